@@ -1,0 +1,40 @@
+/*
+ * account: one LDAP user as udmail sees it, after fetching and before the
+ * model.  Strings are owned by the account and freed by account_list_free.
+ */
+#ifndef UDMAIL_ACCOUNT_H
+#define UDMAIL_ACCOUNT_H
+
+#include <stddef.h>
+
+/* research/formats.md §1.1, applied in src_ldap. */
+enum account_state {
+	ACCOUNT_ACTIVE,  /* password active, not expired, not retired */
+	ACCOUNT_LOCKED,  /* userPassword {crypt}*LK* or {crypt}!...: keeps forward */
+	ACCOUNT_EXPIRED, /* shadowExpire < today: keeps forward, no passwd */
+	ACCOUNT_RETIRED  /* accountStatus inactive/memorial/retiring>grace: dropped */
+};
+
+struct account {
+	char *dn;
+	char *uid;      /* as stored; the model lower-cases and validates */
+	char *forward;  /* raw emailForward value (may be "a@x, b@y"), or NULL */
+	char *password; /* raw mailPassword ("{SCHEME}..."), or NULL; secret */
+	enum account_state state;
+};
+
+struct account_list {
+	struct account *v;
+	size_t n, cap;
+	size_t rejected; /* entries dropped while fetching (logged by caller) */
+};
+
+const char *account_state_name(enum account_state st);
+/* Append a copy of the strings; returns 0 or -1 (ENOMEM). */
+int account_list_add(struct account_list *l, const char *dn, const char *uid,
+    const char *forward, const char *password, enum account_state st)
+    __attribute__((warn_unused_result));
+/* Frees every account, wiping password strings first. */
+void account_list_free(struct account_list *l);
+
+#endif

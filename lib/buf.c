@@ -1,0 +1,109 @@
+/*
+ * buf: growable string.  Invariant: when data != NULL, data[len] == '\0'
+ * and len < cap <= max.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+
+static int
+buf_reserve(struct buf *b, size_t extra)
+{
+	size_t max = b->max ? b->max : BUF_MAX_DEFAULT;
+	size_t need, ncap;
+	char *p;
+
+	if (extra > max || b->len > max - extra - 1) {
+		errno = E2BIG;
+		return -1;
+	}
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return 0;
+	ncap = b->cap ? b->cap : 64;
+	while (ncap < need)
+		ncap = ncap > max / 2 ? max : ncap * 2;
+	if ((p = realloc(b->data, ncap)) == NULL)
+		return -1;
+	b->data = p;
+	b->cap = ncap;
+	return 0;
+}
+
+int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (buf_reserve(b, n) == -1)
+		return -1;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int
+buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int
+buf_putc(struct buf *b, char c)
+{
+	return buf_append(b, &c, 1);
+}
+
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_reserve(b, (size_t)n) == -1)
+		return -1;
+	va_start(ap, fmt);
+	(void)vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+const char *
+buf_cstr(const struct buf *b)
+{
+	return b->data != NULL ? b->data : "";
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+buf_wipe_free(struct buf *b)
+{
+	if (b->data != NULL)
+		sodium_memzero(b->data, b->cap);
+	buf_free(b);
+}

@@ -1,0 +1,34 @@
+/*
+ * buf: a growable byte string with a hard maximum, always NUL-terminated
+ * so data can be used as a C string when it holds text.
+ */
+#ifndef UDMAIL_BUF_H
+#define UDMAIL_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+	char *data; /* NULL until the first append */
+	size_t len;
+	size_t cap;
+	size_t max; /* 0 = BUF_MAX_DEFAULT */
+};
+
+#define BUF_MAX_DEFAULT ((size_t)1 << 30)
+#define BUF_INIT { NULL, 0, 0, 0 }
+
+/* Each returns 0, or -1 (errno ENOMEM or E2BIG) leaving buf unchanged. */
+int buf_append(struct buf *b, const void *p, size_t n)
+    __attribute__((warn_unused_result));
+int buf_puts(struct buf *b, const char *s) __attribute__((warn_unused_result));
+int buf_putc(struct buf *b, char c) __attribute__((warn_unused_result));
+int buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), warn_unused_result));
+/* The contents as a C string ("" when empty). */
+const char *buf_cstr(const struct buf *b);
+void buf_reset(struct buf *b);
+/* Free the storage; with WIPE the bytes are zeroed first (secrets). */
+void buf_free(struct buf *b);
+void buf_wipe_free(struct buf *b);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * conf: the udmail.yaml configuration, parsed once into plain structs.
+ * Every program reads the same file (default SYSCONFDIR/udmail/udmail.yaml);
+ * each takes the parts it needs.  Documented in udmail.yaml(5).
+ */
+#ifndef UDMAIL_CONF_H
+#define UDMAIL_CONF_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "errbuf.h"
+
+#define CONF_PATH_DEFAULT SYSCONFDIR "/udmail/udmail.yaml"
+
+enum map_format { MAP_FORMAT_LMDB, MAP_FORMAT_HASH, MAP_FORMAT_TEXT };
+
+/* The six outputs of DESIGN.md, in this order everywhere. */
+enum output_kind {
+	OUTPUT_VIRTUAL,      /* virtual alias map (MX) */
+	OUTPUT_ALIAS_DOMAINS,/* virtual_alias_domains table (MX) */
+	OUTPUT_TRANSPORT,    /* forwarded address -> SRS next hop (MX) */
+	OUTPUT_FORWARD,      /* address -> external addresses (SRS) */
+	OUTPUT_SENDER_LOGIN, /* smtpd_sender_login_maps (submission) */
+	OUTPUT_PASSWD,       /* Dovecot passwd-file (submission) */
+	OUTPUT_COUNT
+};
+
+struct conf_output {
+	int enabled;
+	char *path;             /* without the .lmdb/.db suffix for maps */
+	enum map_format format; /* maps only; default lmdb */
+	mode_t mode;            /* default 0644, passwd 0640 */
+	char *group;            /* NULL: leave the group alone; passwd: "dovecot" */
+};
+
+enum ldap_auth { LDAP_AUTH_NONE, LDAP_AUTH_SIMPLE, LDAP_AUTH_SASL_EXTERNAL };
+
+struct conf_ldap {
+	int enabled;              /* 0: Hiera-only (no ldap: section) */
+	char *uri;                /* ldap://, ldaps://, ldapi:// */
+	int starttls;             /* 1: StartTLS required */
+	char *ca_file;            /* NULL: system default */
+	enum ldap_auth auth;
+	char *bind_dn;            /* simple bind */
+	char *bind_password_file; /* simple bind; first line, never argv */
+	char *base;               /* search base (people) */
+	int scope;                /* LDAP_SCOPE_ONELEVEL (default) or _SUBTREE */
+	char *filter;             /* default ud-ldap's ud-generate filter */
+	int page_size;            /* RFC 2696; default 500 */
+	int timeout;              /* seconds, per operation; default 30 */
+	int network_timeout;      /* seconds, connect; default 10 */
+	/* attribute names, defaults follow ud-ldap */
+	char *attr_uid;           /* uid */
+	char *attr_forward;       /* emailForward */
+	char *attr_password;      /* mailPassword */
+	char *attr_user_password; /* userPassword */
+	char *attr_shadow_expire; /* shadowExpire */
+	char *attr_account_status;/* accountStatus */
+};
+
+struct conf_policy {       /* used by mailpw */
+	int min_length;        /* default 12 */
+	int max_length;        /* default 1024 */
+	int allow_username;    /* default 0: password may not contain the uid */
+	unsigned argon2_t;     /* default 3 */
+	unsigned argon2_m_kib; /* default 65536 */
+	unsigned argon2_p;     /* default 1 */
+};
+
+struct conf {
+	char *path;              /* the file this came from */
+	char *domain;            /* primary mail domain; Hiera may set it */
+	char **hiera_files;      /* NULL-terminated list of export files */
+	size_t hiera_count;
+	char *transport_nexthop; /* e.g. "smtp:[srs.example.org]" */
+	int sender_login_alias_domains; /* uid@alias-domain too; default 1 */
+	double shrink_max;       /* share of entries a build may drop; 0.10 */
+	int retired_grace_days;  /* "retiring DATE": 186 (6*31) as ud-ldap */
+	char *state_dir;         /* lock, metrics; LOCALSTATEDIR/lib/udmail */
+	char *metrics_file;      /* Prometheus textfile, NULL: none */
+	struct conf_ldap ldap;
+	struct conf_output out[OUTPUT_COUNT];
+	struct conf_policy policy;
+};
+
+/* Read PATH.  Returns NULL and fills EB ("FILE:LINE:COL: what") on a
+   syntax error, an unknown key, or a value of the wrong type. */
+struct conf *conf_load(const char *path, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+/* A configuration with all defaults and no outputs enabled. */
+struct conf *conf_new_default(void);
+void conf_free(struct conf **confp);
+
+/* Name of an output as used in the YAML file and on the command line
+   ("virtual", "alias_domains", "transport", "forward", "sender_login",
+   "passwd"); conf_output_by_name returns -1 when unknown. */
+const char *conf_output_name(enum output_kind kind);
+int conf_output_by_name(const char *name);
+const char *conf_format_name(enum map_format fmt); /* lmdb, hash, text */
+int conf_format_by_name(const char *name);
+/* The file a map output lives in: PATH.lmdb, PATH.db or PATH (text and
+   passwd).  Returns a malloc'd string or NULL. */
+char *conf_output_file(const struct conf_output *o, enum output_kind kind);
+
+#endif
