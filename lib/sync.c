@@ -1,0 +1,341 @@
+/*
+ * sync: fetch -> model -> render -> guard -> publish.  The one rule that
+ * matters: a fault in any source (broken YAML, LDAP down mid-search, an
+ * empty LDAP answer, a table about to shrink by more than the guard
+ * allows) publishes nothing, so the last good tables keep serving mail.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "account.h"
+#include "atomicfile.h"
+#include "buf.h"
+#include "log.h"
+#include "src_hiera.h"
+#include "src_ldap.h"
+#include "sync.h"
+#include "table.h"
+
+struct sync_state {
+	struct hiera_data hd;
+	struct account_list accounts;
+	struct model *model;
+};
+
+static double
+elapsed(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+const char *
+sync_status_name(enum sync_status st)
+{
+	switch (st) {
+	case SYNC_OK:
+		return "ok";
+	case SYNC_ERR_CONFIG:
+		return "config";
+	case SYNC_ERR_INPUT:
+		return "input";
+	case SYNC_ERR_LDAP:
+		return "ldap";
+	case SYNC_ERR_GUARD:
+		return "guard";
+	case SYNC_ERR_PUBLISH:
+		return "publish";
+	case SYNC_ERR_NOMEM:
+		return "nomem";
+	}
+	return "unknown";
+}
+
+/* The primary domain: the configuration's, or the Hiera export's; when
+   both are set they must agree. */
+static const char *
+pick_domain(const struct conf *c, const struct hiera_data *hd,
+    struct errbuf *eb)
+{
+	if (c->domain != NULL && hd->domain != NULL &&
+	    strcasecmp(c->domain, hd->domain) != 0) {
+		errbuf_set(eb, "%s:%u: domain '%s' differs from '%s' in %s",
+		    hd->domain_origin.file, hd->domain_origin.line, hd->domain,
+		    c->domain, c->path != NULL ? c->path : "the configuration");
+		return NULL;
+	}
+	if (c->domain != NULL)
+		return c->domain;
+	if (hd->domain != NULL)
+		return hd->domain;
+	errbuf_set(eb, "no primary domain: set 'domain' in %s or in a Hiera "
+	    "export", c->path != NULL ? c->path : "the configuration");
+	return NULL;
+}
+
+static enum sync_status
+fetch_ldap(const struct conf *c, const struct sync_opts *o,
+    struct sync_state *ss, struct sync_result *res, struct errbuf *eb)
+{
+	struct ldap *ld;
+	int r;
+
+	if ((ld = src_ldap_connect(&c->ldap, eb)) == NULL)
+		return SYNC_ERR_LDAP;
+	r = src_ldap_fetch(ld, &c->ldap, o->now, c->retired_grace_days,
+	    &ss->accounts, eb);
+	src_ldap_close(&ld);
+	if (r == -1)
+		return SYNC_ERR_LDAP;
+	res->ldap_entries = ss->accounts.n;
+	if (ss->accounts.n == 0 && !o->force) {
+		/* An empty answer is a fault (wrong base, ACL change), not a
+		   fact: publishing it would disable every account. */
+		errbuf_set(eb, "ldap search %s returned no accounts; refusing "
+		    "to publish (use --force if that is really intended)",
+		    c->ldap.base);
+		return SYNC_ERR_GUARD;
+	}
+	return SYNC_OK;
+}
+
+enum sync_status
+sync_load(const struct conf *c, const struct sync_opts *o,
+    struct sync_state **ss_r, struct sync_result *res, struct errbuf *eb)
+{
+	struct model_opts mo;
+	struct sync_state *ss;
+	struct timespec t0;
+	enum sync_status st;
+	size_t i;
+
+	*ss_r = NULL;
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((ss = calloc(1, sizeof(*ss))) == NULL) {
+		errbuf_syserr(eb, "sync");
+		return SYNC_ERR_NOMEM;
+	}
+	for (i = 0; i < c->hiera_count; i++) {
+		if (src_hiera_load(&ss->hd, c->hiera_files[i], eb) == -1) {
+			st = SYNC_ERR_INPUT;
+			goto fail;
+		}
+	}
+	if (c->ldap.enabled && !o->hiera_only &&
+	    (st = fetch_ldap(c, o, ss, res, eb)) != SYNC_OK)
+		goto fail;
+	res->fetch_seconds = elapsed(&t0);
+
+	memset(&mo, 0, sizeof(mo));
+	if ((mo.domain = pick_domain(c, &ss->hd, eb)) == NULL) {
+		st = SYNC_ERR_CONFIG;
+		goto fail;
+	}
+	mo.nexthop = c->transport_nexthop;
+	mo.sender_login_alias_domains = c->sender_login_alias_domains;
+	mo.have_ldap = c->ldap.enabled && !o->hiera_only;
+	if ((ss->model = model_new(&mo, eb)) == NULL) {
+		st = SYNC_ERR_CONFIG;
+		goto fail;
+	}
+	if (model_add_accounts(ss->model, &ss->accounts, eb) == -1 ||
+	    model_add_hiera(ss->model, &ss->hd, eb) == -1 ||
+	    model_resolve(ss->model, eb) == -1) {
+		st = SYNC_ERR_NOMEM;
+		goto fail;
+	}
+	/* The hashes now live in the model's arena only. */
+	account_list_free(&ss->accounts);
+	res->stats = *model_stats(ss->model);
+	*ss_r = ss;
+	return SYNC_OK;
+fail:
+	sync_state_free(&ss);
+	return st;
+}
+
+struct model *
+sync_model(struct sync_state *ss)
+{
+	return ss->model;
+}
+
+/* Would publishing NEW entries drop more than the allowed share? */
+static int
+guard_trips(long long old, size_t new, double share)
+{
+	if (old <= 0 || (long long)new >= old)
+		return 0;
+	return (double)(old - (long long)new) > share * (double)old + 1e-9;
+}
+
+enum sync_status
+sync_publish(const struct conf *c, struct sync_state *ss,
+    const struct sync_opts *o, struct sync_result *res, struct errbuf *eb)
+{
+	struct kvlist lists[OUTPUT_COUNT];
+	struct sync_output_result *r;
+	enum sync_status st = SYNC_OK;
+	struct errbuf e2;
+	int k, refused = 0;
+
+	memset(lists, 0, sizeof(lists));
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		r = &res->out[k];
+		memset(r, 0, sizeof(*r));
+		if (!c->out[k].enabled)
+			continue;
+		r->enabled = 1;
+		if (model_render(ss->model, (enum output_kind)k, &lists[k],
+		    eb) == -1) {
+			st = SYNC_ERR_CONFIG;
+			goto out;
+		}
+		r->new_count = lists[k].n;
+		r->old_count = table_count_file(&c->out[k],
+		    (enum output_kind)k, &e2);
+		if (r->old_count == -1) {
+			/* An unreadable old table is replaced, not guarded:
+			   say so, it may be a corrupt file. */
+			log_warnx("%s: %s", conf_output_name(
+			    (enum output_kind)k), e2.msg);
+			continue;
+		}
+		if (guard_trips(r->old_count, r->new_count, c->shrink_max)) {
+			r->refused = !o->force;
+			log_warnx("%s: would shrink from %lld to %zu entries "
+			    "(more than %.0f%%)%s", conf_output_name(
+			    (enum output_kind)k), r->old_count, r->new_count,
+			    c->shrink_max * 100, o->force ? "; forced" : "");
+			refused |= r->refused;
+		}
+	}
+	if (refused) {
+		errbuf_set(eb, "shrink guard: refusing to publish; the "
+		    "previous tables stay in place (use --force to override)");
+		st = SYNC_ERR_GUARD;
+		goto out;
+	}
+	if (o->dry_run)
+		goto out;
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		if (!c->out[k].enabled)
+			continue;
+		if (table_write(&c->out[k], (enum output_kind)k, &lists[k],
+		    &res->out[k].changed, eb) == -1) {
+			errbuf_prefix(eb, "%s", conf_output_name(
+			    (enum output_kind)k));
+			st = SYNC_ERR_PUBLISH;
+			goto out;
+		}
+		log_info("%s: %zu entries%s", conf_output_name(
+		    (enum output_kind)k), res->out[k].new_count,
+		    res->out[k].changed ? ", published" : ", unchanged");
+	}
+out:
+	for (k = 0; k < OUTPUT_COUNT; k++)
+		kvlist_free(&lists[k]);
+	return st;
+}
+
+void
+sync_state_free(struct sync_state **ssp)
+{
+	struct sync_state *ss;
+
+	if (ssp == NULL || (ss = *ssp) == NULL)
+		return;
+	model_free(&ss->model);
+	account_list_free(&ss->accounts);
+	src_hiera_free(&ss->hd);
+	free(ss);
+	*ssp = NULL;
+}
+
+enum sync_status
+sync_run(const struct conf *c, const struct sync_opts *o,
+    struct sync_result *res, struct errbuf *eb)
+{
+	struct sync_state *ss;
+	struct sync_opts oo = *o;
+	struct timespec t0;
+	enum sync_status st;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (oo.now == 0)
+		oo.now = time(NULL);
+	memset(res, 0, sizeof(*res));
+	if ((st = sync_load(c, &oo, &ss, res, eb)) != SYNC_OK)
+		return st;
+	st = sync_publish(c, ss, &oo, res, eb);
+	sync_state_free(&ss);
+	res->total_seconds = elapsed(&t0);
+	return st;
+}
+
+int
+sync_write_metrics(const struct conf *c, const struct sync_result *res,
+    enum sync_status st, time_t last_success, struct errbuf *eb)
+{
+	struct buf b = BUF_INIT;
+	struct atomicfile *af;
+	int k, rc = -1;
+
+	if (c->metrics_file == NULL)
+		return 0;
+	if (buf_printf(&b, "# HELP udmail_sync_success 1 if the last sync "
+	    "published (or found nothing to change)\n"
+	    "# TYPE udmail_sync_success gauge\n"
+	    "udmail_sync_success %d\n"
+	    "# HELP udmail_sync_last_success_timestamp_seconds Time of the "
+	    "last good sync\n"
+	    "# TYPE udmail_sync_last_success_timestamp_seconds gauge\n"
+	    "udmail_sync_last_success_timestamp_seconds %lld\n"
+	    "# HELP udmail_sync_duration_seconds Duration of the last sync\n"
+	    "# TYPE udmail_sync_duration_seconds gauge\n"
+	    "udmail_sync_duration_seconds %.6f\n"
+	    "# TYPE udmail_sync_failure_info gauge\n"
+	    "udmail_sync_failure_info{reason=\"%s\"} %d\n"
+	    "# HELP udmail_records_rejected Records dropped in the last sync\n"
+	    "# TYPE udmail_records_rejected gauge\n"
+	    "udmail_records_rejected{reason=\"syntax\"} %zu\n"
+	    "udmail_records_rejected{reason=\"conflict\"} %zu\n"
+	    "udmail_records_rejected{reason=\"loop\"} %zu\n"
+	    "udmail_records_rejected{reason=\"dangling\"} %zu\n"
+	    "# HELP udmail_output_entries Entries in each output\n"
+	    "# TYPE udmail_output_entries gauge\n",
+	    st == SYNC_OK, (long long)last_success, res->total_seconds,
+	    sync_status_name(st), st != SYNC_OK, res->stats.rejected,
+	    res->stats.conflicts, res->stats.loops,
+	    res->stats.dangling) == -1)
+		goto nomem;
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		if (!res->out[k].enabled)
+			continue;
+		if (buf_printf(&b, "udmail_output_entries{output=\"%s\"} %zu\n",
+		    conf_output_name((enum output_kind)k),
+		    res->out[k].new_count) == -1)
+			goto nomem;
+	}
+	if ((af = atomicfile_open(c->metrics_file, 0644, ATOMICFILE_KEEP_GID,
+	    eb)) == NULL)
+		goto out;
+	if (atomicfile_write(af, b.data, b.len, eb) == -1) {
+		atomicfile_abort(&af);
+		goto out;
+	}
+	rc = atomicfile_commit(&af, 0, NULL, eb);
+	goto out;
+nomem:
+	errbuf_syserr(eb, "metrics");
+out:
+	buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * sync: the pipeline every program runs: fetch (Hiera files, LDAP) ->
+ * model -> render each enabled output -> guard -> publish what changed.
+ * mailmap build runs it once; mailsyncd runs it whenever a source moves.
+ * Nothing is published unless every source was read completely.
+ */
+#ifndef UDMAIL_SYNC_H
+#define UDMAIL_SYNC_H
+
+#include <time.h>
+
+#include "conf.h"
+#include "errbuf.h"
+#include "model.h"
+
+enum sync_status {
+	SYNC_OK = 0,
+	SYNC_ERR_CONFIG,  /* configuration makes no sense (no domain...) */
+	SYNC_ERR_INPUT,   /* a Hiera file is unreadable or broken */
+	SYNC_ERR_LDAP,    /* LDAP connect, bind or search failed */
+	SYNC_ERR_GUARD,   /* shrink guard or empty LDAP answer: refused */
+	SYNC_ERR_PUBLISH, /* writing an output failed; old file kept */
+	SYNC_ERR_NOMEM
+};
+
+struct sync_opts {
+	int dry_run;    /* build and check, publish nothing */
+	int force;      /* override the shrink guard and empty-LDAP check */
+	int hiera_only; /* do not contact LDAP (mailmap check --hiera-only) */
+	time_t now;     /* 0: time(NULL) */
+};
+
+struct sync_output_result {
+	int enabled;
+	long long old_count; /* entries in the published file, -1 unknown */
+	size_t new_count;
+	int refused;         /* shrink guard */
+	int changed;         /* file replaced */
+};
+
+struct sync_result {
+	struct model_stats stats;
+	size_t ldap_entries;
+	struct sync_output_result out[OUTPUT_COUNT];
+	double fetch_seconds, total_seconds;
+};
+
+/* Loaded sources and the resolved model. */
+struct sync_state;
+
+/* Fetch and build.  Returns SYNC_OK with *SS_R set, or a failure status
+   with EB set. */
+enum sync_status sync_load(const struct conf *c, const struct sync_opts *o,
+    struct sync_state **ss_r, struct sync_result *res, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+struct model *sync_model(struct sync_state *ss);
+/* Render, guard and (unless dry_run) publish every enabled output. */
+enum sync_status sync_publish(const struct conf *c, struct sync_state *ss,
+    const struct sync_opts *o, struct sync_result *res, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+void sync_state_free(struct sync_state **ssp);
+
+/* sync_load + sync_publish. */
+enum sync_status sync_run(const struct conf *c, const struct sync_opts *o,
+    struct sync_result *res, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+
+/* Prometheus textfile metrics, written atomically to c->metrics_file
+   (no-op when unset).  LAST_SUCCESS is the time of the last good run. */
+int sync_write_metrics(const struct conf *c, const struct sync_result *res,
+    enum sync_status st, time_t last_success, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+const char *sync_status_name(enum sync_status st);
+
+#endif

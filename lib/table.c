@@ -1,0 +1,157 @@
+/*
+ * table: dispatch between Postfix maps and the Dovecot passwd-file, and
+ * resolve the configured group name.  Keeps callers free of per-format
+ * branches.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pwfile.h"
+#include "table.h"
+
+struct table {
+	enum output_kind kind;
+	struct map_reader *map;
+	struct pwfile_reader *pw;
+};
+
+static int
+resolve_gid(const struct conf_output *o, gid_t *gid_r, struct errbuf *eb)
+{
+	struct group gr, *res = NULL;
+	char buf[4096];
+	int r;
+
+	*gid_r = ATOMICFILE_KEEP_GID;
+	if (o->group == NULL)
+		return 0;
+	r = getgrnam_r(o->group, &gr, buf, sizeof(buf), &res);
+	if (res == NULL) {
+		errno = r;
+		if (r == 0)
+			errbuf_set(eb, "group '%s' does not exist", o->group);
+		else
+			errbuf_syserr(eb, "group '%s'", o->group);
+		return -1;
+	}
+	*gid_r = gr.gr_gid;
+	return 0;
+}
+
+struct table *
+table_open(const struct conf_output *o, enum output_kind kind,
+    struct errbuf *eb)
+{
+	struct table *t;
+	char *file;
+
+	if ((file = conf_output_file(o, kind)) == NULL) {
+		errbuf_syserr(eb, "%s", conf_output_name(kind));
+		return NULL;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		errbuf_syserr(eb, "%s", file);
+		free(file);
+		return NULL;
+	}
+	t->kind = kind;
+	if (kind == OUTPUT_PASSWD)
+		t->pw = pwfile_reader_open(file, eb);
+	else
+		t->map = map_reader_open(o->format, file, eb);
+	free(file);
+	if (t->pw == NULL && t->map == NULL) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int
+table_lookup(struct table *t, const char *key, char **value_r,
+    struct errbuf *eb)
+{
+	if (t->pw != NULL)
+		return pwfile_lookup(t->pw, key, value_r, eb);
+	return map_lookup(t->map, key, value_r, eb);
+}
+
+int
+table_iterate(struct table *t, map_visit_fn *fn, void *arg,
+    struct errbuf *eb)
+{
+	if (t->pw != NULL)
+		return pwfile_iterate(t->pw, fn, arg, eb);
+	return map_iterate(t->map, fn, arg, eb);
+}
+
+void
+table_close(struct table **tp)
+{
+	if (tp == NULL || *tp == NULL)
+		return;
+	pwfile_reader_close(&(*tp)->pw);
+	map_reader_close(&(*tp)->map);
+	free(*tp);
+	*tp = NULL;
+}
+
+long long
+table_count_file(const struct conf_output *o, enum output_kind kind,
+    struct errbuf *eb)
+{
+	struct table *t;
+	long long n;
+
+	if ((t = table_open(o, kind, eb)) == NULL)
+		return eb->errnum == ENOENT ? 0 : -1;
+	n = t->pw != NULL ? pwfile_count(t->pw, eb) : map_count(t->map, eb);
+	table_close(&t);
+	return n;
+}
+
+int
+table_write(const struct conf_output *o, enum output_kind kind,
+    const struct kvlist *l, int *changed_r, struct errbuf *eb)
+{
+	struct pwfile_writer *pw = NULL;
+	struct map_writer *mw = NULL;
+	char *file;
+	gid_t gid;
+	size_t i;
+	int r;
+
+	if (resolve_gid(o, &gid, eb) == -1)
+		return -1;
+	if ((file = conf_output_file(o, kind)) == NULL) {
+		errbuf_syserr(eb, "%s", conf_output_name(kind));
+		return -1;
+	}
+	if (kind == OUTPUT_PASSWD)
+		pw = pwfile_open(file, o->mode, gid, eb);
+	else
+		mw = map_open(o->format, file, o->mode, gid, eb);
+	free(file);
+	if (pw == NULL && mw == NULL)
+		return -1;
+	for (i = 0; i < l->n; i++) {
+		if (pw != NULL)
+			r = pwfile_put(pw, l->v[i].key, l->v[i].value, eb);
+		else
+			r = map_put(mw, l->v[i].key, l->v[i].value, eb);
+		/* The model only renders valid entries, so any failure
+		   here is I/O or a bug: publish nothing. */
+		if (r == -1)
+			goto fail;
+	}
+	if (pw != NULL)
+		return pwfile_commit(&pw, changed_r, eb);
+	return map_commit(&mw, changed_r, eb);
+fail:
+	pwfile_abort(&pw);
+	map_abort(&mw);
+	return -1;
+}
