@@ -342,7 +342,7 @@ model_new(const struct model_opts *opts, struct errbuf *eb)
    node N.  Returns 0, 1 when a value was rejected (warned), -1 ENOMEM. */
 static int
 add_target_list(struct model *m, struct mnode *n, const char *list,
-    const struct morigin *o, const char *what)
+    const struct morigin *o, const char *what, int need_at)
 {
 	char item[FORWARD_MAX], norm[ADDR_MAX + 1], ob[512], vb[128];
 	struct errbuf eb;
@@ -364,7 +364,10 @@ add_target_list(struct model *m, struct mnode *n, const char *list,
 		memcpy(item, p, len);
 		item[len] = '\0';
 		p = q;
-		if (normalize(m, item, 0, norm, sizeof(norm), &eb) == -1) {
+		if (need_at && strchr(item, '@') == NULL)
+			errbuf_set(&eb, "not an address (no '@')");
+		if ((need_at && strchr(item, '@') == NULL) ||
+		    normalize(m, item, 0, norm, sizeof(norm), &eb) == -1) {
 			log_warnx("%s: %s of %s: '%s': %s", origin_str(o, ob,
 			    sizeof(ob)), what, n->addr, vis(item, vb,
 			    sizeof(vb)), eb.msg);
@@ -441,7 +444,7 @@ add_account(struct model *m, const struct account *a)
 			    sizeof(ob)), uid, FORWARD_MAX);
 			m->st.rejected++;
 		} else if ((r = add_target_list(m, n, a->forward, &o,
-		    "emailForward")) == -1) {
+		    "emailForward", 1)) == -1) {
 			return -1;
 		} else if (r == 1) {
 			/* A partly broken forward is dropped whole: mailing
@@ -514,7 +517,7 @@ add_hiera_lists(struct model *m, const struct hiera_list *v, size_t nv,
 		bad = 0;
 		for (j = 0; j < v[i].ntargets; j++) {
 			int r = add_target_list(m, &m->nodes[idx],
-			    v[i].targets[j], &o, what);
+			    v[i].targets[j], &o, what, 0);
 
 			if (r == -1)
 				return -1;
@@ -665,7 +668,7 @@ link_targets(struct model *m)
 			idx = node_find(m, lower);
 			if (idx == -1 && strcmp(at + 1, m->domain) != 0) {
 				(void)snprintf(alt, sizeof(alt), "%.*s@%s",
-				    (int)(at - lower), lower, m->domain);
+				    (int)(at - t->addr), lower, m->domain);
 				idx = node_find(m, alt);
 			}
 			if (idx == -1) {

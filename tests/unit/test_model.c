@@ -1,0 +1,365 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "model.h"
+
+#define H1 "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$" \
+	"c29tZXNhbHRzb21lc2FsdA$" \
+	"YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY"
+#define H2 "{SHA512-CRYPT}$6$abcdefghijklmnop$" \
+	"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ./" \
+	"0123456789abcdefghijkl"
+
+static char logbuf[16384];
+
+static void
+capture(enum log_level level, const char *msg, void *arg)
+{
+	size_t n = strlen(logbuf);
+
+	(void)snprintf(logbuf + n, sizeof(logbuf) - n, "%s\n", msg);
+}
+
+static int
+setup(void **state)
+{
+	logbuf[0] = '\0';
+	log_set_hook(capture, NULL);
+	return 0;
+}
+
+struct fixture {
+	struct account acc[8];
+	struct account_list al;
+	struct hiera_list al_aliases[8], al_fwd[4], al_logins[4];
+	char *targets[32][4];
+	struct hiera_data hd;
+	struct origin ado[4];
+	char *ad[4];
+};
+
+static struct account
+acc(const char *uid, const char *fwd, const char *pw, enum account_state st)
+{
+	struct account a;
+	static char dns[16][128];
+	static int i;
+
+	(void)snprintf(dns[i % 16], sizeof(dns[0]), "uid=%s,ou=users,"
+	    "dc=example,dc=org", uid);
+	a.dn = dns[i++ % 16];
+	a.uid = (char *)uid;
+	a.forward = (char *)fwd;
+	a.password = (char *)pw;
+	a.state = st;
+	return a;
+}
+
+static struct hiera_list
+hl(const char *key, unsigned line, char **targets, size_t n)
+{
+	struct hiera_list l;
+
+	l.key = (char *)key;
+	l.targets = targets;
+	l.ntargets = n;
+	l.origin.file = "mail.yaml";
+	l.origin.line = line;
+	return l;
+}
+
+static struct model *
+build(struct account *accs, size_t nacc, struct hiera_data *hd)
+{
+	struct model_opts mo = { "Example.ORG", "smtp:[srs.example.org]", 1,
+		1 };
+	struct account_list al = { accs, nacc, nacc, 0 };
+	struct hiera_data empty;
+	struct errbuf eb;
+	struct model *m;
+
+	memset(&empty, 0, sizeof(empty));
+	m = model_new(&mo, &eb);
+	assert_non_null(m);
+	assert_int_equal(model_add_accounts(m, &al, &eb), 0);
+	assert_int_equal(model_add_hiera(m, hd ? hd : &empty, &eb), 0);
+	assert_int_equal(model_resolve(m, &eb), 0);
+	return m;
+}
+
+static const char *
+get(struct model *m, enum output_kind k, const char *key)
+{
+	static char out[1024];
+	struct kvlist l;
+	struct errbuf eb;
+	size_t i;
+
+	assert_int_equal(model_render(m, k, &l, &eb), 0);
+	for (i = 1; i < l.n; i++)
+		assert_true(strcmp(l.v[i - 1].key, l.v[i].key) < 0);
+	out[0] = '\0';
+	for (i = 0; i < l.n; i++) {
+		if (strcmp(l.v[i].key, key) == 0) {
+			(void)snprintf(out, sizeof(out), "%s", l.v[i].value);
+			kvlist_free(&l);
+			return out;
+		}
+	}
+	kvlist_free(&l);
+	return NULL;
+}
+
+static size_t
+count(struct model *m, enum output_kind k)
+{
+	struct kvlist l;
+	struct errbuf eb;
+	size_t n;
+
+	assert_int_equal(model_render(m, k, &l, &eb), 0);
+	n = l.n;
+	kvlist_free(&l);
+	return n;
+}
+
+static void
+test_model_accounts_states(void **state)
+{
+	struct account a[] = {
+		acc("alice", "alice@gmail.example", H1, ACCOUNT_ACTIVE),
+		acc("Bob", "b1@ext.example, b2@ext.example", H2, ACCOUNT_ACTIVE),
+		acc("carol", "carol@ext.example", H1, ACCOUNT_LOCKED),
+		acc("dave", "dave@ext.example", H1, ACCOUNT_RETIRED),
+		acc("erin", NULL, H1, ACCOUNT_ACTIVE),
+		acc("frank", "frank@ext.example", H1, ACCOUNT_EXPIRED),
+	};
+	struct model *m = build(a, 6, NULL);
+
+	/* forwarded users: identity in virtual, SRS transport, forward */
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "alice@example.org"),
+	    "alice@example.org");
+	assert_string_equal(get(m, OUTPUT_TRANSPORT, "bob@example.org"),
+	    "smtp:[srs.example.org]");
+	assert_string_equal(get(m, OUTPUT_FORWARD, "bob@example.org"),
+	    "b1@ext.example, b2@ext.example");
+	/* locked and expired keep forwarding (ud-ldap), lose passwd */
+	assert_non_null(get(m, OUTPUT_FORWARD, "carol@example.org"));
+	assert_non_null(get(m, OUTPUT_FORWARD, "frank@example.org"));
+	assert_null(get(m, OUTPUT_PASSWD, "carol"));
+	assert_null(get(m, OUTPUT_PASSWD, "frank"));
+	/* retired: gone from everything */
+	assert_null(get(m, OUTPUT_VIRTUAL, "dave@example.org"));
+	assert_null(get(m, OUTPUT_PASSWD, "dave"));
+	/* no forward: no route, but a login */
+	assert_null(get(m, OUTPUT_VIRTUAL, "erin@example.org"));
+	assert_string_equal(get(m, OUTPUT_PASSWD, "erin"), H1);
+	assert_string_equal(get(m, OUTPUT_PASSWD, "bob"), H2);
+	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN, "erin@example.org"),
+	    "erin");
+	assert_null(get(m, OUTPUT_SENDER_LOGIN, "carol@example.org"));
+	assert_int_equal(count(m, OUTPUT_PASSWD), 3);
+	assert_int_equal(model_stats(m)->retired, 1);
+	assert_int_equal(model_stats(m)->accounts, 5);
+	model_free(&m);
+	assert_null(m);
+}
+
+static void
+test_model_bad_records_isolated(void **state)
+{
+	struct account a[] = {
+		acc("good", "good@ext.example", H1, ACCOUNT_ACTIVE),
+		acc("bad:uid", "x@ext.example", H1, ACCOUNT_ACTIVE),
+		acc("badfwd", "ok@ext.example, not an address", H1,
+		    ACCOUNT_ACTIVE),
+		acc("badhash", "bh@ext.example", "{MD5}$$$", ACCOUNT_ACTIVE),
+		acc("nl", "nl@ext.example\nevil@x.example", H1, ACCOUNT_ACTIVE),
+		acc("J\xc3\xbcrgen", "j@ext.example", H1, ACCOUNT_ACTIVE),
+	};
+	struct model *m = build(a, 6, NULL);
+
+	assert_non_null(get(m, OUTPUT_FORWARD, "good@example.org"));
+	assert_null(get(m, OUTPUT_FORWARD, "badfwd@example.org"));
+	/* the account stays, only its bad forward is dropped */
+	assert_non_null(get(m, OUTPUT_PASSWD, "badfwd"));
+	assert_null(get(m, OUTPUT_PASSWD, "badhash"));
+	assert_non_null(get(m, OUTPUT_FORWARD, "badhash@example.org"));
+	assert_null(get(m, OUTPUT_FORWARD, "nl@example.org"));
+	assert_int_equal(count(m, OUTPUT_PASSWD), 3);
+	assert_int_equal(model_stats(m)->rejected, 5);
+	assert_non_null(strstr(logbuf, "uid=bad:uid,ou=users"));
+	assert_non_null(strstr(logbuf, "'not'"));
+	assert_non_null(strstr(logbuf, "\\x0a"));
+	assert_non_null(strstr(logbuf, "mailPassword of badhash unusable"));
+	/* never the hash itself */
+	assert_null(strstr(logbuf, "$$$"));
+	assert_null(strstr(logbuf, "argon2id$"));
+	model_free(&m);
+}
+
+static void
+test_model_aliases_flatten(void **state)
+{
+	struct account a[] = {
+		acc("alice", "alice@ext.example", H1, ACCOUNT_ACTIVE),
+		acc("bob", "bob@ext.example", H1, ACCOUNT_ACTIVE),
+	};
+	char *t1[] = { "alice", "bob" }, *t2[] = { "postmaster" },
+	     *t3[] = { "alice, partner@other.example" },
+	     *t4[] = { "chair@else.example", "Treasurer@Else.example" },
+	     *ad[] = { "Example.NET", "example.com" }, *lg[] = { "alice" };
+	struct hiera_list al[] = { hl("postmaster", 3, t1, 2),
+		hl("abuse", 4, t2, 1), hl("security", 5, t3, 1) };
+	struct hiera_list fw[] = { hl("board", 8, t4, 2) };
+	struct hiera_list sl[] = { hl("postmaster", 11, lg, 1) };
+	struct origin ado[] = { { "mail.yaml", 1 }, { "mail.yaml", 2 } };
+	struct hiera_data hd;
+	struct model *m;
+
+	memset(&hd, 0, sizeof(hd));
+	hd.aliases = al;
+	hd.naliases = 3;
+	hd.forwards = fw;
+	hd.nforwards = 1;
+	hd.sender_logins = sl;
+	hd.nsender_logins = 1;
+	hd.alias_domains = ad;
+	hd.alias_domain_origins = ado;
+	hd.nalias_domains = 2;
+	m = build(a, 2, &hd);
+	/* abuse -> postmaster -> alice, bob: flattened */
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "abuse@example.org"),
+	    "alice@example.org, bob@example.org");
+	/* mixed alias: keeps itself (identity) for its external part */
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "security@example.org"),
+	    "security@example.org, alice@example.org");
+	assert_string_equal(get(m, OUTPUT_FORWARD, "security@example.org"),
+	    "partner@other.example");
+	assert_string_equal(get(m, OUTPUT_TRANSPORT, "board@example.org"),
+	    "smtp:[srs.example.org]");
+	assert_string_equal(get(m, OUTPUT_FORWARD, "board@example.org"),
+	    "chair@else.example, Treasurer@else.example");
+	assert_null(get(m, OUTPUT_TRANSPORT, "postmaster@example.org"));
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "@example.net"),
+	    "@example.org");
+	assert_string_equal(get(m, OUTPUT_ALIAS_DOMAINS, "example.net"),
+	    "example.net");
+	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN,
+	    "postmaster@example.org"), "alice");
+	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN, "alice@example.com"),
+	    "alice");
+	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN,
+	    "postmaster@example.net"), "alice");
+	assert_int_equal(model_stats(m)->rejected, 0);
+	assert_int_equal(model_stats(m)->dangling, 0);
+	model_free(&m);
+}
+
+static void
+test_model_conflict_loop_dangling(void **state)
+{
+	struct account a[] = {
+		acc("alice", "alice@ext.example", H1, ACCOUNT_ACTIVE),
+	};
+	char *t1[] = { "bob" }, *t2[] = { "ann" }, *t3[] = { "ghost" },
+	     *t4[] = { "alice" }, *t5[] = { "ghost, alice" },
+	     *t6[] = { "alice@example.net" };
+	struct hiera_list al[] = { hl("ann", 3, t1, 1), hl("bob", 4, t2, 1),
+		hl("lost", 5, t3, 1), hl("Alice", 6, t4, 1),
+		hl("half", 7, t5, 1), hl("viaad", 8, t6, 1) };
+	struct origin ado[] = { { "mail.yaml", 1 } };
+	char *ad[] = { "example.net" };
+	struct hiera_data hd;
+	struct model *m;
+
+	memset(&hd, 0, sizeof(hd));
+	hd.aliases = al;
+	hd.naliases = 6;
+	hd.alias_domains = ad;
+	hd.alias_domain_origins = ado;
+	hd.nalias_domains = 1;
+	m = build(a, 1, &hd);
+	/* conflict: ldap keeps alice, both origins named */
+	assert_int_equal(model_stats(m)->conflicts, 1);
+	assert_non_null(strstr(logbuf, "alice@example.org defined twice"));
+	assert_non_null(strstr(logbuf, "ldap uid=alice,ou=users"));
+	assert_non_null(strstr(logbuf, "mail.yaml:6"));
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "alice@example.org"),
+	    "alice@example.org");
+	/* loop ann -> bob -> ann: reported, neither published */
+	assert_true(model_stats(m)->loops >= 1);
+	assert_non_null(strstr(logbuf, "alias loop"));
+	assert_null(get(m, OUTPUT_VIRTUAL, "ann@example.org"));
+	assert_null(get(m, OUTPUT_VIRTUAL, "bob@example.org"));
+	/* dangling */
+	assert_null(get(m, OUTPUT_VIRTUAL, "lost@example.org"));
+	assert_non_null(strstr(logbuf, "ghost@example.org: no such address"));
+	/* a half-dangling alias keeps its good target */
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "half@example.org"),
+	    "alice@example.org");
+	/* alias-domain target resolves to the primary address */
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "viaad@example.org"),
+	    "alice@example.org");
+	model_free(&m);
+}
+
+static void
+test_model_no_domain(void **state)
+{
+	struct model_opts mo = { NULL, NULL, 0, 0 };
+	struct errbuf eb;
+
+	assert_null(model_new(&mo, &eb));
+	assert_non_null(strstr(eb.msg, "domain"));
+	mo.domain = "bad domain";
+	assert_null(model_new(&mo, &eb));
+	assert_non_null(strstr(eb.msg, "bad domain"));
+}
+
+static void
+test_model_many(void **state)
+{
+	struct account *a = calloc(20000, sizeof(*a));
+	char (*uids)[16] = calloc(20000, 16), (*fw)[40] = calloc(20000, 40);
+	struct model *m;
+	size_t i;
+
+	for (i = 0; i < 20000; i++) {
+		(void)snprintf(uids[i], 16, "u%zu", i);
+		(void)snprintf(fw[i], 40, "u%zu@ext.example", i);
+		a[i] = acc(uids[i], fw[i], H1, ACCOUNT_ACTIVE);
+	}
+	m = build(a, 20000, NULL);
+	assert_int_equal(count(m, OUTPUT_VIRTUAL), 20000);
+	assert_int_equal(count(m, OUTPUT_PASSWD), 20000);
+	assert_string_equal(get(m, OUTPUT_FORWARD, "u19999@example.org"),
+	    "u19999@ext.example");
+	model_free(&m);
+	free(a);
+	free(uids);
+	free(fw);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_model_accounts_states, setup),
+		cmocka_unit_test_setup(test_model_bad_records_isolated, setup),
+		cmocka_unit_test_setup(test_model_aliases_flatten, setup),
+		cmocka_unit_test_setup(test_model_conflict_loop_dangling,
+		    setup),
+		cmocka_unit_test_setup(test_model_no_domain, setup),
+		cmocka_unit_test_setup(test_model_many, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
