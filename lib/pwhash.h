@@ -94,14 +94,14 @@ int pwhash_scheme_is_legacy(enum pwhash_scheme scheme);
 void pwhash_params_default(struct pwhash_params *p);
 void pwhash_floor_default(struct pwhash_floor *f);
 
-/* Hash the LEN bytes at PW into OUT (PWHASH_MAX bytes), as a complete
+/* Hash the LEN bytes at PW (NUL-terminated at LEN) into OUT, as a complete
    "{SCHEME}..." string.  Returns 0, or -1 with EB set. */
 int pwhash_make(const struct pwhash_params *p, const char *pw, size_t len,
     char out[PWHASH_MAX], struct errbuf *eb)
     __attribute__((warn_unused_result));
 
-/* Verify PW (LEN bytes) against STORED in constant time for the digest
-   comparison.  Returns 1 match, 0 mismatch, -1 unusable STORED or
+/* Verify PW (LEN bytes, NUL-terminated) against STORED; digests are
+   compared in constant time.  Returns 1 match, 0 mismatch, -1 unusable STORED or
    internal failure (EB set). */
 int pwhash_verify(const char *stored, const char *pw, size_t len,
     struct errbuf *eb) __attribute__((warn_unused_result));

@@ -211,6 +211,196 @@ test_pwhash_scheme_names(void **state)
 	assert_false(pwhash_scheme_is_legacy(PWHASH_SHA512_CRYPT));
 }
 
+
+static void
+test_pwhash_verify_known(void **state)
+{
+	struct errbuf eb;
+	const char *pw;
+	size_t i;
+
+	for (i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
+		pw = strstr(kat[i].hash, "rounds=10000") ? KAT_X_PW : PW;
+		errbuf_clear(&eb);
+		if (pwhash_verify(kat[i].hash, pw, strlen(pw), &eb) != 1)
+			fail_msg("vector %zu does not verify: %s", i, eb.msg);
+		assert_int_equal(pwhash_verify(kat[i].hash, "correct horsf",
+		    13, &eb), 0);
+		assert_int_equal(pwhash_verify(kat[i].hash, "", 0, &eb), 0);
+		assert_int_equal(pwhash_verify(kat[i].hash, "correct horse ",
+		    14, &eb), 0);
+	}
+}
+
+static void
+test_pwhash_verify_nul_never_matches(void **state)
+{
+	static const char pw[] = "correct horse\0tail";
+	struct errbuf eb;
+	size_t i;
+
+	for (i = 0; i < sizeof(kat) / sizeof(kat[0]); i++)
+		assert_int_equal(pwhash_verify(kat[i].hash, pw,
+		    sizeof(pw) - 1, &eb), 0);
+}
+
+static void
+test_pwhash_verify_hostile(void **state)
+{
+	struct errbuf eb;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (bad[i][0] == '\0')
+			continue;
+		errbuf_clear(&eb);
+		if (pwhash_verify(bad[i], PW, strlen(PW), &eb) != -1)
+			fail_msg("bad vector %zu verified", i);
+		assert_true(eb.msg[0] != '\0');
+	}
+}
+
+static void
+make_and_check(struct pwhash_params *p, const char *prefix)
+{
+	char out[PWHASH_MAX];
+	struct errbuf eb;
+	enum pwhash_scheme sc;
+
+	errbuf_clear(&eb);
+	if (pwhash_make(p, PW, strlen(PW), out, &eb) != 0)
+		fail_msg("make %s: %s", prefix, eb.msg);
+	if (strncmp(out, prefix, strlen(prefix)) != 0)
+		fail_msg("make %s: got prefix %.30s", prefix, out);
+	assert_int_equal(pwhash_identify(out, &sc, &eb), 0);
+	assert_int_equal(sc, p->scheme);
+	assert_int_equal(pwhash_verify(out, PW, strlen(PW), &eb), 1);
+	assert_int_equal(pwhash_verify(out, "correct horsE", 13, &eb), 0);
+}
+
+static void
+test_pwhash_make_schemes(void **state)
+{
+	struct pwhash_params p;
+
+	pwhash_params_default(&p);
+	assert_int_equal(p.scheme, PWHASH_ARGON2ID);
+	assert_int_equal(p.m_kib, 65536);
+	assert_int_equal(p.t_cost, 3);
+	assert_int_equal(p.lanes, 1);
+	p.m_kib = 1024;
+	make_and_check(&p, "{ARGON2ID}$argon2id$v=19$m=1024,t=3,p=1$");
+	p.lanes = 2;  /* libargon2 path */
+	make_and_check(&p, "{ARGON2ID}$argon2id$v=19$m=1024,t=3,p=2$");
+	p.lanes = 4;
+	p.t_cost = 1;
+	make_and_check(&p, "{ARGON2ID}$argon2id$v=19$m=1024,t=1,p=4$");
+	p.scheme = PWHASH_ARGON2I;
+	p.lanes = 1;
+	make_and_check(&p, "{ARGON2I}$argon2i$v=19$m=1024,t=1,p=1$");
+	p.t_cost = 3;
+	make_and_check(&p, "{ARGON2I}$argon2i$v=19$m=1024,t=3,p=1$");
+	p.scheme = PWHASH_SHA512_CRYPT;
+	make_and_check(&p, "{SHA512-CRYPT}$6$");
+	p.rounds = 6000;
+	make_and_check(&p, "{SHA512-CRYPT}$6$rounds=6000$");
+	p.scheme = PWHASH_SHA256_CRYPT;
+	make_and_check(&p, "{SHA256-CRYPT}$5$rounds=6000$");
+	p.scheme = PWHASH_BLF_CRYPT;
+	p.rounds = 5;
+	make_and_check(&p, "{BLF-CRYPT}$2y$05$");
+}
+
+static void
+test_pwhash_make_salted(void **state)
+{
+	struct pwhash_params p;
+	char a[PWHASH_MAX], b[PWHASH_MAX];
+	struct errbuf eb;
+
+	pwhash_params_default(&p);
+	p.m_kib = 256;
+	p.t_cost = 1;
+	assert_int_equal(pwhash_make(&p, PW, strlen(PW), a, &eb), 0);
+	assert_int_equal(pwhash_make(&p, PW, strlen(PW), b, &eb), 0);
+	assert_string_not_equal(a, b);
+}
+
+static void
+test_pwhash_make_refuses(void **state)
+{
+	static const char nul[] = "abc\0def";
+	struct pwhash_params p;
+	char out[PWHASH_MAX], longpw[100];
+	struct errbuf eb;
+
+	pwhash_params_default(&p);
+	p.m_kib = 256;
+	assert_int_equal(pwhash_make(&p, nul, sizeof(nul) - 1, out, &eb), -1);
+	assert_string_equal(eb.msg, "password contains a NUL byte");
+	p.lanes = 0;
+	assert_int_equal(pwhash_make(&p, PW, strlen(PW), out, &eb), -1);
+	p.lanes = 64;   /* m < 8*p */
+	assert_int_equal(pwhash_make(&p, PW, strlen(PW), out, &eb), -1);
+	p.lanes = 1;
+	p.t_cost = 0;
+	assert_int_equal(pwhash_make(&p, PW, strlen(PW), out, &eb), -1);
+	p.t_cost = 1;
+	p.m_kib = PWHASH_ARGON2_M_MAX + 1;
+	assert_int_equal(pwhash_make(&p, PW, strlen(PW), out, &eb), -1);
+	p.scheme = PWHASH_MD5_CRYPT;
+	assert_int_equal(pwhash_make(&p, PW, strlen(PW), out, &eb), -1);
+	assert_string_equal(eb.msg, "cannot make {MD5-CRYPT} hashes");
+	p.scheme = PWHASH_SHA512_CRYPT;
+	p.rounds = 999;
+	assert_int_equal(pwhash_make(&p, PW, strlen(PW), out, &eb), -1);
+	p.scheme = PWHASH_BLF_CRYPT;
+	p.rounds = 32;
+	assert_int_equal(pwhash_make(&p, PW, strlen(PW), out, &eb), -1);
+	p.rounds = 4;
+	memset(longpw, 'a', 73);
+	longpw[73] = '\0';
+	assert_int_equal(pwhash_make(&p, longpw, 73, out, &eb), -1);
+	assert_non_null(strstr(eb.msg, "72 bytes"));
+	assert_null(strstr(eb.msg, "aaaa"));
+}
+
+static void
+test_pwhash_needs_rehash(void **state)
+{
+	struct pwhash_floor f;
+	struct errbuf eb;
+	size_t i;
+	int want;
+
+	pwhash_floor_default(&f);
+	for (i = 0; i < sizeof(kat) / sizeof(kat[0]); i++) {
+		/* doveadm's defaults: ARGON2ID fine, ARGON2I flagged,
+		   SHA-crypt 5000 rounds fine, bcrypt cost 5 < 10 weak. */
+		want = kat[i].scheme == PWHASH_ARGON2ID ||
+		    kat[i].scheme == PWHASH_SHA512_CRYPT ||
+		    kat[i].scheme == PWHASH_SHA256_CRYPT ? 0 : 1;
+		errbuf_clear(&eb);
+		if (pwhash_needs_rehash(kat[i].hash, &f, &eb) != want)
+			fail_msg("vector %zu: want %d (%s)", i, want, eb.msg);
+		if (want)
+			assert_true(eb.msg[0] != '\0');
+	}
+	assert_int_equal(pwhash_needs_rehash(kat[4].hash, &f, &eb), 1);
+	assert_string_equal(eb.msg, "legacy scheme MD5-CRYPT");
+	f.shacrypt_rounds = 6000;
+	assert_int_equal(pwhash_needs_rehash(kat[2].hash, &f, &eb), 1);
+	assert_string_equal(eb.msg, "SHA-crypt rounds 5000 below 6000");
+	assert_int_equal(pwhash_needs_rehash(kat[14].hash, &f, &eb), 0);
+	f.m_kib = 131072;
+	assert_int_equal(pwhash_needs_rehash(kat[0].hash, &f, &eb), 1);
+	assert_string_equal(eb.msg,
+	    "ARGON2ID cost m=65536,t=3 below m=131072,t=3");
+	assert_int_equal(pwhash_needs_rehash("{CRYPT}abcdefghijklm", &f, &eb),
+	    1);
+	assert_int_equal(pwhash_needs_rehash("{x", &f, &eb), -1);
+}
+
 int
 main(void)
 {
@@ -221,6 +411,13 @@ main(void)
 		cmocka_unit_test(test_pwhash_identify_hostile),
 		cmocka_unit_test(test_pwhash_identify_messages),
 		cmocka_unit_test(test_pwhash_scheme_names),
+		cmocka_unit_test(test_pwhash_verify_known),
+		cmocka_unit_test(test_pwhash_verify_nul_never_matches),
+		cmocka_unit_test(test_pwhash_verify_hostile),
+		cmocka_unit_test(test_pwhash_make_schemes),
+		cmocka_unit_test(test_pwhash_make_salted),
+		cmocka_unit_test(test_pwhash_make_refuses),
+		cmocka_unit_test(test_pwhash_needs_rehash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
