@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "account.h"
@@ -56,6 +57,27 @@ sync_status_name(enum sync_status st)
 		return "nomem";
 	}
 	return "unknown";
+}
+
+int
+sync_status_exit(enum sync_status st)
+{
+	switch (st) {
+	case SYNC_OK:
+		return EX_OK;
+	case SYNC_ERR_CONFIG:
+		return EX_CONFIG;
+	case SYNC_ERR_INPUT:
+	case SYNC_ERR_GUARD:
+		return EX_DATAERR;
+	case SYNC_ERR_LDAP:
+		return EX_UNAVAILABLE;
+	case SYNC_ERR_PUBLISH:
+		return EX_CANTCREAT;
+	case SYNC_ERR_NOMEM:
+		return EX_OSERR;
+	}
+	return EX_SOFTWARE;
 }
 
 /* The primary domain: the configuration's, or the Hiera export's; when

@@ -71,5 +71,7 @@ int sync_write_metrics(const struct conf *c, const struct sync_result *res,
     enum sync_status st, time_t last_success, struct errbuf *eb)
     __attribute__((warn_unused_result));
 const char *sync_status_name(enum sync_status st);
+/* The sysexits(3) code a program exits with for ST. */
+int sync_status_exit(enum sync_status st);
 
 #endif

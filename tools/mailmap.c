@@ -40,28 +40,6 @@ usage(int ex)
 	exit(ex);
 }
 
-static int
-ex_of(enum sync_status st)
-{
-	switch (st) {
-	case SYNC_OK:
-		return EX_OK;
-	case SYNC_ERR_CONFIG:
-		return EX_CONFIG;
-	case SYNC_ERR_INPUT:
-		return EX_DATAERR;
-	case SYNC_ERR_LDAP:
-		return EX_UNAVAILABLE;
-	case SYNC_ERR_GUARD:
-		return EX_DATAERR;
-	case SYNC_ERR_PUBLISH:
-		return EX_CANTCREAT;
-	case SYNC_ERR_NOMEM:
-		return EX_OSERR;
-	}
-	return EX_SOFTWARE;
-}
-
 static struct conf *
 load_conf(const char *path)
 {
@@ -142,7 +120,7 @@ cmd_build(struct conf *c, int argc, char **argv)
 	    &eb) == -1)
 		log_warnx("metrics: %s", eb.msg);
 	if (st != SYNC_OK)
-		fatalx(ex_of(st), "%s", eb.msg);
+		fatalx(sync_status_exit(st), "%s", eb.msg);
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		if (!res.out[k].enabled)
 			continue;
@@ -268,7 +246,7 @@ cmd_diff(struct conf *c, int argc, char **argv)
 	so.now = time(NULL);
 	memset(&res, 0, sizeof(res));
 	if ((st = sync_load(c, &so, &ss, &res, &eb)) != SYNC_OK)
-		fatalx(ex_of(st), "%s", eb.msg);
+		fatalx(sync_status_exit(st), "%s", eb.msg);
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		if (!want[k])
 			continue;
@@ -335,7 +313,7 @@ cmd_check(struct conf *c, const char *conf_path, int argc, char **argv)
 	so.now = time(NULL);
 	memset(&res, 0, sizeof(res));
 	if ((st = sync_load(c, &so, &ss, &res, &eb)) != SYNC_OK)
-		fatalx(ex_of(st), "%s", eb.msg);
+		fatalx(sync_status_exit(st), "%s", eb.msg);
 	sync_state_free(&ss);
 	printf("%zu addresses, %zu accounts, %zu rejected, %zu conflicts, "
 	    "%zu loops, %zu dangling\n", res.stats.addresses,

@@ -1,0 +1,410 @@
+/*
+ * mailsyncd: run the sync pipeline when a source changes.  LDAP changes
+ * arrive through a persistent search (lib/ldapwatch), Hiera exports through
+ * inotify; bursts are coalesced, failures retried with backoff while the
+ * last good tables keep serving.  --once runs the pipeline a single time
+ * for timers.  One instance per state directory (lock file).
+ */
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ldapwatch.h"
+#include "log.h"
+#include "sync.h"
+#include "xmalloc.h"
+
+#define COALESCE_MS   500  /* quiet time after a change before syncing */
+#define BACKOFF_MIN_S 1
+#define BACKOFF_MAX_S 60
+
+static volatile sig_atomic_t got_term, got_hup;
+
+struct daemon {
+	const char *conf_path;
+	struct conf *conf;
+	int poll_interval;  /* seconds between full syncs without events */
+	int inotify_fd;
+	struct ldapwatch *watch;
+	time_t watch_retry; /* next time to reopen the watch */
+	int watch_backoff;
+	time_t last_success;
+	int fail_backoff;
+};
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+static void __attribute__((noreturn))
+usage(int ex)
+{
+	(void)fprintf(ex ? stderr : stdout,
+	    "usage: mailsyncd [-v] [-c config] [--once] [--dry-run] [--force]\n"
+	    "                 [--interval seconds]\n");
+	exit(ex);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* systemd Type=notify without libsystemd: one datagram to NOTIFY_SOCKET. */
+static void
+sd_notify_msg(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun;
+	socklen_t len;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sun.sun_path))
+		return;
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    strlen(path));
+	(void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sun, len);
+	(void)close(fd);
+}
+
+/* Hold an exclusive lock on STATE_DIR/mailsyncd.lock for our lifetime. */
+static void
+take_lock(const char *state_dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/mailsyncd.lock", state_dir) >=
+	    (int)sizeof(path))
+		fatalx(EX_CONFIG, "state_dir too long");
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		fatal(EX_CANTCREAT, "%s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			fatalx(EX_TEMPFAIL, "%s: another mailsyncd runs for "
+			    "this state directory", path);
+		fatal(EX_OSERR, "lock %s", path);
+	}
+	/* fd stays open: the lock lives as long as the process. */
+}
+
+static enum sync_status
+run_sync(struct daemon *d, const struct sync_opts *o)
+{
+	struct sync_result res;
+	enum sync_status st;
+	struct errbuf eb;
+	int k, changed = 0;
+
+	st = sync_run(d->conf, o, &res, &eb);
+	if (st == SYNC_OK) {
+		d->last_success = time(NULL);
+		for (k = 0; k < OUTPUT_COUNT; k++)
+			changed += res.out[k].changed;
+		log_info("sync done in %.3f s (fetch %.3f s), %zu addresses, "
+		    "%d outputs replaced", res.total_seconds,
+		    res.fetch_seconds, res.stats.addresses, changed);
+		if (res.stats.rejected || res.stats.conflicts ||
+		    res.stats.loops || res.stats.dangling)
+			log_warnx("%zu rejected, %zu conflicts, %zu loops, %zu "
+			    "dangling", res.stats.rejected, res.stats.conflicts,
+			    res.stats.loops, res.stats.dangling);
+	} else {
+		log_warnx("sync failed (%s): %s; previous tables kept",
+		    sync_status_name(st), eb.msg);
+	}
+	if (sync_write_metrics(d->conf, &res, st, d->last_success, &eb) == -1)
+		log_warnx("metrics: %s", eb.msg);
+	return st;
+}
+
+/* Watch the directories holding the Hiera exports: Puppet replaces files
+   by rename, which a watch on the file itself would lose. */
+static void
+watch_hiera(struct daemon *d)
+{
+	char dir[PATH_MAX];
+	size_t i;
+
+	if (d->inotify_fd != -1)
+		(void)close(d->inotify_fd);
+	if ((d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
+		fatal(EX_OSERR, "inotify_init1");
+	for (i = 0; i < d->conf->hiera_count; i++) {
+		(void)snprintf(dir, sizeof(dir), "%s", d->conf->hiera_files[i]);
+		if (inotify_add_watch(d->inotify_fd, dirname(dir),
+		    IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_CREATE) == -1)
+			log_warn("inotify %s", dir);
+	}
+}
+
+/* Drain inotify; 1 if one of our files was touched. */
+static int
+hiera_changed(struct daemon *d)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	const char *base;
+	ssize_t n;
+	size_t i;
+	char *p;
+	int hit = 0;
+
+	while ((n = read(d->inotify_fd, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->len == 0)
+				continue;
+			for (i = 0; i < d->conf->hiera_count; i++) {
+				base = strrchr(d->conf->hiera_files[i], '/');
+				base = base ? base + 1 : d->conf->hiera_files[i];
+				if (strcmp(base, ev->name) == 0)
+					hit = 1;
+			}
+		}
+	}
+	return hit;
+}
+
+static void
+reload(struct daemon *d)
+{
+	struct errbuf eb;
+	struct conf *c;
+
+	if ((c = conf_load(d->conf_path, &eb)) == NULL) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    eb.msg);
+		return;
+	}
+	conf_free(&d->conf);
+	d->conf = c;
+	ldapwatch_close(&d->watch);
+	d->watch_retry = 0;
+	watch_hiera(d);
+	log_info("configuration reloaded from %s", d->conf_path);
+}
+
+static void
+open_watch(struct daemon *d, time_t now)
+{
+	struct errbuf eb;
+
+	if (!d->conf->ldap.enabled || d->watch != NULL || now < d->watch_retry)
+		return;
+	if ((d->watch = ldapwatch_open(&d->conf->ldap, &eb)) != NULL) {
+		d->watch_backoff = 0;
+		log_info("ldap: watching %s for changes", d->conf->ldap.base);
+		return;
+	}
+	d->watch_backoff = d->watch_backoff ? d->watch_backoff * 2 :
+	    BACKOFF_MIN_S;
+	if (d->watch_backoff > BACKOFF_MAX_S)
+		d->watch_backoff = BACKOFF_MAX_S;
+	d->watch_retry = now + d->watch_backoff;
+	log_warnx("%s; polling every %d s, retrying in %d s", eb.msg,
+	    d->poll_interval, d->watch_backoff);
+}
+
+static int
+loop(struct daemon *d, const struct sync_opts *o)
+{
+	long long due, next_poll, t;
+	struct pollfd pfd[2];
+	struct errbuf eb;
+	int n, r, timeout, was_ready;
+
+	due = 0; /* sync at once */
+	next_poll = now_ms() + (long long)d->poll_interval * 1000;
+	sd_notify_msg("READY=1");
+	while (!got_term) {
+		if (got_hup) {
+			got_hup = 0;
+			reload(d);
+			due = now_ms();
+		}
+		open_watch(d, time(NULL));
+		t = now_ms();
+		if (due != -1 && t >= due) {
+			if (run_sync(d, o) == SYNC_OK) {
+				d->fail_backoff = 0;
+				due = -1;
+			} else {
+				d->fail_backoff = d->fail_backoff ?
+				    d->fail_backoff * 2 : BACKOFF_MIN_S;
+				if (d->fail_backoff > BACKOFF_MAX_S)
+					d->fail_backoff = BACKOFF_MAX_S;
+				due = now_ms() + d->fail_backoff * 1000LL;
+			}
+			next_poll = now_ms() + (long long)d->poll_interval *
+			    1000;
+			continue;
+		}
+		if (t >= next_poll && due == -1)
+			due = t;
+		timeout = (int)((due != -1 ? due : next_poll) - t);
+		if (d->watch == NULL && d->conf->ldap.enabled &&
+		    d->watch_retry > 0) {
+			long long w = (d->watch_retry - time(NULL)) * 1000LL;
+			if (w < timeout)
+				timeout = w > 0 ? (int)w : 0;
+		}
+		n = 0;
+		pfd[n].fd = d->inotify_fd;
+		pfd[n++].events = POLLIN;
+		if (d->watch != NULL) {
+			pfd[n].fd = ldapwatch_fd(d->watch);
+			pfd[n++].events = POLLIN;
+		}
+		if (poll(pfd, (nfds_t)n, timeout < 0 ? 0 : timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal(EX_OSERR, "poll");
+		}
+		if ((pfd[0].revents & POLLIN) && hiera_changed(d)) {
+			log_debug("hiera export changed");
+			due = now_ms() + COALESCE_MS;
+		}
+		if (n > 1 && pfd[1].revents != 0) {
+			was_ready = ldapwatch_ready(d->watch);
+			r = ldapwatch_process(d->watch, &eb);
+			if (r == -1) {
+				log_warnx("%s; reconnecting", eb.msg);
+				ldapwatch_close(&d->watch);
+				d->watch_retry = time(NULL) + BACKOFF_MIN_S;
+				/* Changes may have been missed meanwhile. */
+				due = now_ms() + COALESCE_MS;
+			} else if (r == 1 || (!was_ready &&
+			    ldapwatch_ready(d->watch))) {
+				/* A change, or the end of a refresh after a
+				   (re)connect: either may mean new data. */
+				log_debug("ldap change seen");
+				if (due == -1 || r == 1)
+					due = now_ms() + COALESCE_MS;
+			}
+		}
+	}
+	sd_notify_msg("STOPPING=1");
+	log_info("terminating");
+	return EX_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, '1' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct daemon d = { CONF_PATH_DEFAULT, NULL, 300, -1, NULL, 0, 0, 0,
+		0 };
+	struct sync_opts so = { 0 };
+	struct sigaction sa;
+	struct errbuf eb;
+	int ch, once = 0, verbose = 0, rc;
+	char *end;
+
+	log_init(argv[0], 1);
+	while ((ch = getopt_long(argc, argv, "c:1nfi:vhV", opts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'c':
+			d.conf_path = optarg;
+			break;
+		case '1':
+			once = 1;
+			break;
+		case 'n':
+			so.dry_run = 1;
+			break;
+		case 'f':
+			so.force = 1;
+			break;
+		case 'i':
+			d.poll_interval = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || d.poll_interval < 1 ||
+			    d.poll_interval > 86400)
+				fatalx(EX_USAGE, "--interval: 1..86400 seconds");
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(EX_OK);
+		case 'V':
+			printf("mailsyncd (udmail) %s\n", PACKAGE_VERSION);
+			return EX_OK;
+		default:
+			usage(EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(EX_USAGE);
+	log_set_verbose(verbose + (once ? 0 : 1));
+	if ((d.conf = conf_load(d.conf_path, &eb)) == NULL)
+		fatalx(eb.errnum == ENOENT ? EX_NOINPUT : EX_CONFIG, "%s",
+		    eb.msg);
+	if (mkdir(d.conf->state_dir, 0755) == -1 && errno != EEXIST)
+		fatal(EX_CANTCREAT, "%s", d.conf->state_dir);
+	take_lock(d.conf->state_dir);
+	if (once) {
+		rc = sync_status_exit(run_sync(&d, &so));
+		conf_free(&d.conf);
+		return rc;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	watch_hiera(&d);
+	rc = loop(&d, &so);
+	ldapwatch_close(&d.watch);
+	conf_free(&d.conf);
+	return rc;
+}
