@@ -5,6 +5,8 @@
  * last good tables keep serving.  --once runs the pipeline a single time
  * for timers.  One instance per state directory (lock file).
  */
+#include "config.h"
+
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
