@@ -33,7 +33,7 @@
 #include "sync.h"
 #include "xmalloc.h"
 
-#define COALESCE_MS   500  /* quiet time after a change before syncing */
+#define COALESCE_MS   250  /* gather a burst of changes into one sync */
 #define BACKOFF_MIN_S 1
 #define BACKOFF_MAX_S 60
 
