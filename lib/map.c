@@ -175,36 +175,9 @@ map_open(enum map_format fmt, const char *file, mode_t mode, gid_t gid,
 	return m;
 }
 
-void
-map_set_size_hint(struct map_writer *m, size_t n)
-{
-	m->size_hint = n;
-}
-
-/* The old table's size predicts the new one's: it sizes Berkeley DB's
-   hash buckets when the caller gave no hint. */
-static void
-map_guess_size(struct map_writer *m)
-{
-	struct map_reader *r;
-	struct errbuf eb;
-	struct stat st;
-	long long n;
-
-	if (m->be != &map_backend_hash || m->size_hint != 0 ||
-	    stat(m->file, &st) == -1 || !S_ISREG(st.st_mode))
-		return;
-	if ((r = map_reader_open(MAP_FORMAT_HASH, m->file, &eb)) == NULL)
-		return;
-	if ((n = map_count(r, &eb)) > 0)
-		m->size_hint = (size_t)n;
-	map_reader_close(&r);
-}
-
 static int
 map_start(struct map_writer *m, struct errbuf *eb)
 {
-	map_guess_size(m);
 	if (m->be->wopen(m, eb) == -1) {
 		errbuf_prefix(eb, "%s", m->file);
 		return -1;

@@ -43,9 +43,6 @@ int map_check(const char *key, const char *value, struct errbuf *eb)
 struct map_writer *map_open(enum map_format fmt, const char *file,
     mode_t mode, gid_t gid, struct errbuf *eb)
     __attribute__((warn_unused_result));
-/* Optional, before the first map_put: the number of entries expected
-   (sizes the hash table).  Without it the old table's count is used. */
-void map_set_size_hint(struct map_writer *m, size_t n);
 /* Add KEY -> VALUE.  KEY is lower-cased on the way in.  Returns 0 added,
    1 duplicate key (first one kept, like postmap), -1 error (map_check's
    reasons, or an I/O error; the writer is then only fit for map_abort).

@@ -16,7 +16,6 @@ struct map_writer {
 	const struct map_backend *be;
 	struct atomicfile *af;
 	const char *file;      /* atomicfile_path(af) */
-	size_t size_hint;      /* expected entries, 0 = unknown */
 	size_t count;          /* entries added */
 	void *impl;
 };

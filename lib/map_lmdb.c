@@ -18,7 +18,9 @@
 
 /* Address space reserved up front; the file only grows to what is used.
    Enough for about 1.3 million typical entries in one transaction. */
+#ifndef LMDB_MAPSIZE_INITIAL
 #define LMDB_MAPSIZE_INITIAL ((size_t)256 << 20)
+#endif
 
 struct lmdb_writer {
 	MDB_env *env;
