@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154 # top_srcdir, top_builddir: set by make check
 # t201: paged results (RFC 2696) get every account past a server size
 # limit; a search without paging hits the limit and fails loudly.
 . "$top_srcdir/tests/integration/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154 # top_srcdir, top_builddir: set by make check
 # t202: when the server caps paged searches too (size.prtotal=hard), the
 # fetch fails with the server's error instead of returning a truncated list.
 . "$top_srcdir/tests/integration/lib.sh"

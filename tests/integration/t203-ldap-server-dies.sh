@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154 # top_srcdir, top_builddir: set by make check
 # t203: the server dies (SIGKILL) or hangs (SIGSTOP) in the middle of a
 # paged search: the fetch fails with an error naming the base, and prints
 # nothing.  Small pages over many entries, and the server is stopped

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154 # top_srcdir, top_builddir: set by make check
 # t204: StartTLS with the right CA works; a wrong CA, or no CA (system
 # store, which does not know our test CA), fails the connection.
 . "$top_srcdir/tests/integration/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154 # top_srcdir, top_builddir: set by make check
 # t205: simple bind with a password file (first line, newline cut; a file
 # others can read is refused), wrong password, SASL EXTERNAL over ldapi,
 # and the uid lookup (find_dn) with filter metacharacters.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2154 # top_srcdir, top_builddir: set by make check
 # t206: hostile values from LDAP.  A uid with ':' or non-ASCII bytes
 # rejects its entry; an upper-case or multi-valued uid is kept with a
 # warning; a forward with a line break, over 200 characters or not an
