@@ -886,6 +886,8 @@ src_ldap_fetch(struct ldap *ld, const struct conf_ldap *cl, time_t now,
 		if (fetch_page(&fc, msgid, paged, &cookie, eb) == -1)
 			goto fail;
 		pages++;
+		log_debug("ldap search %s: page %d done, %zu accounts so far",
+		    cl->base, pages, list->n);
 	} while (paged && cookie.bv_len > 0);
 	ber_memfree(cookie.bv_val);
 	log_debug("ldap search %s: %zu accounts in %d page(s)", cl->base,

@@ -23,6 +23,11 @@
 
 struct ldap;	/* libldap's LDAP */
 
+/* Programs using this module must ignore SIGPIPE (signal(SIGPIPE,
+   SIG_IGN)): libldap writes to its socket with write(2), and a server
+   that dies mid-search would otherwise kill the process instead of
+   failing the fetch. */
+
 /* Open a connection as configured: URI, StartTLS + CA file, then bind
    (simple with the password read from bind_password_file, or SASL
    EXTERNAL).  Returns NULL and fills EB. */

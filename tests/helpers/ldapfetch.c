@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <ldap.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,9 @@ main(int argc, char **argv)
 	size_t i;
 
 	log_init("ldapfetch", 1);
+	/* libldap writes to its socket with plain write(2): a server that
+	   died must be an error return, not a fatal SIGPIPE. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	cl.enabled = 1;
 	cl.scope = LDAP_SCOPE_ONELEVEL;
 	cl.page_size = 500;
