@@ -74,9 +74,12 @@ num_arg(const char *opt, const char *s, unsigned long min, unsigned long max)
 static int
 conf_wanted(struct mailpw *mp, int need)
 {
-	if (need || mp->conf_explicit)
+	if (need)
 		fatalx(EX_UNAVAILABLE, "this mailpw was built without "
 		    "configuration and LDAP support");
+	if (mp->conf_explicit)
+		fatalx(EX_CONFIG, "%s: this mailpw was built without "
+		    "configuration support", mp->conf_path);
 	return 0;
 }
 #else
@@ -810,8 +813,8 @@ cmd_tune(struct mailpw *mp, int argc, char **argv)
 		{ NULL, 0, NULL, 0 } };
 	unsigned long target = 0, maxm = 1048576, lanes = 1;
 	struct pwhash_params p;
-	uint32_t m, t = 3;
-	double ms;
+	uint32_t m, t = 3, prev_m;
+	double ms, prev_ms;
 	int c;
 
 	optind = 0;
@@ -837,20 +840,26 @@ cmd_tune(struct mailpw *mp, int argc, char **argv)
 	if (m > maxm)
 		m = (uint32_t)maxm;
 	ms = tune_measure(&p, m, t);
+	prev_m = m;
+	prev_ms = ms;
 	while (ms < (double)target && m < maxm) {
+		prev_m = m;
+		prev_ms = ms;
 		m = m * 2 > maxm ? (uint32_t)maxm : m * 2;
+		ms = tune_measure(&p, m, t);
+	}
+	/* Time grows about linearly with m: interpolate between the last
+	   two points when the last doubling overshot, in 1 MiB units. */
+	if (ms > (double)target * 1.1 && m > prev_m && ms > prev_ms) {
+		m = prev_m + (uint32_t)(((double)target - prev_ms) *
+		    (double)(m - prev_m) / (ms - prev_ms));
+		m &= ~1023U;
+		if (m < prev_m)
+			m = prev_m;
 		ms = tune_measure(&p, m, t);
 	}
 	while (ms < (double)target * 0.9 && t < PWHASH_ARGON2_T_MAX) {
 		t++;
-		ms = tune_measure(&p, m, t);
-	}
-	/* Time grows about linearly with m: step back towards the
-	   target in 1 MiB units when the last doubling overshot. */
-	if (ms > (double)target * 1.1 && m > 8 * 1024) {
-		m = (uint32_t)((double)m * (double)target / ms) & ~1023U;
-		if (m < 8 * p.lanes)
-			m = 8 * p.lanes;
 		ms = tune_measure(&p, m, t);
 	}
 	(void)printf("m=%u,t=%u,p=%u\t%.0f ms\n", m, t, p.lanes, ms);
