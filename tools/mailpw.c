@@ -25,9 +25,7 @@
 #include "pwpolicy.h"
 #include "secret.h"
 #include "xmalloc.h"
-#ifndef MAILPW_STANDALONE
 #include "src_ldap.h"
-#endif
 
 struct mailpw {
 	const char *conf_path;
@@ -69,20 +67,6 @@ num_arg(const char *opt, const char *s, unsigned long min, unsigned long max)
 	return v;
 }
 
-#ifdef MAILPW_STANDALONE
-/* Built before lib/conf and lib/src_ldap were available. */
-static int
-conf_wanted(struct mailpw *mp, int need)
-{
-	if (need)
-		fatalx(EX_UNAVAILABLE, "this mailpw was built without "
-		    "configuration and LDAP support");
-	if (mp->conf_explicit)
-		fatalx(EX_CONFIG, "%s: this mailpw was built without "
-		    "configuration support", mp->conf_path);
-	return 0;
-}
-#else
 static int
 conf_wanted(struct mailpw *mp, int need)
 {
@@ -95,7 +79,6 @@ conf_wanted(struct mailpw *mp, int need)
 	mp->policy = mp->conf->policy;
 	return 1;
 }
-#endif
 
 /* Policy and cost: defaults, then the configuration, then options. */
 static void
@@ -286,7 +269,6 @@ read_stored_fd(int fd, const char *what)
 	return s;
 }
 
-#ifndef MAILPW_STANDALONE
 static struct ldap *
 ldap_open(struct mailpw *mp)
 {
@@ -354,14 +336,6 @@ ldap_stored(struct mailpw *mp, const char *uid)
 		fatalx(EX_NOUSER, "%s: no such account", uid);
 	return s;
 }
-#else
-static struct secret *
-ldap_stored(struct mailpw *mp, const char *uid)
-{
-	(void)conf_wanted(mp, 1);
-	return NULL;
-}
-#endif
 
 static int
 cmd_verify(struct mailpw *mp, int argc, char **argv)
@@ -427,7 +401,6 @@ cmd_verify(struct mailpw *mp, int argc, char **argv)
 	return rc == 1 ? 0 : EXIT_ATTENTION;
 }
 
-#ifndef MAILPW_STANDALONE
 /* Write a fresh hash of PW as USER's mailPassword; SELF_PW (or NULL)
    is the user's own LDAP password for --self. */
 static void
@@ -461,14 +434,6 @@ set_password(struct mailpw *mp, const char *uid, const struct secret *pw,
 		fatal(EX_IOERR, "stdout");
 	free(dn);
 }
-#else
-static void
-set_password(struct mailpw *mp, const char *uid, const struct secret *pw,
-    const struct secret *self_pw)
-{
-	(void)conf_wanted(mp, 1);
-}
-#endif
 
 static int
 cmd_set(struct mailpw *mp, int argc, char **argv)
@@ -662,7 +627,6 @@ json_str(FILE *f, const char *s)
 	(void)fputc('"', f);
 }
 
-#ifndef MAILPW_STANDALONE
 static int
 cmd_audit_run(struct mailpw *mp, int json, int all)
 {
@@ -733,15 +697,6 @@ cmd_audit_run(struct mailpw *mp, int json, int all)
 	    attention);
 	return attention > 0 ? EXIT_ATTENTION : 0;
 }
-#else
-static int
-cmd_audit_run(struct mailpw *mp, int json, int all)
-{
-	(void)conf_wanted(mp, 1);
-	json_str(stdout, "");
-	return EX_SOFTWARE;
-}
-#endif
 
 static int
 cmd_audit(struct mailpw *mp, int argc, char **argv)
@@ -933,8 +888,6 @@ main(int argc, char **argv)
 		rc = cmd_tune(&mp, argc, argv);
 	else
 		usage();
-#ifndef MAILPW_STANDALONE
 	conf_free(&mp.conf);
-#endif
 	return rc;
 }
