@@ -105,6 +105,40 @@ secret_read_fd(struct secret *s, int fd, struct errbuf *eb)
 	return 0;
 }
 
+int
+secret_read_line(struct secret *s, int fd, struct errbuf *eb)
+{
+	ssize_t n;
+	char c = 0;
+
+	secret_clear(s);
+	for (;;) {
+		n = read(fd, &c, 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			secret_clear(s);
+			errbuf_syserr(eb, "read password");
+			return -1;
+		}
+		if (n == 0 || c == '\n')
+			break;
+		if (s->len == s->max) {
+			secret_clear(s);
+			c = 0;
+			errbuf_set(eb, "password longer than %zu bytes", s->max);
+			return -1;
+		}
+		s->data[s->len++] = c;
+	}
+	c = 0;
+	if (s->len == 0) {
+		errbuf_set(eb, "no password given");
+		return -1;
+	}
+	return 0;
+}
+
 static volatile sig_atomic_t secret_signo;
 
 static void

@@ -31,6 +31,10 @@ void secret_clear(struct secret *s);
    more than s->max bytes or no input at all.  Returns 0 or -1 (EB). */
 int secret_read_fd(struct secret *s, int fd, struct errbuf *eb)
     __attribute__((warn_unused_result));
+/* Read one line from FD (byte by byte, so the rest stays unread for the
+   next reader); the "\n" is not part of the secret.  Returns 0 or -1. */
+int secret_read_line(struct secret *s, int fd, struct errbuf *eb)
+    __attribute__((warn_unused_result));
 /* Write PROMPT to the controlling terminal and read one line with echo
    off (restored even if a signal arrives, which is then re-raised).
    Returns 0 or -1 (EB; errnum ENXIO when there is no terminal). */

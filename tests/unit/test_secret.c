@@ -103,6 +103,28 @@ test_secret_equal(void **state)
 }
 
 static void
+test_secret_read_line(void **state)
+{
+	struct secret *a, *b;
+	struct errbuf eb;
+	int fds[2];
+
+	assert_non_null(a = secret_new(16, &eb));
+	assert_non_null(b = secret_new(16, &eb));
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "first\nsecond\n", 13), 13);
+	close(fds[1]);
+	assert_int_equal(secret_read_line(a, fds[0], &eb), 0);
+	assert_string_equal(a->data, "first");
+	assert_int_equal(secret_read_fd(b, fds[0], &eb), 0);
+	assert_string_equal(b->data, "second");
+	assert_int_equal(secret_read_line(a, fds[0], &eb), -1);
+	close(fds[0]);
+	secret_free(&a);
+	secret_free(&b);
+}
+
+static void
 test_secret_tty_absent(void **state)
 {
 	struct secret *s;
@@ -126,6 +148,7 @@ main(void)
 		cmocka_unit_test(test_secret_read_rejects),
 		cmocka_unit_test(test_secret_read_keeps_nul),
 		cmocka_unit_test(test_secret_equal),
+		cmocka_unit_test(test_secret_read_line),
 		cmocka_unit_test(test_secret_tty_absent),
 	};
 
