@@ -4,6 +4,8 @@
  * like a real backend's.  Invariant: stored names are lower case without
  * a final dot, so lookups are plain strcmp().
  */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>

@@ -4,6 +4,8 @@
  * drift compares the normalized top-level term multiset with what the
  * expected state lists.  Both only append findings; the caller reports.
  */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -6,6 +6,8 @@
  * as void.  A walk mode (for lint) evaluates every term without matching
  * and without stopping at the limits, to count the worst case.
  */
+#include "config.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -4,6 +4,8 @@
  * are capped at SPF_MACRO_MAX octets so a hostile record cannot make us
  * build megabytes of text.
  */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <inttypes.h>

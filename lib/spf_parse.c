@@ -4,6 +4,8 @@
  * is a permerror (§4.6, suite detect-errors-anywhere).  Invariant: a
  * parsed term is valid syntax; evaluation never re-checks it.
  */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
@@ -153,10 +155,14 @@ spf_domain_spec_check(const char *s, size_t len, size_t *errpos_r,
 	}
 	if (ends_macro)
 		return 0;
-	/* domain-end = ( "." toplabel [ "." ] ) / macro-expand */
+	/* domain-end = ( "." toplabel [ "." ] ) / macro-expand.  We also take
+	   a macro-expand followed by one final dot ("%{d}."), which the ABNF
+	   does not allow but which means the same name. */
 	end = len;
 	if (end > lit && s[end - 1] == '.')
 		end--;
+	if (end == lit && lit > 0)
+		return 0;
 	for (dot = end; dot > lit && s[dot - 1] != '.'; dot--)
 		;
 	if (dot == lit || !spf_toplabel_ok(s + dot, end - dot)) {
@@ -391,7 +397,6 @@ parse_mechanism(struct spf_term *t, const char *s, size_t len,
 	case SPF_A:
 	case SPF_MX:
 		if (split_dual_cidr(rest, &alen, &t->cidr4, &t->cidr6) == -1) {
-			pe->pos += alen;
 			pe->why = "bad CIDR length";
 			return -1;
 		}
@@ -410,6 +415,7 @@ parse_mechanism(struct spf_term *t, const char *s, size_t len,
 		}
 		arg = rest + 1;
 		alen--;
+		pe->pos++;
 		sl = memchr(arg, '/', alen);
 		k = sl != NULL ? (size_t)(sl - arg) : alen;
 		if (t->kind == SPF_IP4) {
@@ -436,7 +442,7 @@ parse_mechanism(struct spf_term *t, const char *s, size_t len,
 			    t->kind == SPF_IP4 ? 32 : 128);
 
 			if (c < 0) {
-				pe->pos += 1 + k;
+				pe->pos += k;
 				pe->why = "bad CIDR length";
 				return -1;
 			}

@@ -7,6 +7,8 @@
  * time out, "TXT: NONE" means no TXT, and SPF (type 99) records are also
  * served as TXT when the name lists no TXT at all.  One TAP line per test.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
