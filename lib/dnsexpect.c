@@ -719,6 +719,7 @@ parse_domain(struct px *x, yaml_node_t *kn, yaml_node_t *n,
 	if (len == 0 || len > 253)
 		return perr(x, kn, "\"%s\" is not a domain name", d->name);
 	d->line = (int)kn->start_mark.line + 1;
+	d->dmarc.pct = -1;
 	if (is_null(n))
 		return 0;
 	if (want_map(x, n, d->name) == -1)
