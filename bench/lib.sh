@@ -1,0 +1,27 @@
+# shellcheck shell=bash
+# Shared by bench/*.sh: timing helpers.  Needs $T_DIR (tests/integration/lib.sh).
+: "${RUNS:=3}"
+
+# best CMD...: the shortest wall time of RUNS runs, in seconds.
+best() {
+	local b="" s e d i
+	for ((i = 0; i < RUNS; i++)); do
+		s=$(date +%s.%N)
+		"$@" >/dev/null 2>"$T_DIR/bench.err" || { cat "$T_DIR/bench.err" >&2; return 1; }
+		e=$(date +%s.%N)
+		d=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
+		if [ -z "$b" ] || awk -v d="$d" -v b="$b" 'BEGIN { exit !(d < b) }'; then
+			b=$d
+		fi
+	done
+	echo "$b"
+}
+
+# maxrss CMD...: peak resident set size of one run, in MiB.
+maxrss() {
+	/usr/bin/time -f %M -o "$T_DIR/rss" "$@" >/dev/null 2>"$T_DIR/bench.err" ||
+		{ cat "$T_DIR/bench.err" >&2; return 1; }
+	awk '{ printf "%.1f", $1 / 1024 }' "$T_DIR/rss"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

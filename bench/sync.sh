@@ -1,0 +1,45 @@
+#!/bin/bash
+# bench/sync.sh [N]: a full sync of N accounts (default 100000) from a
+# local slapd -- fetch, model, all six outputs, publish -- side by side
+# with `ldapsearch` fetching the same attributes with paged results.
+# Prints both times, the ratio (target <= 1.2) and mailmap's peak RSS.
+# Run from a built tree: bench/sync.sh
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+export top_srcdir top_builddir
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/slapd.sh"
+. "$top_srcdir/tests/integration/udmail.sh"
+. "$top_srcdir/bench/lib.sh"
+N=${1:-100000}
+M=$top_builddir/tools/mailmap
+[ -x "$M" ] || { echo "build first: $M missing" >&2; exit 1; }
+slapd_require
+
+slapd_setup || exit 1
+"$top_srcdir/tests/data/ldap/gen-accounts.sh" "$N" >"$T_DIR/accounts.ldif"
+slapd_load "$T_DIR/accounts.ldif" || exit 1
+slapd_start || exit 1
+udmail_setup
+sed -i 's|^  base: ou=users,dc=example,dc=org|&\n  page_size: 1000|' "$U/udmail.yaml"
+
+ATTRS=(uid emailForward mailPassword userPassword shadowExpire accountStatus)
+FILTER='(&(uid=*)(!(uidNumber=0))(objectClass=shadowAccount))'
+ls_t=$(best ldapsearch -LLL -x -H "$SLAPD_URI" -D "$SLAPD_SYNC_DN" -y "$SLAPD_SYNC_PW_FILE" \
+	-b "$SLAPD_USERS" -s one -E pr=1000/noprompt "$FILTER" "${ATTRS[@]}") || exit 1
+# Each run rebuilds from scratch: remove what the previous one published.
+fresh() { rm -f "$U"/maps/* "$U"/dovecot/*; "$M" -c "$U/udmail.yaml" build; }
+mm_t=$(best fresh) || exit 1
+rm -f "$U"/maps/* "$U"/dovecot/*
+rss=$(maxrss "$M" -c "$U/udmail.yaml" build) || exit 1
+un_t=$(best "$M" -c "$U/udmail.yaml" build) || exit 1
+n=$(postmap -s "lmdb:$U/maps/virtual" | wc -l)
+
+printf '%-44s %10s\n' "full sync, $N accounts (best of $RUNS)" "seconds"
+printf '%-44s %10.3f\n' "ldapsearch -E pr=1000/noprompt (reference)" "$ls_t"
+printf '%-44s %10.3f\n' "mailmap build, all six outputs, fresh" "$mm_t"
+printf '%-44s %10.3f\n' "mailmap build, nothing changed" "$un_t"
+printf '%-44s %10s\n' "ratio fresh build / ldapsearch (<= 1.2)" "$(ratio "$mm_t" "$ls_t")"
+printf '%-44s %10s\n' "mailmap peak RSS, MiB" "$rss"
+printf '%-44s %10s\n' "virtual entries published" "$n"
