@@ -31,7 +31,7 @@ awk -F'\t' '{ printf "%s\t%s\n", tolower($1), $2 }' "$T_DIR/src" | LC_ALL=C sort
 for fmt in lmdb hash; do
 	case $fmt in lmdb) suf=.lmdb ;; hash) suf=.db ;; esac
 	t_run "$fmt: maptool write" "$MAPTOOL" write "$fmt" "$T_DIR/ours$suf" <"$T_DIR/src"
-	is "$(ls -A "$T_DIR" | grep -c '^\.ours')" 0 "$fmt: no temp or lock file left"
+	is "$(find "$T_DIR" -maxdepth 1 \( -name '.ours*' -o -name '*-lock' -o -name '__db*' \) | wc -l)" 0 "$fmt: no temp or lock file left"
 
 	# every key, through one postmap -q - run
 	cut -f1 "$T_DIR/src" | postmap -q - "$fmt:$T_DIR/ours" >"$T_DIR/q.out" 2>"$T_DIR/q.err"

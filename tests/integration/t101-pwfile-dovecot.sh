@@ -38,16 +38,22 @@ dovecot_start "$PW" || { diag "no dovecot"; exit 1; }
 
 # Same-size change within one second, first (Dovecot answers quickly
 # while no failed login is pending).  Start right after a second boundary
-# so publish, auth and republish share the second.
-now=$(date +%s)
-while [ "$(date +%s)" = "$now" ]; do sleep 0.02; done
-printf 'alice\t%s\nbob\t%s\ndave\t%s\n' "$h_a" "$h_b" "$h_c" | publish
-auth alice "$pw_a"
-ok $? "alice, right password (ARGON2ID)"
-m1=$(stat -c %Y "$PW") s1=$(stat -c %s "$PW")
-printf 'alice\t%s\nbob\t%s\ndave\t%s\n' "$h_a2" "$h_b" "$h_c" | publish
-t2=$(date +%s)
-m2=$(stat -c %Y "$PW") s2=$(stat -c %s "$PW")
+# so publish, a lookup that loads the file (bob: a fast hash) and the
+# republish share the second; retry a few times on a loaded machine.
+for try in 1 2 3 4 5; do
+	now=$(date +%s)
+	while [ "$(date +%s)" = "$now" ]; do sleep 0.02; done
+	printf 'alice\t%s\nbob\t%s\ndave\t%s\n' "$h_a" "$h_b" "$h_c" | publish
+	auth bob "$pw_b"
+	r_load=$?
+	m1=$(stat -c %Y "$PW") s1=$(stat -c %s "$PW")
+	printf 'alice\t%s\nbob\t%s\ndave\t%s\n' "$h_a2" "$h_b" "$h_c" | publish
+	t2=$(date +%s)
+	m2=$(stat -c %Y "$PW") s2=$(stat -c %s "$PW")
+	[ "$t2" = "$m1" ] && break
+	diag "attempt $try did not fit in one second"
+done
+ok $r_load "bob, right password (SHA512-CRYPT): file loaded"
 is "$s2" "$s1" "new hash has the same size"
 [ "$m2" -gt "$m1" ]
 ok $? "mtime second advanced ($m1 -> $m2)"
@@ -58,10 +64,10 @@ else
 fi
 sleep 1.2
 auth alice "$pw_a2"
-ok $? "dovecot picked up alice's new password"
+ok $? "dovecot picked up alice's new password (ARGON2ID)"
 
-auth bob "$pw_b"
-ok $? "bob, right password (SHA512-CRYPT)"
+auth alice "$pw_a2"
+ok $? "alice, new password (ARGON2ID)"
 auth alice "$pw_a"
 [ $? -ne 0 ]
 ok $? "alice's old password refused"
