@@ -55,10 +55,25 @@ hash_err(struct hash_handle *h, struct errbuf *eb, const char *what, int rc)
 	return -1;
 }
 
+/* Berkeley DB writes whole pages from malloc'd buffers whose unused
+   bytes it never clears, so stale heap contents (in mailsyncd possibly
+   pieces of password hashes) would land in a world-readable table.
+   Hand it zeroed memory instead (the same reason lmdb never gets
+   MDB_NOMEMINIT). */
+static void *
+hash_zalloc(size_t n)
+{
+	return calloc(1, n != 0 ? n : 1);
+}
+
 static int
 hash_create(struct hash_handle *h, struct errbuf *eb)
 {
 	int rc;
+
+	/* Process-wide, idempotent, and set before any handle exists. */
+	if ((rc = db_env_set_func_malloc(hash_zalloc)) != 0)
+		return hash_err(h, eb, "set malloc", rc);
 
 	if ((rc = db_create(&h->db, NULL, 0)) != 0) {
 		h->db = NULL;

@@ -22,7 +22,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: maptool write [-n HINT] [-m MODE] [-g GROUP] FORMAT FILE"
+	    "usage: maptool write [-m MODE] [-g GROUP] FORMAT FILE"
 	    " < key<TAB>value lines\n"
 	    "       maptool get FORMAT FILE KEY\n"
 	    "       maptool dump FORMAT FILE\n"
@@ -52,7 +52,6 @@ parse_group(const char *s)
 }
 
 struct wopts {
-	size_t hint;
 	mode_t mode;
 	gid_t gid;
 };
@@ -62,15 +61,11 @@ parse_wopts(int argc, char **argv, struct wopts *o, mode_t mode)
 {
 	int ch;
 
-	o->hint = 0;
 	o->mode = mode;
 	o->gid = ATOMICFILE_KEEP_GID;
 	optind = 1;
-	while ((ch = getopt(argc, argv, "n:m:g:")) != -1) {
+	while ((ch = getopt(argc, argv, "m:g:")) != -1) {
 		switch (ch) {
-		case 'n':
-			o->hint = strtoul(optarg, NULL, 10);
-			break;
 		case 'm':
 			o->mode = (mode_t)strtoul(optarg, NULL, 8);
 			break;
@@ -129,8 +124,6 @@ cmd_write(int argc, char **argv)
 	if ((m = map_open(format_arg(argv[i]), argv[i + 1], o.mode, o.gid,
 	    &eb)) == NULL)
 		fatalx(EX_CANTCREAT, "%s", eb.msg);
-	if (o.hint)
-		map_set_size_hint(m, o.hint);
 	while ((n = getline(&line, &cap, stdin)) != -1) {
 		lineno++;
 		if ((val = split_line(line, n)) == NULL) {

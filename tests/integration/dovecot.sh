@@ -30,7 +30,7 @@ dovecot_need() {
 }
 
 dovecot_start() {
-	local passwd=$1 i
+	local passwd=$1 _
 	DOVECOT_DIR=$T_DIR/dovecot
 	DOVECOT_CONF=$DOVECOT_DIR/dovecot.conf
 	DOVECOT_LOG=$DOVECOT_DIR/dovecot.log
@@ -77,7 +77,7 @@ EOF
 		sed 's/^/#   /' "$DOVECOT_DIR/start.err" "$DOVECOT_LOG" 2>/dev/null | tail -20
 		return 1
 	fi
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		[ -S "$DOVECOT_DIR/run/auth-client" ] && [ -f "$DOVECOT_DIR/run/master.pid" ] && break
 		sleep 0.1
 	done
