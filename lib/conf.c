@@ -881,7 +881,7 @@ check_ldap(struct cctx *c, const struct ynode *at)
 		    strchr(l->uri, ' ') != NULL)
 			return cfail(c, auth, "auth", "external needs an "
 			    "ldapi:// URI");
-		/* FALLTHROUGH */
+		__attribute__((fallthrough));
 	case LDAP_AUTH_NONE:
 		if (l->bind_dn != NULL)
 			return cfail(c, c->mark[MK_BIND_DN], "bind_dn",
