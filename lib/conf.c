@@ -742,8 +742,8 @@ h_group(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 /* Check MAP against KEYS (no duplicates, no unknown key) and run each
    key's handler on BASE. */
 static int
-walk_map(struct cctx *c, const struct ynode *at, const char *what,
-    const struct ynode *map, const struct ckey *keys, void *base)
+walk_map(struct cctx *c, const char *what, const struct ynode *map,
+    const struct ckey *keys, void *base)
 {
 	const struct ynode *k, *v, *dup;
 	const struct ckey *ck;
@@ -823,7 +823,7 @@ h_attributes(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	int r;
 
 	c->section = "ldap.attributes";
-	r = walk_map(c, v, "attribute names", v, attr_keys, base);
+	r = walk_map(c, "attribute names", v, attr_keys, base);
 	c->section = outer;
 	return r;
 }
@@ -881,7 +881,7 @@ check_ldap(struct cctx *c, const struct ynode *at)
 		    strchr(l->uri, ' ') != NULL)
 			return cfail(c, auth, "auth", "external needs an "
 			    "ldapi:// URI");
-		/* FALLTHROUGH */
+		__attribute__((fallthrough));
 	case LDAP_AUTH_NONE:
 		if (l->bind_dn != NULL)
 			return cfail(c, c->mark[MK_BIND_DN], "bind_dn",
@@ -909,7 +909,7 @@ h_ldap(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 		    ynode_kind(v));
 	c->section = "ldap";
 	c->conf->ldap.enabled = 1;
-	r = walk_map(c, v, "LDAP settings", v, ldap_keys, &c->conf->ldap);
+	r = walk_map(c, "LDAP settings", v, ldap_keys, &c->conf->ldap);
 	if (r == 0)
 		r = check_ldap(c, c->mark[MK_LDAP]);
 	c->section = "";
@@ -962,7 +962,7 @@ h_output(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	c->section = sect;
 	c->mark[MK_PATH] = c->mark[MK_FORMAT] = NULL;
 	c->conf->out[c->kind].enabled = 1;
-	r = walk_map(c, v, "output settings", v, output_keys,
+	r = walk_map(c, "output settings", v, output_keys,
 	    &c->conf->out[c->kind]);
 	if (r == 0)
 		r = check_output(c, c->mark[MK_OUT + c->kind]);
@@ -994,7 +994,7 @@ h_outputs(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	if (ynode_is_null(v))
 		return 0;
 	c->section = "outputs";
-	r = walk_map(c, v, "outputs", v, outputs_keys, base);
+	r = walk_map(c, "outputs", v, outputs_keys, base);
 	c->section = "";
 	return r;
 }
@@ -1015,7 +1015,7 @@ h_argon2(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	int r;
 
 	c->section = "password_policy.argon2";
-	r = walk_map(c, v, "argon2 costs (t, m, p)", v, argon2_keys, base);
+	r = walk_map(c, "argon2 costs (t, m, p)", v, argon2_keys, base);
 	c->section = outer;
 	return r;
 }
@@ -1039,7 +1039,7 @@ h_policy(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	int r;
 
 	c->section = "password_policy";
-	r = walk_map(c, v, "password policy settings", v, policy_keys, p);
+	r = walk_map(c, "password policy settings", v, policy_keys, p);
 	if (r == 0 && p->min_length > p->max_length) {
 		if (c->mark[MK_MAX_LENGTH] != NULL)
 			r = cfail(c, c->mark[MK_MAX_LENGTH], "max_length",
@@ -1142,7 +1142,7 @@ conf_load_mem(const char *name, const char *data, size_t len,
 		    root != NULL ? root->line : 1, root != NULL ? root->col : 1);
 		goto fail;
 	}
-	if (walk_map(&c, root, "settings (see udmail.yaml(5))", root,
+	if (walk_map(&c, "settings (see udmail.yaml(5))", root,
 	    root_keys, c.conf) == -1 || check_conf(&c) == -1)
 		goto fail;
 	ydoc_free(&doc);

@@ -526,9 +526,9 @@ out:
 	return r;
 }
 
-/* Append SRC's N elements of SIZE to *DST (holding DN). */
+/* Make room in *DST (holding DN elements of SIZE) for N more. */
 static int
-append(void *dst, size_t dn, const void *src, size_t n, size_t size)
+append(void *dst, size_t dn, size_t n, size_t size)
 {
 	void **dp = dst, *p;
 
@@ -546,19 +546,17 @@ append(void *dst, size_t dn, const void *src, size_t n, size_t size)
 static int
 merge(struct hiera_data *hd, struct hiera_data *t)
 {
-	if (append(&hd->alias_domains, hd->nalias_domains, t->alias_domains,
+	if (append(&hd->alias_domains, hd->nalias_domains,
 	    t->nalias_domains, sizeof(*t->alias_domains)) == -1 ||
 	    append(&hd->alias_domain_origins, hd->nalias_domains,
-	    t->alias_domain_origins, t->nalias_domains,
-	    sizeof(*t->alias_domain_origins)) == -1 ||
-	    append(&hd->aliases, hd->naliases, t->aliases, t->naliases,
+	    t->nalias_domains, sizeof(*t->alias_domain_origins)) == -1 ||
+	    append(&hd->aliases, hd->naliases, t->naliases,
 	    sizeof(*t->aliases)) == -1 ||
-	    append(&hd->forwards, hd->nforwards, t->forwards, t->nforwards,
+	    append(&hd->forwards, hd->nforwards, t->nforwards,
 	    sizeof(*t->forwards)) == -1 ||
-	    append(&hd->sender_logins, hd->nsender_logins, t->sender_logins,
-	    t->nsender_logins, sizeof(*t->sender_logins)) == -1 ||
-	    append(&hd->files, hd->nfiles, t->files, t->nfiles,
-	    sizeof(*t->files)) == -1)
+	    append(&hd->sender_logins, hd->nsender_logins, t->nsender_logins,
+	    sizeof(*t->sender_logins)) == -1 ||
+	    append(&hd->files, hd->nfiles, t->nfiles, sizeof(*t->files)) == -1)
 		return -1;
 #define MOVE(arr, n) do {						\
 	if (t->n > 0)							\
