@@ -579,8 +579,15 @@ bad:
 			;
 		if (ts > len)
 			ts = te = len;
-		errbuf_set(eb, "offset %zu: %s in '%.*s'", pe.pos, pe.why,
-		    (int)(te - ts > 64 ? 64 : te - ts), text + ts);
+		char show[65];
+		size_t k, n = te - ts > 64 ? 64 : te - ts;
+
+		/* The message may reach a terminal: no raw control bytes. */
+		for (k = 0; k < n; k++)
+			show[k] = (unsigned char)text[ts + k] < 0x20 ||
+			    (unsigned char)text[ts + k] > 0x7e ? '?' : text[ts + k];
+		show[n] = '\0';
+		errbuf_set(eb, "offset %zu: %s in '%s'", pe.pos, pe.why, show);
 	}
 	return -1;
 }
