@@ -126,11 +126,12 @@ spf_ip(struct dnscheck_run *run, const char *ip, int want_pass)
 		st = DNSCHECK_CRITICAL;
 	dc_add(run, st, "spf", want_pass ? "spf.ip.must_pass" : "spf.ip.must_fail",
 	    "RFC 7208 §4", ip, NULL, want_pass ? "pass" : "fail",
-	    spf_result_name(ev->result), "%s: check_host() = %s%s%s%s%s", ip,
-	    spf_result_name(ev->result),
+	    spf_result_name(ev->result), "%s: check_host() = %s%s%s%s%s%s",
+	    ip, spf_result_name(ev->result),
 	    ev->matched_term ? " (matched " : "",
 	    ev->matched_term ? ev->matched_term : "",
-	    ev->matched_term ? ")" : "", ev->error ? ev->error : "");
+	    ev->matched_term ? ")" : "", ev->error ? ": " : "",
+	    ev->error ? ev->error : "");
 	dc_metric(run, "spf_ip_pass", "ip", ip, NULL, NULL,
 	    ev->result == SPF_PASS);
 	spf_eval_free(&ev);

@@ -1,6 +1,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -117,6 +119,24 @@ test_dnsexpect_empty_and_nul(void **state)
 	assert_non_null(strstr(eb.msg, "/nonexistent/x.yaml"));
 }
 
+static void
+test_dnsexpect_contrib_example(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096];
+	struct dnsexpect *e = NULL;
+	struct errbuf eb;
+
+	if (top == NULL)
+		skip();
+	snprintf(path, sizeof(path), "%s/contrib/maildnscheck.yaml", top);
+	if (dnsexpect_load(path, &e, &eb) == -1)
+		fail_msg("%s", eb.msg);
+	assert_int_equal(e->nd, 3);
+	assert_true(dnsexpect_find(e, "parked.example.org")->null_mx);
+	dnsexpect_free(&e);
+}
+
 int
 main(void)
 {
@@ -124,6 +144,7 @@ main(void)
 		cmocka_unit_test(test_dnsexpect_full),
 		cmocka_unit_test(test_dnsexpect_errors),
 		cmocka_unit_test(test_dnsexpect_empty_and_nul),
+		cmocka_unit_test(test_dnsexpect_contrib_example),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
