@@ -26,7 +26,8 @@ struct account {
 struct account_list {
 	struct account *v;
 	size_t n, cap;
-	size_t rejected; /* entries dropped while fetching (logged by caller) */
+	size_t rejected;   /* entries dropped while fetching (each logged) */
+	size_t bad_values; /* values dropped, entry kept (each logged) */
 };
 
 const char *account_state_name(enum account_state st);
@@ -34,7 +35,11 @@ const char *account_state_name(enum account_state st);
 int account_list_add(struct account_list *l, const char *dn, const char *uid,
     const char *forward, const char *password, enum account_state st)
     __attribute__((warn_unused_result));
-/* Frees every account, wiping password strings first. */
+/* Sort by uid, byte order (ud-generate sorts by lower-cased uid; uids
+   are lower case in practice, the model folds case itself). */
+void account_list_sort(struct account_list *l);
+/* Frees every account, wiping password strings first; L is left empty
+   and reusable (counters cleared). */
 void account_list_free(struct account_list *l);
 
 #endif

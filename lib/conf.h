@@ -34,6 +34,9 @@ struct conf_output {
 	char *group;            /* NULL: leave the group alone; passwd: "dovecot" */
 };
 
+/* XXX LDAP_AUTH_NONE and LDAP_AUTH_SIMPLE are also <ldap.h> macros (BER
+   tags).  A file that needs both includes <ldap.h> first, then
+   #undef LDAP_AUTH_NONE and LDAP_AUTH_SIMPLE, then this header. */
 enum ldap_auth { LDAP_AUTH_NONE, LDAP_AUTH_SIMPLE, LDAP_AUTH_SASL_EXTERNAL };
 
 struct conf_ldap {
@@ -47,7 +50,7 @@ struct conf_ldap {
 	char *base;               /* search base (people) */
 	int scope;                /* LDAP_SCOPE_ONELEVEL (default) or _SUBTREE */
 	char *filter;             /* default ud-ldap's ud-generate filter */
-	int page_size;            /* RFC 2696; default 500 */
+	int page_size;            /* RFC 2696; default 500, 0: no paging */
 	int timeout;              /* seconds, per operation; default 30 */
 	int network_timeout;      /* seconds, connect; default 10 */
 	/* attribute names, defaults follow ud-ldap */
@@ -84,12 +87,23 @@ struct conf {
 	struct conf_policy policy;
 };
 
+/* Largest configuration file accepted. */
+#define CONF_MAX_BYTES (1024 * 1024)
+
 /* Read PATH.  Returns NULL and fills EB ("FILE:LINE:COL: what") on a
-   syntax error, an unknown key, or a value of the wrong type. */
+   syntax error, an unknown or duplicate key, a value of the wrong type or
+   out of range, or a missing required key; "FILE: why" when the file
+   cannot be read. */
 struct conf *conf_load(const char *path, struct errbuf *eb)
     __attribute__((warn_unused_result));
-/* A configuration with all defaults and no outputs enabled. */
+/* Same from memory (LEN bytes, need not be NUL-terminated); NAME is used
+   in messages and stored as conf->path. */
+struct conf *conf_load_mem(const char *name, const char *data, size_t len,
+    struct errbuf *eb) __attribute__((warn_unused_result));
+/* A configuration with all defaults and no outputs enabled, or NULL when
+   out of memory. */
 struct conf *conf_new_default(void);
+/* Free CONFP's configuration (NULL is fine) and set *CONFP to NULL. */
 void conf_free(struct conf **confp);
 
 /* Name of an output as used in the YAML file and on the command line

@@ -18,19 +18,45 @@
 struct map_writer;
 struct map_reader;
 
+/* Longest key and value, in bytes without the stored NUL.  LMDB's key
+   limit is 511 bytes; mail addresses stop at 254. */
+#define MAP_KEY_MAX   500
+#define MAP_VALUE_MAX ((size_t)1 << 20)
+
+/* "lmdb", "hash", "text"; the suffix postmap adds (".lmdb", ".db", "").
+   map_format_parse returns 0, or -1 for an unknown name. */
+const char *map_format_name(enum map_format fmt);
+const char *map_format_suffix(enum map_format fmt);
+int map_format_parse(const char *name, enum map_format *fmt_r)
+    __attribute__((warn_unused_result));
+
+/* Would map_put accept KEY -> VALUE?  Rejects: empty key or value; NUL,
+   CR or LF anywhere; whitespace, control or non-ASCII bytes in the key; a
+   key starting with '#'; a value with leading or trailing whitespace
+   (postmap would drop it, so a text table would differ); over-long key
+   or value.  Returns 0 or -1 with EB naming the key (quoted, escaped). */
+int map_check(const char *key, const char *value, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+
 /* Start a table that replaces FILE (the full file name, e.g. from
    conf_output_file) on map_commit.  Returns NULL and fills EB. */
 struct map_writer *map_open(enum map_format fmt, const char *file,
     mode_t mode, gid_t gid, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* Add KEY -> VALUE.  KEY is lower-cased on the way in.  Returns 0 added,
-   1 duplicate key (first one kept, like postmap), -1 error.  Writers are
-   fastest when keys arrive sorted. */
+   1 duplicate key (first one kept, like postmap), -1 error (map_check's
+   reasons, or an I/O error; the writer is then only fit for map_abort).
+   Writers are fastest when keys arrive sorted. */
 int map_put(struct map_writer *m, const char *key, const char *value,
     struct errbuf *eb) __attribute__((warn_unused_result));
 /* Publish; when the new table holds the same entries as the old one the
    old file is left in place (Postfix restarts daemons on a replace) and
-   *CHANGED_R is 0.  Frees M in all cases. */
+   *CHANGED_R is 0.  "Same" is decided on content, not bytes: lmdb and
+   hash files differ between identical builds (Berkeley DB stamps a
+   unique file id; page layout depends on insertion order), so the old
+   table is read and compared entry by entry; text is compared byte for
+   byte.  A mode or group change counts as a change.  Frees M in all
+   cases. */
 int map_commit(struct map_writer **mp, int *changed_r, struct errbuf *eb)
     __attribute__((warn_unused_result));
 void map_abort(struct map_writer **mp);
@@ -40,7 +66,8 @@ void map_abort(struct map_writer **mp);
    EB->errnum = ENOENT. */
 struct map_reader *map_reader_open(enum map_format fmt, const char *file,
     struct errbuf *eb) __attribute__((warn_unused_result));
-/* KEY is lower-cased like postmap -q.  Returns 1 found (*VALUE_R malloc'd),
+/* KEY is lower-cased like postmap -q; as Postfix does, the key is tried
+   with a trailing NUL first, then without.  Returns 1 found (*VALUE_R malloc'd),
    0 not found, -1 error. */
 int map_lookup(struct map_reader *r, const char *key, char **value_r,
     struct errbuf *eb) __attribute__((warn_unused_result));

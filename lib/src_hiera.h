@@ -41,15 +41,28 @@ struct hiera_data {
 	size_t nfiles;
 };
 
-/* Parse PATH and merge its contents into HD (several files may be loaded
-   into one hiera_data; duplicates across files are kept, the model reports
-   them).  Returns 0, or -1 with EB set (the file is then not merged). */
+/* Limits on one export file; beyond them the file fails as a whole. */
+#define HIERA_MAX_BYTES (32 * 1024 * 1024)
+#define HIERA_MAX_NODES 2000000 /* scalars, lists and mappings */
+#define HIERA_MAX_SCALAR 65536
+#define HIERA_MAX_DEPTH 8
+/* Longest key or target kept (RFC 5321 path limit). */
+#define HIERA_ADDR_MAX 254
+
+/* Start with a zeroed struct hiera_data.  Parse PATH and merge its
+   contents into HD (several files may be loaded into one hiera_data;
+   duplicates across files are kept, the model reports them).  Bad entries
+   and targets are dropped with log_warnx("FILE:LINE: section: 'key': why")
+   and each drop adds one to HD->rejected.  Returns 0, or -1 with EB
+   "FILE:LINE:COL: what" (or "FILE: why" when unreadable); HD is then
+   exactly as before the call. */
 int src_hiera_load(struct hiera_data *hd, const char *path, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* Same from a memory buffer; NAME is used in messages (fuzzing, tests). */
 int src_hiera_load_mem(struct hiera_data *hd, const char *name,
     const char *data, size_t len, struct errbuf *eb)
     __attribute__((warn_unused_result));
+/* Free everything HD holds and zero it (HD itself is the caller's). */
 void src_hiera_free(struct hiera_data *hd);
 
 #endif

@@ -6,13 +6,27 @@
 #ifndef UDMAIL_SRC_LDAP_H
 #define UDMAIL_SRC_LDAP_H
 
+#include <stddef.h>
 #include <time.h>
 
 #include "account.h"
+/* XXX conf.h's enum ldap_auth reuses the names of two <ldap.h> macros
+   (LDAP_AUTH_NONE, LDAP_AUTH_SIMPLE: BER tags of the bind choice).  Include
+   <ldap.h> first, then this header: the macros go, the enum wins.  Nothing
+   here needs the tags (simple binds use LDAP_SASL_SIMPLE). */
+#ifdef LDAP_AUTH_NONE
+#undef LDAP_AUTH_NONE
+#undef LDAP_AUTH_SIMPLE
+#endif
 #include "conf.h"
 #include "errbuf.h"
 
 struct ldap;	/* libldap's LDAP */
+
+/* Programs using this module must ignore SIGPIPE (signal(SIGPIPE,
+   SIG_IGN)): libldap writes to its socket with write(2), and a server
+   that dies mid-search would otherwise kill the process instead of
+   failing the fetch. */
 
 /* Open a connection as configured: URI, StartTLS + CA file, then bind
    (simple with the password read from bind_password_file, or SASL
@@ -26,11 +40,15 @@ struct ldap *src_ldap_connect_as(const struct conf_ldap *cl,
     __attribute__((warn_unused_result));
 void src_ldap_close(struct ldap **ldp);
 
-/* Fetch all accounts under cl->base with paged results.  NOW is today's
-   time (account state), GRACE_DAYS the retiring grace.  Entries with an
-   unusable uid are dropped and counted in list->rejected with a warning
-   logged through log_warnx naming the DN.  Returns 0, or -1 with EB set
-   and LIST emptied. */
+/* Fetch all accounts under cl->base with paged results (cl->page_size
+   entries a page; 0 sends no paging control, so a server size limit
+   fails the fetch).  Entries are streamed: only LIST grows.  NOW is
+   today's time (account state), GRACE_DAYS the retiring grace.  Entries
+   with an unusable uid are dropped and counted in list->rejected; an
+   unusable forward or mail password value is dropped (the entry kept)
+   and counted in list->bad_values; each is logged with log_warnx naming
+   the DN and attribute, never the value of a password.  Returns 0, or -1
+   with EB naming the base and the LDAP error, and LIST emptied. */
 int src_ldap_fetch(struct ldap *ld, const struct conf_ldap *cl, time_t now,
     int grace_days, struct account_list *list, struct errbuf *eb)
     __attribute__((warn_unused_result));
@@ -45,9 +63,38 @@ int src_ldap_replace(struct ldap *ld, const char *dn, const char *attr,
     const char *value, struct errbuf *eb) __attribute__((warn_unused_result));
 
 /* Account state from raw attribute values (any may be NULL), per
-   research/formats.md §1.1.  Exposed for tests and mailpw audit. */
+   research/formats.md §1.1; the first rule that applies wins:
+   retired (accountStatus first word inactive or memorial, or "retiring
+   YYYY-MM-DD" more than GRACE_DAYS days before NOW's UTC day), locked
+   (userPassword missing, {CRYPT}*LK* or {CRYPT}!..., case-insensitive),
+   expired (shadowExpire, days since 1970, before NOW: as UDLdap.py, an
+   account expires at the start of its shadowExpire day), else active.
+   Exposed for tests and mailpw audit. */
 enum account_state src_ldap_state(const char *user_password,
     const char *shadow_expire, const char *account_status, time_t now,
     int grace_days);
+
+/* Escape S for use as a value in a search filter (RFC 4515: '*', '(',
+   ')', '\\', NUL, and every byte >= 0x80 become \\XX).  Returns a malloc'd
+   string or NULL (ENOMEM). */
+char *src_ldap_filter_escape(const char *s);
+
+/* Value checks applied while fetching, on raw bytes (V need not be
+   NUL-terminated).  Each returns NULL when the value is usable, else a
+   short static reason ("not printable ASCII", ...) that never quotes V.
+   uid: [A-Za-z0-9._-], starting with a letter or digit, at most 64 bytes
+   (upper case is usable; the fetch warns).  forward: printable ASCII, at
+   most SRC_LDAP_FORWARD_MAX bytes, ud-generate's CheckForward pattern
+   (a@b or a comma list "a@b, c@d").  password: printable ASCII without
+   spaces, starting with "{SCHEME}". */
+const char *src_ldap_uid_problem(const char *v, size_t len);
+const char *src_ldap_forward_problem(const char *v, size_t len);
+const char *src_ldap_password_problem(const char *v, size_t len);
+
+/* The filter used when cl->filter is NULL: ud-generate's. */
+#define SRC_LDAP_FILTER_DEFAULT \
+	"(&(uid=*)(!(uidNumber=0))(objectClass=shadowAccount))"
+/* ud-generate's CheckForward drops longer emailForward values. */
+#define SRC_LDAP_FORWARD_MAX 200
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "pwfile.h"
 #include "table.h"
 
@@ -84,7 +85,7 @@ table_iterate(struct table *t, map_visit_fn *fn, void *arg,
     struct errbuf *eb)
 {
 	if (t->pw != NULL)
-		return pwfile_iterate(t->pw, fn, arg, eb);
+		return pwfile_iterate(t->pw, fn, arg);
 	return map_iterate(t->map, fn, arg, eb);
 }
 
@@ -108,7 +109,7 @@ table_count_file(const struct conf_output *o, enum output_kind kind,
 
 	if ((t = table_open(o, kind, eb)) == NULL)
 		return eb->errnum == ENOENT ? 0 : -1;
-	n = t->pw != NULL ? pwfile_count(t->pw, eb) : map_count(t->map, eb);
+	n = t->pw != NULL ? pwfile_count(t->pw) : map_count(t->map, eb);
 	table_close(&t);
 	return n;
 }

@@ -5,6 +5,8 @@
  * last good tables keep serving.  --once runs the pipeline a single time
  * for timers.  One instance per state directory (lock file).
  */
+#include "config.h"
+
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
@@ -31,7 +33,7 @@
 #include "sync.h"
 #include "xmalloc.h"
 
-#define COALESCE_MS   500  /* quiet time after a change before syncing */
+#define COALESCE_MS   250  /* gather a burst of changes into one sync */
 #define BACKOFF_MIN_S 1
 #define BACKOFF_MAX_S 60
 

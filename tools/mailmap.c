@@ -3,6 +3,8 @@
  * A thin main over lib/sync and lib/table; exit codes are sysexits(3),
  * except where a command answers a yes/no question (diff, query).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -527,7 +529,7 @@ main(int argc, char **argv)
 	};
 	const char *conf_path = CONF_PATH_DEFAULT, *cmd;
 	struct conf *c = NULL;
-	int ch, verbose = 0, rc;
+	int ch, verbose = 0, rc, conf_given = 0;
 
 	log_init(argv[0], 1);
 	/* "+": stop at the command; its own options follow it. */
@@ -535,6 +537,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
+			conf_given = 1;
 			break;
 		case 'v':
 			verbose++;
@@ -562,9 +565,7 @@ main(int argc, char **argv)
 		for (i = 1; i < argc; i++)
 			if (strcmp(argv[i], "--hiera-only") == 0)
 				hiera_only = 1;
-		if (!hiera_only)
-			c = load_conf(conf_path);
-		else if (conf_path != CONF_PATH_DEFAULT)
+		if (!hiera_only || conf_given)
 			c = load_conf(conf_path);
 		return cmd_check(c, conf_path, argc, argv);
 	}

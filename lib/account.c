@@ -1,0 +1,122 @@
+/*
+ * account: the list of LDAP accounts handed from src_ldap to the model.
+ * Invariant: a mail password string never outlives its account without
+ * being wiped first (sodium_memzero before free).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "account.h"
+
+const char *
+account_state_name(enum account_state st)
+{
+	switch (st) {
+	case ACCOUNT_ACTIVE:
+		return "active";
+	case ACCOUNT_LOCKED:
+		return "locked";
+	case ACCOUNT_EXPIRED:
+		return "expired";
+	case ACCOUNT_RETIRED:
+		return "retired";
+	}
+	return "unknown";
+}
+
+static int
+dup_or_null(const char *s, char **out)
+{
+	*out = NULL;
+	if (s == NULL)
+		return 0;
+	if ((*out = strdup(s)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+wipe_free(char **sp)
+{
+	if (*sp == NULL)
+		return;
+	sodium_memzero(*sp, strlen(*sp));
+	free(*sp);
+	*sp = NULL;
+}
+
+static void
+account_clear(struct account *a)
+{
+	free(a->dn);
+	free(a->uid);
+	free(a->forward);
+	wipe_free(&a->password);
+	a->dn = a->uid = a->forward = NULL;
+}
+
+int
+account_list_add(struct account_list *l, const char *dn, const char *uid,
+    const char *forward, const char *password, enum account_state st)
+{
+	struct account a = { 0 }, *nv;
+	size_t ncap;
+
+	if (l->n == l->cap) {
+		ncap = l->cap == 0 ? 64 : l->cap * 2;
+		if (ncap > SIZE_MAX / sizeof(*l->v)) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if ((nv = realloc(l->v, ncap * sizeof(*l->v))) == NULL)
+			return -1;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	if (dup_or_null(dn, &a.dn) == -1 || dup_or_null(uid, &a.uid) == -1 ||
+	    dup_or_null(forward, &a.forward) == -1 ||
+	    dup_or_null(password, &a.password) == -1) {
+		account_clear(&a);
+		errno = ENOMEM;
+		return -1;
+	}
+	a.state = st;
+	l->v[l->n++] = a;
+	return 0;
+}
+
+static int
+account_cmp(const void *pa, const void *pb)
+{
+	const struct account *a = pa, *b = pb;
+
+	if (a->uid == NULL || b->uid == NULL)
+		return (a->uid == NULL) - (b->uid == NULL);
+	return strcmp(a->uid, b->uid);
+}
+
+void
+account_list_sort(struct account_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), account_cmp);
+}
+
+void
+account_list_free(struct account_list *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		account_clear(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+	l->rejected = l->bad_values = 0;
+}

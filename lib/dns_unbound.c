@@ -1,0 +1,870 @@
+/*
+ * dns_unbound: libunbound behind struct dns_ops.  One ub_ctx serves every
+ * thread: queries are submitted with ub_resolve_async, one waiting thread
+ * at a time polls ub_fd and runs ub_process under our mutex (so callbacks
+ * and ub_cancel never race), the others sleep on a condition variable.
+ * A query past its deadline is cancelled and reported as DNS_TIMEOUT.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <unbound.h>
+
+#include "buf.h"
+#include "dns_unbound.h"
+
+struct ubq {
+	int id;
+	int done;
+	int abandoned; /* cancel failed: the callback frees us */
+	int err;
+	struct ub_result *res;
+};
+
+struct ubctx {
+	struct ub_ctx *ub;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int polling;
+	double timeout;
+	int retries;
+	char *servers; /* for evidence */
+	char *ta_zone;
+};
+
+/* Zones libunbound answers locally (RFC 6761 and RFC 6303 defaults):
+   let them reach the chosen resolvers, which may serve them. */
+static const char *const ub_nodefault[] = {
+	"test.", "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.",
+	"113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.",
+	"10.in-addr.arpa.", "168.192.in-addr.arpa.", "16.172.in-addr.arpa.",
+	"17.172.in-addr.arpa.", "18.172.in-addr.arpa.", "19.172.in-addr.arpa.",
+	"20.172.in-addr.arpa.", "21.172.in-addr.arpa.", "22.172.in-addr.arpa.",
+	"23.172.in-addr.arpa.", "24.172.in-addr.arpa.", "25.172.in-addr.arpa.",
+	"26.172.in-addr.arpa.", "27.172.in-addr.arpa.", "28.172.in-addr.arpa.",
+	"29.172.in-addr.arpa.", "30.172.in-addr.arpa.", "31.172.in-addr.arpa.",
+	"d.f.ip6.arpa.",
+};
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Decode a domain name at *OFF in MSG.  Compression pointers are followed
+   only when ALLOW_PTR (whole messages); every jump must go backwards. */
+static int
+wire_name(const unsigned char *msg, size_t len, size_t *off, int allow_ptr,
+    struct buf *out)
+{
+	size_t p = *off, end = 0, total = 0;
+	int jumped = 0, hops = 0;
+	unsigned l, i;
+
+	buf_reset(out);
+	for (;;) {
+		if (p >= len)
+			return -1;
+		l = msg[p];
+		if ((l & 0xc0) == 0xc0) {
+			size_t q;
+
+			if (!allow_ptr || p + 1 >= len || ++hops > 64)
+				return -1;
+			q = ((size_t)(l & 0x3f) << 8) | msg[p + 1];
+			if (q >= p)
+				return -1;
+			if (!jumped)
+				end = p + 2;
+			jumped = 1;
+			p = q;
+			continue;
+		}
+		if ((l & 0xc0) != 0)
+			return -1;
+		if (l == 0) {
+			p++;
+			break;
+		}
+		if (p + 1 + l > len || (total += l + 1) > 255)
+			return -1;
+		if (out->len > 0 && buf_putc(out, '.') == -1)
+			return -1;
+		for (i = 0; i < l; i++) {
+			unsigned char c = msg[p + 1 + i];
+
+			if (c == '.' || c == '\\' || c <= ' ' || c >= 0x7f) {
+				if (buf_printf(out, "\\%03u", c) == -1)
+					return -1;
+			} else if (buf_putc(out, (char)tolower(c)) == -1)
+				return -1;
+		}
+		p += 1 + l;
+	}
+	*off = jumped ? end : p;
+	if (out->data == NULL && buf_puts(out, "") == -1)
+		return -1;
+	return 0;
+}
+
+static uint16_t
+get16(const unsigned char *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	    ((uint32_t)p[2] << 8) | p[3];
+}
+
+int
+dns_unbound_rr_parse(uint16_t type, const unsigned char *rd, size_t len,
+    struct dns_rr *rr, struct errbuf *eb)
+{
+	struct buf b = BUF_INIT, name = BUF_INIT;
+	size_t off = 0;
+
+	memset(rr, 0, sizeof(*rr));
+	rr->type = type;
+	if ((rr->rdata = malloc(len ? len : 1)) == NULL) {
+		errbuf_syserr(eb, "rdata");
+		return -1;
+	}
+	if (len > 0)
+		memcpy(rr->rdata, rd, len);
+	rr->rdlen = len;
+	switch (type) {
+	case DNS_T_A:
+		if (len != 4)
+			goto bad;
+		break;
+	case DNS_T_AAAA:
+		if (len != 16)
+			goto bad;
+		break;
+	case DNS_T_MX:
+		if (len < 3)
+			goto bad;
+		rr->pref = get16(rd);
+		off = 2;
+		goto name;
+	case DNS_T_SRV:
+		if (len < 7)
+			goto bad;
+		rr->pref = get16(rd);
+		rr->weight = get16(rd + 2);
+		rr->port = get16(rd + 4);
+		off = 6;
+		goto name;
+	case DNS_T_PTR:
+	case DNS_T_CNAME:
+	case DNS_T_NS:
+	name:
+		if (wire_name(rd, len, &off, 0, &name) == -1 || off != len)
+			goto bad;
+		rr->name = name.data;
+		name.data = NULL;
+		break;
+	case DNS_T_TXT:
+	case DNS_T_SPF:
+		if (len == 0)
+			goto bad;
+		while (off < len) {
+			size_t l = rd[off];
+
+			if (off + 1 + l > len)
+				goto bad;
+			if (l > 0 && buf_append(&b, rd + off + 1, l) == -1)
+				goto nomem;
+			off += 1 + l;
+		}
+		if (b.data == NULL && buf_puts(&b, "") == -1)
+			goto nomem;
+		rr->txt = b.data;
+		rr->txtlen = b.len;
+		b.data = NULL;
+		break;
+	case DNS_T_TLSA:
+		if (len < 3)
+			goto bad;
+		break;
+	default:
+		break;
+	}
+	buf_free(&b);
+	buf_free(&name);
+	return 0;
+nomem:
+	errbuf_syserr(eb, "rdata");
+	goto fail;
+bad:
+	errbuf_set(eb, "malformed RDATA of type %u (%zu octets)", type, len);
+fail:
+	buf_free(&b);
+	buf_free(&name);
+	free(rr->rdata);
+	free(rr->name);
+	memset(rr, 0, sizeof(*rr));
+	return -1;
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+dns_unbound_packet_cnames(const unsigned char *pkt, size_t len,
+    char ***owners_r, char ***targets_r, size_t *n_r, uint32_t *minttl_r)
+{
+	struct buf owner = BUF_INIT, target = BUF_INIT;
+	char **ov = NULL, **tv = NULL, **t;
+	size_t off = 12, n = 0, i, rdlen, end;
+	unsigned qd, an;
+	uint32_t ttl, minttl = UINT32_MAX;
+	uint16_t type;
+
+	*owners_r = *targets_r = NULL;
+	*n_r = 0;
+	if (len < 12)
+		return -1;
+	qd = get16(pkt + 4);
+	an = get16(pkt + 6);
+	for (i = 0; i < qd; i++) {
+		if (wire_name(pkt, len, &off, 1, &owner) == -1 || off + 4 > len)
+			goto fail;
+		off += 4;
+	}
+	for (i = 0; i < an; i++) {
+		if (wire_name(pkt, len, &off, 1, &owner) == -1 || off + 10 > len)
+			goto fail;
+		type = get16(pkt + off);
+		ttl = get32(pkt + off + 4);
+		rdlen = get16(pkt + off + 8);
+		off += 10;
+		if (off + rdlen > len)
+			goto fail;
+		end = off + rdlen;
+		if (type == DNS_T_CNAME) {
+			if (wire_name(pkt, len, &off, 1, &target) == -1 ||
+			    off != end)
+				goto fail;
+			if ((t = reallocarray(ov, n + 1, sizeof(*ov))) == NULL)
+				goto fail;
+			ov = t;
+			if ((t = reallocarray(tv, n + 1, sizeof(*tv))) == NULL)
+				goto fail;
+			tv = t;
+			ov[n] = owner.data;
+			tv[n] = target.data;
+			owner.data = target.data = NULL;
+			owner.len = owner.cap = target.len = target.cap = 0;
+			n++;
+			if (ttl < minttl)
+				minttl = ttl;
+		}
+		off = end;
+	}
+	buf_free(&owner);
+	buf_free(&target);
+	*owners_r = ov;
+	*targets_r = tv;
+	*n_r = n;
+	if (minttl_r != NULL)
+		*minttl_r = minttl;
+	return 0;
+fail:
+	buf_free(&owner);
+	buf_free(&target);
+	strv_free(ov, n);
+	strv_free(tv, n);
+	return -1;
+}
+
+static void
+ub_cb(void *arg, int err, struct ub_result *res)
+{
+	struct ubq *q = arg;
+
+	if (q->abandoned) {
+		if (res != NULL)
+			ub_resolve_free(res);
+		free(q);
+		return;
+	}
+	q->err = err;
+	q->res = res;
+	q->done = 1;
+}
+
+/* Wait for Q until DEADLINE (monotonic); MU held on entry and exit. */
+static void
+ub_wait_for(struct ubctx *u, struct ubq *q, double deadline)
+{
+	struct pollfd pfd;
+	struct timespec ts;
+	double now, wake;
+	int ms;
+
+	while (!q->done && (now = now_mono()) < deadline) {
+		if (!u->polling) {
+			u->polling = 1;
+			pthread_mutex_unlock(&u->mu);
+			ms = (int)((deadline - now) * 1000) + 1;
+			if (ms > 100)
+				ms = 100;
+			pfd.fd = ub_fd(u->ub);
+			pfd.events = POLLIN;
+			pfd.revents = 0;
+			(void)poll(&pfd, 1, ms);
+			pthread_mutex_lock(&u->mu);
+			if (pfd.revents != 0)
+				(void)ub_process(u->ub);
+			u->polling = 0;
+			pthread_cond_broadcast(&u->cv);
+		} else {
+			wake = now + 0.1 < deadline ? now + 0.1 : deadline;
+			ts.tv_sec = (time_t)wake;
+			ts.tv_nsec = (long)((wake - (double)ts.tv_sec) * 1e9);
+			(void)pthread_cond_timedwait(&u->cv, &u->mu, &ts);
+		}
+	}
+}
+
+/* One name/type with retries.  Returns 1 with *RES_R, 0 on timeout, -1
+   with EB on a libunbound error. */
+static int
+ub_ask(struct ubctx *u, const char *name, uint16_t type,
+    struct ub_result **res_r, struct errbuf *eb)
+{
+	struct ubq *q;
+	int attempt, rv, err;
+
+	*res_r = NULL;
+	for (attempt = 0; attempt <= u->retries; attempt++) {
+		if ((q = calloc(1, sizeof(*q))) == NULL) {
+			errbuf_syserr(eb, "query");
+			return -1;
+		}
+		pthread_mutex_lock(&u->mu);
+		err = ub_resolve_async(u->ub, name, type, 1, q, ub_cb, &q->id);
+		if (err != 0) {
+			pthread_mutex_unlock(&u->mu);
+			free(q);
+			errbuf_set(eb, "%s: %s", name, ub_strerror(err));
+			return -1;
+		}
+		ub_wait_for(u, q, now_mono() + u->timeout);
+		if (q->done) {
+			pthread_mutex_unlock(&u->mu);
+			if (q->err != 0 || q->res == NULL) {
+				errbuf_set(eb, "%s: %s", name,
+				    ub_strerror(q->err));
+				free(q);
+				return -1;
+			}
+			*res_r = q->res;
+			free(q);
+			return 1;
+		}
+		if (ub_cancel(u->ub, q->id) != 0)
+			q->abandoned = 1;
+		else
+			free(q);
+		pthread_mutex_unlock(&u->mu);
+	}
+	rv = 0;
+	return rv;
+}
+
+static char *
+canon_name(const char *s)
+{
+	size_t n = strlen(s), i;
+	char *d;
+
+	if (n > 0 && s[n - 1] == '.')
+		n--;
+	if ((d = malloc(n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		d[i] = (char)tolower((unsigned char)s[i]);
+	d[n] = '\0';
+	return d;
+}
+
+static int
+valid_qname(const char *name)
+{
+	size_t n = strlen(name), lab = 0, i;
+
+	if (n == 0 || n > 254 || (n == 254 && name[253] != '.'))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (name[i] == '.') {
+			if (lab == 0 && !(i == 0 && n == 1))
+				return 0;
+			lab = 0;
+		} else if (++lab > 63 || (unsigned char)name[i] <= ' ')
+			return 0;
+	}
+	return 1;
+}
+
+static int
+chain_add(struct dns_answer *a, const char *name)
+{
+	char **v, *d;
+
+	if ((d = strdup(name)) == NULL)
+		return -1;
+	if ((v = reallocarray(a->cnames, a->ncnames + 1, sizeof(*v))) == NULL) {
+		free(d);
+		return -1;
+	}
+	a->cnames = v;
+	a->cnames[a->ncnames++] = d;
+	return 0;
+}
+
+static int
+chain_has(const struct dns_answer *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->ncnames; i++)
+		if (strcmp(a->cnames[i], name) == 0)
+			return 1;
+	return strcmp(a->qname, name) == 0;
+}
+
+/* Follow the CNAMEs for CUR in RES's packet; appends targets to the
+   chain.  Returns the last name (malloc'd), or NULL without CNAMEs. */
+static int
+follow_packet(struct dns_answer *a, struct ub_result *res, char **cur,
+    int *loop_r)
+{
+	char **ov, **tv;
+	size_t n, i, hops = 0;
+	int moved;
+
+	*loop_r = 0;
+	if (res->answer_packet == NULL || res->answer_len <= 0)
+		return 0;
+	if (dns_unbound_packet_cnames(res->answer_packet,
+	    (size_t)res->answer_len, &ov, &tv, &n, NULL) == -1)
+		return 0;
+	do {
+		moved = 0;
+		for (i = 0; i < n; i++) {
+			if (strcmp(ov[i], *cur) != 0)
+				continue;
+			if (chain_has(a, tv[i]) ||
+			    ++hops > DNS_UNBOUND_MAX_CNAMES) {
+				*loop_r = 1;
+				goto out;
+			}
+			if (chain_add(a, tv[i]) == -1)
+				goto out;
+			free(*cur);
+			*cur = strdup(tv[i]);
+			if (*cur == NULL)
+				goto out;
+			moved = 1;
+			break;
+		}
+	} while (moved);
+out:
+	strv_free(ov, n);
+	strv_free(tv, n);
+	return *cur == NULL ? -1 : 0;
+}
+
+static int
+fill_data(struct dns_answer *a, uint16_t type, struct ub_result *res,
+    struct errbuf *eb)
+{
+	size_t n = 0, i, k = 0;
+
+	while (res->data[n] != NULL)
+		n++;
+	if ((a->rr = calloc(n ? n : 1, sizeof(*a->rr))) == NULL) {
+		errbuf_syserr(eb, "answer");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct errbuf ign;
+
+		/* A malformed record is skipped, not fatal: the rest of
+		   the RRset still says something. */
+		if (res->len[i] < 0 ||
+		    dns_unbound_rr_parse(type, (unsigned char *)res->data[i],
+		    (size_t)res->len[i], &a->rr[k], &ign) == -1)
+			continue;
+		a->rr[k].ttl = res->ttl < 0 ? 0 : (uint32_t)res->ttl;
+		k++;
+	}
+	a->nrr = k;
+	return 0;
+}
+
+static int
+ub_query(struct dns_resolver *r, const char *name, uint16_t type,
+    struct dns_answer **ans_r, struct errbuf *eb)
+{
+	struct ubctx *u = r->ctx;
+	struct dns_answer *a;
+	struct ub_result *res = NULL;
+	char *cur = NULL;
+	int hop, rv, loop, allsecure = 1;
+
+	*ans_r = NULL;
+	if (!valid_qname(name)) {
+		errbuf_set(eb, "%s: invalid domain name", name);
+		return -1;
+	}
+	if ((a = calloc(1, sizeof(*a))) == NULL ||
+	    (a->qname = canon_name(name)) == NULL ||
+	    (cur = strdup(a->qname)) == NULL ||
+	    (u->servers != NULL && (a->server = strdup(u->servers)) == NULL))
+		goto nomem;
+	for (hop = 0;; hop++) {
+		if ((rv = ub_ask(u, cur, type, &res, eb)) == -1)
+			goto fail;
+		if (rv == 0) {
+			a->status = DNS_TIMEOUT;
+			a->sec = DNS_SEC_INSECURE;
+			break;
+		}
+		a->rcode = res->rcode;
+		if (res->bogus) {
+			a->status = DNS_BOGUS;
+			a->sec = DNS_SEC_BOGUS;
+			if (res->why_bogus != NULL &&
+			    (a->why_bogus = strdup(res->why_bogus)) == NULL)
+				goto nomem;
+			break;
+		}
+		if (!res->secure)
+			allsecure = 0;
+		a->sec = allsecure ? DNS_SEC_SECURE : DNS_SEC_INSECURE;
+		if (type != DNS_T_CNAME) {
+			if (follow_packet(a, res, &cur, &loop) == -1)
+				goto nomem;
+			if (loop) {
+				a->status = DNS_SERVFAIL;
+				a->rcode = 2;
+				break;
+			}
+		}
+		if (res->havedata) {
+			a->status = DNS_ANSWER;
+			if (fill_data(a, type, res, eb) == -1)
+				goto fail;
+			if (a->nrr == 0)
+				a->status = DNS_NODATA;
+			break;
+		}
+		if (res->nxdomain) {
+			a->status = DNS_NXDOMAIN;
+			break;
+		}
+		if (res->rcode != 0) {
+			a->status = DNS_SERVFAIL;
+			break;
+		}
+		/* NODATA.  If a CNAME led elsewhere and the resolver did not
+		   chase it (unbound local-data does not), ask for the target
+		   ourselves. */
+		if (a->ncnames > 0 && strcmp(cur, a->qname) != 0 &&
+		    hop < DNS_UNBOUND_MAX_CNAMES &&
+		    (res->canonname == NULL ||
+		    strcasecmp(res->canonname, cur) != 0)) {
+			char *cn = res->canonname ? canon_name(res->canonname)
+			    : NULL;
+			int chased = cn != NULL && strcmp(cn, cur) == 0;
+
+			free(cn);
+			if (!chased) {
+				ub_resolve_free(res);
+				res = NULL;
+				continue;
+			}
+		}
+		a->status = DNS_NODATA;
+		break;
+	}
+	if (a->ncnames > 0 && (a->canon = strdup(cur)) == NULL)
+		goto nomem;
+	if (res != NULL)
+		ub_resolve_free(res);
+	free(cur);
+	*ans_r = a;
+	return 0;
+nomem:
+	errbuf_syserr(eb, "%s", name);
+fail:
+	if (res != NULL)
+		ub_resolve_free(res);
+	free(cur);
+	dns_answer_free(&a);
+	return -1;
+}
+
+static void
+ub_free(struct dns_resolver *r)
+{
+	struct ubctx *u = r->ctx;
+
+	if (u != NULL) {
+		if (u->ub != NULL)
+			ub_ctx_delete(u->ub);
+		pthread_mutex_destroy(&u->mu);
+		pthread_cond_destroy(&u->cv);
+		free(u->servers);
+		free(u->ta_zone);
+		free(u);
+	}
+	free(r);
+}
+
+static const struct dns_ops ub_ops = {
+	.name = "unbound",
+	.query = ub_query,
+	.free = ub_free,
+};
+
+/* libunbound takes local-zone only from a config file. */
+static int
+ub_write_config(struct ub_ctx *ub, struct errbuf *eb)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[4096];
+	FILE *fp;
+	size_t i;
+	int fd, err;
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	if (snprintf(path, sizeof(path), "%s/udmail-ub.XXXXXX", tmp) >=
+	    (int)sizeof(path)) {
+		errbuf_set(eb, "TMPDIR too long");
+		return -1;
+	}
+	if ((fd = mkstemp(path)) == -1) {
+		errbuf_syserr(eb, "%s", path);
+		return -1;
+	}
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		errbuf_syserr(eb, "%s", path);
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	fprintf(fp, "server:\n\tdo-not-query-localhost: no\n"
+	    "\tedns-buffer-size: 1232\n\tverbosity: 0\n"
+	    "\tuse-syslog: no\n\tlogfile: \"\"\n");
+	for (i = 0; i < sizeof(ub_nodefault) / sizeof(ub_nodefault[0]); i++)
+		fprintf(fp, "\tlocal-zone: \"%s\" nodefault\n",
+		    ub_nodefault[i]);
+	if (fclose(fp) != 0) {
+		errbuf_syserr(eb, "%s", path);
+		unlink(path);
+		return -1;
+	}
+	err = ub_ctx_config(ub, path);
+	unlink(path);
+	if (err != 0) {
+		errbuf_set(eb, "libunbound config: %s", ub_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ub_set_resolvers(struct ubctx *u, const struct dns_unbound_opts *o,
+    struct errbuf *eb)
+{
+	struct buf all = BUF_INIT;
+	unsigned char addr[16];
+	char ip[64], fwd[80];
+	const char *s, *hash;
+	unsigned long port;
+	size_t i, n;
+	char *end;
+	int err;
+
+	for (i = 0; i < o->nresolvers; i++) {
+		s = o->resolvers[i];
+		hash = strchr(s, '#');
+		n = hash ? (size_t)(hash - s) : strlen(s);
+		if (n == 0 || n >= sizeof(ip))
+			goto bad;
+		memcpy(ip, s, n);
+		ip[n] = '\0';
+		if (inet_pton(AF_INET, ip, addr) != 1 &&
+		    inet_pton(AF_INET6, ip, addr) != 1)
+			goto bad;
+		port = 53;
+		if (hash != NULL) {
+			errno = 0;
+			port = strtoul(hash + 1, &end, 10);
+			if (hash[1] == '\0' || *end != '\0' || errno != 0 ||
+			    port == 0 || port > 65535)
+				goto bad;
+		}
+		(void)snprintf(fwd, sizeof(fwd), "%s@%lu", ip, port);
+		if ((err = ub_ctx_set_fwd(u->ub, fwd)) != 0) {
+			errbuf_set(eb, "resolver %s: %s", s, ub_strerror(err));
+			goto fail;
+		}
+		if (buf_printf(&all, "%s%s", i ? "," : "", s) == -1) {
+			errbuf_syserr(eb, "resolver");
+			goto fail;
+		}
+	}
+	if (o->nresolvers == 0) {
+		if ((err = ub_ctx_resolvconf(u->ub, NULL)) != 0) {
+			errbuf_set(eb, "resolv.conf: %s", ub_strerror(err));
+			goto fail;
+		}
+		if (buf_puts(&all, "resolv.conf") == -1)
+			goto fail;
+	}
+	u->servers = all.data;
+	return 0;
+bad:
+	errbuf_set(eb, "resolver %s: expected IP[#port]", o->resolvers[i]);
+fail:
+	buf_free(&all);
+	return -1;
+}
+
+/* The owner of the first record in a trust anchor line or file. */
+static char *
+ta_owner(const char *text)
+{
+	const char *p = text, *e;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p != ';' && *p != '#')
+			break;
+		while (*p != '\0' && *p != '\n')
+			p++;
+	}
+	e = p;
+	while (*e != '\0' && !isspace((unsigned char)*e))
+		e++;
+	if (e == p)
+		return NULL;
+	return strndup(p, (size_t)(e - p));
+}
+
+static int
+ub_set_ta(struct ubctx *u, const char *ta, struct errbuf *eb)
+{
+	char text[8192], *owner;
+	FILE *fp;
+	size_t n;
+	int err;
+
+	if (strchr(ta, ' ') != NULL || strchr(ta, '\t') != NULL) {
+		if ((err = ub_ctx_add_ta(u->ub, ta)) != 0) {
+			errbuf_set(eb, "trust anchor: %s", ub_strerror(err));
+			return -1;
+		}
+		owner = ta_owner(ta);
+	} else {
+		if ((fp = fopen(ta, "r")) == NULL) {
+			errbuf_syserr(eb, "%s", ta);
+			return -1;
+		}
+		n = fread(text, 1, sizeof(text) - 1, fp);
+		text[n] = '\0';
+		fclose(fp);
+		if ((err = ub_ctx_add_ta_file(u->ub, ta)) != 0) {
+			errbuf_set(eb, "%s: %s", ta, ub_strerror(err));
+			return -1;
+		}
+		owner = ta_owner(text);
+	}
+	if (owner == NULL) {
+		errbuf_set(eb, "trust anchor %s: no owner name", ta);
+		return -1;
+	}
+	u->ta_zone = canon_name(owner);
+	free(owner);
+	return u->ta_zone == NULL ? -1 : 0;
+}
+
+struct dns_resolver *
+dns_unbound_new(const struct dns_unbound_opts *o, struct errbuf *eb)
+{
+	struct dns_resolver *r;
+	struct ubctx *u;
+	pthread_condattr_t ca;
+	int err;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (u = calloc(1, sizeof(*u))) == NULL) {
+		free(r);
+		errbuf_syserr(eb, "resolver");
+		return NULL;
+	}
+	r->ops = &ub_ops;
+	r->ctx = u;
+	pthread_mutex_init(&u->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&u->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	u->timeout = o->timeout > 0 ? o->timeout : 5.0;
+	u->retries = o->retries > 0 ? o->retries : 0;
+	if ((u->ub = ub_ctx_create()) == NULL) {
+		errbuf_set(eb, "libunbound: cannot create context");
+		goto fail;
+	}
+	if ((err = ub_ctx_async(u->ub, 1)) != 0) {
+		errbuf_set(eb, "libunbound: %s", ub_strerror(err));
+		goto fail;
+	}
+	if (ub_write_config(u->ub, eb) == -1 ||
+	    ub_set_resolvers(u, o, eb) == -1)
+		goto fail;
+	if (o->trust_anchor != NULL && ub_set_ta(u, o->trust_anchor, eb) == -1)
+		goto fail;
+	return r;
+fail:
+	ub_free(r);
+	return NULL;
+}
+
+const char *
+dns_unbound_ta_zone(const struct dns_resolver *r)
+{
+	const struct ubctx *u = r->ctx;
+
+	return u->ta_zone;
+}

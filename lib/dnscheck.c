@@ -1,0 +1,428 @@
+/*
+ * dnscheck: the finding model and the per-domain run.  Checks never stop
+ * at the first problem: each area records what it saw and moves on, and
+ * an area whose answer could not be obtained says UNKNOWN for itself only.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dnscheck_int.h"
+
+const char *
+dnscheck_status_name(enum dnscheck_status st)
+{
+	switch (st) {
+	case DNSCHECK_OK:
+		return "OK";
+	case DNSCHECK_WARNING:
+		return "WARNING";
+	case DNSCHECK_CRITICAL:
+		return "CRITICAL";
+	case DNSCHECK_UNKNOWN:
+		return "UNKNOWN";
+	}
+	return "UNKNOWN";
+}
+
+int
+dnscheck_status_rank(enum dnscheck_status st)
+{
+	switch (st) {
+	case DNSCHECK_OK:
+		return 0;
+	case DNSCHECK_WARNING:
+		return 1;
+	case DNSCHECK_UNKNOWN:
+		return 2;
+	case DNSCHECK_CRITICAL:
+		return 3;
+	}
+	return 2;
+}
+
+enum dnscheck_status
+dnscheck_worst(enum dnscheck_status a, enum dnscheck_status b)
+{
+	return dnscheck_status_rank(a) >= dnscheck_status_rank(b) ? a : b;
+}
+
+static double
+now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *
+dup_or_null(const char *s, int *nomem)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*nomem = 1;
+	return d;
+}
+
+void
+dc_name(char *dst, const char *src)
+{
+	size_t i, n = strlen(src);
+
+	if (n > 0 && src[n - 1] == '.')
+		n--;
+	if (n > 255)
+		n = 255;
+	for (i = 0; i < n; i++)
+		dst[i] = (char)tolower((unsigned char)src[i]);
+	dst[n] = '\0';
+}
+
+int
+dc_join(char *dst, size_t size, const char *a, const char *b)
+{
+	int n;
+
+	if (*b == '\0')
+		n = snprintf(dst, size, "%s", a);
+	else
+		n = snprintf(dst, size, "%s.%s", a, b);
+	return (n < 0 || (size_t)n >= size || n > 253) ? -1 : 0;
+}
+
+static void
+evidence_set(struct dnscheck_evidence *e, const struct dns_answer *a,
+    uint16_t qtype, int *nomem)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	e->set = 1;
+	e->qname = dup_or_null(a->qname, nomem);
+	e->qtype = qtype;
+	e->dstatus = a->status;
+	e->sec = a->sec;
+	e->rcode = a->rcode;
+	e->ttl = a->nrr > 0 ? a->rr[0].ttl : 0;
+	e->server = dup_or_null(a->server, nomem);
+	e->why_bogus = dup_or_null(a->why_bogus, nomem);
+	if (a->ncnames > 0) {
+		if (buf_puts(&b, a->qname) == -1)
+			*nomem = 1;
+		for (i = 0; i < a->ncnames; i++)
+			if (buf_printf(&b, " -> %s", a->cnames[i]) == -1)
+				*nomem = 1;
+		e->cname_chain = b.data;
+	}
+}
+
+/* struct dns_answer does not carry the query type: dc_query remembers
+   it for the last few answers, keyed by pointer, newest first. */
+static uint16_t
+answer_qtype(const struct dnscheck_run *run, const struct dns_answer *a)
+{
+	size_t i, k;
+
+	for (i = 0; i < DC_QTYPES; i++) {
+		k = (run->qtpos + DC_QTYPES - 1 - i) % DC_QTYPES;
+		if (run->qt[k].a == a)
+			return run->qt[k].type;
+	}
+	return a->nrr > 0 ? a->rr[0].type : 0;
+}
+
+void
+dc_add(struct dnscheck_run *run, enum dnscheck_status st, const char *area,
+    const char *id, const char *rfc, const char *subject,
+    const struct dns_answer *ev, const char *expected, const char *actual,
+    const char *fmt, ...)
+{
+	struct dnscheck_result *res = run->res;
+	struct dnscheck_finding *f, *nf;
+	char msg[1024];
+	va_list ap;
+	int nomem = 0;
+
+	if (run->mute > 0)
+		return;
+	if ((nf = reallocarray(res->f, res->nf + 1, sizeof(*nf))) == NULL) {
+		res->nomem = 1;
+		return;
+	}
+	res->f = nf;
+	f = &res->f[res->nf];
+	memset(f, 0, sizeof(*f));
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	f->id = dup_or_null(id, &nomem);
+	f->area = area;
+	f->status = st;
+	f->rfc = rfc;
+	f->subject = dup_or_null(subject, &nomem);
+	f->message = dup_or_null(msg, &nomem);
+	f->expected = dup_or_null(expected, &nomem);
+	f->actual = dup_or_null(actual, &nomem);
+	if (ev != NULL)
+		evidence_set(&f->ev, ev, answer_qtype(run, ev), &nomem);
+	res->nf++;
+	if (nomem)
+		res->nomem = 1;
+	res->status = dnscheck_worst(res->status, st);
+}
+
+void
+dc_metric(struct dnscheck_run *run, const char *name, const char *k1,
+    const char *v1, const char *k2, const char *v2, double value)
+{
+	struct dnscheck_result *res = run->res;
+	struct dnscheck_metric *m;
+	int nomem = 0;
+
+	if ((m = reallocarray(res->m, res->nm + 1, sizeof(*m))) == NULL) {
+		res->nomem = 1;
+		return;
+	}
+	res->m = m;
+	m = &res->m[res->nm++];
+	m->name = name;
+	m->k1 = dup_or_null(k1, &nomem);
+	m->v1 = dup_or_null(v1, &nomem);
+	m->k2 = dup_or_null(k2, &nomem);
+	m->v2 = dup_or_null(v2, &nomem);
+	m->value = value;
+	if (nomem)
+		res->nomem = 1;
+}
+
+int
+dc_query(struct dnscheck_run *run, const char *area, const char *name,
+    uint16_t type, struct dns_answer **ans_r)
+{
+	struct errbuf eb;
+
+	errbuf_clear(&eb);
+	if (dns_query(run->r, name, type, ans_r, &eb) == -1) {
+		*ans_r = NULL;
+		dc_add(run, DNSCHECK_UNKNOWN, area, "dns.local_error", NULL,
+		    name, NULL, NULL, NULL, "%s", eb.msg);
+		return -1;
+	}
+	run->qt[run->qtpos].a = *ans_r;
+	run->qt[run->qtpos].type = type;
+	run->qtpos = (run->qtpos + 1) % DC_QTYPES;
+	return 0;
+}
+
+int
+dc_failed(struct dnscheck_run *run, const char *area, const char *subject,
+    const struct dns_answer *a)
+{
+	char id[64];
+
+	switch (a->status) {
+	case DNS_TIMEOUT:
+	case DNS_SERVFAIL:
+		(void)snprintf(id, sizeof(id), "%s.lookup", area);
+		dc_add(run, DNSCHECK_UNKNOWN, area, id, NULL, subject, a, NULL,
+		    dns_status_name(a->status),
+		    "%s: lookup failed (%s): cannot tell whether the record "
+		    "exists", a->qname, dns_status_name(a->status));
+		return 1;
+	case DNS_BOGUS:
+		(void)snprintf(id, sizeof(id), "%s.dnssec.bogus", area);
+		dc_add(run, DNSCHECK_CRITICAL, area, id, "RFC 4035 §4.3",
+		    subject, a, "secure or insecure", "bogus",
+		    "%s: DNSSEC validation failed (%s): validating resolvers "
+		    "answer SERVFAIL", a->qname,
+		    a->why_bogus ? a->why_bogus : "bogus");
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+finding_free(struct dnscheck_finding *f)
+{
+	free(f->id);
+	free(f->subject);
+	free(f->message);
+	free(f->expected);
+	free(f->actual);
+	free(f->ev.qname);
+	free(f->ev.server);
+	free(f->ev.cname_chain);
+	free(f->ev.why_bogus);
+}
+
+void
+dnscheck_result_free(struct dnscheck_result **resp)
+{
+	struct dnscheck_result *res;
+	size_t i;
+
+	if (resp == NULL || (res = *resp) == NULL)
+		return;
+	for (i = 0; i < res->nf; i++)
+		finding_free(&res->f[i]);
+	free(res->f);
+	for (i = 0; i < res->nm; i++) {
+		free(res->m[i].k1);
+		free(res->m[i].v1);
+		free(res->m[i].k2);
+		free(res->m[i].v2);
+	}
+	free(res->m);
+	free(res->domain);
+	free(res);
+	*resp = NULL;
+}
+
+void
+dnscheck_result_sort(struct dnscheck_result *res)
+{
+	struct dnscheck_finding t;
+	size_t i, j;
+
+	/* insertion sort: stable, and result lists are short */
+	for (i = 1; i < res->nf; i++) {
+		t = res->f[i];
+		j = i;
+		while (j > 0 && dnscheck_status_rank(res->f[j - 1].status) <
+		    dnscheck_status_rank(t.status)) {
+			res->f[j] = res->f[j - 1];
+			j--;
+		}
+		res->f[j] = t;
+	}
+}
+
+size_t
+dnscheck_count(const struct dnscheck_result *res, enum dnscheck_status st)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < res->nf; i++)
+		if (res->f[i].status == st)
+			n++;
+	return n;
+}
+
+const struct dnscheck_finding *
+dnscheck_find(const struct dnscheck_result *res, const char *id,
+    const char *subject)
+{
+	size_t i;
+
+	for (i = 0; i < res->nf; i++) {
+		if (strcmp(res->f[i].id, id) != 0)
+			continue;
+		if (subject == NULL || (res->f[i].subject != NULL &&
+		    strcmp(res->f[i].subject, subject) == 0))
+			return &res->f[i];
+	}
+	return NULL;
+}
+
+const struct dnscheck_metric *
+dnscheck_metric_find(const struct dnscheck_result *res, const char *name,
+    const char *v1)
+{
+	size_t i;
+
+	for (i = 0; i < res->nm; i++) {
+		if (strcmp(res->m[i].name, name) != 0)
+			continue;
+		if (v1 == NULL || (res->m[i].v1 != NULL &&
+		    strcmp(res->m[i].v1, v1) == 0))
+			return &res->m[i];
+	}
+	return NULL;
+}
+
+enum dnscheck_status
+dnscheck_overall(struct dnscheck_result *const *res, size_t n)
+{
+	enum dnscheck_status st = DNSCHECK_OK;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		st = dnscheck_worst(st, res[i]->status);
+	return st;
+}
+
+/* Per-run view of the resolver: counts this domain's queries (the
+   shared resolver's counter mixes all threads). */
+static int
+count_query(struct dns_resolver *r, const char *name, uint16_t type,
+    struct dns_answer **ans_r, struct errbuf *eb)
+{
+	struct dns_resolver *real = r->ctx;
+
+	return real->ops->query(real, name, type, ans_r, eb);
+}
+
+static const struct dns_ops count_ops = {
+	.name = "count",
+	.query = count_query,
+	.free = NULL,
+};
+
+struct dnscheck_result *
+dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
+    const char *domain, const struct dnsexpect_domain *exp)
+{
+	struct dnscheck_result *res;
+	struct dnscheck_run run;
+	struct dns_resolver counter;
+	char name[256];
+	double t0 = now_real();
+	size_t i;
+
+	if ((res = calloc(1, sizeof(*res))) == NULL)
+		return NULL;
+	dc_name(name, domain);
+	if ((res->domain = strdup(name)) == NULL) {
+		free(res);
+		return NULL;
+	}
+	res->started = time(NULL);
+	res->validating = opts->validating;
+	memset(&run, 0, sizeof(run));
+	memset(&counter, 0, sizeof(counter));
+	counter.ops = &count_ops;
+	counter.ctx = r;
+	run.r = &counter;
+	run.o = opts;
+	run.res = res;
+	run.domain = res->domain;
+	run.exp = exp;
+	dnscheck_mx(&run);
+	dnscheck_spf(&run);
+	dnscheck_dmarc(&run);
+	dnscheck_dkim(&run);
+	dnscheck_tlsa(&run);
+	dnscheck_ptr(&run);
+	dnscheck_srv(&run);
+	for (i = 0; i < run.nmx; i++) {
+		free(run.mx[i].host);
+		free(run.mx[i].addr);
+	}
+	free(run.mx);
+	if (res->nomem)
+		dc_add(&run, DNSCHECK_UNKNOWN, "dns", "internal.nomem", NULL,
+		    NULL, NULL, NULL, NULL, "out of memory: findings lost");
+	res->queries = counter.queries;
+	res->duration = now_real() - t0;
+	dc_metric(&run, "dns_queries", NULL, NULL, NULL, NULL, res->queries);
+	dnscheck_result_sort(res);
+	return res;
+}

@@ -1,0 +1,113 @@
+/*
+ * dnscheck_int: what the per-area check modules share (dnscheck_*.c).
+ * Not for programs; tests and fuzz targets include it.
+ */
+#ifndef UDMAIL_DNSCHECK_INT_H
+#define UDMAIL_DNSCHECK_INT_H
+
+#include "dnscheck.h"
+
+struct dnscheck_addr {
+	int af; /* AF_INET or AF_INET6 */
+	unsigned char a[16];
+};
+
+struct dnscheck_mxhost {
+	char *host;
+	uint16_t pref;
+	struct dnscheck_addr *addr;
+	size_t naddr;
+	int usable;
+};
+
+struct dnscheck_run {
+	struct dns_resolver *r;
+	const struct dnscheck_opts *o;
+	struct dnscheck_result *res;
+	const char *domain;
+	const struct dnsexpect_domain *exp;
+	/* filled by the MX check for TLSA and PTR */
+	struct dnscheck_mxhost *mx;
+	size_t nmx;
+	int mx_known;
+	enum dns_sec mx_sec;
+	/* query type of recent answers, for evidence */
+#define DC_QTYPES 32
+	struct {
+		const struct dns_answer *a;
+		uint16_t type;
+	} qt[DC_QTYPES];
+	size_t qtpos;
+	int mute; /* >0: dc_add records nothing */
+	int dkim_min_bits; /* smallest RSA key seen */
+};
+
+/* Ask the resolver and count the query.  Returns 0 with *ANS_R, or -1
+   after recording an UNKNOWN "dns.local_error" finding. */
+int dc_query(struct dnscheck_run *run, const char *area, const char *name,
+    uint16_t type, struct dns_answer **ans_r);
+/* Add a finding; EV (may be NULL) supplies the evidence. */
+void dc_add(struct dnscheck_run *run, enum dnscheck_status st,
+    const char *area, const char *id, const char *rfc, const char *subject,
+    const struct dns_answer *ev, const char *expected, const char *actual,
+    const char *fmt, ...) __attribute__((format(printf, 10, 11)));
+void dc_metric(struct dnscheck_run *run, const char *name, const char *k1,
+    const char *v1, const char *k2, const char *v2, double value);
+/* For TIMEOUT/SERVFAIL add UNKNOWN "<area>.lookup", for BOGUS CRITICAL
+   "<area>.dnssec.bogus"; returns 1 when it did (no answer to use). */
+int dc_failed(struct dnscheck_run *run, const char *area, const char *subject,
+    const struct dns_answer *a);
+/* "a.b." -> "a.b", lower case; copies into DST (size 256). */
+void dc_name(char *dst, const char *src);
+/* Join "%s.%s"; returns 0 or -1 when over 253 octets. */
+int dc_join(char *dst, size_t size, const char *a, const char *b);
+
+/* Tag lists (RFC 6376 §3.2), shared by DKIM and DMARC. */
+struct dc_tag {
+	char *name;
+	char *value;
+};
+struct dc_tags {
+	struct dc_tag *t;
+	size_t n;
+};
+/* Returns 0, -1 on a syntax error (ERR says why) or -2 out of memory. */
+int dc_tags_parse(const char *s, size_t len, struct dc_tags *out, char *err,
+    size_t errlen);
+const char *dc_tags_get(const struct dc_tags *tags, const char *name);
+void dc_tags_free(struct dc_tags *tags);
+
+/* Base64 with whitespace ignored (DKIM p=).  Returns length or -1. */
+long dc_base64_decode(const char *s, size_t len, unsigned char **out_r);
+
+/* Area checks. */
+void dnscheck_mx(struct dnscheck_run *run);
+void dnscheck_dmarc(struct dnscheck_run *run);
+void dnscheck_dkim(struct dnscheck_run *run);
+void dnscheck_tlsa(struct dnscheck_run *run);
+void dnscheck_ptr(struct dnscheck_run *run);
+void dnscheck_srv(struct dnscheck_run *run);
+void dnscheck_spf(struct dnscheck_run *run);
+
+/* DMARC record lint without DNS: returns policy strength of p (0 none,
+   1 quarantine, 2 reject) or -1 when the record gives no policy. */
+struct dc_dmarc {
+	int valid;
+	int p, sp, np;   /* -1 unset/invalid */
+	int pct;         /* -1 unset */
+	int testing;     /* t=y */
+	char adkim, aspf;
+	char psd;
+	char **rua, **ruf;
+	size_t nrua, nruf;
+};
+void dnscheck_dmarc_record(struct dnscheck_run *run, const char *domain,
+    const char *txt, size_t len, const struct dns_answer *ev,
+    struct dc_dmarc *d);
+void dc_dmarc_free(struct dc_dmarc *d);
+/* One DKIM selector record (no DNS): lint and, with ES, key match. */
+void dnscheck_dkim_record(struct dnscheck_run *run, const char *selector,
+    const char *txt, size_t len, const struct dns_answer *ev,
+    const struct dnsexpect_dkim *es);
+
+#endif

@@ -1,0 +1,465 @@
+/*
+ * dnscheck_report: the four renderings of check results.  Text for
+ * people, JSON with the stable finding ids, the Nagios/Icinga plugin
+ * form (status line with perfdata, then one line per finding), and the
+ * Prometheus textfile format.  Numbers are printed in the C locale.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dnscheck.h"
+
+#define TRY(x) do { if ((x) == -1) return -1; } while (0)
+
+static const char *
+qtype_name(uint16_t t)
+{
+	switch (t) {
+	case DNS_T_A:
+		return "A";
+	case DNS_T_AAAA:
+		return "AAAA";
+	case DNS_T_MX:
+		return "MX";
+	case DNS_T_TXT:
+		return "TXT";
+	case DNS_T_PTR:
+		return "PTR";
+	case DNS_T_SRV:
+		return "SRV";
+	case DNS_T_TLSA:
+		return "TLSA";
+	case DNS_T_CNAME:
+		return "CNAME";
+	case DNS_T_DNSKEY:
+		return "DNSKEY";
+	default:
+		return "?";
+	}
+}
+
+/* ---- text ---- */
+
+static int
+text_finding(struct buf *out, const struct dnscheck_finding *f)
+{
+	TRY(buf_printf(out, "  %-8s %s%s%s%s\n      %s\n",
+	    dnscheck_status_name(f->status), f->id, f->subject ? " [" : "",
+	    f->subject ? f->subject : "", f->subject ? "]" : "", f->message));
+	if (f->expected != NULL || f->actual != NULL)
+		TRY(buf_printf(out, "      expected: %s\n      actual:   %s\n",
+		    f->expected ? f->expected : "-",
+		    f->actual ? f->actual : "-"));
+	if (f->rfc != NULL)
+		TRY(buf_printf(out, "      see: %s\n", f->rfc));
+	if (f->ev.set) {
+		TRY(buf_printf(out, "      dns: %s %s %s, %s", f->ev.qname,
+		    qtype_name(f->ev.qtype), dns_status_name(f->ev.dstatus),
+		    dns_sec_name(f->ev.sec)));
+		if (f->ev.cname_chain != NULL)
+			TRY(buf_printf(out, ", via %s", f->ev.cname_chain));
+		if (f->ev.server != NULL)
+			TRY(buf_printf(out, ", server %s", f->ev.server));
+		TRY(buf_puts(out, "\n"));
+	}
+	return 0;
+}
+
+int
+dnscheck_report_text(struct buf *out, struct dnscheck_result *const *res,
+    size_t n, const struct dnscheck_report_info *info)
+{
+	size_t i, k, nok;
+
+	for (i = 0; i < n; i++) {
+		const struct dnscheck_result *r = res[i];
+
+		nok = dnscheck_count(r, DNSCHECK_OK);
+		TRY(buf_printf(out, "%s: %s (%zu critical, %zu unknown, %zu "
+		    "warning, %zu ok) %.3f s, %u queries%s\n", r->domain,
+		    dnscheck_status_name(r->status),
+		    dnscheck_count(r, DNSCHECK_CRITICAL),
+		    dnscheck_count(r, DNSCHECK_UNKNOWN),
+		    dnscheck_count(r, DNSCHECK_WARNING), nok, r->duration,
+		    r->queries, r->validating ? "" : ", DNSSEC not validated"));
+		for (k = 0; k < r->nf; k++)
+			if (r->f[k].status != DNSCHECK_OK || info->verbose)
+				TRY(text_finding(out, &r->f[k]));
+		if (nok > 0 && !info->verbose)
+			TRY(buf_printf(out, "  (%zu checks OK; -v lists them)\n",
+			    nok));
+	}
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+static int
+json_str(struct buf *out, const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL)
+		return buf_puts(out, "null");
+	TRY(buf_putc(out, '"'));
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			TRY(buf_printf(out, "\\%c", *p));
+		else if (*p < 0x20 || *p >= 0x7f)
+			TRY(buf_printf(out, "\\u%04x", *p));
+		else
+			TRY(buf_putc(out, (char)*p));
+	}
+	return buf_putc(out, '"');
+}
+
+static int
+json_finding(struct buf *out, const struct dnscheck_finding *f)
+{
+	TRY(buf_puts(out, "{\"id\":"));
+	TRY(json_str(out, f->id));
+	TRY(buf_puts(out, ",\"area\":"));
+	TRY(json_str(out, f->area));
+	TRY(buf_printf(out, ",\"status\":\"%s\",\"subject\":",
+	    dnscheck_status_name(f->status)));
+	TRY(json_str(out, f->subject));
+	TRY(buf_puts(out, ",\"message\":"));
+	TRY(json_str(out, f->message));
+	TRY(buf_puts(out, ",\"rfc\":"));
+	TRY(json_str(out, f->rfc));
+	TRY(buf_puts(out, ",\"expected\":"));
+	TRY(json_str(out, f->expected));
+	TRY(buf_puts(out, ",\"actual\":"));
+	TRY(json_str(out, f->actual));
+	TRY(buf_puts(out, ",\"evidence\":"));
+	if (!f->ev.set)
+		TRY(buf_puts(out, "null"));
+	else {
+		TRY(buf_puts(out, "{\"qname\":"));
+		TRY(json_str(out, f->ev.qname));
+		TRY(buf_printf(out, ",\"qtype\":\"%s\",\"rcode\":%d,"
+		    "\"status\":\"%s\",\"dnssec\":\"%s\",\"ttl\":%u,"
+		    "\"cname_chain\":", qtype_name(f->ev.qtype), f->ev.rcode,
+		    dns_status_name(f->ev.dstatus), dns_sec_name(f->ev.sec),
+		    f->ev.ttl));
+		TRY(json_str(out, f->ev.cname_chain));
+		TRY(buf_puts(out, ",\"server\":"));
+		TRY(json_str(out, f->ev.server));
+		TRY(buf_puts(out, ",\"why_bogus\":"));
+		TRY(json_str(out, f->ev.why_bogus));
+		TRY(buf_putc(out, '}'));
+	}
+	return buf_putc(out, '}');
+}
+
+static int
+json_metric(struct buf *out, const struct dnscheck_metric *m)
+{
+	TRY(buf_puts(out, "{\"name\":"));
+	TRY(json_str(out, m->name));
+	TRY(buf_puts(out, ",\"labels\":{"));
+	if (m->k1 != NULL) {
+		TRY(json_str(out, m->k1));
+		TRY(buf_putc(out, ':'));
+		TRY(json_str(out, m->v1));
+	}
+	if (m->k2 != NULL) {
+		TRY(buf_putc(out, ','));
+		TRY(json_str(out, m->k2));
+		TRY(buf_putc(out, ':'));
+		TRY(json_str(out, m->v2));
+	}
+	return buf_printf(out, "},\"value\":%g}", m->value);
+}
+
+static int
+json_domain(struct buf *out, const struct dnscheck_result *r,
+    const struct dnscheck_report_info *info)
+{
+	char when[64];
+	struct tm tm;
+	size_t i;
+
+	gmtime_r(&r->started, &tm);
+	(void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	TRY(buf_puts(out, "{\"schema\":1,\"tool\":"));
+	TRY(json_str(out, info->tool));
+	TRY(buf_puts(out, ",\"version\":"));
+	TRY(json_str(out, info->version));
+	TRY(buf_puts(out, ",\"domain\":"));
+	TRY(json_str(out, r->domain));
+	TRY(buf_printf(out, ",\"started_at\":\"%s\",\"duration_ms\":%.0f,"
+	    "\"status\":\"%s\",\"exit_code\":%d,\"dns_queries\":%u,"
+	    "\"resolver\":{\"servers\":[", when, r->duration * 1000,
+	    dnscheck_status_name(r->status), (int)r->status, r->queries));
+	for (i = 0; i < info->nservers; i++) {
+		if (i > 0)
+			TRY(buf_putc(out, ','));
+		TRY(json_str(out, info->servers[i]));
+	}
+	TRY(buf_printf(out, "],\"validating\":%s,\"trust\":",
+	    r->validating ? "true" : "false"));
+	TRY(json_str(out, info->trust));
+	TRY(buf_printf(out, "},\"summary\":{\"critical\":%zu,\"unknown\":%zu,"
+	    "\"warning\":%zu,\"ok\":%zu},\"findings\":[",
+	    dnscheck_count(r, DNSCHECK_CRITICAL),
+	    dnscheck_count(r, DNSCHECK_UNKNOWN),
+	    dnscheck_count(r, DNSCHECK_WARNING),
+	    dnscheck_count(r, DNSCHECK_OK)));
+	for (i = 0; i < r->nf; i++) {
+		if (i > 0)
+			TRY(buf_putc(out, ','));
+		TRY(json_finding(out, &r->f[i]));
+	}
+	TRY(buf_puts(out, "],\"metrics\":["));
+	for (i = 0; i < r->nm; i++) {
+		if (i > 0)
+			TRY(buf_putc(out, ','));
+		TRY(json_metric(out, &r->m[i]));
+	}
+	return buf_puts(out, "]}");
+}
+
+int
+dnscheck_report_json(struct buf *out, struct dnscheck_result *const *res,
+    size_t n, const struct dnscheck_report_info *info)
+{
+	enum dnscheck_status st = dnscheck_overall(res, n);
+	size_t i;
+
+	TRY(buf_puts(out, "{\"schema\":1,\"tool\":"));
+	TRY(json_str(out, info->tool));
+	TRY(buf_puts(out, ",\"version\":"));
+	TRY(json_str(out, info->version));
+	TRY(buf_printf(out, ",\"status\":\"%s\",\"exit_code\":%d,"
+	    "\"domains\":[", dnscheck_status_name(st), (int)st));
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			TRY(buf_puts(out, ",\n"));
+		TRY(json_domain(out, res[i], info));
+	}
+	return buf_puts(out, "]}\n");
+}
+
+/* ---- Nagios ---- */
+
+static const struct perfspec {
+	const char *metric;
+	const char *label;
+	const char *thresholds; /* ";warn;crit;min;max" */
+	const char *uom;
+} perfspecs[] = {
+	{ "spf_lookups", "spf_lookups", ";8;10;0;", "" },
+	{ "spf_void", "spf_void", ";1;2;0;", "" },
+	{ "dkim_min_bits", "dkim_min_bits", ";2048:;1024:;0;", "" },
+	{ "tlsa_usable", "tlsa_usable", ";;1:;0;", "" },
+	{ "mx_usable_hosts", "mx_usable", ";;1:;0;", "" },
+	{ "fcrdns_fail", "fcrdns_fail", ";0;;0;", "" },
+	{ "dns_queries", "dns_queries", ";;;0;", "" },
+};
+
+static int
+perfdata(struct buf *out, const struct dnscheck_result *r, int prefix)
+{
+	const struct dnscheck_metric *m;
+	char pre[300];
+	size_t i;
+
+	if (prefix)
+		(void)snprintf(pre, sizeof(pre), "%s_", r->domain);
+	else
+		pre[0] = '\0';
+	for (i = 0; i < sizeof(perfspecs) / sizeof(perfspecs[0]); i++) {
+		if ((m = dnscheck_metric_find(r, perfspecs[i].metric, NULL)) ==
+		    NULL)
+			continue;
+		TRY(buf_printf(out, " '%s%s'=%g%s%s", pre, perfspecs[i].label,
+		    m->value, perfspecs[i].uom, perfspecs[i].thresholds));
+	}
+	if ((m = dnscheck_metric_find(r, "dmarc_policy", "p")) != NULL)
+		TRY(buf_printf(out, " '%sdmarc_policy'=%g;;;0;2", pre,
+		    m->value));
+	return buf_printf(out, " '%stime'=%.3fs;;;0;", pre, r->duration);
+}
+
+int
+dnscheck_report_nagios(struct buf *out, struct dnscheck_result *const *res,
+    size_t n, const struct dnscheck_report_info *info)
+{
+	enum dnscheck_status st = dnscheck_overall(res, n);
+	const struct dnscheck_finding *first = NULL;
+	size_t i, k, nc = 0, nw = 0, nu = 0;
+
+	for (i = 0; i < n; i++) {
+		nc += dnscheck_count(res[i], DNSCHECK_CRITICAL);
+		nw += dnscheck_count(res[i], DNSCHECK_WARNING);
+		nu += dnscheck_count(res[i], DNSCHECK_UNKNOWN);
+		/* findings are sorted worst first */
+		if (res[i]->nf > 0 && res[i]->f[0].status != DNSCHECK_OK &&
+		    (first == NULL || dnscheck_status_rank(res[i]->f[0].status)
+		    > dnscheck_status_rank(first->status)))
+			first = &res[i]->f[0];
+	}
+	TRY(buf_printf(out, "MAILDNS %s - ", dnscheck_status_name(st)));
+	if (n == 1)
+		TRY(buf_printf(out, "%s: ", res[0]->domain));
+	else
+		TRY(buf_printf(out, "%zu domains: ", n));
+	TRY(buf_printf(out, "%zu critical, %zu unknown, %zu warning", nc, nu,
+	    nw));
+	if (first != NULL) {
+		/* '|' starts perfdata: keep it out of the message */
+		TRY(buf_printf(out, "; %s: ", first->id));
+		for (k = 0; first->message[k] != '\0'; k++)
+			TRY(buf_putc(out, first->message[k] == '|' ? '/' :
+			    first->message[k]));
+	}
+	TRY(buf_puts(out, " |"));
+	for (i = 0; i < n; i++)
+		TRY(perfdata(out, res[i], n > 1));
+	TRY(buf_puts(out, "\n"));
+	for (i = 0; i < n; i++)
+		for (k = 0; k < res[i]->nf; k++) {
+			const struct dnscheck_finding *f = &res[i]->f[k];
+
+			if (f->status == DNSCHECK_OK && !info->verbose)
+				continue;
+			TRY(buf_printf(out, "%s %s %s%s%s: ",
+			    dnscheck_status_name(f->status), res[i]->domain,
+			    f->id, f->subject ? " " : "",
+			    f->subject ? f->subject : ""));
+			for (size_t c = 0; f->message[c] != '\0'; c++)
+				TRY(buf_putc(out, f->message[c] == '|' ? '/' :
+				    f->message[c]));
+			TRY(buf_puts(out, "\n"));
+		}
+	return 0;
+}
+
+/* ---- Prometheus ---- */
+
+static int
+prom_label(struct buf *out, int first, const char *k, const char *v)
+{
+	TRY(buf_printf(out, "%s%s=\"", first ? "{" : ",", k));
+	for (; *v != '\0'; v++) {
+		if (*v == '\\' || *v == '"')
+			TRY(buf_printf(out, "\\%c", *v));
+		else if (*v == '\n')
+			TRY(buf_puts(out, "\\n"));
+		else
+			TRY(buf_putc(out, *v));
+	}
+	return buf_putc(out, '"');
+}
+
+/* NAME{domain="D"[,K1="V1"][,K2="V2"][,K3="V3"]} VALUE */
+static int
+prom_sample(struct buf *out, const char *name, const char *domain,
+    const char *k1, const char *v1, const char *k2, const char *v2,
+    const char *k3, const char *v3, double value)
+{
+	TRY(buf_printf(out, "maildnscheck_%s", name));
+	TRY(prom_label(out, 1, "domain", domain));
+	if (k1 != NULL)
+		TRY(prom_label(out, 0, k1, v1 ? v1 : ""));
+	if (k2 != NULL)
+		TRY(prom_label(out, 0, k2, v2 ? v2 : ""));
+	if (k3 != NULL)
+		TRY(prom_label(out, 0, k3, v3 ? v3 : ""));
+	return buf_printf(out, "} %.9g\n", value);
+}
+
+static const struct {
+	const char *metric, *prom, *help;
+} prom_names[] = {
+	{ "spf_lookups", "spf_dns_lookups", "SPF terms causing DNS lookups" },
+	{ "spf_void", "spf_void_lookups", "SPF void lookups" },
+	{ "spf_ip_pass", "spf_ip_pass", "1 if check_host() passes the IP" },
+	{ "dmarc_policy", "dmarc_policy",
+	    "effective DMARC policy (0 none, 1 quarantine, 2 reject)" },
+	{ "dkim_key_bits", "dkim_key_bits", "DKIM key size in bits" },
+	{ "dkim_key_match", "dkim_key_match",
+	    "1 if the DKIM key equals the private key file's" },
+	{ "dkim_min_bits", "dkim_min_rsa_bits", "smallest DKIM RSA key" },
+	{ "tlsa_match", "tlsa_match", "1 if a TLSA record matches" },
+	{ "tlsa_usable", "tlsa_usable_min",
+	    "fewest usable TLSA records of any MX host" },
+	{ "dnssec_secure", "dnssec_secure", "1 if the RRset is secure" },
+	{ "mx_usable_hosts", "mx_usable_hosts", "MX hosts with an address" },
+	{ "fcrdns_ok", "fcrdns_ok", "1 if reverse DNS is forward-confirmed" },
+	{ "fcrdns_fail", "fcrdns_fail", "addresses failing FCrDNS" },
+	{ "dns_queries", "dns_queries", "DNS queries made" },
+};
+
+int
+dnscheck_report_prom(struct buf *out, struct dnscheck_result *const *res,
+    size_t n, const struct dnscheck_report_info *info, time_t now)
+{
+	size_t i, k, j, p;
+
+	TRY(buf_puts(out, "# HELP maildnscheck_up 1 if the run completed\n"
+	    "# TYPE maildnscheck_up gauge\nmaildnscheck_up 1\n"));
+	TRY(buf_printf(out, "# HELP maildnscheck_last_run_timestamp_seconds "
+	    "end of the run\n# TYPE maildnscheck_last_run_timestamp_seconds "
+	    "gauge\nmaildnscheck_last_run_timestamp_seconds %lld\n",
+	    (long long)now));
+	TRY(buf_puts(out, "# HELP maildnscheck_status 0 OK, 1 WARNING, 2 "
+	    "CRITICAL, 3 UNKNOWN\n# TYPE maildnscheck_status gauge\n"));
+	for (i = 0; i < n; i++)
+		TRY(prom_sample(out, "status", res[i]->domain, NULL, NULL,
+		    NULL, NULL, NULL, NULL, (double)res[i]->status));
+	TRY(buf_puts(out, "# HELP maildnscheck_run_duration_seconds time "
+	    "spent on the domain\n# TYPE maildnscheck_run_duration_seconds "
+	    "gauge\n"));
+	for (i = 0; i < n; i++)
+		TRY(prom_sample(out, "run_duration_seconds", res[i]->domain,
+		    NULL, NULL, NULL, NULL, NULL, NULL, res[i]->duration));
+	TRY(buf_puts(out, "# HELP maildnscheck_finding_status status of each "
+	    "check (worst per id and subject)\n"
+	    "# TYPE maildnscheck_finding_status gauge\n"));
+	for (i = 0; i < n; i++)
+		for (k = 0; k < res[i]->nf; k++) {
+			const struct dnscheck_finding *f = &res[i]->f[k];
+
+			/* sorted worst first: keep the first of a pair */
+			for (j = 0; j < k; j++)
+				if (strcmp(res[i]->f[j].id, f->id) == 0 &&
+				    strcmp(res[i]->f[j].subject ?
+				    res[i]->f[j].subject : "", f->subject ?
+				    f->subject : "") == 0)
+					break;
+			if (j < k)
+				continue;
+			TRY(prom_sample(out, "finding_status", res[i]->domain,
+			    "check", f->id, "subject", f->subject, NULL, NULL,
+			    (double)f->status));
+		}
+	for (p = 0; p < sizeof(prom_names) / sizeof(prom_names[0]); p++) {
+		int header = 0;
+
+		for (i = 0; i < n; i++)
+			for (k = 0; k < res[i]->nm; k++) {
+				const struct dnscheck_metric *m = &res[i]->m[k];
+
+				if (strcmp(m->name, prom_names[p].metric) != 0)
+					continue;
+				if (!header) {
+					TRY(buf_printf(out, "# HELP "
+					    "maildnscheck_%s %s\n# TYPE "
+					    "maildnscheck_%s gauge\n",
+					    prom_names[p].prom,
+					    prom_names[p].help,
+					    prom_names[p].prom));
+					header = 1;
+				}
+				TRY(prom_sample(out, prom_names[p].prom,
+				    res[i]->domain, m->k1, m->v1, m->k2, m->v2,
+				    NULL, NULL, m->value));
+			}
+	}
+	(void)info;
+	return 0;
+}

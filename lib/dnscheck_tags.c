@@ -1,0 +1,208 @@
+/*
+ * dnscheck_tags: the DKIM tag=value list (RFC 6376 §3.2), which DMARC
+ * reuses (RFC 7489 §6.4).  Input is length-delimited and may hold NUL
+ * bytes (TXT data); a NUL is never a valid character here.  A duplicate
+ * tag invalidates the whole list.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnscheck_int.h"
+
+static int
+is_wsp(unsigned char c)
+{
+	/* FWS: TXT data may carry CRLF folding; treat CR and LF as WSP */
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int
+is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_alnumpunc(unsigned char c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
+}
+
+static int
+is_valchar(unsigned char c)
+{
+	return (c >= 0x21 && c <= 0x3a) || (c >= 0x3c && c <= 0x7e);
+}
+
+void
+dc_tags_free(struct dc_tags *tags)
+{
+	size_t i;
+
+	for (i = 0; i < tags->n; i++) {
+		free(tags->t[i].name);
+		free(tags->t[i].value);
+	}
+	free(tags->t);
+	tags->t = NULL;
+	tags->n = 0;
+}
+
+const char *
+dc_tags_get(const struct dc_tags *tags, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < tags->n; i++)
+		if (strcmp(tags->t[i].name, name) == 0)
+			return tags->t[i].value;
+	return NULL;
+}
+
+int
+dc_tags_parse(const char *s, size_t len, struct dc_tags *out, char *err,
+    size_t errlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, ns, ne, vs, ve, k;
+	struct dc_tag *t;
+	char *name, *value;
+
+	out->t = NULL;
+	out->n = 0;
+	for (;;) {
+		while (i < len && is_wsp(p[i]))
+			i++;
+		if (i == len) {
+			if (out->n == 0) {
+				(void)snprintf(err, errlen, "empty tag list");
+				goto bad;
+			}
+			return 0; /* trailing ";" is allowed */
+		}
+		ns = i;
+		if (!is_alpha(p[i])) {
+			(void)snprintf(err, errlen,
+			    "tag %zu: name must start with a letter at "
+			    "offset %zu", out->n + 1, i);
+			goto bad;
+		}
+		while (i < len && is_alnumpunc(p[i]))
+			i++;
+		ne = i;
+		while (i < len && is_wsp(p[i]))
+			i++;
+		if (i == len || p[i] != '=') {
+			(void)snprintf(err, errlen, "tag \"%.*s\": no \"=\"",
+			    (int)(ne - ns), s + ns);
+			goto bad;
+		}
+		i++;
+		while (i < len && is_wsp(p[i]))
+			i++;
+		vs = ve = i;
+		while (i < len && p[i] != ';') {
+			if (is_valchar(p[i]))
+				ve = i + 1;
+			else if (!is_wsp(p[i])) {
+				(void)snprintf(err, errlen,
+				    "tag \"%.*s\": invalid character 0x%02x "
+				    "at offset %zu", (int)(ne - ns), s + ns,
+				    p[i], i);
+				goto bad;
+			}
+			i++;
+		}
+		for (k = 0; k < out->n; k++) {
+			if (strlen(out->t[k].name) == ne - ns &&
+			    memcmp(out->t[k].name, s + ns, ne - ns) == 0) {
+				(void)snprintf(err, errlen,
+				    "duplicate tag \"%.*s\"", (int)(ne - ns),
+				    s + ns);
+				goto bad;
+			}
+		}
+		if ((t = reallocarray(out->t, out->n + 1, sizeof(*t))) ==
+		    NULL)
+			goto nomem;
+		out->t = t;
+		name = strndup(s + ns, ne - ns);
+		value = strndup(s + vs, ve - vs);
+		if (name == NULL || value == NULL) {
+			free(name);
+			free(value);
+			goto nomem;
+		}
+		out->t[out->n].name = name;
+		out->t[out->n].value = value;
+		out->n++;
+		if (i == len)
+			return 0;
+		i++; /* ';' */
+	}
+nomem:
+	(void)snprintf(err, errlen, "out of memory");
+	dc_tags_free(out);
+	return -2;
+bad:
+	dc_tags_free(out);
+	return -1;
+}
+
+static int
+b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+long
+dc_base64_decode(const char *s, size_t len, unsigned char **out_r)
+{
+	unsigned char *out;
+	unsigned long acc = 0;
+	size_t i, n = 0, bits = 0, pad = 0, chars = 0;
+	int v;
+
+	*out_r = NULL;
+	if ((out = malloc(len / 4 * 3 + 3)) == NULL)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (is_wsp(c))
+			continue;
+		if (c == '=') {
+			pad++;
+			chars++;
+			continue;
+		}
+		if (pad > 0 || (v = b64val(c)) < 0)
+			goto bad;
+		chars++;
+		acc = (acc << 6) | (unsigned long)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (unsigned char)(acc >> bits);
+			acc &= (1UL << bits) - 1;
+		}
+	}
+	if (chars % 4 != 0 || pad > 2 || acc != 0)
+		goto bad;
+	*out_r = out;
+	return (long)n;
+bad:
+	free(out);
+	return -1;
+}

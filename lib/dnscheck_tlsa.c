@@ -1,0 +1,378 @@
+/*
+ * dnscheck_tlsa: DANE for SMTP (RFC 6698, 7671, 7672).  For each MX host
+ * (and each host named under tls:) look up _25._tcp.<host> TLSA, judge
+ * the DNSSEC state of the answer, keep only usable records (DANE-TA(2)
+ * and DANE-EE(3), selector 0/1, matching 0/1/2 with the right length)
+ * and match them against digests computed from the certificate or key
+ * files: the current one must match, the next one should during rollover.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "dnscheck_int.h"
+
+#define TLSA_MAX_CHAIN 8
+
+/* DER blobs derived from one cert or key file. */
+struct tlsa_src {
+	unsigned char *cert[TLSA_MAX_CHAIN]; /* [0] end entity */
+	size_t certlen[TLSA_MAX_CHAIN];
+	unsigned char *spki[TLSA_MAX_CHAIN];
+	size_t spkilen[TLSA_MAX_CHAIN];
+	size_t ncert;  /* 0 when only a key was given */
+	int have_spki; /* spki[0] valid */
+};
+
+static void
+src_free(struct tlsa_src *s)
+{
+	size_t i;
+
+	for (i = 0; i < TLSA_MAX_CHAIN; i++) {
+		OPENSSL_free(s->cert[i]);
+		OPENSSL_free(s->spki[i]);
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+src_load(const char *certfile, const char *keyfile, struct tlsa_src *s,
+    char *err, size_t errlen)
+{
+	EVP_PKEY *pk;
+	X509 *x;
+	FILE *fp;
+	int len;
+
+	memset(s, 0, sizeof(*s));
+	if (certfile != NULL) {
+		if ((fp = fopen(certfile, "r")) == NULL) {
+			(void)snprintf(err, errlen, "%s: cannot open: %m",
+			    certfile);
+			return -1;
+		}
+		while (s->ncert < TLSA_MAX_CHAIN &&
+		    (x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
+			len = i2d_X509(x, &s->cert[s->ncert]);
+			if (len > 0)
+				s->certlen[s->ncert] = (size_t)len;
+			len = i2d_PUBKEY(X509_get0_pubkey(x),
+			    &s->spki[s->ncert]);
+			if (len > 0)
+				s->spkilen[s->ncert] = (size_t)len;
+			X509_free(x);
+			s->ncert++;
+		}
+		fclose(fp);
+		if (s->ncert == 0) {
+			(void)snprintf(err, errlen, "%s: no PEM certificate",
+			    certfile);
+			return -1;
+		}
+		s->have_spki = s->spkilen[0] > 0;
+		return 0;
+	}
+	if ((fp = fopen(keyfile, "r")) == NULL) {
+		(void)snprintf(err, errlen, "%s: cannot open: %m", keyfile);
+		return -1;
+	}
+	pk = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	if (pk == NULL) {
+		rewind(fp);
+		pk = PEM_read_PUBKEY(fp, NULL, NULL, NULL);
+	}
+	fclose(fp);
+	if (pk == NULL) {
+		(void)snprintf(err, errlen, "%s: no PEM key", keyfile);
+		return -1;
+	}
+	len = i2d_PUBKEY(pk, &s->spki[0]);
+	EVP_PKEY_free(pk);
+	if (len <= 0) {
+		(void)snprintf(err, errlen, "%s: cannot encode key", keyfile);
+		return -1;
+	}
+	s->spkilen[0] = (size_t)len;
+	s->have_spki = 1;
+	return 0;
+}
+
+static int
+digest_eq(int mtype, const unsigned char *blob, size_t blen,
+    const unsigned char *want, size_t wlen)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (blob == NULL || blen == 0)
+		return 0;
+	if (mtype == 0)
+		return blen == wlen && memcmp(blob, want, wlen) == 0;
+	if (EVP_Digest(blob, blen, md, &mdlen,
+	    mtype == 1 ? EVP_sha256() : EVP_sha512(), NULL) != 1)
+		return 0;
+	return mdlen == wlen && memcmp(md, want, wlen) == 0;
+}
+
+/* Does usable TLSA RDATA match the source? */
+static int
+src_match(const struct tlsa_src *s, const unsigned char *rd, size_t len)
+{
+	int u = rd[0], sel = rd[1], mt = rd[2];
+	const unsigned char *d = rd + 3;
+	size_t dl = len - 3, i;
+
+	if (u == 3) {
+		if (sel == 0)
+			return s->ncert > 0 &&
+			    digest_eq(mt, s->cert[0], s->certlen[0], d, dl);
+		return s->have_spki &&
+		    digest_eq(mt, s->spki[0], s->spkilen[0], d, dl);
+	}
+	for (i = 1; i < s->ncert; i++) {
+		if (sel == 0 && digest_eq(mt, s->cert[i], s->certlen[i], d, dl))
+			return 1;
+		if (sel == 1 && digest_eq(mt, s->spki[i], s->spkilen[i], d, dl))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+hexstr(char *dst, size_t size, const unsigned char *rd, size_t len)
+{
+	size_t i, o;
+
+	o = (size_t)snprintf(dst, size, "%u %u %u ", rd[0], rd[1], rd[2]);
+	for (i = 3; i < len && o + 3 < size; i++, o += 2)
+		(void)snprintf(dst + o, size - o, "%02x", rd[i]);
+}
+
+/* 1 when the record is usable for SMTP; otherwise records a finding. */
+static int
+tlsa_usable(struct dnscheck_run *run, const char *host,
+    const struct dns_rr *rr, const struct dns_answer *a)
+{
+	char txt[300];
+	size_t dl;
+
+	if (rr->rdlen < 3) {
+		dc_add(run, DNSCHECK_WARNING, "tlsa", "tlsa.record.invalid",
+		    "RFC 6698 §2.1", host, a, NULL, NULL,
+		    "TLSA record shorter than 3 octets");
+		return 0;
+	}
+	hexstr(txt, sizeof(txt), rr->rdata, rr->rdlen);
+	dl = rr->rdlen - 3;
+	if (rr->rdata[0] == 0 || rr->rdata[0] == 1) {
+		dc_add(run, DNSCHECK_WARNING, "tlsa", "tlsa.usage.pkix",
+		    "RFC 7672 §3.1.3", host, a, "usage 2 or 3", txt,
+		    "PKIX-TA/PKIX-EE records are not used for SMTP");
+		return 0;
+	}
+	if (rr->rdata[0] > 3 || rr->rdata[1] > 1 || rr->rdata[2] > 2 ||
+	    (rr->rdata[2] == 1 && dl != 32) || (rr->rdata[2] == 2 && dl != 64) ||
+	    dl == 0) {
+		dc_add(run, DNSCHECK_WARNING, "tlsa", "tlsa.record.invalid",
+		    "RFC 6698 §2.1", host, a, NULL, txt,
+		    "unusable TLSA record (bad usage, selector, matching "
+		    "type or digest length)");
+		return 0;
+	}
+	return 1;
+}
+
+static const struct dnsexpect_tls *
+tls_for(const struct dnsexpect_domain *e, const char *host)
+{
+	size_t i;
+
+	for (i = 0; e != NULL && i < e->ntls; i++)
+		if (strcasecmp(e->tls[i].host, host) == 0)
+			return &e->tls[i];
+	return NULL;
+}
+
+static void
+tlsa_host(struct dnscheck_run *run, const char *host,
+    const struct dnsexpect_tls *t, int *min_usable)
+{
+	enum dnsexpect_dane dane = DNSEXPECT_DANE_UNSET;
+	struct tlsa_src cur, nxt;
+	struct dns_answer *a = NULL;
+	char q[300], err[600], cnt[16];
+	size_t i, k, usable = 0;
+	int have_cur = 0, have_nxt = 0, mc = 0, mn = 0, dup, req;
+
+	memset(&cur, 0, sizeof(cur));
+	memset(&nxt, 0, sizeof(nxt));
+	if (run->exp != NULL)
+		dane = run->exp->dane;
+	if (t != NULL && t->dane != DNSEXPECT_DANE_UNSET)
+		dane = t->dane;
+	req = dane == DNSEXPECT_DANE_REQUIRED;
+	if (dc_join(q, sizeof(q), "_25._tcp", host) == -1)
+		return;
+	if (dc_query(run, "tlsa", q, DNS_T_TLSA, &a) == -1)
+		return;
+	if (dc_failed(run, "tlsa", host, a))
+		goto out;
+	if (a->status != DNS_ANSWER || a->nrr == 0) {
+		if (req || (t != NULL && dane != DNSEXPECT_DANE_NONE &&
+		    (t->cert != NULL || t->key != NULL)))
+			dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING,
+			    "tlsa", "tlsa.missing", "RFC 7672 §2.2", host, a,
+			    "TLSA records", dns_status_name(a->status),
+			    "no TLSA at %s", q);
+		else
+			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.absent",
+			    "RFC 7672 §2.2", host, a, NULL,
+			    dns_status_name(a->status),
+			    "no TLSA at %s (DANE not expected)", q);
+		if (*min_usable < 0 || *min_usable > 0)
+			*min_usable = 0;
+		goto out;
+	}
+	if (dane == DNSEXPECT_DANE_NONE)
+		dc_add(run, DNSCHECK_WARNING, "tlsa", "tlsa.unexpected",
+		    "RFC 7672 §2.2", host, a, "no TLSA", "TLSA",
+		    "TLSA published at %s but DANE is not expected", q);
+	dc_metric(run, "dnssec_secure", "name", q, NULL, NULL,
+	    a->sec == DNS_SEC_SECURE);
+	if (!run->o->validating)
+		dc_add(run, DNSCHECK_UNKNOWN, "tlsa", "tlsa.dnssec.unvalidated",
+		    "RFC 7672 §2.2", host, a, "secure", "not validated",
+		    "resolver does not validate DNSSEC (no trust anchor): "
+		    "cannot tell whether senders use these records");
+	else if (a->sec != DNS_SEC_SECURE)
+		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
+		    "tlsa.dnssec.insecure", "RFC 7672 §2.2", host, a, "secure",
+		    dns_sec_name(a->sec),
+		    "TLSA published but not DNSSEC-secure: ignored by "
+		    "senders");
+	else {
+		dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.dnssec.secure",
+		    "RFC 7672 §2.2", host, a, "secure", "secure",
+		    "TLSA RRset is DNSSEC-secure");
+		if (run->mx_known && run->mx_sec != DNS_SEC_SECURE)
+			dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING,
+			    "tlsa", "tlsa.mx.insecure", "RFC 7672 §2.2.1",
+			    host, a, "secure", dns_sec_name(run->mx_sec),
+			    "MX RRset of %s is not DNSSEC-secure: senders do "
+			    "not look for TLSA", run->domain);
+	}
+	if (t != NULL && (t->cert != NULL || t->key != NULL)) {
+		if (src_load(t->cert, t->key, &cur, err, sizeof(err)) == -1)
+			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
+			    "tlsa.current.unreadable", NULL, host, NULL,
+			    NULL, NULL, "%s", err);
+		else
+			have_cur = 1;
+	}
+	if (t != NULL && (t->next_cert != NULL || t->next_key != NULL)) {
+		if (src_load(t->next_cert, t->next_key, &nxt, err,
+		    sizeof(err)) == -1)
+			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
+			    "tlsa.next.unreadable", NULL, host, NULL, NULL,
+			    NULL, "%s", err);
+		else
+			have_nxt = 1;
+	}
+	for (i = 0; i < a->nrr; i++) {
+		const struct dns_rr *rr = &a->rr[i];
+		int m1, m2;
+
+		if (!tlsa_usable(run, host, rr, a))
+			continue;
+		for (dup = 0, k = 0; k < i; k++)
+			if (a->rr[k].rdlen == rr->rdlen &&
+			    memcmp(a->rr[k].rdata, rr->rdata, rr->rdlen) == 0)
+				dup = 1;
+		if (dup)
+			continue;
+		usable++;
+		m1 = have_cur && src_match(&cur, rr->rdata, rr->rdlen);
+		m2 = have_nxt && src_match(&nxt, rr->rdata, rr->rdlen);
+		mc |= m1;
+		mn |= m2;
+		if (have_cur && !m1 && !m2) {
+			char txt[300];
+
+			hexstr(txt, sizeof(txt), rr->rdata, rr->rdlen);
+			dc_add(run, DNSCHECK_WARNING, "tlsa",
+			    "tlsa.record.stale", "RFC 7671 §8.1", host, a,
+			    "current or next", txt,
+			    "TLSA record matches neither the current nor the "
+			    "next certificate/key");
+		}
+	}
+	(void)snprintf(cnt, sizeof(cnt), "%zu", usable);
+	if (usable == 0)
+		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
+		    "tlsa.unusable", "RFC 7672 §3.1", host, a, ">= 1", "0",
+		    "no usable DANE-TA/DANE-EE record at %s", q);
+	if (have_cur) {
+		if (mc)
+			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.current.match",
+			    "RFC 7672 §3.1", host, a, "match", "match",
+			    "current certificate/key matches a TLSA record");
+		else
+			dc_add(run, DNSCHECK_CRITICAL, "tlsa",
+			    "tlsa.current.mismatch", "RFC 7672 §3.1", host,
+			    a, "match", "no match",
+			    "current certificate/key matches no usable TLSA "
+			    "record: DANE senders stop delivering");
+		dc_metric(run, "tlsa_match", "host", host, "which", "current",
+		    mc);
+	}
+	if (have_nxt) {
+		if (mn)
+			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.next.match",
+			    "RFC 7671 §8.1", host, a, "match", "match",
+			    "next certificate/key is pre-published");
+		else
+			dc_add(run, DNSCHECK_WARNING, "tlsa", "tlsa.next.missing",
+			    "RFC 7671 §8.1", host, a, "match", "no match",
+			    "next certificate/key has no TLSA record yet: "
+			    "publish it two TTLs before the switch");
+		dc_metric(run, "tlsa_match", "host", host, "which", "next", mn);
+	}
+	if (*min_usable < 0 || (int)usable < *min_usable)
+		*min_usable = (int)usable;
+out:
+	src_free(&cur);
+	src_free(&nxt);
+	dns_answer_free(&a);
+}
+
+void
+dnscheck_tlsa(struct dnscheck_run *run)
+{
+	const struct dnsexpect_domain *e = run->exp;
+	int min_usable = -1;
+	size_t i;
+
+	for (i = 0; i < run->nmx; i++)
+		if (run->mx[i].host[0] != '\0' && run->mx[i].usable)
+			tlsa_host(run, run->mx[i].host,
+			    tls_for(e, run->mx[i].host), &min_usable);
+	for (i = 0; e != NULL && i < e->ntls; i++) {
+		size_t k;
+
+		for (k = 0; k < run->nmx; k++)
+			if (strcasecmp(run->mx[k].host, e->tls[i].host) == 0)
+				break;
+		if (k == run->nmx)
+			tlsa_host(run, e->tls[i].host, &e->tls[i],
+			    &min_usable);
+	}
+	if (min_usable >= 0)
+		dc_metric(run, "tlsa_usable", NULL, NULL, NULL, NULL,
+		    min_usable);
+}

@@ -1,0 +1,118 @@
+/*
+ * dnsexpect: the expected state of each domain's mail DNS, read from YAML
+ * (format in maildnscheck(1)).  Errors name FILE:LINE:COL.  Relative file
+ * names (keys, certificates) are taken relative to the YAML file.
+ */
+#ifndef UDMAIL_DNSEXPECT_H
+#define UDMAIL_DNSEXPECT_H
+
+#include <stddef.h>
+
+#include "errbuf.h"
+
+enum dnsexpect_dane {
+	DNSEXPECT_DANE_UNSET = 0,
+	DNSEXPECT_DANE_NONE,     /* no TLSA wanted */
+	DNSEXPECT_DANE_OPTIONAL, /* check TLSA if present */
+	DNSEXPECT_DANE_REQUIRED  /* secure, usable, matching TLSA required */
+};
+
+struct dnsexpect_mx {
+	char *host;
+	int pref; /* -1: any */
+};
+
+struct dnsexpect_spf {
+	int set;
+	char **terms;
+	size_t nterms;
+	int terms_set;
+	char **must_pass;
+	size_t npass;
+	char **must_fail;
+	size_t nfail;
+	char *sender; /* for macros; default postmaster@<domain> */
+	char *helo;
+};
+
+struct dnsexpect_dmarc {
+	int set;
+	char *p, *sp, *np, *adkim, *aspf, *t, *psd;
+	int pct; /* -1: unset */
+	char **rua;
+	size_t nrua;
+	int rua_set;
+	char **ruf;
+	size_t nruf;
+	int ruf_set;
+};
+
+struct dnsexpect_dkim {
+	char *selector;
+	char *key;   /* private (or public) key file; NULL when revoked */
+	int revoked;
+	int testing; /* t=y is expected, no warning */
+};
+
+struct dnsexpect_tls {
+	char *host;
+	char *cert;      /* PEM: end-entity first, then the chain */
+	char *key;       /* PEM private or public key (no cert yet) */
+	char *next_cert;
+	char *next_key;
+	enum dnsexpect_dane dane;
+};
+
+struct dnsexpect_ptr {
+	char *ip;
+	char *name; /* expected PTR name or NULL */
+};
+
+struct dnsexpect_srv {
+	char *service; /* "submission" (RFC 6186) or "submissions" (RFC 8314) */
+	char *host;    /* "" = service not offered (target ".") */
+	int port;      /* -1: any */
+	int priority;  /* -1: any */
+	int weight;    /* -1: any */
+};
+
+struct dnsexpect_domain {
+	char *name;
+	int line;
+	int mx_set;
+	int null_mx;
+	struct dnsexpect_mx *mx;
+	size_t nmx;
+	struct dnsexpect_spf spf;
+	struct dnsexpect_dmarc dmarc;
+	struct dnsexpect_dkim *dkim;
+	size_t ndkim;
+	enum dnsexpect_dane dane; /* default for tls hosts and MX hosts */
+	struct dnsexpect_tls *tls;
+	size_t ntls;
+	struct dnsexpect_ptr *ptr;
+	size_t nptr;
+	struct dnsexpect_srv *srv;
+	size_t nsrv;
+	int srv_set;
+};
+
+struct dnsexpect {
+	char *path;
+	struct dnsexpect_domain *d;
+	size_t nd;
+};
+
+/* Read PATH.  Returns 0, or -1 with EB = "PATH:LINE:COL: reason". */
+int dnsexpect_load(const char *path, struct dnsexpect **exp_r,
+    struct errbuf *eb) __attribute__((warn_unused_result));
+/* Parse LEN bytes of YAML; NAME is used in messages and BASEDIR (may be
+   NULL) for relative file names. */
+int dnsexpect_parse(const char *text, size_t len, const char *name,
+    const char *basedir, struct dnsexpect **exp_r, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+const struct dnsexpect_domain *dnsexpect_find(const struct dnsexpect *exp,
+    const char *domain);
+void dnsexpect_free(struct dnsexpect **expp);
+
+#endif

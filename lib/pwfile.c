@@ -1,0 +1,398 @@
+/*
+ * pwfile: Dovecot passwd-file writer and reader.  Dovecot splits each
+ * line on every ':' and re-reads the file only when its mtime second or
+ * size changes (research/formats.md §4, §4.1), so fields are refused, not
+ * escaped, and every publish moves the mtime second forward.  Hashes are
+ * wiped from every buffer we free and never appear in an error message.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "buf.h"
+#include "pwfile.h"
+#include "strset.h"
+
+#define PWFILE_WBUF 16384
+
+struct pwfile_writer {
+	struct atomicfile *af;
+	struct strset *users;
+	size_t used;
+	char buf[PWFILE_WBUF];
+};
+
+struct pwfile_entry {
+	size_t user, pw; /* offsets into data */
+};
+
+struct pwfile_reader {
+	struct buf data; /* the file, lines cut into user\0password\0 */
+	struct pwfile_entry *ent;
+	size_t n, cap;
+	struct strset *index;
+};
+
+/* The user for an error message, printable and bounded. */
+static void
+pwfile_quote(char *out, size_t outsz, const char *s)
+{
+	size_t o = 0, i;
+	unsigned char c;
+
+	for (i = 0; s[i] != '\0' && o + 5 < outsz; i++) {
+		if (i == 64) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+static const char *
+pwfile_check_user(const char *user)
+{
+	size_t i, len = strlen(user);
+	char c;
+
+	if (len == 0)
+		return "empty user name";
+	if (len > PWFILE_USER_MAX)
+		return "user name too long";
+	if (user[0] == '#')
+		return "user name starts with '#'";
+	for (i = 0; i < len; i++) {
+		c = user[i];
+		if (c >= 'A' && c <= 'Z')
+			return "upper case in user name (Dovecot looks up "
+			       "lower case)";
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '-' || c == '_' || c == '@'))
+			return "character not in auth_username_chars in user "
+			       "name";
+	}
+	return NULL;
+}
+
+/* Reasons never quote the password. */
+static const char *
+pwfile_check_password(const char *pw)
+{
+	size_t i, len = strlen(pw);
+	unsigned char c;
+
+	if (pw[0] != '{')
+		return "password has no {SCHEME} prefix";
+	for (i = 1; i < len && pw[i] != '}'; i++) {
+		c = (unsigned char)pw[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return "password has a malformed {SCHEME} prefix";
+	}
+	if (i == len || i == 1)
+		return "password has a malformed {SCHEME} prefix";
+	if (i + 1 == len)
+		return "password is empty after {SCHEME}";
+	if (len > PWFILE_PASSWORD_MAX)
+		return "password too long";
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)pw[i];
+		if (c == ':')
+			return "':' in password";
+		if (c == '\r' || c == '\n')
+			return "CR or LF in password";
+		if (c < 0x20 || c == 0x7f)
+			return "control character in password";
+	}
+	return NULL;
+}
+
+int
+pwfile_check(const char *user, const char *password, struct errbuf *eb)
+{
+	char q[300];
+	const char *why;
+
+	if ((why = pwfile_check_user(user)) == NULL &&
+	    (why = pwfile_check_password(password)) == NULL)
+		return 0;
+	pwfile_quote(q, sizeof(q), user);
+	errbuf_set(eb, "user \"%s\": %s", q, why);
+	eb->errnum = EINVAL;
+	return -1;
+}
+
+struct pwfile_writer *
+pwfile_open(const char *file, mode_t mode, gid_t gid, struct errbuf *eb)
+{
+	struct pwfile_writer *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->users = strset_new()) == NULL) {
+		free(w);
+		errbuf_syserr(eb, "%s", file);
+		return NULL;
+	}
+	if ((w->af = atomicfile_open(file, mode, gid, eb)) == NULL) {
+		strset_free(&w->users, 0);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static int
+pwfile_flush(struct pwfile_writer *w, struct errbuf *eb)
+{
+	int r;
+
+	if (w->used == 0)
+		return 0;
+	r = atomicfile_write(w->af, w->buf, w->used, eb);
+	explicit_bzero(w->buf, w->used);
+	w->used = 0;
+	return r;
+}
+
+int
+pwfile_put(struct pwfile_writer *w, const char *user, const char *password,
+    struct errbuf *eb)
+{
+	size_t ulen = strlen(user), plen = strlen(password);
+	int r;
+
+	if (pwfile_check(user, password, eb) == -1) {
+		errbuf_prefix(eb, "%s", atomicfile_path(w->af));
+		return -1;
+	}
+	if ((r = strset_add(w->users, user, ulen, 0, NULL)) == -1) {
+		errbuf_syserr(eb, "%s", atomicfile_path(w->af));
+		return -1;
+	}
+	if (r == 0)
+		return 1;
+	/* Lines are bounded (user + password + 2 < PWFILE_WBUF). */
+	if (ulen + plen + 2 > PWFILE_WBUF - w->used &&
+	    pwfile_flush(w, eb) == -1)
+		return -1;
+	memcpy(w->buf + w->used, user, ulen);
+	w->used += ulen;
+	w->buf[w->used++] = ':';
+	memcpy(w->buf + w->used, password, plen);
+	w->used += plen;
+	w->buf[w->used++] = '\n';
+	return 0;
+}
+
+static void
+pwfile_writer_free(struct pwfile_writer *w)
+{
+	explicit_bzero(w->buf, sizeof(w->buf));
+	atomicfile_abort(&w->af);
+	strset_free(&w->users, 0);
+	free(w);
+}
+
+void
+pwfile_abort(struct pwfile_writer **wp)
+{
+	if (wp == NULL || *wp == NULL)
+		return;
+	pwfile_writer_free(*wp);
+	*wp = NULL;
+}
+
+int
+pwfile_commit(struct pwfile_writer **wp, int *changed_r, struct errbuf *eb)
+{
+	struct pwfile_writer *w = *wp;
+	int r = -1;
+
+	*wp = NULL;
+	if (changed_r != NULL)
+		*changed_r = 0;
+	if (pwfile_flush(w, eb) == 0)
+		r = atomicfile_commit(&w->af,
+		    ATOMICFILE_IF_CHANGED | ATOMICFILE_NEW_MTIME, changed_r, eb);
+	pwfile_writer_free(w);
+	return r;
+}
+
+/* Read FILE into B in one allocation sized by fstat, so no realloc
+   leaves unwiped copies of hashes behind.  The file is replaced by
+   rename, never rewritten, so its size holds while it is open. */
+static int
+pwfile_read(const char *file, struct buf *b, struct errbuf *eb)
+{
+	struct stat st;
+	size_t size;
+	ssize_t n;
+	int fd, ret = -1;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+		errbuf_syserr(eb, "%s", file);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		errbuf_syserr(eb, "%s", file);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)BUF_MAX_DEFAULT) {
+		errbuf_set(eb, "%s: not a regular file or too large", file);
+		goto out;
+	}
+	size = (size_t)st.st_size;
+	if ((b->data = malloc(size + 1)) == NULL) {
+		errbuf_syserr(eb, "%s", file);
+		goto out;
+	}
+	b->cap = size + 1;
+	while (b->len < size) {
+		n = read(fd, b->data + b->len, size - b->len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			errbuf_syserr(eb, "%s: read", file);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	b->data[b->len] = '\0';
+	ret = 0;
+out:
+	(void)close(fd);
+	return ret;
+}
+
+/* Cut B into entries in place: each line's first ':' and its end (the
+   next ':' ends the password field) become NULs. */
+static int
+pwfile_parse(struct pwfile_reader *r)
+{
+	char *p = r->data.data, *end = p + r->data.len, *nl, *c;
+	size_t len;
+	int added;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		else
+			*nl = '\0';
+		len = strnlen(p, (size_t)(nl - p));
+		if (len > 0 && p[len - 1] == '\r')
+			p[--len] = '\0';
+		p[len] = '\0';
+		if (len == 0 || p[0] == '#' || p[0] == ':')
+			continue;
+		if ((c = strchr(p, ':')) != NULL) {
+			*c++ = '\0';
+			c[strcspn(c, ":")] = '\0';
+		} else
+			c = p + len; /* no password field: "" */
+		if (r->n == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 64;
+			struct pwfile_entry *ne;
+
+			if ((ne = reallocarray(r->ent, cap, sizeof(*ne))) == NULL)
+				return -1;
+			r->ent = ne;
+			r->cap = cap;
+		}
+		added = strset_add(r->index, p, strlen(p), r->n, NULL);
+		if (added == -1)
+			return -1;
+		if (added == 0)
+			continue;
+		r->ent[r->n].user = (size_t)(p - r->data.data);
+		r->ent[r->n].pw = (size_t)(c - r->data.data);
+		r->n++;
+	}
+	return 0;
+}
+
+struct pwfile_reader *
+pwfile_reader_open(const char *file, struct errbuf *eb)
+{
+	struct pwfile_reader *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->index = strset_new()) == NULL) {
+		free(r);
+		errbuf_syserr(eb, "%s", file);
+		return NULL;
+	}
+	if (pwfile_read(file, &r->data, eb) == -1)
+		goto fail;
+	if (r->data.data != NULL && pwfile_parse(r) == -1) {
+		errbuf_syserr(eb, "%s: parse", file);
+		goto fail;
+	}
+	return r;
+fail:
+	pwfile_reader_close(&r);
+	return NULL;
+}
+
+int
+pwfile_lookup(struct pwfile_reader *r, const char *user, char **password_r,
+    struct errbuf *eb)
+{
+	size_t i;
+
+	*password_r = NULL;
+	if (!strset_find(r->index, user, strlen(user), &i))
+		return 0;
+	if ((*password_r = strdup(r->data.data + r->ent[i].pw)) == NULL) {
+		errbuf_syserr(eb, "lookup");
+		return -1;
+	}
+	return 1;
+}
+
+int
+pwfile_iterate(struct pwfile_reader *r, pwfile_visit_fn *fn, void *arg)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < r->n; i++)
+		if ((ret = fn(r->data.data + r->ent[i].user,
+		    r->data.data + r->ent[i].pw, arg)) != 0)
+			return ret;
+	return 0;
+}
+
+long long
+pwfile_count(const struct pwfile_reader *r)
+{
+	return (long long)r->n;
+}
+
+void
+pwfile_reader_close(struct pwfile_reader **rp)
+{
+	struct pwfile_reader *r;
+
+	if (rp == NULL || (r = *rp) == NULL)
+		return;
+	*rp = NULL;
+	buf_wipe_free(&r->data);
+	free(r->ent);
+	strset_free(&r->index, 0);
+	free(r);
+}

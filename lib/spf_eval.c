@@ -1,0 +1,853 @@
+/*
+ * spf_eval: check_host() (RFC 7208 §4-§6).  One state per evaluation
+ * carries the §4.6.4 counters across includes and redirects: a term that
+ * causes DNS queries counts once when it is evaluated (mx counts 1, not
+ * 1+N), and a term whose query comes back NXDOMAIN or empty counts once
+ * as void.  A walk mode (for lint) evaluates every term without matching
+ * and without stopping at the limits, to count the worst case.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "spf_int.h"
+
+#define SPF_WALK_DEPTH 24 /* walk mode: include nesting bound */
+
+enum mres { M_NOMATCH, M_MATCH, M_TEMPERROR, M_PERMERROR };
+
+struct spf_state {
+	struct spf_ctx ctx;
+	struct spf_eval *ev;
+	unsigned max_lookups, max_void;
+	int walk;
+	int nomem;
+	const char *stack[SPF_WALK_DEPTH + 1];
+};
+
+static int
+push(void **vp, size_t *np, size_t size)
+{
+	void *v;
+
+	if ((v = realloc(*vp, (*np + 1) * size)) == NULL)
+		return -1;
+	*vp = v;
+	memset((char *)v + *np * size, 0, size);
+	(*np)++;
+	return 0;
+}
+
+static char *
+term_text(const struct spf_record *rec, const struct spf_term *t)
+{
+	return strndup(rec->text + t->pos, t->len);
+}
+
+static void
+trace(struct spf_state *st, enum spf_trace_kind kind, unsigned depth,
+    const char *domain, const struct spf_record *rec,
+    const struct spf_term *t, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void
+trace(struct spf_state *st, enum spf_trace_kind kind, unsigned depth,
+    const char *domain, const struct spf_record *rec,
+    const struct spf_term *t, const char *fmt, ...)
+{
+	struct spf_eval *ev = st->ev;
+	struct spf_trace *tr;
+	va_list ap;
+	char *d = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&d, fmt, ap) == -1)
+		d = NULL;
+	va_end(ap);
+	if (d == NULL || push((void **)&ev->trace, &ev->ntrace,
+	    sizeof(*tr)) == -1) {
+		free(d);
+		st->nomem = 1;
+		return;
+	}
+	tr = &ev->trace[ev->ntrace - 1];
+	tr->kind = kind;
+	tr->depth = depth;
+	tr->detail = d;
+	tr->lookups = ev->lookups;
+	tr->voids = ev->voids;
+	if ((tr->domain = strdup(domain)) == NULL ||
+	    (t != NULL && (tr->term = term_text(rec, t)) == NULL))
+		st->nomem = 1;
+}
+
+static void
+set_error(struct spf_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+set_error(struct spf_state *st, const char *fmt, ...)
+{
+	va_list ap;
+	char *d;
+
+	if (st->ev->error != NULL && !st->walk)
+		return; /* keep the first (innermost) reason */
+	va_start(ap, fmt);
+	if (vasprintf(&d, fmt, ap) == -1) {
+		st->nomem = 1;
+		d = NULL;
+	}
+	va_end(ap);
+	if (d != NULL) {
+		free(st->ev->error);
+		st->ev->error = d;
+	}
+}
+
+/* Strip the final dot, cut labels from the left to fit 253 octets (§4.8),
+   and refuse empty or over-long labels.  Returns 0 or -1 (invalid). */
+static int
+finish_name(struct buf *b)
+{
+	size_t i, lab = 0;
+	char *p = b->data;
+
+	if (b->len > 0 && p[b->len - 1] == '.')
+		p[--b->len] = '\0';
+	while (b->len > 253) {
+		char *dot = memchr(p, '.', b->len);
+
+		if (dot == NULL)
+			return -1;
+		b->len -= (size_t)(dot + 1 - p);
+		memmove(p, dot + 1, b->len + 1);
+	}
+	if (b->len == 0)
+		return -1;
+	for (i = 0; i < b->len; i++) {
+		if (p[i] == '.') {
+			if (lab == 0)
+				return -1;
+			lab = 0;
+		} else if (++lab > 63)
+			return -1;
+	}
+	return 0;
+}
+
+static enum spf_result check_host(struct spf_state *st, const char *domain,
+    unsigned depth, int decisive, char **exp_r);
+
+static int
+note_void(struct spf_state *st, unsigned depth, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t,
+    const char *qname, uint16_t qtype, enum dns_status s)
+{
+	struct spf_eval *ev = st->ev;
+	struct spf_void *v;
+
+	ev->voids++;
+	if (push((void **)&ev->void_list, &ev->nvoid, sizeof(*v)) == -1) {
+		st->nomem = 1;
+		return -1;
+	}
+	v = &ev->void_list[ev->nvoid - 1];
+	v->qtype = qtype;
+	v->status = s;
+	if ((v->domain = strdup(domain)) == NULL ||
+	    (v->term = term_text(rec, t)) == NULL ||
+	    (v->qname = strdup(qname)) == NULL)
+		st->nomem = 1;
+	trace(st, SPF_TR_VOID, depth, domain, rec, t, "%s/%u %s", qname,
+	    qtype, dns_status_name(s));
+	if (!st->walk && ev->voids > st->max_void) {
+		set_error(st, "void lookup limit (%u) exceeded at '%.*s' in %s",
+		    st->max_void, (int)t->len, rec->text + t->pos, domain);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+addr_match(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int full = bits / 8, rem = bits % 8;
+
+	if (full > 0 && memcmp(a, b, (size_t)full) != 0)
+		return 0;
+	if (rem == 0)
+		return 1;
+	return ((a[full] ^ b[full]) & (0xff00 >> rem) & 0xff) == 0;
+}
+
+/* Does any address in A match the client under the term's lengths? */
+static int
+answer_match(const struct spf_state *st, const struct dns_answer *a,
+    const struct spf_term *t)
+{
+	size_t i;
+
+	for (i = 0; i < a->nrr; i++) {
+		const struct dns_rr *rr = &a->rr[i];
+
+		if (st->ctx.v4 && rr->type == DNS_T_A && rr->rdlen == 4 &&
+		    addr_match(rr->rdata, st->ctx.ip + 12,
+		    t->cidr4 >= 0 ? t->cidr4 : 32))
+			return 1;
+		if (!st->ctx.v4 && rr->type == DNS_T_AAAA && rr->rdlen == 16 &&
+		    addr_match(rr->rdata, st->ctx.ip,
+		    t->cidr6 >= 0 ? t->cidr6 : 128))
+			return 1;
+	}
+	return 0;
+}
+
+/* Expand the term's target (or DOMAIN) into B.  Returns 0, 1 when the
+   name cannot be a DNS name (no match), -1 on a permanent error. */
+static int
+target(struct spf_state *st, const char *domain, const struct spf_term *t,
+    struct buf *b)
+{
+	struct errbuf eb;
+
+	if (t->domain == NULL) {
+		buf_reset(b);
+		return buf_puts(b, domain) == -1 ? -1 : 0;
+	}
+	if (spf_expand(&st->ctx, domain, t->domain, strlen(t->domain), 0, b,
+	    &eb) == -1) {
+		set_error(st, "%s: %s", domain, eb.msg);
+		return -1;
+	}
+	return finish_name(b) == -1 ? 1 : 0;
+}
+
+static enum mres
+dns_error(struct spf_state *st, unsigned depth, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t,
+    const char *qname, const struct dns_answer *a)
+{
+	trace(st, SPF_TR_ERROR, depth, domain, rec, t, "%s: %s", qname,
+	    dns_status_name(a->status));
+	set_error(st, "%s: DNS %s for %s", domain, dns_status_name(a->status),
+	    qname);
+	return M_TEMPERROR;
+}
+
+static enum mres
+mech_mx(struct spf_state *st, unsigned depth, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t, const char *name)
+{
+	struct dns_answer *mx = NULL, *a = NULL;
+	struct errbuf eb;
+	enum mres m = M_NOMATCH;
+	size_t i;
+
+	if (dns_query(st->ctx.res, name, DNS_T_MX, &mx, &eb) == -1)
+		return M_NOMATCH; /* cannot be asked: no such name */
+	switch (mx->status) {
+	case DNS_ANSWER:
+		break;
+	case DNS_NXDOMAIN:
+	case DNS_NODATA:
+		m = note_void(st, depth, domain, rec, t, name, DNS_T_MX,
+		    mx->status) == -1 ? M_PERMERROR : M_NOMATCH;
+		goto out;
+	default:
+		m = dns_error(st, depth, domain, rec, t, name, mx);
+		goto out;
+	}
+	if (mx->nrr > SPF_MAX_MX) {
+		/* §4.6.4: more than 10 MX names is a permerror (mx-limit). */
+		trace(st, SPF_TR_ERROR, depth, domain, rec, t,
+		    "%s has %zu MX records (limit %d)", name, mx->nrr,
+		    SPF_MAX_MX);
+		set_error(st, "%s: %s has more than %d MX records", domain, name,
+		    SPF_MAX_MX);
+		if (!st->walk) {
+			m = M_PERMERROR;
+			goto out;
+		}
+	}
+	for (i = 0; i < mx->nrr && i < SPF_MAX_MX; i++) {
+		const char *h = mx->rr[i].name;
+
+		if (mx->rr[i].type != DNS_T_MX || h == NULL || *h == '\0')
+			continue; /* null MX (RFC 7505) */
+		if (dns_query(st->ctx.res, h, st->ctx.v4 ? DNS_T_A : DNS_T_AAAA,
+		    &a, &eb) == -1)
+			continue;
+		if (a->status != DNS_ANSWER && a->status != DNS_NXDOMAIN &&
+		    a->status != DNS_NODATA) {
+			m = dns_error(st, depth, domain, rec, t, h, a);
+			goto out;
+		}
+		if (!st->walk && answer_match(st, a, t)) {
+			m = M_MATCH;
+			goto out;
+		}
+		dns_answer_free(&a);
+	}
+out:
+	dns_answer_free(&a);
+	dns_answer_free(&mx);
+	return m;
+}
+
+/* a and exists: one address query. */
+static enum mres
+mech_addr(struct spf_state *st, unsigned depth, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t, const char *name)
+{
+	struct dns_answer *a = NULL;
+	struct errbuf eb;
+	uint16_t type = t->kind == SPF_EXISTS || st->ctx.v4 ? DNS_T_A :
+	    DNS_T_AAAA;
+	enum mres m = M_NOMATCH;
+
+	if (dns_query(st->ctx.res, name, type, &a, &eb) == -1)
+		return M_NOMATCH;
+	switch (a->status) {
+	case DNS_ANSWER:
+		if (st->walk)
+			break;
+		if (t->kind == SPF_EXISTS)
+			m = a->nrr > 0 ? M_MATCH : M_NOMATCH;
+		else
+			m = answer_match(st, a, t) ? M_MATCH : M_NOMATCH;
+		break;
+	case DNS_NXDOMAIN:
+	case DNS_NODATA:
+		m = note_void(st, depth, domain, rec, t, name, type,
+		    a->status) == -1 ? M_PERMERROR : M_NOMATCH;
+		break;
+	default:
+		m = dns_error(st, depth, domain, rec, t, name, a);
+		break;
+	}
+	dns_answer_free(&a);
+	return m;
+}
+
+static enum mres
+mech_include(struct spf_state *st, unsigned depth, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t, const char *name)
+{
+	enum spf_result r;
+	unsigned i;
+
+	if (st->walk) {
+		for (i = 0; i <= depth && i < SPF_WALK_DEPTH; i++)
+			if (strcasecmp(st->stack[i], name) == 0) {
+				trace(st, SPF_TR_ERROR, depth, domain, rec, t,
+				    "include loop via %s", name);
+				set_error(st, "include loop via %s", name);
+				return M_NOMATCH;
+			}
+		if (depth + 1 >= SPF_WALK_DEPTH)
+			return M_NOMATCH;
+	}
+	r = check_host(st, name, depth + 1, 0, NULL);
+	switch (r) {
+	case SPF_PASS:
+		return M_MATCH;
+	case SPF_FAIL:
+	case SPF_SOFTFAIL:
+	case SPF_NEUTRAL:
+		return M_NOMATCH;
+	case SPF_TEMPERROR:
+		return M_TEMPERROR;
+	case SPF_NONE:
+		/* §5.2: an include target without a record is a permerror. */
+		set_error(st, "%s: include:%s has no SPF record", domain, name);
+		trace(st, SPF_TR_ERROR, depth, domain, rec, t,
+		    "%s has no SPF record", name);
+		return M_PERMERROR;
+	default:
+		return M_PERMERROR;
+	}
+}
+
+static enum mres
+eval_term(struct spf_state *st, unsigned depth, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t)
+{
+	struct buf name = BUF_INIT;
+	enum mres m = M_NOMATCH;
+	int rv, vd;
+	char *p;
+	enum dns_status ps;
+
+	switch (t->kind) {
+	case SPF_ALL:
+		return st->walk ? M_NOMATCH : M_MATCH;
+	case SPF_IP4:
+		return !st->walk && st->ctx.v4 && addr_match(t->addr,
+		    st->ctx.ip + 12, t->cidr4 >= 0 ? t->cidr4 : 32) ?
+		    M_MATCH : M_NOMATCH;
+	case SPF_IP6:
+		return !st->walk && !st->ctx.v4 && addr_match(t->addr,
+		    st->ctx.ip, t->cidr6 >= 0 ? t->cidr6 : 128) ?
+		    M_MATCH : M_NOMATCH;
+	default:
+		break;
+	}
+	/* §4.6.4: every other mechanism causes DNS queries. */
+	st->ev->lookups++;
+	if (!st->walk && st->ev->lookups > st->max_lookups) {
+		set_error(st, "DNS lookup limit (%u) exceeded at '%.*s' in %s",
+		    st->max_lookups, (int)t->len, rec->text + t->pos, domain);
+		return M_PERMERROR;
+	}
+	if (st->walk && t->has_macro) {
+		trace(st, SPF_TR_TERM, depth, domain, rec, t,
+		    "macros not expanded");
+		return M_NOMATCH;
+	}
+	if ((rv = target(st, domain, t, &name)) != 0) {
+		buf_free(&name);
+		if (rv == -1)
+			return M_PERMERROR;
+		trace(st, SPF_TR_TERM, depth, domain, rec, t,
+		    "target is not a valid domain name: no match");
+		if (t->kind == SPF_INCLUDE) {
+			set_error(st, "%s: include target is not a domain name",
+			    domain);
+			return M_PERMERROR;
+		}
+		return M_NOMATCH;
+	}
+	switch (t->kind) {
+	case SPF_A:
+	case SPF_EXISTS:
+		m = mech_addr(st, depth, domain, rec, t, name.data);
+		break;
+	case SPF_MX:
+		m = mech_mx(st, depth, domain, rec, t, name.data);
+		break;
+	case SPF_PTR:
+		p = spf_validated_name(&st->ctx, domain, name.data, &vd, &ps);
+		if (p == NULL) {
+			st->nomem = 1;
+			m = M_TEMPERROR;
+		} else if (vd && note_void(st, depth, domain, rec, t, "PTR",
+		    DNS_T_PTR, ps) == -1)
+			m = M_PERMERROR;
+		else
+			m = *p != '\0' && !st->walk ? M_MATCH : M_NOMATCH;
+		free(p);
+		break;
+	case SPF_INCLUDE:
+		m = mech_include(st, depth, domain, rec, t, name.data);
+		break;
+	default:
+		break;
+	}
+	buf_free(&name);
+	return m;
+}
+
+/* exp= (§6.2): any failure means "no explanation". */
+static char *
+explain(struct spf_state *st, const char *domain, const struct spf_term *t)
+{
+	struct buf name = BUF_INIT, out = BUF_INIT;
+	struct dns_answer *a = NULL;
+	struct errbuf eb;
+	char *r = NULL;
+
+	if (spf_expand(&st->ctx, domain, t->domain, strlen(t->domain), 0,
+	    &name, &eb) == -1 || finish_name(&name) == -1 ||
+	    dns_query(st->ctx.res, name.data, DNS_T_TXT, &a, &eb) == -1)
+		goto out;
+	/* Exactly one TXT record; its strings joined (§6.2). */
+	if (a->status != DNS_ANSWER || a->nrr != 1 ||
+	    a->rr[0].type != DNS_T_TXT || a->rr[0].txt == NULL ||
+	    memchr(a->rr[0].txt, '\0', a->rr[0].txtlen) != NULL)
+		goto out;
+	if (spf_expand(&st->ctx, domain, a->rr[0].txt, a->rr[0].txtlen, 1,
+	    &out, &eb) == -1)
+		goto out;
+	r = out.data;
+	out.data = NULL;
+out:
+	dns_answer_free(&a);
+	buf_free(&name);
+	buf_free(&out);
+	return r;
+}
+
+static enum spf_result
+qual_result(char q)
+{
+	switch (q) {
+	case '-':
+		return SPF_FAIL;
+	case '~':
+		return SPF_SOFTFAIL;
+	case '?':
+		return SPF_NEUTRAL;
+	default:
+		return SPF_PASS;
+	}
+}
+
+/* Fetch and select DOMAIN's record (§4.4, §4.5).  Returns SPF_PASS with
+   *REC_R set, or the result to return (none, temperror, permerror). */
+static enum spf_result
+fetch(struct spf_state *st, const char *domain, unsigned depth,
+    struct spf_record **rec_r)
+{
+	struct dns_answer *a = NULL;
+	struct errbuf eb;
+	size_t i, n = 0, which = 0, pos = 0;
+	enum spf_result r = SPF_NONE;
+
+	*rec_r = NULL;
+	if (dns_query(st->ctx.res, domain, DNS_T_TXT, &a, &eb) == -1)
+		return SPF_NONE;
+	switch (a->status) {
+	case DNS_ANSWER:
+		break;
+	case DNS_NXDOMAIN:
+	case DNS_NODATA:
+		goto out;
+	default:
+		trace(st, SPF_TR_ERROR, depth, domain, NULL, NULL,
+		    "TXT %s: %s", domain, dns_status_name(a->status));
+		set_error(st, "%s: DNS %s for TXT", domain,
+		    dns_status_name(a->status));
+		r = SPF_TEMPERROR;
+		goto out;
+	}
+	for (i = 0; i < a->nrr; i++)
+		if (a->rr[i].type == DNS_T_TXT && a->rr[i].txt != NULL &&
+		    spf_is_record(a->rr[i].txt, a->rr[i].txtlen)) {
+			n++;
+			which = i;
+		}
+	if (n == 0)
+		goto out;
+	if (n > 1) {
+		set_error(st, "%s: %zu SPF records", domain, n);
+		trace(st, SPF_TR_ERROR, depth, domain, NULL, NULL,
+		    "%zu SPF records", n);
+		r = SPF_PERMERROR;
+		goto out;
+	}
+	trace(st, SPF_TR_RECORD, depth, domain, NULL, NULL, "%.*s",
+	    (int)a->rr[which].txtlen, a->rr[which].txt);
+	if (spf_parse(a->rr[which].txt, a->rr[which].txtlen, rec_r, &pos,
+	    &eb) == -1) {
+		set_error(st, "%s: %s", domain, eb.msg);
+		trace(st, SPF_TR_ERROR, depth, domain, NULL, NULL, "%s",
+		    eb.msg);
+		r = SPF_PERMERROR;
+		goto out;
+	}
+	r = SPF_PASS;
+out:
+	dns_answer_free(&a);
+	return r;
+}
+
+static int
+chain_add(struct spf_state *st, const char *domain)
+{
+	struct spf_eval *ev = st->ev;
+
+	if (push((void **)&ev->chain, &ev->nchain, sizeof(char *)) == -1 ||
+	    (ev->chain[ev->nchain - 1] = strdup(domain)) == NULL) {
+		st->nomem = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static enum spf_result
+check_host(struct spf_state *st, const char *domain, unsigned depth,
+    int decisive, char **exp_r)
+{
+	struct spf_record *rec = NULL;
+	struct buf tgt = BUF_INIT;
+	enum spf_result r;
+	enum mres m;
+	size_t i;
+	int rv;
+
+	if (depth <= SPF_WALK_DEPTH)
+		st->stack[depth < SPF_WALK_DEPTH ? depth : SPF_WALK_DEPTH] =
+		    domain;
+	if ((r = fetch(st, domain, depth, &rec)) != SPF_PASS)
+		goto done;
+	(void)chain_add(st, domain);
+	for (i = 0; i < rec->nterms; i++) {
+		const struct spf_term *t = &rec->terms[i];
+
+		if (t->kind >= SPF_REDIRECT)
+			continue;
+		m = eval_term(st, depth, domain, rec, t);
+		if (st->nomem)
+			m = M_TEMPERROR;
+		trace(st, SPF_TR_TERM, depth, domain, rec, t, "%s",
+		    m == M_MATCH ? "match" : m == M_NOMATCH ? "no match" :
+		    m == M_TEMPERROR ? "temperror" : "permerror");
+		if (m == M_NOMATCH)
+			continue;
+		if (m == M_TEMPERROR || m == M_PERMERROR) {
+			r = m == M_TEMPERROR ? SPF_TEMPERROR : SPF_PERMERROR;
+			goto done;
+		}
+		r = qual_result(t->qual);
+		if (decisive) {
+			free(st->ev->matched_term);
+			free(st->ev->matched_domain);
+			if ((st->ev->matched_term = term_text(rec, t)) == NULL ||
+			    (st->ev->matched_domain = strdup(domain)) == NULL)
+				st->nomem = 1;
+			if (r == SPF_FAIL && rec->exp >= 0 && exp_r != NULL)
+				*exp_r = explain(st, domain,
+				    &rec->terms[rec->exp]);
+		}
+		goto done;
+	}
+	/* §6.1: redirect only when nothing matched and there is no "all". */
+	if (rec->redirect >= 0 && !rec->has_all) {
+		const struct spf_term *t = &rec->terms[rec->redirect];
+
+		st->ev->lookups++;
+		if (!st->walk && st->ev->lookups > st->max_lookups) {
+			set_error(st, "DNS lookup limit (%u) exceeded at "
+			    "redirect in %s", st->max_lookups, domain);
+			r = SPF_PERMERROR;
+			goto done;
+		}
+		if (st->walk && t->has_macro) {
+			trace(st, SPF_TR_TERM, depth, domain, rec, t,
+			    "macros not expanded");
+			r = SPF_NEUTRAL;
+			goto done;
+		}
+		if ((rv = target(st, domain, t, &tgt)) != 0) {
+			if (rv == 1)
+				set_error(st, "%s: redirect target is not a "
+				    "domain name", domain);
+			r = SPF_PERMERROR;
+			goto done;
+		}
+		trace(st, SPF_TR_TERM, depth, domain, rec, t, "redirect to %s",
+		    tgt.data);
+		if (st->walk) {
+			for (i = 0; i <= depth && i < SPF_WALK_DEPTH; i++)
+				if (strcasecmp(st->stack[i], tgt.data) == 0) {
+					set_error(st, "redirect loop via %s",
+					    tgt.data);
+					r = SPF_NEUTRAL;
+					goto done;
+				}
+			if (depth + 1 >= SPF_WALK_DEPTH) {
+				r = SPF_NEUTRAL;
+				goto done;
+			}
+		}
+		/* The redirect target's result stands, its exp= too. */
+		r = check_host(st, tgt.data, depth + 1, decisive, exp_r);
+		if (r == SPF_NONE) {
+			set_error(st, "%s: redirect=%s has no SPF record",
+			    domain, tgt.data);
+			r = SPF_PERMERROR;
+		}
+		goto done;
+	}
+	r = SPF_NEUTRAL;
+done:
+	trace(st, SPF_TR_RESULT, depth, domain, NULL, NULL, "%s",
+	    spf_result_name(r));
+	buf_free(&tgt);
+	spf_record_free(&rec);
+	return r;
+}
+
+/* §4.3: a domain that is not a multi-label name gives "none". */
+static int
+domain_ok(const char *d)
+{
+	size_t n = strlen(d), i, lab = 0, labels = 1, top;
+
+	if (n > 0 && d[n - 1] == '.')
+		n--;
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)d[i] <= ' ' || (unsigned char)d[i] > 0x7e)
+			return 0;
+		if (d[i] == '.') {
+			if (lab == 0)
+				return 0;
+			lab = 0;
+			labels++;
+		} else if (++lab > 63)
+			return 0;
+	}
+	if (lab == 0 || labels < 2)
+		return 0;
+	for (top = n; top > 0 && d[top - 1] != '.'; top--)
+		;
+	return spf_toplabel_ok(d + top, n - top);
+}
+
+void
+spf_eval_free(struct spf_eval **evp)
+{
+	struct spf_eval *ev;
+	size_t i;
+
+	if (evp == NULL || (ev = *evp) == NULL)
+		return;
+	free(ev->explanation);
+	free(ev->error);
+	free(ev->matched_term);
+	free(ev->matched_domain);
+	for (i = 0; i < ev->nchain; i++)
+		free(ev->chain[i]);
+	free(ev->chain);
+	for (i = 0; i < ev->nvoid; i++) {
+		free(ev->void_list[i].domain);
+		free(ev->void_list[i].term);
+		free(ev->void_list[i].qname);
+	}
+	free(ev->void_list);
+	for (i = 0; i < ev->ntrace; i++) {
+		free(ev->trace[i].domain);
+		free(ev->trace[i].term);
+		free(ev->trace[i].detail);
+	}
+	free(ev->trace);
+	free(ev);
+	*evp = NULL;
+}
+
+int
+spf_run(struct dns_resolver *res, const struct spf_request *req, int walk,
+    struct spf_eval **ev_r, struct errbuf *eb)
+{
+	struct spf_state st;
+	struct spf_eval *ev;
+	const char *sender, *at, *domain;
+	char *local = NULL, *sbuf = NULL, *exp = NULL;
+	int rv = -1;
+
+	*ev_r = NULL;
+	memset(&st, 0, sizeof(st));
+	if ((ev = calloc(1, sizeof(*ev))) == NULL)
+		goto nomem;
+	st.ev = ev;
+	st.walk = walk;
+	st.max_lookups = req->max_lookups ? req->max_lookups : SPF_MAX_LOOKUPS;
+	/* Each include or redirect costs a lookup: this bounds recursion. */
+	if (st.max_lookups > SPF_MAX_LOOKUPS_CAP)
+		st.max_lookups = SPF_MAX_LOOKUPS_CAP;
+	st.max_void = req->max_void ? req->max_void : SPF_MAX_VOID;
+	st.ctx.res = res;
+	st.ctx.req = req;
+	if (spf_parse_ip(req->ip != NULL ? req->ip : "", st.ctx.ip,
+	    &st.ctx.v4) == -1) {
+		if (!walk) {
+			errbuf_set(eb, "'%s': not an IP address",
+			    req->ip != NULL ? req->ip : "");
+			goto fail;
+		}
+		st.ctx.v4 = 1;
+	}
+	/* §2.4, §4.3: an empty MAIL FROM is postmaster@HELO; an empty
+	   local-part is "postmaster". */
+	sender = req->sender;
+	if (sender == NULL || *sender == '\0') {
+		if (asprintf(&sbuf, "postmaster@%s",
+		    req->helo != NULL ? req->helo : "") == -1) {
+			sbuf = NULL;
+			goto nomem;
+		}
+		sender = sbuf;
+	}
+	if ((at = strrchr(sender, '@')) != NULL) {
+		if ((local = strndup(sender, (size_t)(at - sender))) == NULL)
+			goto nomem;
+		st.ctx.odomain = at + 1;
+	} else {
+		if ((local = strdup("postmaster")) == NULL)
+			goto nomem;
+		st.ctx.odomain = sender;
+	}
+	st.ctx.local = *local != '\0' ? local : "postmaster";
+	st.ctx.sender = sender;
+	domain = req->domain != NULL ? req->domain : st.ctx.odomain;
+	if (!domain_ok(domain)) {
+		ev->result = SPF_NONE;
+		trace(&st, SPF_TR_RESULT, 0, domain, NULL, NULL,
+		    "none: '%s' is not a valid domain (RFC 7208 §4.3)", domain);
+	} else
+		ev->result = check_host(&st, domain, 0, 1, &exp);
+	if (st.nomem)
+		goto nomem;
+	if (ev->result == SPF_FAIL) {
+		if (exp == NULL && req->default_exp != NULL &&
+		    (exp = strdup(req->default_exp)) == NULL)
+			goto nomem;
+		ev->explanation = exp;
+		exp = NULL;
+	}
+	if (ev->result != SPF_PERMERROR && ev->result != SPF_TEMPERROR &&
+	    !walk) {
+		free(ev->error);
+		ev->error = NULL;
+	}
+	*ev_r = ev;
+	ev = NULL;
+	rv = 0;
+	goto fail;
+nomem:
+	errbuf_set(eb, "out of memory");
+fail:
+	free(exp);
+	free(local);
+	free(sbuf);
+	free(st.ctx.pname);
+	spf_eval_free(&ev);
+	return rv;
+}
+
+int
+spf_check_host(struct dns_resolver *res, const struct spf_request *req,
+    struct spf_eval **ev_r, struct errbuf *eb)
+{
+	return spf_run(res, req, 0, ev_r, eb);
+}
+
+const char *
+spf_result_name(enum spf_result r)
+{
+	switch (r) {
+	case SPF_NONE:
+		return "none";
+	case SPF_NEUTRAL:
+		return "neutral";
+	case SPF_PASS:
+		return "pass";
+	case SPF_FAIL:
+		return "fail";
+	case SPF_SOFTFAIL:
+		return "softfail";
+	case SPF_TEMPERROR:
+		return "temperror";
+	case SPF_PERMERROR:
+		return "permerror";
+	}
+	return "unknown";
+}

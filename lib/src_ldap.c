@@ -1,0 +1,990 @@
+/*
+ * src_ldap: fetch accounts from OpenLDAP with libldap.  The search is
+ * asynchronous and paged (RFC 2696), so entries stream into the account
+ * list one at a time.  Invariant: a fetch either sees every page end in
+ * success or returns -1 with the list emptied; nothing partial escapes.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <ldap.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "src_ldap.h" /* after <ldap.h>: see the note there */
+
+#define PWFILE_MAX 1024	/* longest bind password line we accept */
+#define UID_MAX 64
+#define DN_LOG_MAX 256	/* DNs in messages are escaped and cut here */
+
+/* Printable form of a DN for messages: hostile DNs (base64 LDIF) may
+   hold control characters or invalid UTF-8; bytes outside printable
+   ASCII become \XX. */
+static const char *
+dn_for_log(const char *dn, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	size_t o = 0;
+
+	if (dn == NULL)
+		dn = "(no dn)";
+	for (p = (const unsigned char *)dn; *p != '\0'; p++) {
+		if (o + 4 >= outsz)
+			break;
+		if (*p >= 0x20 && *p < 0x7f) {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = '\\';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* "WHAT: Error text (diagnostic)" from RC and the handle's diagnostic. */
+static void
+seterr_ld(struct errbuf *eb, LDAP *ld, int rc, const char *diag,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+seterr_ld(struct errbuf *eb, LDAP *ld, int rc, const char *diag,
+    const char *fmt, ...)
+{
+	char what[ERRBUF_MAX];
+	char *ldiag = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (diag == NULL && ld != NULL &&
+	    ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &ldiag) ==
+	        LDAP_OPT_SUCCESS)
+		diag = ldiag;
+	if (diag != NULL && strcmp(diag, "(unknown error code)") == 0)
+		diag = NULL; /* what libldap says after a failed handshake */
+	if (diag != NULL && *diag != '\0')
+		errbuf_set(eb, "%s: %s (%s)", what, ldap_err2string(rc), diag);
+	else
+		errbuf_set(eb, "%s: %s", what, ldap_err2string(rc));
+	ldap_memfree(ldiag);
+}
+
+static int
+set_opt(LDAP *ld, int opt, const void *val, const char *name,
+    struct errbuf *eb)
+{
+	int rc;
+
+	if ((rc = ldap_set_option(ld, opt, val)) != LDAP_OPT_SUCCESS) {
+		seterr_ld(eb, ld, rc, NULL, "ldap option %s", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read the first line of PATH into BUF (NUL-terminated, newline cut).
+   Refuses a file others may read or write: the secret would be public. */
+static int
+read_password_file(const char *path, char *buf, size_t bufsz,
+    struct errbuf *eb)
+{
+	struct stat st;
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		errbuf_syserr(eb, "bind password file %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		errbuf_syserr(eb, "bind password file %s", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errbuf_set(eb, "bind password file %s: not a regular file",
+		    path);
+		goto fail;
+	}
+	if (st.st_mode & (S_IROTH | S_IWOTH)) {
+		errbuf_set(eb, "bind password file %s: readable or writable "
+		    "by others (mode %04o); chmod o-rwx it", path,
+		    (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	while (len < bufsz - 1) {
+		n = read(fd, buf + len, bufsz - 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			errbuf_syserr(eb, "bind password file %s", path);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[0] == '\0') {
+		errbuf_set(eb, "bind password file %s: first line is empty",
+		    path);
+		goto fail;
+	}
+	if (strlen(buf) == bufsz - 1) {
+		errbuf_set(eb, "bind password file %s: first line longer "
+		    "than %zu bytes", path, bufsz - 2);
+		goto fail;
+	}
+	(void)close(fd);
+	return 0;
+fail:
+	sodium_memzero(buf, bufsz);
+	(void)close(fd);
+	return -1;
+}
+
+static int
+simple_bind(LDAP *ld, const struct conf_ldap *cl, const char *dn,
+    const char *password, struct errbuf *eb)
+{
+	struct berval cred;
+	int rc;
+
+	cred.bv_val = (char *)password;
+	cred.bv_len = strlen(password);
+	rc = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL,
+	    NULL);
+	if (rc != LDAP_SUCCESS) {
+		seterr_ld(eb, ld, rc, NULL, "ldap bind as %s to %s",
+		    dn != NULL ? dn : "(anonymous)", cl->uri);
+		return -1;
+	}
+	return 0;
+}
+
+/* Initialize, set options, StartTLS.  No bind yet. */
+static LDAP *
+open_conn(const struct conf_ldap *cl, struct errbuf *eb)
+{
+	LDAP *ld = NULL;
+	struct timeval ntv, otv;
+	int rc, ival, tls;
+
+	if (cl->uri == NULL) {
+		errbuf_set(eb, "ldap: no uri configured");
+		return NULL;
+	}
+	if ((rc = ldap_initialize(&ld, cl->uri)) != LDAP_SUCCESS) {
+		seterr_ld(eb, NULL, rc, NULL, "ldap uri %s", cl->uri);
+		return NULL;
+	}
+	ival = LDAP_VERSION3;
+	if (set_opt(ld, LDAP_OPT_PROTOCOL_VERSION, &ival, "version", eb) ==
+	    -1)
+		goto fail;
+	/* A referral is a fault here, never a place to go. */
+	if (set_opt(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF, "referrals", eb) ==
+	    -1)
+		goto fail;
+	ntv.tv_sec = cl->network_timeout > 0 ? cl->network_timeout : 10;
+	ntv.tv_usec = 0;
+	if (set_opt(ld, LDAP_OPT_NETWORK_TIMEOUT, &ntv, "network timeout",
+	    eb) == -1)
+		goto fail;
+	otv.tv_sec = cl->timeout > 0 ? cl->timeout : 30;
+	otv.tv_usec = 0;
+	if (set_opt(ld, LDAP_OPT_TIMEOUT, &otv, "timeout", eb) == -1)
+		goto fail;
+
+	tls = cl->starttls || strncasecmp(cl->uri, "ldaps:", 6) == 0;
+	if (tls) {
+		if (cl->ca_file != NULL &&
+		    set_opt(ld, LDAP_OPT_X_TLS_CACERTFILE, cl->ca_file,
+		    "ca file", eb) == -1)
+			goto fail;
+		ival = LDAP_OPT_X_TLS_DEMAND;
+		if (set_opt(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &ival,
+		    "require cert", eb) == -1)
+			goto fail;
+		/* Options on a handle take effect only in a new context. */
+		ival = 0;
+		if (set_opt(ld, LDAP_OPT_X_TLS_NEWCTX, &ival, "tls context",
+		    eb) == -1)
+			goto fail;
+	}
+	if (cl->starttls) {
+		if (strncasecmp(cl->uri, "ldap:", 5) != 0) {
+			errbuf_set(eb, "ldap %s: StartTLS needs an ldap:// uri",
+			    cl->uri);
+			goto fail;
+		}
+		if ((rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS) {
+			seterr_ld(eb, ld, rc, NULL, "ldap StartTLS to %s "
+			    "(CA file %s)", cl->uri, cl->ca_file != NULL ?
+			    cl->ca_file : "system default");
+			goto fail;
+		}
+	}
+	return ld;
+fail:
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	return NULL;
+}
+
+struct ldap *
+src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
+{
+	/* An empty, present initial response: without it slapd answers
+	   saslBindInProgress and wants a second round. */
+	struct berval cred = { 0, (char *)"" };
+	char pw[PWFILE_MAX + 2];
+	LDAP *ld;
+	int rc;
+
+	if ((ld = open_conn(cl, eb)) == NULL)
+		return NULL;
+	switch (cl->auth) {
+	case LDAP_AUTH_NONE:
+		break;
+	case LDAP_AUTH_SIMPLE:
+		if (cl->bind_dn == NULL || cl->bind_password_file == NULL) {
+			errbuf_set(eb, "ldap simple bind needs bind_dn and "
+			    "bind_password_file");
+			goto fail;
+		}
+		if (read_password_file(cl->bind_password_file, pw, sizeof(pw),
+		    eb) == -1)
+			goto fail;
+		rc = simple_bind(ld, cl, cl->bind_dn, pw, eb);
+		sodium_memzero(pw, sizeof(pw));
+		if (rc == -1)
+			goto fail;
+		break;
+	case LDAP_AUTH_SASL_EXTERNAL:
+		rc = ldap_sasl_bind_s(ld, NULL, "EXTERNAL", &cred, NULL, NULL,
+		    NULL);
+		if (rc != LDAP_SUCCESS) {
+			seterr_ld(eb, ld, rc, NULL,
+			    "ldap SASL EXTERNAL bind to %s", cl->uri);
+			goto fail;
+		}
+		break;
+	}
+	return ld;
+fail:
+	ldap_unbind_ext_s(ld, NULL, NULL);
+	return NULL;
+}
+
+struct ldap *
+src_ldap_connect_as(const struct conf_ldap *cl, const char *bind_dn,
+    const char *password, struct errbuf *eb)
+{
+	LDAP *ld;
+
+	if ((ld = open_conn(cl, eb)) == NULL)
+		return NULL;
+	if (simple_bind(ld, cl, bind_dn, password, eb) == -1) {
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return NULL;
+	}
+	return ld;
+}
+
+void
+src_ldap_close(struct ldap **ldp)
+{
+	if (ldp == NULL || *ldp == NULL)
+		return;
+	ldap_unbind_ext_s(*ldp, NULL, NULL);
+	*ldp = NULL;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+   days_from_civil), so no time zone is involved. */
+static long
+days_from_civil(long y, unsigned m, unsigned d)
+{
+	long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+/* Parse exactly YYYY-MM-DD at S (followed by end or a space). */
+static int
+parse_date(const char *s, long *days_r)
+{
+	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31,
+		30, 31, 30, 31 };
+	unsigned y = 0, m, d;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != '-')
+				return -1;
+		} else if (!isdigit((unsigned char)s[i])) {
+			return -1;
+		}
+	}
+	if (s[10] != '\0' && s[10] != ' ' && s[10] != '\t')
+		return -1;
+	for (i = 0; i < 4; i++)
+		y = y * 10 + (unsigned)(s[i] - '0');
+	m = (unsigned)(s[5] - '0') * 10 + (unsigned)(s[6] - '0');
+	d = (unsigned)(s[8] - '0') * 10 + (unsigned)(s[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return -1;
+	if (m == 2 && d == 29 &&
+	    !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return -1;
+	*days_r = days_from_civil((long)y, m, d);
+	return 0;
+}
+
+static int
+word_is(const char *s, size_t wlen, const char *word)
+{
+	return wlen == strlen(word) && strncasecmp(s, word, wlen) == 0;
+}
+
+static int
+status_retired(const char *status, long today, int grace_days)
+{
+	const char *w = status, *rest;
+	size_t wlen;
+	long since;
+
+	while (*w == ' ' || *w == '\t')
+		w++;
+	wlen = strcspn(w, " \t");
+	if (word_is(w, wlen, "inactive") || word_is(w, wlen, "memorial"))
+		return 1;
+	if (!word_is(w, wlen, "retiring"))
+		return 0;
+	rest = w + wlen;
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	/* XXX "retiring" without a readable date: kept (not retired), as
+	   there is no date to count the grace from. */
+	if (parse_date(rest, &since) == -1)
+		return 0;
+	return today - since > (long)grace_days;
+}
+
+static int
+password_locked(const char *pw)
+{
+	if (pw == NULL)
+		return 1;
+	if (strcasecmp(pw, "{crypt}*LK*") == 0)
+		return 1;
+	return strncasecmp(pw, "{crypt}!", 8) == 0;
+}
+
+static int
+shadow_expired(const char *se, time_t now)
+{
+	char *end;
+	long long days;
+
+	if (se == NULL)
+		return 0;
+	errno = 0;
+	days = strtoll(se, &end, 10);
+	if (end == se || *end != '\0' || errno != 0)
+		return 0; /* unreadable: UDLdap.py would fail, we keep it */
+	if (days > (long long)(INT64_MAX / 86400) ||
+	    days < (long long)(INT64_MIN / 86400))
+		return days < 0;
+	/* UDLdap.py: shadowExpire < time.time() / 86400 (a float). */
+	return (int64_t)days * 86400 < (int64_t)now;
+}
+
+enum account_state
+src_ldap_state(const char *user_password, const char *shadow_expire,
+    const char *account_status, time_t now, int grace_days)
+{
+	long today = (long)(now >= 0 ? now / 86400 : (now - 86399) / 86400);
+
+	if (account_status != NULL &&
+	    status_retired(account_status, today, grace_days))
+		return ACCOUNT_RETIRED;
+	if (password_locked(user_password))
+		return ACCOUNT_LOCKED;
+	if (shadow_expired(shadow_expire, now))
+		return ACCOUNT_EXPIRED;
+	return ACCOUNT_ACTIVE;
+}
+
+char *
+src_ldap_filter_escape(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	size_t n = 1;
+	char *out, *o;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (n > SIZE_MAX - 3)
+			return NULL;
+		n += (*p == '*' || *p == '(' || *p == ')' || *p == '\\' ||
+		    *p >= 0x80) ? 3 : 1;
+	}
+	if ((out = malloc(n)) == NULL)
+		return NULL;
+	for (o = out, p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '*' || *p == '(' || *p == ')' || *p == '\\' ||
+		    *p >= 0x80) {
+			*o++ = '\\';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		} else {
+			*o++ = (char)*p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static const char *
+ascii_problem(const char *v, size_t len, int allow_space)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == 0)
+			return "contains a NUL byte";
+		if (c == '\n' || c == '\r')
+			return "contains a line break";
+		if (c >= 0x80)
+			return "not ASCII";
+		if (c < 0x20 || c == 0x7f || (c == ' ' && !allow_space))
+			return c == ' ' ? "contains a space" :
+			    "contains a control character";
+	}
+	return NULL;
+}
+
+const char *
+src_ldap_uid_problem(const char *v, size_t len)
+{
+	const char *why;
+	size_t i;
+
+	if (len == 0)
+		return "empty";
+	if ((why = ascii_problem(v, len, 0)) != NULL)
+		return why;
+	if (len > UID_MAX)
+		return "longer than 64 bytes";
+	if (!isalnum((unsigned char)v[0]))
+		return "does not start with a letter or digit";
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)v[i]) && v[i] != '.' &&
+		    v[i] != '_' && v[i] != '-')
+			return v[i] == ':' ? "contains ':'" :
+			    "contains a character other than A-Z a-z 0-9 . _ -";
+	}
+	return NULL;
+}
+
+/* One address of ud-generate's CheckForward pattern
+   ^([^ <>@]+@[^ ,<>@]+)(,\s*([^ <>@]+@[^ ,<>@]+))*$ starting at *I. */
+static int
+forward_addr(const char *v, size_t len, size_t *i)
+{
+	size_t start = *i;
+
+	while (*i < len && v[*i] != '@' && v[*i] != ' ' && v[*i] != '<' &&
+	    v[*i] != '>')
+		(*i)++;
+	if (*i == start || *i == len || v[*i] != '@')
+		return -1;
+	start = ++*i;
+	while (*i < len && v[*i] != ',' && v[*i] != ' ' && v[*i] != '<' &&
+	    v[*i] != '>' && v[*i] != '@')
+		(*i)++;
+	return *i == start ? -1 : 0;
+}
+
+const char *
+src_ldap_forward_problem(const char *v, size_t len)
+{
+	const char *why;
+	size_t i = 0;
+
+	if (len == 0)
+		return "empty";
+	if ((why = ascii_problem(v, len, 1)) != NULL)
+		return why;
+	if (len > SRC_LDAP_FORWARD_MAX)
+		return "longer than 200 characters";
+	for (;;) {
+		if (forward_addr(v, len, &i) == -1)
+			return "not an address or comma-separated address list";
+		if (i == len)
+			return NULL;
+		if (v[i] != ',')
+			return "not an address or comma-separated address list";
+		i++;
+		while (i < len && v[i] == ' ')
+			i++;
+	}
+}
+
+const char *
+src_ldap_password_problem(const char *v, size_t len)
+{
+	const char *why;
+	size_t i;
+
+	if (len == 0)
+		return "empty";
+	if ((why = ascii_problem(v, len, 0)) != NULL)
+		return why;
+	if (v[0] != '{')
+		return "does not start with {SCHEME}";
+	for (i = 1; i < len && v[i] != '}'; i++) {
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-' &&
+		    v[i] != '_' && v[i] != '.')
+			return "does not start with {SCHEME}";
+	}
+	if (i == 1 || i >= len)
+		return "does not start with {SCHEME}";
+	if (i + 1 == len)
+		return "no hash after {SCHEME}";
+	return NULL;
+}
+
+/* Which attribute of an entry a name is; options (";binary") ignored. */
+enum fetch_attr { FA_UID, FA_FORWARD, FA_PASSWORD, FA_USERPW, FA_SHADOW,
+	FA_STATUS, FA_COUNT };
+
+struct fetch_ctx {
+	LDAP *ld;
+	const struct conf_ldap *cl;
+	const char *names[FA_COUNT];
+	time_t now;
+	int grace_days;
+	struct account_list *list;
+};
+
+static int
+attr_index(const struct fetch_ctx *fc, const struct berval *name)
+{
+	size_t n = name->bv_len;
+	const char *semi;
+	int i;
+
+	if ((semi = memchr(name->bv_val, ';', n)) != NULL)
+		n = (size_t)(semi - name->bv_val);
+	for (i = 0; i < FA_COUNT; i++) {
+		if (strlen(fc->names[i]) == n &&
+		    strncasecmp(fc->names[i], name->bv_val, n) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Copy a berval to a C string; a NUL inside is kept out by the checks
+   (or makes the string shorter, for the state attributes). */
+static char *
+bv_strdup(const struct berval *bv)
+{
+	char *s;
+
+	if ((s = malloc(bv->bv_len + 1)) == NULL)
+		return NULL;
+	memcpy(s, bv->bv_val, bv->bv_len);
+	s[bv->bv_len] = '\0';
+	return s;
+}
+
+static void
+free_vals(char *val[FA_COUNT])
+{
+	int i;
+
+	for (i = 0; i < FA_COUNT; i++) {
+		if (val[i] == NULL)
+			continue;
+		if (i == FA_PASSWORD || i == FA_USERPW)
+			sodium_memzero(val[i], strlen(val[i]));
+		free(val[i]);
+		val[i] = NULL;
+	}
+}
+
+/* Turn one entry into an account.  Returns 0 (added, or rejected with a
+   warning) or -1 (out of memory, EB set). */
+static int
+fetch_entry(struct fetch_ctx *fc, LDAPMessage *e, struct errbuf *eb)
+{
+	char *val[FA_COUNT] = { NULL }, *dn = NULL, dnlog[DN_LOG_MAX];
+	struct berval bv, *vals = NULL;
+	struct account_list *list = fc->list;
+	BerElement *ber = NULL;
+	const char *why;
+	int rc, i, ret = -1;
+	size_t nvals;
+
+	if ((rc = ldap_get_dn_ber(fc->ld, e, &ber, &bv)) != LDAP_SUCCESS) {
+		seterr_ld(eb, fc->ld, rc, NULL, "ldap entry dn");
+		goto done;
+	}
+	if ((dn = bv_strdup(&bv)) == NULL)
+		goto nomem;
+	(void)dn_for_log(dn, dnlog, sizeof(dnlog));
+	for (rc = ldap_get_attribute_ber(fc->ld, e, ber, &bv, &vals);
+	    rc == LDAP_SUCCESS && bv.bv_val != NULL;
+	    rc = ldap_get_attribute_ber(fc->ld, e, ber, &bv, &vals)) {
+		i = attr_index(fc, &bv);
+		for (nvals = 0; vals != NULL && vals[nvals].bv_val != NULL;
+		    nvals++)
+			;
+		if (i >= 0 && nvals > 0 && val[i] == NULL) {
+			if (nvals > 1 && i != FA_USERPW)
+				log_warnx("%s: %s has %zu values, using the "
+				    "first", dnlog, fc->names[i], nvals);
+			why = NULL;
+			if (i == FA_UID)
+				why = src_ldap_uid_problem(vals[0].bv_val,
+				    vals[0].bv_len);
+			else if (i == FA_FORWARD)
+				why = src_ldap_forward_problem(vals[0].bv_val,
+				    vals[0].bv_len);
+			else if (i == FA_PASSWORD)
+				why = src_ldap_password_problem(vals[0].bv_val,
+				    vals[0].bv_len);
+			if (why != NULL && i == FA_UID) {
+				log_warnx("%s: entry rejected: %s %s", dnlog,
+				    fc->names[i], why);
+				list->rejected++;
+				ber_memfree(vals);
+				ret = 0;
+				goto done;
+			}
+			if (why != NULL) {
+				log_warnx("%s: %s value dropped: %s", dnlog,
+				    fc->names[i], why);
+				list->bad_values++;
+			} else if ((val[i] = bv_strdup(&vals[0])) == NULL) {
+				ber_memfree(vals);
+				goto nomem;
+			}
+		}
+		ber_memfree(vals);
+		vals = NULL;
+	}
+	if (rc != LDAP_SUCCESS) {
+		seterr_ld(eb, fc->ld, rc, NULL, "ldap entry %s", dnlog);
+		goto done;
+	}
+	if (val[FA_UID] == NULL) {
+		log_warnx("%s: entry rejected: no %s", dnlog,
+		    fc->names[FA_UID]);
+		list->rejected++;
+		ret = 0;
+		goto done;
+	}
+	for (i = 0; val[FA_UID][i] != '\0'; i++) {
+		if (isupper((unsigned char)val[FA_UID][i])) {
+			log_warnx("%s: %s %s has upper case; mail addresses "
+			    "use it lower-cased", dnlog, fc->names[FA_UID],
+			    val[FA_UID]);
+			break;
+		}
+	}
+	if (account_list_add(list, dn, val[FA_UID], val[FA_FORWARD],
+	    val[FA_PASSWORD], src_ldap_state(val[FA_USERPW], val[FA_SHADOW],
+	    val[FA_STATUS], fc->now, fc->grace_days)) == -1)
+		goto nomem;
+	ret = 0;
+	goto done;
+nomem:
+	errbuf_syserr(eb, "ldap entry %s", dnlog);
+done:
+	if (ber != NULL)
+		ber_free(ber, 0);
+	free_vals(val);
+	free(dn);
+	return ret;
+}
+
+/* Wait for and handle every message of one search request.  Returns 0
+   when the search result says success (COOKIE_R then holds the next
+   page cookie, or is empty), -1 on any error. */
+static int
+fetch_page(struct fetch_ctx *fc, int msgid, int paged,
+    struct berval *cookie, struct errbuf *eb)
+{
+	const struct conf_ldap *cl = fc->cl;
+	LDAPMessage *res = NULL;
+	LDAPControl **sctrls = NULL, *pctrl;
+	char *matched = NULL, *diag = NULL, **refs = NULL;
+	struct timeval tv;
+	ber_int_t estimate;
+	int rc, type, err, ret = -1;
+
+	for (;;) {
+		tv.tv_sec = cl->timeout > 0 ? cl->timeout : 30;
+		tv.tv_usec = 0;
+		rc = ldap_result(fc->ld, msgid, LDAP_MSG_ONE, &tv, &res);
+		if (rc == 0) {
+			errbuf_set(eb, "ldap search %s: no answer within %d s",
+			    cl->base, (int)tv.tv_sec);
+			goto abandon;
+		}
+		if (rc == -1) {
+			(void)ldap_get_option(fc->ld, LDAP_OPT_RESULT_CODE,
+			    &err);
+			seterr_ld(eb, fc->ld, err, NULL, "ldap search %s",
+			    cl->base);
+			goto abandon;
+		}
+		type = rc;
+		if (type == LDAP_RES_SEARCH_ENTRY) {
+			if (fetch_entry(fc, res, eb) == -1)
+				goto abandon;
+		} else if (type == LDAP_RES_SEARCH_REFERENCE) {
+			errbuf_set(eb, "ldap search %s: server sent a "
+			    "referral (search continuation); refusing a "
+			    "partial answer", cl->base);
+			goto abandon;
+		} else if (type == LDAP_RES_SEARCH_RESULT) {
+			break;
+		} else {
+			errbuf_set(eb, "ldap search %s: unexpected message "
+			    "type 0x%x", cl->base, type);
+			goto abandon;
+		}
+		ldap_msgfree(res);
+		res = NULL;
+	}
+	rc = ldap_parse_result(fc->ld, res, &err, &matched, &diag, &refs,
+	    &sctrls, 0);
+	if (rc != LDAP_SUCCESS) {
+		seterr_ld(eb, fc->ld, rc, NULL, "ldap search %s result",
+		    cl->base);
+		goto out;
+	}
+	if (err != LDAP_SUCCESS) {
+		seterr_ld(eb, fc->ld, err, diag, "ldap search %s", cl->base);
+		goto out;
+	}
+	if (paged) {
+		pctrl = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, sctrls,
+		    NULL);
+		if (pctrl == NULL) {
+			errbuf_set(eb, "ldap search %s: server answered "
+			    "without a paged results control", cl->base);
+			goto out;
+		}
+		ber_memfree(cookie->bv_val);
+		cookie->bv_val = NULL;
+		cookie->bv_len = 0;
+		rc = ldap_parse_pageresponse_control(fc->ld, pctrl, &estimate,
+		    cookie);
+		if (rc != LDAP_SUCCESS) {
+			seterr_ld(eb, fc->ld, rc, NULL, "ldap search %s: paged "
+			    "results control", cl->base);
+			goto out;
+		}
+	}
+	ret = 0;
+	goto out;
+abandon:
+	(void)ldap_abandon_ext(fc->ld, msgid, NULL, NULL);
+out:
+	ldap_memfree(matched);
+	ldap_memfree(diag);
+	ldap_memvfree((void **)refs);
+	ldap_controls_free(sctrls);
+	ldap_msgfree(res);
+	return ret;
+}
+
+int
+src_ldap_fetch(struct ldap *ld, const struct conf_ldap *cl, time_t now,
+    int grace_days, struct account_list *list, struct errbuf *eb)
+{
+	struct fetch_ctx fc;
+	struct berval cookie = { 0, NULL };
+	LDAPControl *pctrl = NULL, *sctrls[2] = { NULL, NULL };
+	struct timeval tv;
+	char *attrs[FA_COUNT + 1];
+	const char *filter;
+	int rc, msgid, i, paged = cl->page_size > 0, pages = 0;
+
+	fc.ld = ld;
+	fc.cl = cl;
+	fc.now = now;
+	fc.grace_days = grace_days;
+	fc.list = list;
+	fc.names[FA_UID] = cl->attr_uid != NULL ? cl->attr_uid : "uid";
+	fc.names[FA_FORWARD] = cl->attr_forward != NULL ? cl->attr_forward :
+	    "emailForward";
+	fc.names[FA_PASSWORD] = cl->attr_password != NULL ?
+	    cl->attr_password : "mailPassword";
+	fc.names[FA_USERPW] = cl->attr_user_password != NULL ?
+	    cl->attr_user_password : "userPassword";
+	fc.names[FA_SHADOW] = cl->attr_shadow_expire != NULL ?
+	    cl->attr_shadow_expire : "shadowExpire";
+	fc.names[FA_STATUS] = cl->attr_account_status != NULL ?
+	    cl->attr_account_status : "accountStatus";
+	for (i = 0; i < FA_COUNT; i++)
+		attrs[i] = (char *)fc.names[i];
+	attrs[FA_COUNT] = NULL;
+	filter = cl->filter != NULL ? cl->filter : SRC_LDAP_FILTER_DEFAULT;
+
+	do {
+		if (paged) {
+			rc = ldap_create_page_control(ld, cl->page_size,
+			    cookie.bv_val != NULL ? &cookie : NULL, 1, &pctrl);
+			if (rc != LDAP_SUCCESS) {
+				seterr_ld(eb, ld, rc, NULL, "ldap search %s: "
+				    "paged results control", cl->base);
+				goto fail;
+			}
+			sctrls[0] = pctrl;
+		}
+		tv.tv_sec = cl->timeout > 0 ? cl->timeout : 30;
+		tv.tv_usec = 0;
+		rc = ldap_search_ext(ld, cl->base, cl->scope, filter, attrs, 0,
+		    paged ? sctrls : NULL, NULL, &tv, LDAP_NO_LIMIT, &msgid);
+		ldap_control_free(pctrl);
+		pctrl = NULL;
+		if (rc != LDAP_SUCCESS) {
+			seterr_ld(eb, ld, rc, NULL, "ldap search %s", cl->base);
+			goto fail;
+		}
+		if (fetch_page(&fc, msgid, paged, &cookie, eb) == -1)
+			goto fail;
+		pages++;
+		log_debug("ldap search %s: page %d done, %zu accounts so far",
+		    cl->base, pages, list->n);
+	} while (paged && cookie.bv_len > 0);
+	ber_memfree(cookie.bv_val);
+	log_debug("ldap search %s: %zu accounts in %d page(s)", cl->base,
+	    list->n, pages);
+	return 0;
+fail:
+	ber_memfree(cookie.bv_val);
+	account_list_free(list);
+	return -1;
+}
+
+int
+src_ldap_find_dn(struct ldap *ld, const struct conf_ldap *cl,
+    const char *uid, char **dn_r, struct errbuf *eb)
+{
+	const char *uattr = cl->attr_uid != NULL ? cl->attr_uid : "uid";
+	const char *base = cl->filter != NULL ? cl->filter :
+	    SRC_LDAP_FILTER_DEFAULT;
+	char *esc = NULL, *filter = NULL, *dn = NULL, *diag = NULL;
+	char *attrs[] = { (char *)LDAP_NO_ATTRS, NULL };
+	LDAPMessage *res = NULL, *e;
+	struct timeval tv;
+	int rc, err, n, ret = -1;
+	size_t len;
+
+	*dn_r = NULL;
+	if ((esc = src_ldap_filter_escape(uid)) == NULL) {
+		errbuf_syserr(eb, "ldap find %s", uid);
+		return -1;
+	}
+	len = strlen(base) + strlen(uattr) + strlen(esc) + 8;
+	if ((filter = malloc(len)) == NULL) {
+		errbuf_syserr(eb, "ldap find %s", uid);
+		goto out;
+	}
+	(void)snprintf(filter, len, "(&%s(%s=%s))", base, uattr, esc);
+	tv.tv_sec = cl->timeout > 0 ? cl->timeout : 30;
+	tv.tv_usec = 0;
+	rc = ldap_search_ext_s(ld, cl->base, cl->scope, filter, attrs, 0,
+	    NULL, NULL, &tv, 2, &res);
+	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
+		seterr_ld(eb, ld, rc, NULL, "ldap search %s for %s=%s",
+		    cl->base, uattr, esc);
+		goto out;
+	}
+	if (ldap_parse_result(ld, res, &err, NULL, &diag, NULL, NULL, 0) ==
+	    LDAP_SUCCESS && err != LDAP_SUCCESS &&
+	    err != LDAP_SIZELIMIT_EXCEEDED) {
+		seterr_ld(eb, ld, err, diag, "ldap search %s for %s=%s",
+		    cl->base, uattr, esc);
+		goto out;
+	}
+	n = ldap_count_entries(ld, res);
+	if (n > 1 || rc == LDAP_SIZELIMIT_EXCEEDED) {
+		errbuf_set(eb, "ldap search %s: %s=%s matches more than one "
+		    "entry", cl->base, uattr, esc);
+		goto out;
+	}
+	if (n <= 0) {
+		ret = 0;
+		goto out;
+	}
+	e = ldap_first_entry(ld, res);
+	if (e == NULL || (dn = ldap_get_dn(ld, e)) == NULL) {
+		seterr_ld(eb, ld, LDAP_DECODING_ERROR, NULL, "ldap search %s",
+		    cl->base);
+		goto out;
+	}
+	if ((*dn_r = strdup(dn)) == NULL) {
+		errbuf_syserr(eb, "ldap find %s", uid);
+		goto out;
+	}
+	ret = 1;
+out:
+	ldap_memfree(dn);
+	ldap_memfree(diag);
+	ldap_msgfree(res);
+	free(filter);
+	free(esc);
+	return ret;
+}
+
+int
+src_ldap_replace(struct ldap *ld, const char *dn, const char *attr,
+    const char *value, struct errbuf *eb)
+{
+	char *values[2] = { (char *)value, NULL };
+	LDAPMod mod, *mods[2] = { &mod, NULL };
+	int rc;
+
+	mod.mod_op = LDAP_MOD_REPLACE;
+	mod.mod_type = (char *)attr;
+	mod.mod_values = values;
+	rc = ldap_modify_ext_s(ld, dn, mods, NULL, NULL);
+	if (rc != LDAP_SUCCESS) {
+		seterr_ld(eb, ld, rc, NULL, "ldap modify %s (%s)", dn, attr);
+		return -1;
+	}
+	return 0;
+}

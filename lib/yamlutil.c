@@ -1,0 +1,649 @@
+/*
+ * yamlutil: libyaml's event stream folded into a small tree that lives in
+ * one arena.  Every limit is checked before memory is committed, so a
+ * hostile file costs at most max_bytes plus max_nodes nodes; aliases are
+ * refused outright, which is what makes alias bombs harmless.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "yamlutil.h"
+
+#define ARENA_CHUNK (64 * 1024)
+#define YSTR_TAG "tag:yaml.org,2002:str"
+#define YSEQ_TAG "tag:yaml.org,2002:seq"
+#define YMAP_TAG "tag:yaml.org,2002:map"
+
+struct chunk {
+	struct chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+struct ydoc {
+	struct chunk *chunks;
+	struct ynode *root;
+};
+
+struct open_node {
+	struct ynode *node;
+	struct ynode *last;
+	size_t nkids;
+};
+
+struct builder {
+	const char *name;
+	const char *data;
+	size_t len;
+	const struct yaml_limits *lim;
+	struct ydoc *doc;
+	struct open_node *stack;
+	size_t depth;
+	size_t nodes;
+	int ndocs;
+	struct errbuf *eb;
+};
+
+static void *
+arena_alloc(struct ydoc *doc, size_t n)
+{
+	struct chunk *c = doc->chunks;
+	size_t cap;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (c == NULL || c->cap - c->used < n) {
+		cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = doc->chunks;
+		doc->chunks = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+void
+ydoc_free(struct ydoc **docp)
+{
+	struct chunk *c, *next;
+
+	if (docp == NULL || *docp == NULL)
+		return;
+	for (c = (*docp)->chunks; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(*docp);
+	*docp = NULL;
+}
+
+const struct ynode *
+ydoc_root(const struct ydoc *doc)
+{
+	return doc->root;
+}
+
+int
+yaml_read_file(const char *path, size_t max_bytes, char **data_r,
+    size_t *len_r, struct errbuf *eb)
+{
+	struct stat st;
+	char *data = NULL, *p;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	*data_r = NULL;
+	*len_r = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
+		errbuf_syserr(eb, "%s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		errbuf_syserr(eb, "%s", path);
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		errbuf_set(eb, "%s: is a directory, expected a YAML file",
+		    path);
+		eb->errnum = EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errbuf_set(eb, "%s: not a regular file", path);
+		goto fail;
+	}
+	if ((unsigned long long)st.st_size > max_bytes) {
+		errbuf_set(eb, "%s: larger than %zu bytes", path, max_bytes);
+		eb->errnum = EFBIG;
+		goto fail;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap > max_bytes) {
+				errbuf_set(eb, "%s: larger than %zu bytes",
+				    path, max_bytes);
+				eb->errnum = EFBIG;
+				goto fail;
+			}
+			cap = cap == 0 ? 8192 : cap * 2;
+			if (cap > max_bytes + 1)
+				cap = max_bytes + 1;
+			if ((p = realloc(data, cap + 1)) == NULL) {
+				errbuf_syserr(eb, "%s", path);
+				goto fail;
+			}
+			data = p;
+		}
+		n = read(fd, data + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			errbuf_syserr(eb, "%s", path);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max_bytes) {
+		errbuf_set(eb, "%s: larger than %zu bytes", path, max_bytes);
+		eb->errnum = EFBIG;
+		goto fail;
+	}
+	if (data == NULL && (data = malloc(1)) == NULL) {
+		errbuf_syserr(eb, "%s", path);
+		goto fail;
+	}
+	data[len] = '\0';
+	(void)close(fd);
+	*data_r = data;
+	*len_r = len;
+	return 0;
+fail:
+	free(data);
+	(void)close(fd);
+	return -1;
+}
+
+/* libyaml reports decoding errors by byte offset only; count lines and
+   characters the way its marks do (CR, LF or CRLF end a line). */
+static void
+offset_position(const char *data, size_t len, size_t off, unsigned *line_r,
+    unsigned *col_r)
+{
+	unsigned line = 1, col = 1;
+	size_t i;
+
+	if (off > len)
+		off = len;
+	for (i = 0; i < off; i++) {
+		unsigned char c = (unsigned char)data[i];
+
+		if (c == '\n' || (c == '\r' && (i + 1 >= len ||
+		    data[i + 1] != '\n'))) {
+			line++;
+			col = 1;
+		} else if (c != '\r' && (c & 0xc0) != 0x80)
+			col++;
+	}
+	*line_r = line;
+	*col_r = col;
+}
+
+static void
+parser_error(struct builder *bd, const yaml_parser_t *p)
+{
+	unsigned line, col;
+	const char *tab = "";
+
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		errbuf_set(bd->eb, "%s: out of memory", bd->name);
+		bd->eb->errnum = ENOMEM;
+		return;
+	case YAML_READER_ERROR:
+		offset_position(bd->data, bd->len, p->problem_offset, &line,
+		    &col);
+		if (p->problem_value == 0)
+			errbuf_set(bd->eb, "%s:%u:%u: NUL byte not allowed, "
+			    "expected UTF-8 text", bd->name, line, col);
+		else if (p->problem_value != -1)
+			errbuf_set(bd->eb, "%s:%u:%u: %s (0x%x), expected "
+			    "UTF-8 text", bd->name, line, col, p->problem,
+			    (unsigned)p->problem_value);
+		else
+			errbuf_set(bd->eb, "%s:%u:%u: %s, expected UTF-8 text",
+			    bd->name, line, col, p->problem);
+		return;
+	default:
+		break;
+	}
+	line = (unsigned)p->problem_mark.line + 1;
+	col = (unsigned)p->problem_mark.column + 1;
+	if (p->problem_mark.index < bd->len &&
+	    bd->data[p->problem_mark.index] == '\t' &&
+	    (p->problem == NULL || strstr(p->problem, "tab") == NULL))
+		tab = " (tabs are not allowed for indentation)";
+	if (p->context != NULL)
+		errbuf_set(bd->eb, "%s:%u:%u: %s%s (%s at line %u)", bd->name,
+		    line, col, p->problem != NULL ? p->problem : "syntax error",
+		    tab, p->context, (unsigned)p->context_mark.line + 1);
+	else
+		errbuf_set(bd->eb, "%s:%u:%u: %s%s", bd->name, line, col,
+		    p->problem != NULL ? p->problem : "syntax error", tab);
+}
+
+static int
+event_error(struct builder *bd, const yaml_event_t *ev, const char *what)
+{
+	errbuf_set(bd->eb, "%s:%u:%u: %s", bd->name,
+	    (unsigned)ev->start_mark.line + 1,
+	    (unsigned)ev->start_mark.column + 1, what);
+	return -1;
+}
+
+static int
+check_props(struct builder *bd, const yaml_event_t *ev,
+    const yaml_char_t *anchor, const yaml_char_t *tag, const char *ok_tag)
+{
+	if (anchor != NULL)
+		return event_error(bd, ev, "anchors (&name) are not allowed, "
+		    "write the value out");
+	if (tag != NULL && strcmp((const char *)tag, ok_tag) != 0)
+		return event_error(bd, ev, "tags (!name) are not allowed, "
+		    "expected a plain value");
+	return 0;
+}
+
+static struct ynode *
+new_node(struct builder *bd, const yaml_event_t *ev, enum ynode_type type)
+{
+	struct ynode *n;
+
+	if (bd->nodes >= bd->lim->max_nodes) {
+		errbuf_set(bd->eb, "%s:%u:%u: more than %zu values in one "
+		    "file", bd->name, (unsigned)ev->start_mark.line + 1,
+		    (unsigned)ev->start_mark.column + 1, bd->lim->max_nodes);
+		return NULL;
+	}
+	if ((n = arena_alloc(bd->doc, sizeof(*n))) == NULL) {
+		errbuf_set(bd->eb, "%s: out of memory", bd->name);
+		bd->eb->errnum = ENOMEM;
+		return NULL;
+	}
+	memset(n, 0, sizeof(*n));
+	n->type = (unsigned char)type;
+	n->line = (unsigned)ev->start_mark.line + 1;
+	n->col = (unsigned)ev->start_mark.column + 1;
+	bd->nodes++;
+	return n;
+}
+
+static void
+attach(struct builder *bd, struct ynode *n)
+{
+	struct open_node *top;
+
+	if (bd->depth == 0) {
+		bd->doc->root = n;
+		return;
+	}
+	top = &bd->stack[bd->depth - 1];
+	if (top->last == NULL)
+		top->node->first = n;
+	else
+		top->last->next = n;
+	top->last = n;
+	top->nkids++;
+}
+
+static int
+on_scalar(struct builder *bd, const yaml_event_t *ev)
+{
+	const yaml_char_t *tag = ev->data.scalar.tag;
+	size_t len = ev->data.scalar.length;
+	struct ynode *n;
+
+	if (check_props(bd, ev, ev->data.scalar.anchor, tag, YSTR_TAG) == -1)
+		return -1;
+	if (len > bd->lim->max_scalar) {
+		errbuf_set(bd->eb, "%s:%u:%u: value longer than %zu bytes",
+		    bd->name, (unsigned)ev->start_mark.line + 1,
+		    (unsigned)ev->start_mark.column + 1, bd->lim->max_scalar);
+		return -1;
+	}
+	if ((n = new_node(bd, ev, YNODE_SCALAR)) == NULL)
+		return -1;
+	if ((n->str = arena_alloc(bd->doc, len + 1)) == NULL) {
+		errbuf_set(bd->eb, "%s: out of memory", bd->name);
+		bd->eb->errnum = ENOMEM;
+		return -1;
+	}
+	memcpy(n->str, ev->data.scalar.value, len);
+	n->str[len] = '\0';
+	n->len = (unsigned)len;
+	n->plain = tag == NULL && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	attach(bd, n);
+	return 0;
+}
+
+static int
+on_open(struct builder *bd, const yaml_event_t *ev, enum ynode_type type)
+{
+	const yaml_char_t *anchor, *tag;
+	struct ynode *n;
+
+	if (type == YNODE_SEQ) {
+		anchor = ev->data.sequence_start.anchor;
+		tag = ev->data.sequence_start.tag;
+	} else {
+		anchor = ev->data.mapping_start.anchor;
+		tag = ev->data.mapping_start.tag;
+	}
+	if (check_props(bd, ev, anchor, tag,
+	    type == YNODE_SEQ ? YSEQ_TAG : YMAP_TAG) == -1)
+		return -1;
+	if (bd->depth >= bd->lim->max_depth) {
+		errbuf_set(bd->eb, "%s:%u:%u: nested deeper than %zu levels",
+		    bd->name, (unsigned)ev->start_mark.line + 1,
+		    (unsigned)ev->start_mark.column + 1, bd->lim->max_depth);
+		return -1;
+	}
+	if ((n = new_node(bd, ev, type)) == NULL)
+		return -1;
+	attach(bd, n);
+	bd->stack[bd->depth].node = n;
+	bd->stack[bd->depth].last = NULL;
+	bd->stack[bd->depth].nkids = 0;
+	bd->depth++;
+	return 0;
+}
+
+static void
+on_close(struct builder *bd)
+{
+	struct open_node *top = &bd->stack[--bd->depth];
+
+	top->node->nkids = (unsigned)(top->node->type == YNODE_MAP ?
+	    top->nkids / 2 : top->nkids);
+}
+
+/* Returns 1 at the end of the stream, 0 to go on, -1 on error. */
+static int
+on_event(struct builder *bd, const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (bd->ndocs++ > 0)
+			return event_error(bd, ev, "a second document "
+			    "('---'), expected one document per file");
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return event_error(bd, ev, "aliases (*name) are not allowed, "
+		    "write the value out");
+	case YAML_SCALAR_EVENT:
+		return on_scalar(bd, ev);
+	case YAML_SEQUENCE_START_EVENT:
+		return on_open(bd, ev, YNODE_SEQ);
+	case YAML_MAPPING_START_EVENT:
+		return on_open(bd, ev, YNODE_MAP);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		on_close(bd);
+		return 0;
+	case YAML_STREAM_END_EVENT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct ydoc *
+ydoc_parse(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, struct errbuf *eb)
+{
+	struct builder bd;
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int r = 0, parser_ok = 0;
+
+	/* With the encoding fixed, libyaml would take a UTF-8 byte order
+	   mark for content; editors hide it, so positions start after it. */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
+	memset(&bd, 0, sizeof(bd));
+	bd.name = name;
+	bd.data = data;
+	bd.len = len;
+	bd.lim = lim;
+	bd.eb = eb;
+	if (len > lim->max_bytes) {
+		errbuf_set(eb, "%s: larger than %zu bytes", name,
+		    lim->max_bytes);
+		eb->errnum = EFBIG;
+		return NULL;
+	}
+	if ((bd.doc = calloc(1, sizeof(*bd.doc))) == NULL ||
+	    (bd.stack = calloc(lim->max_depth + 1, sizeof(*bd.stack))) ==
+	    NULL || !yaml_parser_initialize(&parser)) {
+		errbuf_set(eb, "%s: out of memory", name);
+		eb->errnum = ENOMEM;
+		goto fail;
+	}
+	parser_ok = 1;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
+	    len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	while (r == 0) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			parser_error(&bd, &parser);
+			goto fail;
+		}
+		r = on_event(&bd, &ev);
+		yaml_event_delete(&ev);
+	}
+	if (r == -1)
+		goto fail;
+	yaml_parser_delete(&parser);
+	free(bd.stack);
+	return bd.doc;
+fail:
+	if (parser_ok)
+		yaml_parser_delete(&parser);
+	free(bd.stack);
+	ydoc_free(&bd.doc);
+	return NULL;
+}
+
+int
+ynode_is_null(const struct ynode *n)
+{
+	if (n == NULL)
+		return 1;
+	if (n->type != YNODE_SCALAR || !n->plain)
+		return 0;
+	return n->len == 0 || strcmp(n->str, "~") == 0 ||
+	    strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
+	    strcmp(n->str, "NULL") == 0;
+}
+
+const char *
+ynode_kind(const struct ynode *n)
+{
+	if (ynode_is_null(n))
+		return "null";
+	switch (n->type) {
+	case YNODE_MAP:
+		return "a mapping";
+	case YNODE_SEQ:
+		return "a list";
+	default:
+		return "a string";
+	}
+}
+
+int
+yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+	char esc[4];
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == max)
+			return buf_puts(b, "...");
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			if (buf_putc(b, (char)c) == -1)
+				return -1;
+			continue;
+		}
+		esc[0] = '\\';
+		esc[1] = 'x';
+		esc[2] = hex[c >> 4];
+		esc[3] = hex[c & 0xf];
+		if (buf_append(b, esc, sizeof(esc)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Open addressing over key nodes; FNV-1a of the key text. */
+struct yseen {
+	const struct ynode **slot;
+	size_t mask;
+	size_t count;
+};
+
+static size_t
+yseen_hash(const struct ynode *k)
+{
+	uint64_t h = 14695981039346656037ULL;
+	unsigned i;
+
+	for (i = 0; i < k->len; i++) {
+		h ^= (unsigned char)k->str[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+struct yseen *
+yseen_new(size_t hint)
+{
+	struct yseen *s;
+	size_t n = 16;
+
+	while (n < hint * 2 && n < ((size_t)1 << 30))
+		n <<= 1;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if ((s->slot = calloc(n, sizeof(*s->slot))) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->mask = n - 1;
+	return s;
+}
+
+static int
+yseen_grow(struct yseen *s)
+{
+	const struct ynode **old = s->slot, **slot;
+	size_t n = (s->mask + 1) * 2, i, j;
+
+	if ((slot = calloc(n, sizeof(*slot))) == NULL)
+		return -1;
+	for (i = 0; i <= s->mask; i++) {
+		if (old[i] == NULL)
+			continue;
+		for (j = yseen_hash(old[i]) & (n - 1); slot[j] != NULL;
+		    j = (j + 1) & (n - 1))
+			;
+		slot[j] = old[i];
+	}
+	free(old);
+	s->slot = slot;
+	s->mask = n - 1;
+	return 0;
+}
+
+const struct ynode *
+yseen_add(struct yseen *s, const struct ynode *key)
+{
+	size_t i;
+
+	if ((s->count + 1) * 2 > s->mask + 1 && yseen_grow(s) == -1)
+		return YSEEN_NOMEM;
+	for (i = yseen_hash(key) & s->mask; s->slot[i] != NULL;
+	    i = (i + 1) & s->mask) {
+		if (s->slot[i]->len == key->len &&
+		    memcmp(s->slot[i]->str, key->str, key->len) == 0)
+			return s->slot[i];
+	}
+	s->slot[i] = key;
+	s->count++;
+	return NULL;
+}
+
+void
+yseen_free(struct yseen **sp)
+{
+	if (sp == NULL || *sp == NULL)
+		return;
+	free((*sp)->slot);
+	free(*sp);
+	*sp = NULL;
+}
+
+const char *
+ycheck_domain(const char *s, size_t len)
+{
+	size_t i, label = 0;
+
+	if (len == 0)
+		return "empty";
+	if (len > 253)
+		return "longer than 253 characters";
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return i + 1 == len ? "ends with a dot" :
+				    "has an empty label";
+			if (s[i - 1] == '-')
+				return "has a label ending in '-'";
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-'))
+			return "has a character other than letters, digits, "
+			    "'-' and '.'";
+		if (c == '-' && label == 0)
+			return "has a label starting with '-'";
+		if (++label > 63)
+			return "has a label longer than 63 characters";
+	}
+	if (label == 0)
+		return "ends with a dot";
+	if (s[len - 1] == '-')
+		return "has a label ending in '-'";
+	return NULL;
+}

@@ -1,0 +1,74 @@
+/*
+ * yamlutil: read a small YAML file into a bounded tree with 1-based
+ * positions, for conf and src_hiera.  Hostile input is refused early:
+ * size, depth, node count and scalar length are capped; anchors, aliases
+ * (billion laughs) and tags other than !!str/!!seq/!!map are errors.
+ */
+#ifndef UDMAIL_YAMLUTIL_H
+#define UDMAIL_YAMLUTIL_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "errbuf.h"
+
+struct yaml_limits {
+	size_t max_bytes;  /* file size */
+	size_t max_depth;  /* nesting of lists and mappings */
+	size_t max_nodes;  /* scalars + lists + mappings */
+	size_t max_scalar; /* bytes in one scalar */
+};
+
+enum ynode_type { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP };
+
+struct ynode {
+	struct ynode *first; /* SEQ: items; MAP: key, value, key, value... */
+	struct ynode *next;  /* next sibling */
+	char *str;           /* SCALAR: NUL-terminated (may hold no NUL) */
+	unsigned len;        /* SCALAR: bytes in str */
+	unsigned line, col;  /* 1-based start of the node */
+	unsigned nkids;      /* SEQ: items; MAP: pairs */
+	unsigned char type;  /* enum ynode_type */
+	unsigned char plain; /* SCALAR: unquoted, untagged (null/bool apply) */
+};
+
+struct ydoc;
+
+/* Read PATH whole (at most LIM->max_bytes).  Returns 0, or -1 with EB
+   "PATH: why" (unreadable, a directory, too large).  *DATA_R is
+   NUL-terminated and must be freed. */
+int yaml_read_file(const char *path, size_t max_bytes, char **data_r,
+    size_t *len_r, struct errbuf *eb) __attribute__((warn_unused_result));
+
+/* Parse DATA (one document).  NAME prefixes messages.  Returns the tree,
+   or NULL with EB "NAME:LINE:COL: what".  An empty stream (no document,
+   or a document holding nothing) yields a document whose root is NULL. */
+struct ydoc *ydoc_parse(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+const struct ynode *ydoc_root(const struct ydoc *doc);
+void ydoc_free(struct ydoc **docp);
+
+/* A plain "~", "null", "Null", "NULL" or empty scalar. */
+int ynode_is_null(const struct ynode *n);
+/* "a mapping", "a list", "null", "a string": for "expected X, got Y". */
+const char *ynode_kind(const struct ynode *n);
+
+/* Append S (LEN bytes) to B for a message: printable ASCII as is, other
+   bytes as \xNN, cut after MAX bytes with "...".  Returns 0 or -1. */
+int yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
+    __attribute__((warn_unused_result));
+
+/* Domain name syntax (letters, digits, '-', labels of 1..63, at most
+   253 in all, no trailing dot).  Returns NULL when fine, else why. */
+const char *ycheck_domain(const char *s, size_t len);
+
+/* Duplicate-key detection for one mapping: yseen_add returns the earlier
+   key node with the same text, NULL if new, or (void *)-1 out of memory. */
+struct yseen;
+struct yseen *yseen_new(size_t hint);
+const struct ynode *yseen_add(struct yseen *s, const struct ynode *key);
+void yseen_free(struct yseen **sp);
+#define YSEEN_NOMEM ((const struct ynode *)(-1))
+
+#endif

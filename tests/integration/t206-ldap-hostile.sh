@@ -1,0 +1,43 @@
+#!/bin/bash
+# shellcheck disable=SC2154 # top_srcdir, top_builddir: set by make check
+# t206: hostile values from LDAP.  A uid with ':' or non-ASCII bytes
+# rejects its entry; an upper-case or multi-valued uid is kept with a
+# warning; a forward with a line break, over 200 characters or not an
+# address list is dropped (entry kept); a mail password that is not
+# "{SCHEME}hash" is dropped without being printed.  Other entries are kept.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/slapd.sh"
+slapd_require
+F=$top_builddir/tests/helpers/ldapfetch
+[ -x "$F" ] || skip_all "ldapfetch not built"
+plan 16
+
+slapd_start --load "$top_srcdir/tests/data/ldap/sample.ldif" \
+    --load "$top_srcdir/tests/data/ldap/hostile.ldif" || exit 1
+t_run "fetch succeeds despite hostile entries" \
+    "$F" -H "$SLAPD_URI" -b "$SLAPD_USERS" -D "$SLAPD_SYNC_DN" -y "$SLAPD_SYNC_PW_FILE" -v
+out=$(cat "$T_DIR/last.out")
+err=$(cat "$T_DIR/last.err")
+line() { grep "^$1	" <<<"$out"; }
+
+is "$(wc -l <<<"$out")" 19 "11 sample + 8 hostile entries kept"
+like "$err" "uid=bad:uid,ou=users,dc=example,dc=org: entry rejected: uid contains ':'" \
+    "uid with ':' rejected, DN named"
+like "$err" 'uid=j\\C3\\BCrgen,ou=users,dc=example,dc=org: entry rejected: uid not ASCII' \
+    "non-ASCII uid rejected, DN escaped"
+! grep -q 'bad:uid\|rgen' <<<"$out"
+ok $? "rejected entries are not in the list"
+is "$(line Mallory)" "Mallory	active	mallory@example.net	no" "upper-case uid kept"
+like "$err" "uid=Mallory,.*: uid Mallory has upper case" "upper-case uid reported"
+is "$(line multi1 | cut -f1,3)" "multi1	multi@example.net" "multi-valued uid: first value used"
+like "$err" "uid=multi1,.*: uid has 2 values, using the first" "multi-valued uid reported"
+is "$(line fwdnl)" "fwdnl	active	-	yes" "forward with a line break dropped, password kept"
+like "$err" "uid=fwdnl,.*: emailForward value dropped: contains a line break" "line break reported"
+like "$err" "uid=fwdlong,.*: emailForward value dropped: longer than 200" "over-long forward reported"
+like "$err" "uid=fwdname,.*: emailForward value dropped: not an address" "non-address forward reported"
+is "$(line fwdlist | cut -f3 | wc -c)" 201 "200-character comma list kept whole"
+is "$(line pwnoscheme | cut -f2,4)$(line pwnl | cut -f2,4)" "active	noactive	no" \
+    "bad mail passwords dropped, entries kept"
+! grep -q 'SECRET' "$T_DIR/last.out" "$T_DIR/last.err"
+ok $? "dropped password values are never printed"
+t_done

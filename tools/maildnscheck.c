@@ -1,0 +1,372 @@
+/*
+ * maildnscheck: check each domain's mail DNS (MX, SPF, DMARC, DKIM, TLSA,
+ * PTR, submission SRV) against its expected state and report for people,
+ * for programs (JSON) and for monitoring (Nagios exit codes + perfdata,
+ * Prometheus textfile).  Domains are checked concurrently, one thread
+ * each, over one shared libunbound context.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "dns_unbound.h"
+#include "dnscheck.h"
+#include "dnsexpect.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define MAX_JOBS 64
+
+enum fmt { FMT_TEXT, FMT_JSON, FMT_NAGIOS };
+
+struct job {
+	struct dns_resolver *r;
+	const struct dnscheck_opts *opts;
+	const struct dnsexpect *exp;
+	char **domains;
+	struct dnscheck_result **res;
+	size_t n;
+	size_t next;
+	pthread_mutex_t mu;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: maildnscheck [-v] [-c expected.yaml] [--resolver IP[#port]]...\n"
+	    "           [--trust-anchor FILE|RR] [--timeout S] [--retries N]\n"
+	    "           [--format text|json|nagios] [--prom-file PATH]\n"
+	    "           [--allow-reserved] [--mx-order-only] [--warn-spf-lookups N]\n"
+	    "           [--jobs N] [DOMAIN...]\n"
+	    "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; 64 usage, 78 config.\n");
+}
+
+static void *
+worker(void *arg)
+{
+	struct job *j = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&j->mu);
+		i = j->next++;
+		pthread_mutex_unlock(&j->mu);
+		if (i >= j->n)
+			return NULL;
+		j->res[i] = dnscheck_domain(j->r, j->opts, j->domains[i],
+		    dnsexpect_find(j->exp, j->domains[i]));
+	}
+}
+
+/* Temp file beside PATH, fsync, rename, fsync the directory: node_exporter
+   never reads a half-written file. */
+static int
+write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
+	size_t off = 0;
+	ssize_t w;
+	int fd, dfd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
+	    (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
+	    -1)
+		return -1;
+	while (off < len) {
+		if ((w = write(fd, data + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) == -1 || close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	(void)snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		(void)snprintf(dir, sizeof(dir), ".");
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:
+	{
+		int saved = errno;
+
+		if (fd != -1)
+			close(fd);
+		unlink(tmp);
+		errno = saved;
+	}
+	return -1;
+}
+
+static double
+parse_seconds(const char *s, const char *opt)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v <= 0 || v > 3600)
+		fatalx(EX_USAGE, "%s: expected seconds (0 < S <= 3600): %s",
+		    opt, s);
+	return v;
+}
+
+static long
+parse_num(const char *s, const char *opt, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi)
+		fatalx(EX_USAGE, "%s: expected a number %ld..%ld: %s", opt, lo,
+		    hi, s);
+	return v;
+}
+
+/* With a trust anchor, the anchor's own zone must validate as secure, or
+   the resolver path strips DNSSEC and no state can be trusted. */
+static int
+sanity_validating(struct dns_resolver *r)
+{
+	struct dns_answer *a = NULL;
+	struct errbuf eb;
+	const char *zone = dns_unbound_ta_zone(r);
+	int ok;
+
+	if (zone == NULL)
+		return 0;
+	if (dns_query(r, *zone ? zone : ".", DNS_T_DNSKEY, &a, &eb) == -1) {
+		log_warnx("trust anchor %s: %s", *zone ? zone : ".", eb.msg);
+		return 0;
+	}
+	ok = a->status == DNS_ANSWER && a->sec == DNS_SEC_SECURE;
+	if (!ok)
+		log_warnx("trust anchor %s: DNSKEY is %s/%s, not secure: "
+		    "DNSSEC states are not validated", *zone ? zone : ".",
+		    dns_status_name(a->status), dns_sec_name(a->sec));
+	dns_answer_free(&a);
+	return ok;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "resolver", required_argument, NULL, 'r' },
+		{ "trust-anchor", required_argument, NULL, 'T' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "retries", required_argument, NULL, 'R' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "prom-file", required_argument, NULL, 'P' },
+		{ "allow-reserved", no_argument, NULL, 'A' },
+		{ "mx-order-only", no_argument, NULL, 'O' },
+		{ "warn-spf-lookups", required_argument, NULL, 'W' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dns_unbound_opts uo;
+	struct dnscheck_opts co;
+	struct dnscheck_report_info info;
+	struct dnsexpect *exp = NULL;
+	struct dns_resolver *r;
+	struct errbuf eb;
+	struct buf out = BUF_INIT, prom = BUF_INIT;
+	struct job job;
+	pthread_t th[MAX_JOBS];
+	const char *cfg = NULL, *promfile = NULL, **resolvers = NULL;
+	enum dnscheck_status st;
+	enum fmt fmt = FMT_TEXT;
+	size_t nres = 0, i, nthreads;
+	long jobs = 16;
+	int ch, verbose = 0, rv;
+
+	setlocale(LC_ALL, "C");
+	log_init("maildnscheck", 1);
+	memset(&uo, 0, sizeof(uo));
+	memset(&co, 0, sizeof(co));
+	uo.timeout = 5;
+	uo.retries = 1;
+	co.spf_warn_lookups = 9;
+	while ((ch = getopt_long(argc, argv, "c:hvV", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cfg = optarg;
+			break;
+		case 'r':
+			resolvers = xreallocarray(resolvers, nres + 1,
+			    sizeof(*resolvers));
+			resolvers[nres++] = optarg;
+			break;
+		case 'T':
+			uo.trust_anchor = optarg;
+			break;
+		case 't':
+			uo.timeout = parse_seconds(optarg, "--timeout");
+			break;
+		case 'R':
+			uo.retries = (int)parse_num(optarg, "--retries", 0, 10);
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				fmt = FMT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else if (strcmp(optarg, "nagios") == 0)
+				fmt = FMT_NAGIOS;
+			else
+				fatalx(EX_USAGE, "--format: text, json or "
+				    "nagios, not %s", optarg);
+			break;
+		case 'P':
+			promfile = optarg;
+			break;
+		case 'A':
+			co.allow_reserved = 1;
+			break;
+		case 'O':
+			co.mx_order_only = 1;
+			break;
+		case 'W':
+			co.spf_warn_lookups = (unsigned)parse_num(optarg,
+			    "--warn-spf-lookups", 1, 10);
+			break;
+		case 'j':
+			jobs = parse_num(optarg, "--jobs", 1, MAX_JOBS);
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("maildnscheck %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (cfg != NULL && dnsexpect_load(cfg, &exp, &eb) == -1)
+		fatalx(EX_CONFIG, "%s", eb.msg);
+	memset(&job, 0, sizeof(job));
+	if (argc > 0) {
+		job.n = (size_t)argc;
+		job.domains = argv;
+	} else if (exp != NULL && exp->nd > 0) {
+		job.n = exp->nd;
+		job.domains = xcalloc(exp->nd, sizeof(char *));
+		for (i = 0; i < exp->nd; i++)
+			job.domains[i] = exp->d[i].name;
+	} else {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	for (i = 0; argc > 0 && exp != NULL && i < job.n; i++)
+		if (dnsexpect_find(exp, job.domains[i]) == NULL)
+			log_warnx("%s: not in %s: lint only", job.domains[i],
+			    cfg);
+	uo.resolvers = resolvers;
+	uo.nresolvers = nres;
+	if ((r = dns_unbound_new(&uo, &eb)) == NULL)
+		fatalx(EX_CONFIG, "%s", eb.msg);
+	co.validating = sanity_validating(r);
+
+	job.r = r;
+	job.opts = &co;
+	job.exp = exp;
+	job.res = xcalloc(job.n, sizeof(*job.res));
+	pthread_mutex_init(&job.mu, NULL);
+	nthreads = job.n < (size_t)jobs ? job.n : (size_t)jobs;
+	for (i = 0; i < nthreads; i++)
+		if ((errno = pthread_create(&th[i], NULL, worker, &job)) != 0)
+			fatal(EX_OSERR, "pthread_create");
+	for (i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < job.n; i++)
+		if (job.res[i] == NULL)
+			fatalx(EX_OSERR, "%s: out of memory", job.domains[i]);
+	st = dnscheck_overall(job.res, job.n);
+
+	memset(&info, 0, sizeof(info));
+	info.tool = "maildnscheck";
+	info.version = PACKAGE_VERSION;
+	info.servers = resolvers;
+	info.nservers = nres;
+	info.trust = co.validating ? dns_unbound_ta_zone(r) : NULL;
+	info.verbose = verbose;
+	switch (fmt) {
+	case FMT_TEXT:
+		rv = dnscheck_report_text(&out, job.res, job.n, &info);
+		break;
+	case FMT_JSON:
+		rv = dnscheck_report_json(&out, job.res, job.n, &info);
+		break;
+	default:
+		rv = dnscheck_report_nagios(&out, job.res, job.n, &info);
+		break;
+	}
+	if (rv == -1)
+		fatal(EX_OSERR, "report");
+	fwrite(buf_cstr(&out), 1, out.len, stdout);
+	if (fflush(stdout) == EOF)
+		fatal(EX_IOERR, "stdout");
+	if (promfile != NULL) {
+		if (dnscheck_report_prom(&prom, job.res, job.n, &info,
+		    time(NULL)) == -1)
+			fatal(EX_OSERR, "prometheus report");
+		if (write_atomic(promfile, buf_cstr(&prom), prom.len) == -1) {
+			log_warn("%s", promfile);
+			st = dnscheck_worst(st, DNSCHECK_UNKNOWN);
+		}
+	}
+	for (i = 0; i < job.n; i++)
+		dnscheck_result_free(&job.res[i]);
+	free(job.res);
+	if (argc == 0)
+		free(job.domains);
+	free(resolvers);
+	buf_free(&out);
+	buf_free(&prom);
+	dns_resolver_free(&r);
+	dnsexpect_free(&exp);
+	return (int)st;
+}
