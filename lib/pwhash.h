@@ -101,8 +101,8 @@ int pwhash_make(const struct pwhash_params *p, const char *pw, size_t len,
     __attribute__((warn_unused_result));
 
 /* Verify PW (LEN bytes, NUL-terminated) against STORED; digests are
-   compared in constant time.  Returns 1 match, 0 mismatch, -1 unusable STORED or
-   internal failure (EB set). */
+   compared in constant time.  Returns 1 match, 0 mismatch, -1 unusable
+   STORED or internal failure (EB set). */
 int pwhash_verify(const char *stored, const char *pw, size_t len,
     struct errbuf *eb) __attribute__((warn_unused_result));
 

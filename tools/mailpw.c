@@ -47,7 +47,7 @@ usage(void)
 	    "  verify   (--hash-file FILE | --hash-fd N | --user UID) < pw\n"
 	    "  set      [--stdin] [--self] [cost options] USER\n"
 	    "  generate [--words N | --length N] [--hash] [--set USER]\n"
-	    "  audit    [--format text|json] [--all]\n"
+	    "  audit    [--format text|json] [--all] [--ignore-missing]\n"
 	    "  tune     --target-ms N [-p N] [--max-memory KIB]\n"
 	    "see mailpw(1)\n");
 	exit(EX_USAGE);
@@ -92,7 +92,7 @@ setup(struct mailpw *mp, int need_conf)
 
 enum { OPT_SCHEME = 256, OPT_ROUNDS, OPT_HASH_FILE, OPT_HASH_FD, OPT_USER,
 	OPT_STDIN, OPT_SELF, OPT_WORDS, OPT_LENGTH, OPT_HASH, OPT_SET,
-	OPT_FORMAT, OPT_ALL, OPT_TARGET, OPT_MAXMEM };
+	OPT_FORMAT, OPT_ALL, OPT_IGNORE_MISSING, OPT_TARGET, OPT_MAXMEM };
 
 struct cost_opts {
 	int scheme_set, m_set, t_set, p_set;
@@ -628,7 +628,7 @@ json_str(FILE *f, const char *s)
 }
 
 static int
-cmd_audit_run(struct mailpw *mp, int json, int all)
+cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
 {
 	struct account_list al = { 0 };
 	struct pwhash_floor fl;
@@ -669,6 +669,8 @@ cmd_audit_run(struct mailpw *mp, int json, int all)
 			    "weak";
 		} else
 			status = "ok";
+		if (a->password == NULL && ignore_missing)
+			status = "ok";
 		if (strcmp(status, "ok") != 0 && a->state == ACCOUNT_ACTIVE)
 			attention++;
 		if (json) {
@@ -704,8 +706,9 @@ cmd_audit(struct mailpw *mp, int argc, char **argv)
 	static const struct option lo[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "all", no_argument, NULL, OPT_ALL },
+		{ "ignore-missing", no_argument, NULL, OPT_IGNORE_MISSING },
 		{ NULL, 0, NULL, 0 } };
-	int c, json = 0, all = 0;
+	int c, json = 0, all = 0, ignore_missing = 0;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
@@ -715,13 +718,15 @@ cmd_audit(struct mailpw *mp, int argc, char **argv)
 			json = 0;
 		else if (c == OPT_ALL)
 			all = 1;
+		else if (c == OPT_IGNORE_MISSING)
+			ignore_missing = 1;
 		else
 			usage();
 	}
 	if (optind != argc)
 		usage();
 	setup(mp, 1);
-	return cmd_audit_run(mp, json, all);
+	return cmd_audit_run(mp, json, all, ignore_missing);
 }
 
 static double
