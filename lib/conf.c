@@ -12,11 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-/* <ldap.h> for LDAP_SCOPE_*; its LDAP_AUTH_NONE/SIMPLE macros (BER tags)
-   would shadow conf.h's enum constants, so they go (as in src_ldap.h). */
+/* <ldap.h> for LDAP_SCOPE_* */
 #include <ldap.h>
-#undef LDAP_AUTH_NONE
-#undef LDAP_AUTH_SIMPLE
 
 #include "buf.h"
 #include "conf.h"
@@ -167,7 +164,7 @@ conf_new_default(void)
 	l->page_size = 500;
 	l->timeout = 30;
 	l->network_timeout = 10;
-	l->auth = LDAP_AUTH_NONE;
+	l->auth = CONF_LDAP_AUTH_NONE;
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		c->out[k].format = MAP_FORMAT_LMDB;
 		c->out[k].mode = k == OUTPUT_PASSWD ? 0640 : 0644;
@@ -573,11 +570,11 @@ h_auth(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	if (want_scalar(c, ck, v, "none, simple or external") == -1)
 		return -1;
 	if (strcmp(v->str, "none") == 0)
-		l->auth = LDAP_AUTH_NONE;
+		l->auth = CONF_LDAP_AUTH_NONE;
 	else if (strcmp(v->str, "simple") == 0)
-		l->auth = LDAP_AUTH_SIMPLE;
+		l->auth = CONF_LDAP_AUTH_SIMPLE;
 	else if (strcmp(v->str, "external") == 0)
-		l->auth = LDAP_AUTH_SASL_EXTERNAL;
+		l->auth = CONF_LDAP_AUTH_SASL_EXTERNAL;
 	else
 		return cfail(c, v, ck->name, "'%s': expected none, simple or "
 		    "external", shown(v, tmp, sizeof(tmp)));
@@ -861,14 +858,14 @@ check_ldap(struct cctx *c, const struct ynode *at)
 		return cfail(c, at, NULL, "missing required key 'base' (the "
 		    "search base, e.g. ou=users,dc=example,dc=org)");
 	if (auth == NULL)
-		l->auth = l->bind_dn != NULL ? LDAP_AUTH_SIMPLE :
-		    LDAP_AUTH_NONE;
+		l->auth = l->bind_dn != NULL ? CONF_LDAP_AUTH_SIMPLE :
+		    CONF_LDAP_AUTH_NONE;
 	if (l->starttls && strncasecmp(l->uri, "ldap://", 7) != 0)
 		return cfail(c, c->mark[MK_STARTTLS], "starttls", "only "
 		    "with ldap:// URIs (ldaps:// is TLS already, ldapi:// is "
 		    "local)");
 	switch (l->auth) {
-	case LDAP_AUTH_SIMPLE:
+	case CONF_LDAP_AUTH_SIMPLE:
 		if (l->bind_dn == NULL)
 			return cfail(c, auth != NULL ? auth : at, NULL,
 			    "auth simple needs bind_dn");
@@ -876,22 +873,22 @@ check_ldap(struct cctx *c, const struct ynode *at)
 			return cfail(c, c->mark[MK_BIND_DN], "bind_dn",
 			    "auth simple needs bind_password_file");
 		break;
-	case LDAP_AUTH_SASL_EXTERNAL:
+	case CONF_LDAP_AUTH_SASL_EXTERNAL:
 		if (strncasecmp(l->uri, "ldapi://", 8) != 0 ||
 		    strchr(l->uri, ' ') != NULL)
 			return cfail(c, auth, "auth", "external needs an "
 			    "ldapi:// URI");
 		__attribute__((fallthrough));
-	case LDAP_AUTH_NONE:
+	case CONF_LDAP_AUTH_NONE:
 		if (l->bind_dn != NULL)
 			return cfail(c, c->mark[MK_BIND_DN], "bind_dn",
 			    "not used with auth %s, remove it or use auth "
-			    "simple", l->auth == LDAP_AUTH_NONE ? "none" :
+			    "simple", l->auth == CONF_LDAP_AUTH_NONE ? "none" :
 			    "external");
 		if (l->bind_password_file != NULL)
 			return cfail(c, c->mark[MK_BIND_PW],
 			    "bind_password_file", "not used with auth %s",
-			    l->auth == LDAP_AUTH_NONE ? "none" : "external");
+			    l->auth == CONF_LDAP_AUTH_NONE ? "none" : "external");
 		break;
 	}
 	return 0;

@@ -34,10 +34,12 @@ struct conf_output {
 	char *group;            /* NULL: leave the group alone; passwd: "dovecot" */
 };
 
-/* XXX LDAP_AUTH_NONE and LDAP_AUTH_SIMPLE are also <ldap.h> macros (BER
-   tags).  A file that needs both includes <ldap.h> first, then
-   #undef LDAP_AUTH_NONE and LDAP_AUTH_SIMPLE, then this header. */
-enum ldap_auth { LDAP_AUTH_NONE, LDAP_AUTH_SIMPLE, LDAP_AUTH_SASL_EXTERNAL };
+/* CONF_ prefix: <ldap.h> already defines LDAP_AUTH_NONE/SIMPLE as macros. */
+enum ldap_auth {
+	CONF_LDAP_AUTH_NONE,
+	CONF_LDAP_AUTH_SIMPLE,
+	CONF_LDAP_AUTH_SASL_EXTERNAL
+};
 
 struct conf_ldap {
 	int enabled;              /* 0: Hiera-only (no ldap: section) */

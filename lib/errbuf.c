@@ -70,6 +70,6 @@ errbuf_prefix(struct errbuf *eb, const char *fmt, ...)
 	memcpy(eb->msg, pre, len);
 	memcpy(eb->msg + len, ": ", 2);
 	len += 2;
-	(void)strncpy(eb->msg + len, old, sizeof(eb->msg) - len - 1);
-	eb->msg[sizeof(eb->msg) - 1] = '\0';
+	(void)snprintf(eb->msg + len, sizeof(eb->msg) - len, "%.*s",
+	    (int)(sizeof(eb->msg) - len - 1), old);
 }

@@ -12,8 +12,6 @@
 
 #include <lber.h>
 #include <ldap.h>
-#undef LDAP_AUTH_NONE   /* see lib/conf.h */
-#undef LDAP_AUTH_SIMPLE
 
 #include "ldapwatch.h"
 #include "src_ldap.h"

@@ -260,9 +260,9 @@ src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
 	if ((ld = open_conn(cl, eb)) == NULL)
 		return NULL;
 	switch (cl->auth) {
-	case LDAP_AUTH_NONE:
+	case CONF_LDAP_AUTH_NONE:
 		break;
-	case LDAP_AUTH_SIMPLE:
+	case CONF_LDAP_AUTH_SIMPLE:
 		if (cl->bind_dn == NULL || cl->bind_password_file == NULL) {
 			errbuf_set(eb, "ldap simple bind needs bind_dn and "
 			    "bind_password_file");
@@ -276,7 +276,7 @@ src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
 		if (rc == -1)
 			goto fail;
 		break;
-	case LDAP_AUTH_SASL_EXTERNAL:
+	case CONF_LDAP_AUTH_SASL_EXTERNAL:
 		rc = ldap_sasl_bind_s(ld, NULL, "EXTERNAL", &cred, NULL, NULL,
 		    NULL);
 		if (rc != LDAP_SUCCESS) {

@@ -10,14 +10,6 @@
 #include <time.h>
 
 #include "account.h"
-/* XXX conf.h's enum ldap_auth reuses the names of two <ldap.h> macros
-   (LDAP_AUTH_NONE, LDAP_AUTH_SIMPLE: BER tags of the bind choice).  Include
-   <ldap.h> first, then this header: the macros go, the enum wins.  Nothing
-   here needs the tags (simple binds use LDAP_SASL_SIMPLE). */
-#ifdef LDAP_AUTH_NONE
-#undef LDAP_AUTH_NONE
-#undef LDAP_AUTH_SIMPLE
-#endif
 #include "conf.h"
 #include "errbuf.h"
 

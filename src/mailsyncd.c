@@ -349,6 +349,9 @@ main(int argc, char **argv)
 	char *end;
 
 	log_init(argv[0], 1);
+	/* libldap writes with write(2): a server gone mid-request must be an
+	   error return, not a fatal signal. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt_long(argc, argv, "c:1nfi:vhV", opts, NULL)) !=
 	    -1) {
 		switch (ch) {
@@ -402,8 +405,6 @@ main(int argc, char **argv)
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
 	(void)sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	(void)sigaction(SIGPIPE, &sa, NULL);
 	watch_hiera(&d);
 	rc = loop(&d, &so);
 	ldapwatch_close(&d.watch);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -532,6 +533,9 @@ main(int argc, char **argv)
 	int ch, verbose = 0, rc, conf_given = 0;
 
 	log_init(argv[0], 1);
+	/* libldap writes with write(2): a server gone mid-request must be an
+	   error return, not a fatal signal. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	/* "+": stop at the command; its own options follow it. */
 	while ((ch = getopt_long(argc, argv, "+c:vhV", opts, NULL)) != -1) {
 		switch (ch) {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -845,6 +846,9 @@ main(int argc, char **argv)
 	int c, verbose = 0, rc;
 
 	log_init(argv[0], 1);
+	/* libldap writes with write(2): a server gone mid-request must be an
+	   error return, not a fatal signal. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	memset(&mp, 0, sizeof(mp));
 	mp.conf_path = CONF_PATH_DEFAULT;
 	pwpolicy_default(&mp.policy);

@@ -75,7 +75,7 @@ main(int argc, char **argv)
 	cl.page_size = 500;
 	cl.timeout = 30;
 	cl.network_timeout = 10;
-	cl.auth = LDAP_AUTH_NONE;
+	cl.auth = CONF_LDAP_AUTH_NONE;
 	while ((ch = getopt_long(argc, argv, "H:b:D:y:EZp:f:s:t:cvh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -87,13 +87,13 @@ main(int argc, char **argv)
 			break;
 		case 'D':
 			cl.bind_dn = optarg;
-			cl.auth = LDAP_AUTH_SIMPLE;
+			cl.auth = CONF_LDAP_AUTH_SIMPLE;
 			break;
 		case 'y':
 			cl.bind_password_file = optarg;
 			break;
 		case 'E':
-			cl.auth = LDAP_AUTH_SASL_EXTERNAL;
+			cl.auth = CONF_LDAP_AUTH_SASL_EXTERNAL;
 			break;
 		case 'Z':
 			cl.starttls = 1;

@@ -12,8 +12,6 @@
 #include <cmocka.h>
 
 #include <ldap.h>
-#undef LDAP_AUTH_NONE
-#undef LDAP_AUTH_SIMPLE
 
 #include "buf.h"
 #include "conf.h"
@@ -193,7 +191,7 @@ test_conf_defaults(void **state)
 	assert_int_equal(c->retired_grace_days, 186);
 	assert_int_equal(c->ldap.enabled, 0);
 	assert_string_equal(c->ldap.uri, "ldap://127.0.0.1");
-	assert_int_equal(c->ldap.auth, LDAP_AUTH_NONE);
+	assert_int_equal(c->ldap.auth, CONF_LDAP_AUTH_NONE);
 	assert_int_equal(c->ldap.scope, LDAP_SCOPE_ONELEVEL);
 	assert_string_equal(c->ldap.filter,
 	    "(&(uid=*)(!(uidNumber=0))(objectClass=shadowAccount))");
@@ -293,7 +291,7 @@ test_conf_contrib_example_loads(void **state)
 	assert_string_equal(c->path, path);
 	assert_string_equal(c->domain, "example.org");
 	assert_int_equal(c->ldap.enabled, 1);
-	assert_int_equal(c->ldap.auth, LDAP_AUTH_SIMPLE);
+	assert_int_equal(c->ldap.auth, CONF_LDAP_AUTH_SIMPLE);
 	assert_int_equal(c->hiera_count, 1);
 	/* The example shows every output. */
 	for (k = 0; k < OUTPUT_COUNT; k++)
