@@ -32,7 +32,8 @@ struct morigin {
 
 struct mtarget {
 	const char *addr;  /* normalized */
-	int32_t node;      /* local node, -1 external, -2 dropped */
+	int32_t node;      /* local node, -1 external, -2 dropped,
+			      -3 presumed LDAP account (presume_accounts) */
 };
 
 struct mnode {
@@ -47,6 +48,7 @@ struct mnode {
 	uint8_t state;
 	uint8_t color;        /* DFS: 0 new, 1 on stack, 2 done */
 	uint8_t has_ext;      /* has external targets: a terminal node */
+	uint8_t presumed;     /* reaches a presumed LDAP account */
 };
 
 struct mlogin {
@@ -236,8 +238,8 @@ node_add(struct model *m, const char *addr, uint8_t kind,
 
 	if ((idx = node_find(m, addr)) != -1) {
 		n = &m->nodes[idx];
-		log_warnx("%s: %s defined twice: as %s at %s and as %s at %s; "
-		    "keeping the first", addr, addr, kind_name(n->kind),
+		log_warnx("%s defined twice: as %s at %s and as %s at %s; "
+		    "keeping the first", addr, kind_name(n->kind),
 		    origin_str(&n->origin, o1, sizeof(o1)), kind_name(kind),
 		    origin_str(o, o2, sizeof(o2)));
 		m->st.conflicts++;
@@ -671,6 +673,11 @@ link_targets(struct model *m)
 				    (int)(at - t->addr), lower, m->domain);
 				idx = node_find(m, alt);
 			}
+			if (idx == -1 && m->opts.presume_accounts) {
+				t->node = -3;
+				n->presumed = 1;
+				continue;
+			}
 			if (idx == -1) {
 				log_warnx("%s: %s -> %s: no such address "
 				    "(dangling target dropped)",
@@ -734,7 +741,8 @@ expand(struct model *m, uint32_t i, unsigned depth)
 		if (c->color == 0 && expand(m, (uint32_t)t->node,
 		    depth + 1) == -1)
 			return -1;
-		if (c->nexpand == 0) {
+		n->presumed |= c->presumed;
+		if (c->nexpand == 0 && !c->presumed) {
 			log_warnx("%s: %s -> %s: target has no mail destination "
 			    "(dangling target dropped)", origin_str(&n->origin,
 			    ob, sizeof(ob)), n->addr, c->addr);

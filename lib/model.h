@@ -22,6 +22,9 @@ struct model_opts {
 	const char *nexthop; /* transport value; NULL: transport not rendered */
 	int sender_login_alias_domains;
 	int have_ldap;       /* logins named in Hiera must be LDAP accounts */
+	int presume_accounts;/* no LDAP data at hand (mailmap check
+				--hiera-only): an unknown local target is
+				presumed to be an LDAP account, not dangling */
 };
 
 struct model_stats {

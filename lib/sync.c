@@ -163,6 +163,7 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 	mo.nexthop = c->transport_nexthop;
 	mo.sender_login_alias_domains = c->sender_login_alias_domains;
 	mo.have_ldap = c->ldap.enabled && !o->hiera_only;
+	mo.presume_accounts = o->hiera_only;
 	if ((ss->model = model_new(&mo, eb)) == NULL) {
 		st = SYNC_ERR_CONFIG;
 		goto fail;
@@ -294,24 +295,51 @@ sync_run(const struct conf *c, const struct sync_opts *o,
 	if (oo.now == 0)
 		oo.now = time(NULL);
 	memset(res, 0, sizeof(*res));
-	if ((st = sync_load(c, &oo, &ss, res, eb)) != SYNC_OK)
-		return st;
-	st = sync_publish(c, ss, &oo, res, eb);
+	if ((st = sync_load(c, &oo, &ss, res, eb)) == SYNC_OK)
+		st = sync_publish(c, ss, &oo, res, eb);
 	sync_state_free(&ss);
 	res->total_seconds = elapsed(&t0);
 	return st;
+}
+
+/* From the previous metrics file: the last success time, and (for a
+   failed run, which rendered nothing) the entry counts still published. */
+static void
+metrics_previous(const char *path, time_t *last_success, struct buf *entries)
+{
+	static const char ts[] = "udmail_sync_last_success_timestamp_seconds ";
+	static const char oe[] = "udmail_output_entries{";
+	char line[512];
+	long long v;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, ts, sizeof(ts) - 1) == 0 &&
+		    *last_success == 0 &&
+		    sscanf(line + sizeof(ts) - 1, "%lld", &v) == 1)
+			*last_success = (time_t)v;
+		else if (entries != NULL &&
+		    strncmp(line, oe, sizeof(oe) - 1) == 0 &&
+		    strchr(line, '\n') != NULL && buf_puts(entries, line) == -1)
+			break;
+	}
+	(void)fclose(f);
 }
 
 int
 sync_write_metrics(const struct conf *c, const struct sync_result *res,
     enum sync_status st, time_t last_success, struct errbuf *eb)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, prev = BUF_INIT;
 	struct atomicfile *af;
 	int k, rc = -1;
 
 	if (c->metrics_file == NULL)
 		return 0;
+	metrics_previous(c->metrics_file, &last_success,
+	    st == SYNC_OK ? NULL : &prev);
 	if (buf_printf(&b, "# HELP udmail_sync_success 1 if the last sync "
 	    "published (or found nothing to change)\n"
 	    "# TYPE udmail_sync_success gauge\n"
@@ -338,7 +366,9 @@ sync_write_metrics(const struct conf *c, const struct sync_result *res,
 	    res->stats.conflicts, res->stats.loops,
 	    res->stats.dangling) == -1)
 		goto nomem;
-	for (k = 0; k < OUTPUT_COUNT; k++) {
+	if (st != SYNC_OK && buf_puts(&b, buf_cstr(&prev)) == -1)
+		goto nomem;
+	for (k = 0; k < OUTPUT_COUNT && st == SYNC_OK; k++) {
 		if (!res->out[k].enabled)
 			continue;
 		if (buf_printf(&b, "udmail_output_entries{output=\"%s\"} %zu\n",
@@ -359,5 +389,6 @@ nomem:
 	errbuf_syserr(eb, "metrics");
 out:
 	buf_free(&b);
+	buf_free(&prev);
 	return rc;
 }

@@ -66,7 +66,9 @@ enum sync_status sync_run(const struct conf *c, const struct sync_opts *o,
     __attribute__((warn_unused_result));
 
 /* Prometheus textfile metrics, written atomically to c->metrics_file
-   (no-op when unset).  LAST_SUCCESS is the time of the last good run. */
+   (no-op when unset).  LAST_SUCCESS is the time of the last good run, 0
+   for "not in this process": then the previous file's value is kept, and
+   after a failed run so are its entry counts. */
 int sync_write_metrics(const struct conf *c, const struct sync_result *res,
     enum sync_status st, time_t last_success, struct errbuf *eb)
     __attribute__((warn_unused_result));

@@ -47,6 +47,7 @@ struct daemon {
 	struct ldapwatch *watch;
 	time_t watch_retry; /* next time to reopen the watch */
 	int watch_backoff;
+	int watch_unsupported; /* no syncprov: poll only, until SIGHUP */
 	time_t last_success;
 	int fail_backoff;
 };
@@ -150,7 +151,8 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 		log_warnx("sync failed (%s): %s; previous tables kept",
 		    sync_status_name(st), eb.msg);
 	}
-	if (sync_write_metrics(d->conf, &res, st, d->last_success, &eb) == -1)
+	if (!o->dry_run &&
+	    sync_write_metrics(d->conf, &res, st, d->last_success, &eb) == -1)
 		log_warnx("metrics: %s", eb.msg);
 	return st;
 }
@@ -218,20 +220,39 @@ reload(struct daemon *d)
 	d->conf = c;
 	ldapwatch_close(&d->watch);
 	d->watch_retry = 0;
+	d->watch_backoff = 0;
+	d->watch_unsupported = 0;
 	watch_hiera(d);
 	log_info("configuration reloaded from %s", d->conf_path);
 }
+
+static void watch_failed(struct daemon *, time_t, const struct errbuf *);
 
 static void
 open_watch(struct daemon *d, time_t now)
 {
 	struct errbuf eb;
 
-	if (!d->conf->ldap.enabled || d->watch != NULL || now < d->watch_retry)
+	if (!d->conf->ldap.enabled || d->watch != NULL ||
+	    d->watch_unsupported || now < d->watch_retry)
 		return;
 	if ((d->watch = ldapwatch_open(&d->conf->ldap, &eb)) != NULL) {
-		d->watch_backoff = 0;
 		log_info("ldap: watching %s for changes", d->conf->ldap.base);
+		return;
+	}
+	watch_failed(d, now, &eb);
+}
+
+/* Back off 1, 2, 4 ... 60 s between attempts; a server without the
+   content synchronization control is not asked again until a reload. */
+static void
+watch_failed(struct daemon *d, time_t now, const struct errbuf *eb)
+{
+	if (eb->errnum == EOPNOTSUPP) {
+		d->watch_unsupported = 1;
+		log_warnx("%s; the server lacks RFC 4533 (syncprov): falling "
+		    "back to a full sync every %d s", eb->msg,
+		    d->poll_interval);
 		return;
 	}
 	d->watch_backoff = d->watch_backoff ? d->watch_backoff * 2 :
@@ -239,7 +260,7 @@ open_watch(struct daemon *d, time_t now)
 	if (d->watch_backoff > BACKOFF_MAX_S)
 		d->watch_backoff = BACKOFF_MAX_S;
 	d->watch_retry = now + d->watch_backoff;
-	log_warnx("%s; polling every %d s, retrying in %d s", eb.msg,
+	log_warnx("%s; polling every %d s, retrying in %d s", eb->msg,
 	    d->poll_interval, d->watch_backoff);
 }
 
@@ -251,7 +272,9 @@ loop(struct daemon *d, const struct sync_opts *o)
 	struct errbuf eb;
 	int n, r, timeout, was_ready;
 
-	due = 0; /* sync at once */
+	/* The first sync runs before READY=1, so units ordered after us find
+	   the tables published (or the last good ones, if LDAP is down). */
+	due = run_sync(d, o) == SYNC_OK ? -1 : now_ms() + BACKOFF_MIN_S * 1000;
 	next_poll = now_ms() + (long long)d->poll_interval * 1000;
 	sd_notify_msg("READY=1");
 	while (!got_term) {
@@ -306,13 +329,14 @@ loop(struct daemon *d, const struct sync_opts *o)
 			was_ready = ldapwatch_ready(d->watch);
 			r = ldapwatch_process(d->watch, &eb);
 			if (r == -1) {
-				log_warnx("%s; reconnecting", eb.msg);
 				ldapwatch_close(&d->watch);
-				d->watch_retry = time(NULL) + BACKOFF_MIN_S;
+				watch_failed(d, time(NULL), &eb);
 				/* Changes may have been missed meanwhile. */
-				due = now_ms() + COALESCE_MS;
+				if (was_ready)
+					due = now_ms() + COALESCE_MS;
 			} else if (r == 1 || (!was_ready &&
 			    ldapwatch_ready(d->watch))) {
+				d->watch_backoff = 0;
 				/* A change, or the end of a refresh after a
 				   (re)connect: either may mean new data. */
 				log_debug("ldap change seen");
@@ -340,8 +364,8 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct daemon d = { CONF_PATH_DEFAULT, NULL, 300, -1, NULL, 0, 0, 0,
-		0 };
+	struct daemon d = { .conf_path = CONF_PATH_DEFAULT,
+		.poll_interval = 300, .inotify_fd = -1 };
 	struct sync_opts so = { 0 };
 	struct sigaction sa;
 	struct errbuf eb;

@@ -119,8 +119,8 @@ cmd_build(struct conf *c, int argc, char **argv)
 	st = sync_run(c, &so, &res, &eb);
 	if (st == SYNC_OK || st == SYNC_ERR_GUARD || st == SYNC_ERR_PUBLISH)
 		print_stats(&res.stats, res.ldap_entries);
-	if (sync_write_metrics(c, &res, st, st == SYNC_OK ? time(NULL) : 0,
-	    &eb) == -1)
+	if (!so.dry_run && sync_write_metrics(c, &res, st,
+	    st == SYNC_OK ? time(NULL) : 0, &eb) == -1)
 		log_warnx("metrics: %s", eb.msg);
 	if (st != SYNC_OK)
 		fatalx(sync_status_exit(st), "%s", eb.msg);
