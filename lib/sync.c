@@ -206,6 +206,7 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	struct kvlist lists[OUTPUT_COUNT];
 	struct sync_output_result *r;
 	enum sync_status st = SYNC_OK;
+	int same[OUTPUT_COUNT] = { 0 };
 	struct errbuf e2;
 	int k, refused = 0;
 
@@ -222,9 +223,9 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 			goto out;
 		}
 		r->new_count = lists[k].n;
-		r->old_count = table_count_file(&c->out[k],
-		    (enum output_kind)k, &e2);
-		if (r->old_count == -1) {
+		if (table_compare(&c->out[k], (enum output_kind)k, &lists[k],
+		    &r->old_count, &same[k], &e2) == -1) {
+			r->old_count = -1;
 			/* An unreadable old table is replaced, not guarded:
 			   say so, it may be a corrupt file. */
 			log_warnx("%s: %s", conf_output_name(
@@ -251,6 +252,13 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		if (!c->out[k].enabled)
 			continue;
+		if (same[k]) {
+			/* Nothing to write: no temp file, no fsync, and the
+			   consumers keep their open tables. */
+			log_info("%s: %zu entries, unchanged", conf_output_name(
+			    (enum output_kind)k), res->out[k].new_count);
+			continue;
+		}
 		if (table_write(&c->out[k], (enum output_kind)k, &lists[k],
 		    &res->out[k].changed, eb) == -1) {
 			errbuf_prefix(eb, "%s", conf_output_name(

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -100,18 +101,69 @@ table_close(struct table **tp)
 	*tp = NULL;
 }
 
-long long
-table_count_file(const struct conf_output *o, enum output_kind kind,
+struct cmpctx {
+	const struct kvlist *l;
+	long long seen;
+	int differ;
+};
+
+static int
+kv_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct kv *)elem)->key);
+}
+
+static int
+compare_visit(const char *key, const char *value, void *arg)
+{
+	struct cmpctx *c = arg;
+	const struct kv *e;
+
+	c->seen++;
+	e = bsearch(key, c->l->v, c->l->n, sizeof(*c->l->v), kv_key_cmp);
+	if (e == NULL || strcmp(e->value, value) != 0)
+		c->differ = 1;
+	return 0;
+}
+
+int
+table_compare(const struct conf_output *o, enum output_kind kind,
+    const struct kvlist *l, long long *old_count_r, int *same_r,
     struct errbuf *eb)
 {
+	struct cmpctx c = { l, 0, 0 };
 	struct table *t;
-	long long n;
+	struct stat st;
+	char *file;
+	gid_t gid;
+	int perm_ok, r;
 
+	*old_count_r = 0;
+	*same_r = 0;
+	if ((file = conf_output_file(o, kind)) == NULL) {
+		errbuf_syserr(eb, "%s", conf_output_name(kind));
+		return -1;
+	}
+	r = stat(file, &st);
+	free(file);
+	if (r == -1)
+		return errno == ENOENT ? 0 : (errbuf_syserr(eb, "%s",
+		    conf_output_name(kind)), -1);
+	if (resolve_gid(o, &gid, eb) == -1)
+		return -1;
+	perm_ok = (st.st_mode & 07777) == o->mode &&
+	    (gid == ATOMICFILE_KEEP_GID || st.st_gid == gid);
 	if ((t = table_open(o, kind, eb)) == NULL)
-		return eb->errnum == ENOENT ? 0 : -1;
-	n = t->pw != NULL ? pwfile_count(t->pw) : map_count(t->map, eb);
+		return -1;
+	r = table_iterate(t, compare_visit, &c, eb);
 	table_close(&t);
-	return n;
+	if (r == -1)
+		return -1;
+	/* Keys are unique on both sides: equal counts and every old entry
+	   found with its value means the same set. */
+	*old_count_r = c.seen;
+	*same_r = perm_ok && !c.differ && c.seen == (long long)l->n;
+	return 0;
 }
 
 int

@@ -24,9 +24,14 @@ int table_iterate(struct table *t, map_visit_fn *fn, void *arg,
     struct errbuf *eb) __attribute__((warn_unused_result));
 void table_close(struct table **tp);
 
-/* Entries in the published file: 0 when it does not exist, -1 error. */
-long long table_count_file(const struct conf_output *o, enum output_kind kind,
-    struct errbuf *eb);
+/* Compare the published file with L (sorted by key) in one pass: sets
+   *OLD_COUNT_R (0 when the file does not exist) and *SAME_R (1 when it
+   holds exactly L's entries with the configured mode and group, so
+   publishing can be skipped).  Returns 0, or -1 with EB set when the
+   file exists but cannot be read. */
+int table_compare(const struct conf_output *o, enum output_kind kind,
+    const struct kvlist *l, long long *old_count_r, int *same_r,
+    struct errbuf *eb) __attribute__((warn_unused_result));
 
 /* Replace the published file with L (sorted).  *CHANGED_R is 0 when the
    content was already the same and the file was left alone. */

@@ -23,6 +23,7 @@
 #   --tls              StartTLS: a CA and a server cert (SAN 127.0.0.1,
 #                      localhost) made with openssl in $SLAPD_DIR
 #   --no-base          do not load tests/data/ldap/base.ldif
+#   --no-syncprov      no RFC 4533 provider (clients must fall back to polling)
 #   --load FILE        slapadd FILE before starting (repeatable)
 #   --log LEVEL        slapd log level (default 0), log in $SLAPD_DIR/slapd.log
 # To add data before the start with slapadd, call slapd_setup [options],
@@ -124,6 +125,8 @@ slapd_make_tls() {
 # slapd_setup [options]: write the configuration and the base tree.
 slapd_setup() {
 	local size_limit="" prtotal=unlimited time_limit="" tls=0 base=1
+	local syncprov="overlay syncprov
+syncprov-checkpoint 100 10"
 	local loads=() uid f hash sd
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -132,6 +135,7 @@ slapd_setup() {
 		--time-limit) time_limit=$2; shift ;;
 		--tls) tls=1 ;;
 		--no-base) base=0 ;;
+		--no-syncprov) syncprov="" ;;
 		--load) loads+=("$2"); shift ;;
 		--log) SLAPD_LOGLEVEL=$2; shift ;;
 		*) echo "slapd_setup: unknown option $1" >&2; return 2 ;;
@@ -208,8 +212,7 @@ access to *
 	by dn.exact="$SLAPD_EXTERNAL_DN" read
 	by * read
 
-overlay syncprov
-syncprov-checkpoint 100 10
+$syncprov
 EOF
 	} >"$SLAPD_CONF" || return 1
 	"$SLAPD_BIN" -T test -f "$SLAPD_CONF" -u >"$SLAPD_DIR/slaptest.log" 2>&1 ||

@@ -9,7 +9,7 @@
 slapd_require
 need_cmd postmap
 [ -x "$top_builddir/src/mailsyncd" ] || skip_all "mailsyncd not built"
-plan 12
+plan 17
 
 slapd_setup
 slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
@@ -53,6 +53,30 @@ kill -HUP $pid
 wait_for 10 grep -q "sync failed (ldap)" "$T_DIR/daemon.log"; ok $? "sync fails while LDAP is down (SIGHUP reload)"
 kill -0 $pid; ok $? "daemon keeps running"
 is "$(snapshot)" "$good" "tables untouched while LDAP is down"
+prom=$U/state/udmail.prom
+grep -q '^udmail_sync_success 0$' "$prom"; ok $? "metrics: failure reported"
+ts=$(awk '/^udmail_sync_last_success_timestamp_seconds/ { print $2 }' "$prom")
+[ "${ts:-0}" -gt 0 ]; ok $? "metrics: last success time kept ($ts)"
+grep -q '^udmail_output_entries{output="virtual"} 13$' "$prom"; ok $? "metrics: entry counts kept"
 kill -TERM $pid
 wait $pid; ok $? "SIGTERM: clean exit"
+
+# A server without syncprov: the daemon falls back to polling instead of
+# reconnecting in a loop.
+slapd_stop
+rm -rf "$SLAPD_DIR"
+SLAPD_SETUP_DONE=0
+slapd_setup --no-syncprov
+slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
+slapd_start || { echo "Bail out! slapd did not start"; exit 1; }
+sed -i "s|ldap://127.0.0.1:[0-9]*|$SLAPD_URI|" "$U/udmail.yaml"
+mailsyncd -c "$U/udmail.yaml" -v --interval 3600 2>"$T_DIR/daemon2.log" &
+pid=$!
+t_track_pid $pid
+wait_for 10 grep -q "lacks RFC 4533" "$T_DIR/daemon2.log"; ok $? "no syncprov: falls back to polling"
+sleep 3
+n=$(grep -c "sync done" "$T_DIR/daemon2.log")
+is "$n" 1 "no busy loop: one sync in 3 s"
+kill -TERM $pid
+wait $pid
 t_done

@@ -79,7 +79,7 @@ static struct model *
 build(struct account *accs, size_t nacc, struct hiera_data *hd)
 {
 	struct model_opts mo = { "Example.ORG", "smtp:[srs.example.org]", 1,
-		1 };
+		1, 0 };
 	struct account_list al = { accs, nacc, nacc, 0 };
 	struct hiera_data empty;
 	struct errbuf eb;
@@ -312,9 +312,35 @@ test_model_conflict_loop_dangling(void **state)
 }
 
 static void
+test_model_presume_accounts(void **state)
+{
+	struct model_opts mo = { "example.org", NULL, 1, 0, 1 };
+	char *t1[] = { "alice" }, *t2[] = { "postmaster" }, *t3[] = { "x" },
+	     *t4[] = { "y" };
+	struct hiera_list al[] = { hl("postmaster", 3, t1, 1),
+		hl("abuse", 4, t2, 1), hl("x", 5, t4, 1), hl("y", 6, t3, 1) };
+	struct hiera_data hd;
+	struct errbuf eb;
+	struct model *m;
+
+	memset(&hd, 0, sizeof(hd));
+	hd.aliases = al;
+	hd.naliases = 4;
+	assert_non_null(m = model_new(&mo, &eb));
+	assert_int_equal(model_add_hiera(m, &hd, &eb), 0);
+	assert_int_equal(model_resolve(m, &eb), 0);
+	/* alice may be an LDAP account we cannot see: not dangling, and
+	   neither is the alias chain that leads to her */
+	assert_int_equal(model_stats(m)->dangling, 0);
+	/* a loop is a loop whatever LDAP holds */
+	assert_int_equal(model_stats(m)->loops, 1);
+	model_free(&m);
+}
+
+static void
 test_model_no_domain(void **state)
 {
-	struct model_opts mo = { NULL, NULL, 0, 0 };
+	struct model_opts mo = { NULL, NULL, 0, 0, 0 };
 	struct errbuf eb;
 
 	assert_null(model_new(&mo, &eb));
@@ -357,6 +383,7 @@ main(void)
 		cmocka_unit_test_setup(test_model_aliases_flatten, setup),
 		cmocka_unit_test_setup(test_model_conflict_loop_dangling,
 		    setup),
+		cmocka_unit_test_setup(test_model_presume_accounts, setup),
 		cmocka_unit_test_setup(test_model_no_domain, setup),
 		cmocka_unit_test_setup(test_model_many, setup),
 	};
