@@ -80,7 +80,7 @@ build(struct account *accs, size_t nacc, struct hiera_data *hd)
 {
 	struct model_opts mo = { "Example.ORG", "smtp:[srs.example.org]", 1,
 		1, 0 };
-	struct account_list al = { accs, nacc, nacc, 0 };
+	struct account_list al = { .v = accs, .n = nacc, .cap = nacc };
 	struct hiera_data empty;
 	struct errbuf eb;
 	struct model *m;
@@ -325,14 +325,20 @@ test_model_presume_accounts(void **state)
 
 	memset(&hd, 0, sizeof(hd));
 	hd.aliases = al;
-	hd.naliases = 4;
+	hd.naliases = 2;
 	assert_non_null(m = model_new(&mo, &eb));
 	assert_int_equal(model_add_hiera(m, &hd, &eb), 0);
 	assert_int_equal(model_resolve(m, &eb), 0);
 	/* alice may be an LDAP account we cannot see: not dangling, and
 	   neither is the alias chain that leads to her */
 	assert_int_equal(model_stats(m)->dangling, 0);
+	assert_null(strstr(logbuf, "dangling"));
+	model_free(&m);
 	/* a loop is a loop whatever LDAP holds */
+	hd.aliases = al + 2;
+	assert_non_null(m = model_new(&mo, &eb));
+	assert_int_equal(model_add_hiera(m, &hd, &eb), 0);
+	assert_int_equal(model_resolve(m, &eb), 0);
 	assert_int_equal(model_stats(m)->loops, 1);
 	model_free(&m);
 }
