@@ -13,6 +13,7 @@ set -u
 export top_srcdir top_builddir
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/slapd.sh"
+. "$top_srcdir/bench/lib.sh"
 N=${1:-100000}
 RUNS=${RUNS:-3}
 F=$top_builddir/tests/helpers/ldapfetch
@@ -30,19 +31,6 @@ echo "# $N accounts generated and loaded with slapadd in $(awk -v a="$t0" -v b="
 ATTRS=(uid emailForward mailPassword userPassword shadowExpire accountStatus)
 FILTER='(&(uid=*)(!(uidNumber=0))(objectClass=shadowAccount))'
 
-best() { # best CMD...: the shortest wall time of RUNS runs, in seconds
-	local b="" s e d i
-	for ((i = 0; i < RUNS; i++)); do
-		s=$(date +%s.%N)
-		"$@" >/dev/null 2>"$T_DIR/bench.err" || { cat "$T_DIR/bench.err" >&2; return 1; }
-		e=$(date +%s.%N)
-		d=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }')
-		if [ -z "$b" ] || awk -v d="$d" -v b="$b" 'BEGIN { exit !(d < b) }'; then
-			b=$d
-		fi
-	done
-	echo "$b"
-}
 
 ls_t=$(best ldapsearch -LLL -x -H "$SLAPD_URI" -D "$SLAPD_SYNC_DN" -y "$SLAPD_SYNC_PW_FILE" \
     -b "$SLAPD_USERS" -s one -E pr=1000/noprompt "$FILTER" "${ATTRS[@]}") || exit 1
