@@ -92,6 +92,28 @@ buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
+const char *
+buf_vis(char *out, size_t outsz, const char *s)
+{
+	size_t o = 0, i;
+	unsigned char c;
+
+	for (i = 0; s[i] != '\0' && o + 5 < outsz; i++) {
+		if (i == 64) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void
 buf_free(struct buf *b)
 {

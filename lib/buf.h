@@ -29,6 +29,10 @@ const char *buf_cstr(const struct buf *b);
 void buf_reset(struct buf *b);
 /* Free the storage; with WIPE the bytes are zeroed first (secrets). */
 void buf_free(struct buf *b);
+/* Untrusted text for a message: at most 64 bytes of S, control, non-ASCII,
+   '"' and '\\' bytes as \xNN, "..." when cut, so a hostile value cannot
+   forge log lines.  Writes into OUT (OUTSZ >= 8) and returns it. */
+const char *buf_vis(char *out, size_t outsz, const char *s);
 void buf_wipe_free(struct buf *b);
 
 #endif

@@ -2,7 +2,9 @@
  * dns: backend-neutral helpers around struct dns_ops.  Freeing is done
  * here so every backend builds answers the same way (malloc'd fields).
  */
+#include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dns.h"
 
@@ -49,6 +51,22 @@ dns_resolver_free(struct dns_resolver **rp)
 	else
 		free(*rp);
 	*rp = NULL;
+}
+
+char *
+dns_name_canon(const char *s)
+{
+	size_t n = strlen(s), i;
+	char *d;
+
+	if (n > 0 && s[n - 1] == '.')
+		n--;
+	if ((d = malloc(n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		d[i] = (char)tolower((unsigned char)s[i]);
+	d[n] = '\0';
+	return d;
 }
 
 const char *

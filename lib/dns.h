@@ -88,6 +88,8 @@ int dns_query(struct dns_resolver *r, const char *name, uint16_t type,
 void dns_answer_free(struct dns_answer **ansp);
 void dns_resolver_free(struct dns_resolver **rp);
 const char *dns_status_name(enum dns_status st);
+/* NAME lower-cased without a final dot, malloc'd; NULL on ENOMEM. */
+char *dns_name_canon(const char *name);
 const char *dns_sec_name(enum dns_sec sec);
 
 #endif

@@ -35,22 +35,6 @@ struct fixture {
 	size_t nsec;
 };
 
-static char *
-fx_canon(const char *s)
-{
-	size_t n = strlen(s), i;
-	char *d;
-
-	if (n > 0 && s[n - 1] == '.')
-		n--;
-	if ((d = malloc(n + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++)
-		d[i] = (char)tolower((unsigned char)s[i]);
-	d[n] = '\0';
-	return d;
-}
-
 static void
 fx_rr_clear(struct dns_rr *rr)
 {
@@ -122,7 +106,7 @@ fx_push(struct dns_resolver *r, const char *name, struct dns_rr *rr,
 	struct fx_rec *v;
 	char *n;
 
-	if ((n = fx_canon(name)) == NULL)
+	if ((n = dns_name_canon(name)) == NULL)
 		goto nomem;
 	if (fx->nrecs == fx->caprecs) {
 		size_t nc = fx->caprecs ? fx->caprecs * 2 : 16;
@@ -174,7 +158,7 @@ fx_add_name(struct dns_resolver *r, const char *name, uint16_t type,
 	rr.type = type;
 	rr.pref = pref;
 	/* "." is the root: the null MX target (RFC 7505) becomes "". */
-	if ((rr.name = fx_canon(target)) == NULL) {
+	if ((rr.name = dns_name_canon(target)) == NULL) {
 		errbuf_set(eb, "%s: out of memory", name);
 		return -1;
 	}
@@ -353,7 +337,7 @@ fx_flag_set(struct fx_flag **vp, size_t *np, const char *name,
 	char *n;
 	size_t i;
 
-	if ((n = fx_canon(name)) == NULL)
+	if ((n = dns_name_canon(name)) == NULL)
 		return -1;
 	for (i = 0; i < *np; i++)
 		if ((*vp)[i].type == type && strcmp((*vp)[i].name, n) == 0) {
@@ -491,7 +475,7 @@ fx_query(struct dns_resolver *r, const char *name, uint16_t type,
 	*ans_r = NULL;
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
 	    (a->qname = strdup(name)) == NULL ||
-	    (first = fx_canon(name)) == NULL)
+	    (first = dns_name_canon(name)) == NULL)
 		goto nomem;
 	cur = first;
 	for (;;) {

@@ -397,22 +397,6 @@ ub_ask(struct ubctx *u, const char *name, uint16_t type,
 	return rv;
 }
 
-static char *
-canon_name(const char *s)
-{
-	size_t n = strlen(s), i;
-	char *d;
-
-	if (n > 0 && s[n - 1] == '.')
-		n--;
-	if ((d = malloc(n + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++)
-		d[i] = (char)tolower((unsigned char)s[i]);
-	d[n] = '\0';
-	return d;
-}
-
 static int
 valid_qname(const char *name)
 {
@@ -544,7 +528,7 @@ ub_query(struct dns_resolver *r, const char *name, uint16_t type,
 		return -1;
 	}
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
-	    (a->qname = canon_name(name)) == NULL ||
+	    (a->qname = dns_name_canon(name)) == NULL ||
 	    (cur = strdup(a->qname)) == NULL ||
 	    (u->servers != NULL && (a->server = strdup(u->servers)) == NULL))
 		goto nomem;
@@ -600,7 +584,7 @@ ub_query(struct dns_resolver *r, const char *name, uint16_t type,
 		    hop < DNS_UNBOUND_MAX_CNAMES &&
 		    (res->canonname == NULL ||
 		    strcasecmp(res->canonname, cur) != 0)) {
-			char *cn = res->canonname ? canon_name(res->canonname)
+			char *cn = res->canonname ? dns_name_canon(res->canonname)
 			    : NULL;
 			int chased = cn != NULL && strcmp(cn, cur) == 0;
 
@@ -814,7 +798,7 @@ ub_set_ta(struct ubctx *u, const char *ta, struct errbuf *eb)
 		errbuf_set(eb, "trust anchor %s: no owner name", ta);
 		return -1;
 	}
-	u->ta_zone = canon_name(owner);
+	u->ta_zone = dns_name_canon(owner);
 	free(owner);
 	return u->ta_zone == NULL ? -1 : 0;
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/pem.h>
+
 #include "dnscheck_int.h"
 
 const char *
@@ -83,6 +85,26 @@ dc_name(char *dst, const char *src)
 	for (i = 0; i < n; i++)
 		dst[i] = (char)tolower((unsigned char)src[i]);
 	dst[n] = '\0';
+}
+
+struct evp_pkey_st *
+dc_pem_key(const char *path, char *err, size_t errlen)
+{
+	EVP_PKEY *pk;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		(void)snprintf(err, errlen, "%s: cannot open: %m", path);
+		return NULL;
+	}
+	if ((pk = PEM_read_PrivateKey(fp, NULL, NULL, NULL)) == NULL) {
+		rewind(fp);
+		pk = PEM_read_PUBKEY(fp, NULL, NULL, NULL);
+	}
+	fclose(fp);
+	if (pk == NULL)
+		(void)snprintf(err, errlen, "%s: no PEM key found", path);
+	return pk;
 }
 
 int

@@ -47,26 +47,13 @@ key_file_pub(const char *path, int *is_ed, unsigned char **der_r,
     size_t *len_r, char *err, size_t errlen)
 {
 	EVP_PKEY *pk = NULL;
-	FILE *fp;
 	unsigned char *p = NULL;
 	size_t n = 0;
 	int len;
 
 	*der_r = NULL;
-	if ((fp = fopen(path, "r")) == NULL) {
-		(void)snprintf(err, errlen, "%s: cannot open: %m", path);
+	if ((pk = dc_pem_key(path, err, errlen)) == NULL)
 		return -1;
-	}
-	pk = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-	if (pk == NULL) {
-		rewind(fp);
-		pk = PEM_read_PUBKEY(fp, NULL, NULL, NULL);
-	}
-	fclose(fp);
-	if (pk == NULL) {
-		(void)snprintf(err, errlen, "%s: no PEM key found", path);
-		return -1;
-	}
 	*is_ed = EVP_PKEY_get_id(pk) == EVP_PKEY_ED25519;
 	if (*is_ed) {
 		if ((p = malloc(32)) == NULL)

@@ -78,6 +78,9 @@ const char *dc_tags_get(const struct dc_tags *tags, const char *name);
 void dc_tags_free(struct dc_tags *tags);
 
 /* Base64 with whitespace ignored (DKIM p=).  Returns length or -1. */
+/* A private or public key from the PEM file PATH (OpenSSL EVP_PKEY), or
+   NULL with ERR naming the file. */
+struct evp_pkey_st *dc_pem_key(const char *path, char *err, size_t errlen);
 long dc_base64_decode(const char *s, size_t len, unsigned char **out_r);
 
 /* Area checks. */

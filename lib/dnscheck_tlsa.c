@@ -78,20 +78,8 @@ src_load(const char *certfile, const char *keyfile, struct tlsa_src *s,
 		s->have_spki = s->spkilen[0] > 0;
 		return 0;
 	}
-	if ((fp = fopen(keyfile, "r")) == NULL) {
-		(void)snprintf(err, errlen, "%s: cannot open: %m", keyfile);
+	if ((pk = dc_pem_key(keyfile, err, errlen)) == NULL)
 		return -1;
-	}
-	pk = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-	if (pk == NULL) {
-		rewind(fp);
-		pk = PEM_read_PUBKEY(fp, NULL, NULL, NULL);
-	}
-	fclose(fp);
-	if (pk == NULL) {
-		(void)snprintf(err, errlen, "%s: no PEM key", keyfile);
-		return -1;
-	}
 	len = i2d_PUBKEY(pk, &s->spki[0]);
 	EVP_PKEY_free(pk);
 	if (len <= 0) {

@@ -76,28 +76,6 @@ map_fold(char *s, size_t n)
 			s[i] = (char)(s[i] - 'A' + 'a');
 }
 
-/* A key for an error message: at most 64 bytes, control and non-ASCII
-   bytes as \xNN, so a hostile key cannot forge log lines. */
-static void
-map_quote(char *out, size_t outsz, const char *s)
-{
-	size_t o = 0, i;
-	unsigned char c;
-
-	for (i = 0; s[i] != '\0' && o + 5 < outsz; i++) {
-		if (i == 64) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-			break;
-		}
-		c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-}
 
 static int
 map_isspace(unsigned char c)
@@ -146,7 +124,7 @@ map_check(const char *key, const char *value, struct errbuf *eb)
 	}
 	if (why == NULL)
 		return 0;
-	map_quote(q, sizeof(q), key);
+	(void)buf_vis(q, sizeof(q), key);
 	errbuf_set(eb, "key \"%s\": %s", q, why);
 	eb->errnum = EINVAL;
 	return -1;

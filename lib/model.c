@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "log.h"
 #include "model.h"
 #include "pwhash.h"
@@ -129,28 +130,6 @@ grow(void **v, size_t *cap, size_t n, size_t size)
 	*v = p;
 	*cap = ncap;
 	return 0;
-}
-
-/* A printable rendition of untrusted text for log messages. */
-static const char *
-vis(const char *s, char *out, size_t outsz)
-{
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < outsz; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
-	}
-	if (*s != '\0' && o + 4 <= outsz) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
 }
 
 static const char *
@@ -371,8 +350,7 @@ add_target_list(struct model *m, struct mnode *n, const char *list,
 		if ((need_at && strchr(item, '@') == NULL) ||
 		    normalize(m, item, 0, norm, sizeof(norm), &eb) == -1) {
 			log_warnx("%s: %s of %s: '%s': %s", origin_str(o, ob,
-			    sizeof(ob)), what, n->addr, vis(item, vb,
-			    sizeof(vb)), eb.msg);
+			    sizeof(ob)), what, n->addr, buf_vis(vb, sizeof(vb), item), eb.msg);
 			bad = 1;
 			continue;
 		}
@@ -416,7 +394,7 @@ add_account(struct model *m, const struct account *a)
 		if (a->uid == NULL || len >= sizeof(uid))
 			errbuf_set(&eb, "missing or too long");
 		log_warnx("%s: uid '%s': %s", origin_str(&o, ob, sizeof(ob)),
-		    a->uid != NULL ? vis(a->uid, vb, sizeof(vb)) : "",
+		    a->uid != NULL ? buf_vis(vb, sizeof(vb), a->uid) : "",
 		    eb.msg);
 		m->st.rejected++;
 		return 0;
@@ -506,7 +484,7 @@ add_hiera_lists(struct model *m, const struct hiera_list *v, size_t nv,
 		o.line = v[i].origin.line;
 		if (normalize(m, v[i].key, 1, norm, sizeof(norm), &eb) == -1) {
 			log_warnx("%s: %s: '%s': %s", origin_str(&o, ob,
-			    sizeof(ob)), what, vis(v[i].key, vb, sizeof(vb)),
+			    sizeof(ob)), what, buf_vis(vb, sizeof(vb), v[i].key),
 			    eb.msg);
 			m->st.rejected++;
 			continue;
@@ -551,8 +529,7 @@ model_add_hiera(struct model *m, const struct hiera_data *hd,
 		o.line = hd->alias_domain_origins[i].line;
 		if (addr_check_domain(d, strlen(d), 1, &e2) == -1) {
 			log_warnx("%s: alias_domains: '%s': %s",
-			    origin_str(&o, ob, sizeof(ob)), vis(d, vb,
-			    sizeof(vb)), e2.msg);
+			    origin_str(&o, ob, sizeof(ob)), buf_vis(vb, sizeof(vb), d), e2.msg);
 			m->st.rejected++;
 			continue;
 		}
@@ -591,8 +568,7 @@ model_add_hiera(struct model *m, const struct hiera_data *hd,
 		o.line = s->origin.line;
 		if (normalize(m, s->key, 1, norm, sizeof(norm), &e2) == -1) {
 			log_warnx("%s: sender_logins: '%s': %s",
-			    origin_str(&o, ob, sizeof(ob)), vis(s->key, vb,
-			    sizeof(vb)), e2.msg);
+			    origin_str(&o, ob, sizeof(ob)), buf_vis(vb, sizeof(vb), s->key), e2.msg);
 			m->st.rejected++;
 			continue;
 		}
@@ -605,8 +581,7 @@ model_add_hiera(struct model *m, const struct hiera_data *hd,
 			if (!usable_uid(login) || *login == '\0') {
 				log_warnx("%s: sender_logins of %s: '%s' is "
 				    "not a valid login", origin_str(&o, ob,
-				    sizeof(ob)), norm, vis(s->targets[j], vb,
-				    sizeof(vb)));
+				    sizeof(ob)), norm, buf_vis(vb, sizeof(vb), s->targets[j]));
 				m->st.rejected++;
 				continue;
 			}

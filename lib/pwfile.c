@@ -40,27 +40,6 @@ struct pwfile_reader {
 	struct strset *index;
 };
 
-/* The user for an error message, printable and bounded. */
-static void
-pwfile_quote(char *out, size_t outsz, const char *s)
-{
-	size_t o = 0, i;
-	unsigned char c;
-
-	for (i = 0; s[i] != '\0' && o + 5 < outsz; i++) {
-		if (i == 64) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-			break;
-		}
-		c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-}
 
 static const char *
 pwfile_check_user(const char *user)
@@ -129,7 +108,7 @@ pwfile_check(const char *user, const char *password, struct errbuf *eb)
 	if ((why = pwfile_check_user(user)) == NULL &&
 	    (why = pwfile_check_password(password)) == NULL)
 		return 0;
-	pwfile_quote(q, sizeof(q), user);
+	(void)buf_vis(q, sizeof(q), user);
 	errbuf_set(eb, "user \"%s\": %s", q, why);
 	eb->errnum = EINVAL;
 	return -1;
