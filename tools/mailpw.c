@@ -39,10 +39,10 @@ struct mailpw {
 /* Exit status of verify and audit: 0 fine, 1 mismatch / attention. */
 #define EXIT_ATTENTION 1
 
-static void
-usage(void)
+static void __attribute__((noreturn))
+usage_to(FILE *f, int ex)
 {
-	(void)fprintf(stderr,
+	(void)fprintf(f,
 	    "usage: mailpw [-v] [-c config] command [options]\n"
 	    "  hash     [--scheme S] [-m KIB] [-t N] [-p N] [--rounds N] < pw\n"
 	    "  verify   (--hash-file FILE | --hash-fd N | --user UID) < pw\n"
@@ -51,7 +51,13 @@ usage(void)
 	    "  audit    [--format text|json] [--all] [--ignore-missing]\n"
 	    "  tune     --target-ms N [-p N] [--max-memory KIB]\n"
 	    "see mailpw(1)\n");
-	exit(EX_USAGE);
+	exit(ex);
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	usage_to(stderr, EX_USAGE);
 }
 
 static unsigned long
@@ -863,10 +869,7 @@ main(int argc, char **argv)
 			verbose++;
 			break;
 		case 'h':
-			(void)printf("usage: mailpw [-v] [-c config] command "
-			    "[options]\ncommands: hash verify set generate "
-			    "audit tune; see mailpw(1)\n");
-			return 0;
+			usage_to(stdout, EX_OK);
 		case 'V':
 			(void)printf("mailpw (%s) %s\n", PACKAGE_NAME,
 			    PACKAGE_VERSION);
