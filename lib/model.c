@@ -965,7 +965,9 @@ render_sender_login(struct model *m, struct kvb *b)
 			}
 		}
 	}
-	qsort(pairs.v, pairs.n, sizeof(*pairs.v), login_pair_cmp);
+	/* No pairs: PAIRS.V is NULL, not for qsort (nonnull argument). */
+	if (pairs.n > 1)
+		qsort(pairs.v, pairs.n, sizeof(*pairs.v), login_pair_cmp);
 	for (i = 0; i < pairs.n; i = j) {
 		len = 0;
 		for (j = i; j < pairs.n &&
@@ -1044,7 +1046,10 @@ model_render(struct model *m, enum output_kind kind, struct kvlist *out,
 		kvlist_free(out);
 		return -1;
 	}
-	qsort(out->v, out->n, sizeof(*out->v), kv_cmp);
+	/* An empty list has OUT->V NULL, which qsort must not get (its
+	   argument is declared nonnull; UBSan flags it). */
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), kv_cmp);
 	return 0;
 }
 
