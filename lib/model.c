@@ -299,6 +299,13 @@ normalize(struct model *m, const char *s, int is_key, char *out, size_t outsz,
 		}
 		s = tmp;
 	}
+	/* '#' is atext, but postmap reads a line starting with it as a
+	   comment: such a key could never be published (map_check refuses
+	   it; found by fuzz_model). */
+	if (is_key && *s == '#') {
+		errbuf_set(eb, "starts with '#' (a comment to postmap)");
+		return -1;
+	}
 	return addr_normalize(s, is_key, out, outsz, eb);
 }
 
@@ -411,10 +418,15 @@ add_account(struct model *m, const struct account *a)
 	long idx;
 	int r;
 
+	/* A uid starting with '#' would make a key postmap reads as a
+	   comment (see normalize()). */
 	if (a->uid == NULL || (len = strlen(a->uid)) >= sizeof(uid) ||
-	    addr_check_local(a->uid, len, &eb) == -1) {
+	    *a->uid == '#' || addr_check_local(a->uid, len, &eb) == -1) {
 		if (a->uid == NULL || len >= sizeof(uid))
 			errbuf_set(&eb, "missing or too long");
+		else if (*a->uid == '#')
+			errbuf_set(&eb, "starts with '#' (a comment to "
+			    "postmap)");
 		log_warnx("%s: uid '%s': %s", origin_str(&o, ob, sizeof(ob)),
 		    a->uid != NULL ? vis(a->uid, vb, sizeof(vb)) : "",
 		    eb.msg);
