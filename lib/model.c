@@ -278,6 +278,13 @@ normalize(struct model *m, const char *s, int is_key, char *out, size_t outsz,
 		}
 		s = tmp;
 	}
+	/* '#' is atext, but postmap reads a line starting with it as a
+	   comment: such a key could never be published (map_check refuses
+	   it; found by fuzz_model). */
+	if (is_key && *s == '#') {
+		errbuf_set(eb, "starts with '#' (a comment to postmap)");
+		return -1;
+	}
 	return addr_normalize(s, is_key, out, outsz, eb);
 }
 
@@ -389,10 +396,15 @@ add_account(struct model *m, const struct account *a)
 	long idx;
 	int r;
 
+	/* A uid starting with '#' would make a key postmap reads as a
+	   comment (see normalize()). */
 	if (a->uid == NULL || (len = strlen(a->uid)) >= sizeof(uid) ||
-	    addr_check_local(a->uid, len, &eb) == -1) {
+	    *a->uid == '#' || addr_check_local(a->uid, len, &eb) == -1) {
 		if (a->uid == NULL || len >= sizeof(uid))
 			errbuf_set(&eb, "missing or too long");
+		else if (*a->uid == '#')
+			errbuf_set(&eb, "starts with '#' (a comment to "
+			    "postmap)");
 		log_warnx("%s: uid '%s': %s", origin_str(&o, ob, sizeof(ob)),
 		    a->uid != NULL ? buf_vis(vb, sizeof(vb), a->uid) : "",
 		    eb.msg);
@@ -940,7 +952,9 @@ render_sender_login(struct model *m, struct kvb *b)
 			}
 		}
 	}
-	qsort(pairs.v, pairs.n, sizeof(*pairs.v), login_pair_cmp);
+	/* No pairs: PAIRS.V is NULL, not for qsort (nonnull argument). */
+	if (pairs.n > 1)
+		qsort(pairs.v, pairs.n, sizeof(*pairs.v), login_pair_cmp);
 	for (i = 0; i < pairs.n; i = j) {
 		len = 0;
 		for (j = i; j < pairs.n &&
@@ -1019,7 +1033,10 @@ model_render(struct model *m, enum output_kind kind, struct kvlist *out,
 		kvlist_free(out);
 		return -1;
 	}
-	qsort(out->v, out->n, sizeof(*out->v), kv_cmp);
+	/* An empty list has OUT->V NULL, which qsort must not get (its
+	   argument is declared nonnull; UBSan flags it). */
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), kv_cmp);
 	return 0;
 }
 

@@ -1,0 +1,271 @@
+/*
+ * fuzz_pwfile: the Dovecot passwd-file reader on arbitrary bytes.  The
+ * input is written to a file in a private directory and read with
+ * pwfile_reader_open; iterate, count and lookups must agree.  Every entry
+ * pwfile_check accepts is written back with pwfile_put and the new file
+ * read again: it must hold exactly those entries, in order; pwfile_put
+ * must refuse the others.  A mismatch aborts: that is a bug in
+ * lib/pwfile.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "errbuf.h"
+#include "pwfile.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct ent {
+	char *key, *value;
+};
+
+struct ents {
+	struct ent *v;
+	size_t n, cap;
+};
+
+struct fdir {
+	char dir[256];
+	char in[300], out[300], bad[300];
+};
+
+/* The process's private directory: libFuzzer calls the target many
+   times in one process, so this is the one piece of state kept between
+   calls.  Made on first use, removed at exit (each call removes its
+   files). */
+static struct fdir fdir;
+
+static void
+fdir_cleanup(void)
+{
+	if (fdir.dir[0] != '\0')
+		(void)rmdir(fdir.dir);
+}
+
+static struct fdir *
+fdir_get(void)
+{
+	const char *tmp;
+
+	if (fdir.dir[0] != '\0')
+		return &fdir;
+	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	(void)snprintf(fdir.dir, sizeof(fdir.dir), "%s/fuzz_pwfile.XXXXXX",
+	    tmp);
+	if (mkdtemp(fdir.dir) == NULL) {
+		perror(fdir.dir);
+		abort();
+	}
+	(void)snprintf(fdir.in, sizeof(fdir.in), "%s/in", fdir.dir);
+	(void)snprintf(fdir.out, sizeof(fdir.out), "%s/out", fdir.dir);
+	(void)snprintf(fdir.bad, sizeof(fdir.bad), "%s/bad", fdir.dir);
+	(void)atexit(fdir_cleanup);
+	return &fdir;
+}
+
+static void
+write_file(const char *path, const uint8_t *data, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1) {
+		perror(path);
+		abort();
+	}
+	while (size > 0) {
+		if ((n = write(fd, data, size)) == -1) {
+			if (errno == EINTR)
+				continue;
+			perror(path);
+			abort();
+		}
+		data += n;
+		size -= (size_t)n;
+	}
+	(void)close(fd);
+}
+
+static int
+collect(const char *user, const char *password, void *arg)
+{
+	struct ents *e = arg;
+	struct ent *v;
+
+	if (e->n == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 16;
+		if ((v = realloc(e->v, e->cap * sizeof(*v))) == NULL)
+			abort();
+		e->v = v;
+	}
+	if ((e->v[e->n].key = strdup(user)) == NULL ||
+	    (e->v[e->n].value = strdup(password)) == NULL)
+		abort();
+	e->n++;
+	return 0;
+}
+
+static void
+ents_free(struct ents *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++) {
+		free(e->v[i].key);
+		free(e->v[i].value);
+	}
+	free(e->v);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Read FILE into E, checking count and lookups against iteration;
+   returns the reader, still open. */
+static struct pwfile_reader *
+read_file(const char *file, struct ents *e)
+{
+	struct pwfile_reader *r;
+	struct errbuf eb;
+	char *v;
+	size_t i, j;
+
+	errbuf_clear(&eb);
+	if ((r = pwfile_reader_open(file, &eb)) == NULL) {
+		fprintf(stderr, "pwfile_reader_open: %s\n", eb.msg);
+		abort();
+	}
+	if (pwfile_iterate(r, collect, e) != 0)
+		abort();
+	if (pwfile_count(r) != (long long)e->n)
+		abort();
+	for (i = 0; i < e->n; i++) {
+		/* Users are unique, non-empty, free of ':'; so are the
+		   passwords of ':'. */
+		if (e->v[i].key[0] == '\0' || e->v[i].key[0] == '#' ||
+		    strchr(e->v[i].key, ':') != NULL ||
+		    strchr(e->v[i].value, ':') != NULL ||
+		    strpbrk(e->v[i].key, "\n") != NULL ||
+		    strpbrk(e->v[i].value, "\n") != NULL)
+			abort();
+		for (j = 0; j < i; j++)
+			if (strcmp(e->v[i].key, e->v[j].key) == 0)
+				abort();
+		if (pwfile_lookup(r, e->v[i].key, &v, &eb) != 1 ||
+		    strcmp(v, e->v[i].value) != 0)
+			abort();
+		free(v);
+	}
+	/* Not there: a user no line can hold. */
+	if (pwfile_lookup(r, "a:b", &v, &eb) != 0 || v != NULL)
+		abort();
+	return r;
+}
+
+/* Users from the input itself: the text before the first ':' of the
+   first lines must be found exactly when an entry has it. */
+static void
+lookup_words(struct pwfile_reader *r, const uint8_t *data, size_t size,
+    const struct ents *e)
+{
+	struct errbuf eb;
+	char word[512], *v;
+	size_t p = 0, k, i, lines = 0;
+	int ret;
+
+	while (p < size && lines++ < 8) {
+		for (k = 0; p + k < size && k < sizeof(word) - 1 &&
+		    data[p + k] != '\0' && data[p + k] != '\n' &&
+		    data[p + k] != ':'; k++)
+			word[k] = (char)data[p + k];
+		word[k] = '\0';
+		if ((ret = pwfile_lookup(r, word, &v, &eb)) == -1)
+			abort();
+		for (i = 0; i < e->n; i++)
+			if (strcmp(e->v[i].key, word) == 0)
+				break;
+		if ((ret == 1) != (i < e->n))
+			abort();
+		if (ret == 1 && strcmp(v, e->v[i].value) != 0)
+			abort();
+		free(v);
+		while (p < size && data[p] != '\n')
+			p++;
+		p++;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fdir *d = fdir_get();
+	struct ents in = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+	struct pwfile_writer *w, *wb;
+	struct pwfile_reader *rd;
+	struct errbuf eb;
+	size_t i, j, rejected = 0;
+	int changed, r;
+
+	write_file(d->in, data, size);
+	rd = read_file(d->in, &in);
+	lookup_words(rd, data, size, &in);
+	pwfile_reader_close(&rd);
+
+	if ((w = pwfile_open(d->out, 0600, ATOMICFILE_KEEP_GID, &eb)) == NULL)
+		abort();
+	for (i = 0; i < in.n; i++) {
+		if (pwfile_check(in.v[i].key, in.v[i].value, &eb) == -1) {
+			/* The message names the user (its reasons are
+			   constants, never the password); pwfile_put must
+			   refuse the entry too (on a writer of its own,
+			   which is then spent; the first few per input). */
+			if (strncmp(eb.msg, "user \"", 6) != 0)
+				abort();
+			if (++rejected <= 4) {
+				if ((wb = pwfile_open(d->bad, 0600,
+				    ATOMICFILE_KEEP_GID, &eb)) == NULL)
+					abort();
+				if (pwfile_put(wb, in.v[i].key, in.v[i].value,
+				    &eb) != -1)
+					abort();
+				pwfile_abort(&wb);
+			}
+			in.v[i].key[0] = '\0'; /* not expected in the copy */
+			continue;
+		}
+		if ((r = pwfile_put(w, in.v[i].key, in.v[i].value, &eb)) !=
+		    0) {
+			fprintf(stderr, "pwfile_put: %d %s\n", r, eb.msg);
+			abort();
+		}
+	}
+	if (pwfile_commit(&w, &changed, &eb) == -1 || !changed) {
+		fprintf(stderr, "pwfile_commit: %s\n", eb.msg);
+		abort();
+	}
+	rd = read_file(d->out, &out);
+	pwfile_reader_close(&rd);
+	for (i = 0, j = 0; i < in.n; i++) {
+		if (in.v[i].key[0] == '\0')
+			continue;
+		if (j >= out.n || strcmp(in.v[i].key, out.v[j].key) != 0 ||
+		    strcmp(in.v[i].value, out.v[j].value) != 0) {
+			fprintf(stderr, "round trip differs at entry %zu\n", i);
+			abort();
+		}
+		j++;
+	}
+	if (j != out.n)
+		abort();
+	ents_free(&in);
+	ents_free(&out);
+	(void)unlink(d->in);
+	(void)unlink(d->out);
+	return 0;
+}
