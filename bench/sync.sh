@@ -23,6 +23,8 @@ slapd_load "$T_DIR/accounts.ldif" || exit 1
 slapd_start || exit 1
 udmail_setup
 sed -i 's|^  base: ou=users,dc=example,dc=org|&\n  page_size: 1000|' "$U/udmail.yaml"
+# Every map in the default format (lmdb), as a real host would have.
+sed -i 's/format: hash/format: lmdb/' "$U/udmail.yaml"
 
 ATTRS=(uid emailForward mailPassword userPassword shadowExpire accountStatus)
 FILTER='(&(uid=*)(!(uidNumber=0))(objectClass=shadowAccount))'

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +67,24 @@ hash_zalloc(size_t n)
 	return calloc(1, n != 0 ? n : 1);
 }
 
+static pthread_once_t hash_malloc_once = PTHREAD_ONCE_INIT;
+static int hash_malloc_rc;
+
+/* Process-wide: set once, before any handle exists (tables may be written
+   from several threads). */
+static void
+hash_set_malloc(void)
+{
+	hash_malloc_rc = db_env_set_func_malloc(hash_zalloc);
+}
+
 static int
 hash_create(struct hash_handle *h, struct errbuf *eb)
 {
 	int rc;
 
-	/* Process-wide, idempotent, and set before any handle exists. */
-	if ((rc = db_env_set_func_malloc(hash_zalloc)) != 0)
+	(void)pthread_once(&hash_malloc_once, hash_set_malloc);
+	if ((rc = hash_malloc_rc) != 0)
 		return hash_err(h, eb, "set malloc", rc);
 
 	if ((rc = db_create(&h->db, NULL, 0)) != 0) {

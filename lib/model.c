@@ -6,6 +6,8 @@
  * Invariant: every string lives in the model's arena, which is wiped
  * before it is freed (it holds password hashes).
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -79,6 +81,8 @@ struct model {
 	struct mlogin *logins;
 	size_t nlogins, caplogins;
 	int resolved;
+	uint32_t *order;  /* node indices sorted by address, after resolve */
+	const char **doms;/* primary + alias domains, sorted */
 	struct model_stats st;
 };
 
@@ -746,6 +750,43 @@ expand(struct model *m, uint32_t i, unsigned depth)
 	return 0;
 }
 
+static int
+order_cmp(const void *a, const void *b, void *arg)
+{
+	const struct model *m = arg;
+
+	return strcmp(m->nodes[*(const uint32_t *)a].addr,
+	    m->nodes[*(const uint32_t *)b].addr);
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One sort of the nodes by address, so that every output renders in key
+   order and needs no sorting of its own (100,000s of entries, six times). */
+static int
+model_sort(struct model *m)
+{
+	size_t i;
+
+	if ((m->order = reallocarray(NULL, m->nnodes + 1,
+	    sizeof(*m->order))) == NULL ||
+	    (m->doms = reallocarray(NULL, m->nadomains + 1,
+	    sizeof(*m->doms))) == NULL)
+		return -1;
+	for (i = 0; i < m->nnodes; i++)
+		m->order[i] = (uint32_t)i;
+	qsort_r(m->order, m->nnodes, sizeof(*m->order), order_cmp, m);
+	m->doms[0] = m->domain;
+	for (i = 0; i < m->nadomains; i++)
+		m->doms[i + 1] = m->adomains[i];
+	qsort(m->doms, m->nadomains + 1, sizeof(*m->doms), str_cmp);
+	return 0;
+}
+
 int
 model_resolve(struct model *m, struct errbuf *eb)
 {
@@ -757,6 +798,10 @@ model_resolve(struct model *m, struct errbuf *eb)
 			errbuf_syserr(eb, "model");
 			return -1;
 		}
+	}
+	if (model_sort(m) == -1) {
+		errbuf_syserr(eb, "model");
+		return -1;
 	}
 	m->resolved = 1;
 	return 0;
@@ -772,6 +817,37 @@ static int
 kv_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+}
+
+/* Sort L whose first P entries are probably in order already (node order)
+   followed by a short unsorted tail: sort the tail and merge, or sort all
+   when the prefix is not in order after all. */
+static int
+kv_finish(struct kvlist *l, size_t p, int (*cmp)(const void *, const void *))
+{
+	struct kv *tmp;
+	size_t i, a, b, o;
+
+	for (i = 1; i < p; i++)
+		if (cmp(&l->v[i - 1], &l->v[i]) > 0)
+			break;
+	if (i < p) {
+		if (l->n > 1)
+			qsort(l->v, l->n, sizeof(*l->v), cmp);
+		return 0;
+	}
+	if (l->n - p > 1)
+		qsort(l->v + p, l->n - p, sizeof(*l->v), cmp);
+	if (p == 0 || p == l->n || cmp(&l->v[p - 1], &l->v[p]) <= 0)
+		return 0;
+	if ((tmp = reallocarray(NULL, l->n, sizeof(*tmp))) == NULL)
+		return -1;
+	for (a = 0, b = p, o = 0; a < p || b < l->n; o++)
+		tmp[o] = b == l->n || (a < p && cmp(&l->v[a], &l->v[b]) <= 0) ?
+		    l->v[a++] : l->v[b++];
+	memcpy(l->v, tmp, l->n * sizeof(*tmp));
+	free(tmp);
+	return 0;
 }
 
 struct kvb {
@@ -790,7 +866,22 @@ kv_push(struct kvb *b, const char *key, const char *value)
 	return 0;
 }
 
-/* Join the strings produced by GET(I) for I < N with ", " into the arena. */
+/* Append ", ITEM" (or ITEM first) at S + O; the caller sized S. */
+static size_t
+join_one(char *s, size_t o, const char *item)
+{
+	size_t n = strlen(item);
+
+	if (o > 0) {
+		memcpy(s + o, ", ", 2);
+		o += 2;
+	}
+	memcpy(s + o, item, n);
+	return o + n;
+}
+
+/* The targets of N joined with ", " into the arena: its external
+   addresses, or the terminal nodes it expands to. */
 static const char *
 join_targets(struct model *m, const struct mnode *n, int external)
 {
@@ -808,16 +899,12 @@ join_targets(struct model *m, const struct mnode *n, int external)
 	if ((s = arena_alloc(m, len + 1)) == NULL)
 		return NULL;
 	if (external) {
-		for (j = n->tfirst; j < n->tfirst + n->tcount; j++) {
-			if (m->targets[j].node != -1)
-				continue;
-			o += (size_t)sprintf(s + o, "%s%s", o ? ", " : "",
-			    m->targets[j].addr);
-		}
+		for (j = n->tfirst; j < n->tfirst + n->tcount; j++)
+			if (m->targets[j].node == -1)
+				o = join_one(s, o, m->targets[j].addr);
 	} else {
 		for (j = 0; j < n->nexpand; j++)
-			o += (size_t)sprintf(s + o, "%s%s", o ? ", " : "",
-			    m->nodes[n->expand[j]].addr);
+			o = join_one(s, o, m->nodes[n->expand[j]].addr);
 	}
 	s[o] = '\0';
 	return s;
@@ -831,13 +918,13 @@ render_virtual(struct model *m, struct kvb *b)
 	size_t i, len;
 
 	for (i = 0; i < m->nnodes; i++) {
-		struct mnode *n = &m->nodes[i];
+		struct mnode *n = &m->nodes[m->order[i]];
 
 		if (n->nexpand == 0)
 			continue;
 		/* A terminal node maps to itself: Postfix keeps the
 		   address and stops recursion (identity entry). */
-		if (n->nexpand == 1 && n->expand[0] == i)
+		if (n->nexpand == 1 && &m->nodes[n->expand[0]] == n)
 			v = n->addr;
 		else if ((v = join_targets(m, n, 0)) == NULL)
 			return -1;
@@ -865,7 +952,7 @@ render_terminals(struct model *m, struct kvb *b, enum output_kind kind)
 	size_t i;
 
 	for (i = 0; i < m->nnodes; i++) {
-		struct mnode *n = &m->nodes[i];
+		struct mnode *n = &m->nodes[m->order[i]];
 
 		if (!n->has_ext)
 			continue;
@@ -892,26 +979,62 @@ login_pair_cmp(const void *a, const void *b)
 
 /* (address, login) pairs, sorted and then merged into one entry per
    address with the logins joined by ", ". */
+/* KEY -> LOGIN, and when KEY is in the primary domain and the option is
+   on, the same local part in every alias domain, in sorted domain order. */
+static int
+sender_variants(struct model *m, struct kvb *pb, const char *key,
+    const char *login)
+{
+	const char *at = strchr(key, '@');
+	size_t k, llen, len;
+	char *s;
+
+	if (!m->opts.sender_login_alias_domains ||
+	    strcmp(at + 1, m->domain) != 0)
+		return kv_push(pb, key, login);
+	llen = (size_t)(at - key);
+	for (k = 0; k < m->nadomains + 1; k++) {
+		if (m->doms[k] == m->domain) {
+			if (kv_push(pb, key, login) == -1)
+				return -1;
+			continue;
+		}
+		len = strlen(m->doms[k]);
+		if ((s = arena_alloc(m, llen + len + 2)) == NULL)
+			return -1;
+		memcpy(s, key, llen + 1); /* local part and '@' */
+		memcpy(s + llen + 1, m->doms[k], len + 1);
+		if (kv_push(pb, s, login) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* (address, login) pairs, then one entry per address with the logins
+   joined by ", ".  Accounts come in address order, each with its variants
+   in the sorted domains, so that part is sorted already; the Hiera logins
+   form a short tail that is sorted and merged in. */
 static int
 render_sender_login(struct model *m, struct kvb *b)
 {
 	struct kvlist pairs = { NULL, 0 };
 	struct kvb pb = { &pairs, 0 };
 	char addr[ADDR_MAX + 1], ob[512];
-	size_t i, j, k, len;
-	const char *at;
+	size_t i, j, k, len, nacc;
+	const char *key;
 	char *s;
 	long idx;
 	int rc = -1;
 
 	for (i = 0; i < m->nnodes; i++) {
-		struct mnode *n = &m->nodes[i];
+		struct mnode *n = &m->nodes[m->order[i]];
 
 		if (n->kind != MK_ACCOUNT || n->state != ACCOUNT_ACTIVE)
 			continue;
-		if (kv_push(&pb, n->addr, n->uid) == -1)
+		if (sender_variants(m, &pb, n->addr, n->uid) == -1)
 			goto out;
 	}
+	nacc = pairs.n;
 	for (i = 0; i < m->nlogins; i++) {
 		struct mlogin *l = &m->logins[i];
 
@@ -929,39 +1052,17 @@ render_sender_login(struct model *m, struct kvb *b)
 				continue;
 			}
 		}
-		if (kv_push(&pb, l->key, l->login) == -1)
+		if (sender_variants(m, &pb, l->key, l->login) == -1)
 			goto out;
 	}
-	if (m->opts.sender_login_alias_domains) {
-		size_t n0 = pairs.n;
-
-		for (i = 0; i < n0; i++) {
-			at = strchr(pairs.v[i].key, '@');
-			if (strcmp(at + 1, m->domain) != 0)
-				continue;
-			for (k = 0; k < m->nadomains; k++) {
-				len = (size_t)(at - pairs.v[i].key) + 2 +
-				    strlen(m->adomains[k]);
-				if ((s = arena_alloc(m, len)) == NULL)
-					goto out;
-				(void)snprintf(s, len, "%.*s@%s",
-				    (int)(at - pairs.v[i].key), pairs.v[i].key,
-				    m->adomains[k]);
-				if (kv_push(&pb, s, pairs.v[i].value) == -1)
-					goto out;
-			}
-		}
-	}
-	/* No pairs: PAIRS.V is NULL, not for qsort (nonnull argument). */
-	if (pairs.n > 1)
-		qsort(pairs.v, pairs.n, sizeof(*pairs.v), login_pair_cmp);
+	if (kv_finish(&pairs, nacc, login_pair_cmp) == -1)
+		goto out;
 	for (i = 0; i < pairs.n; i = j) {
+		key = pairs.v[i].key;
 		len = 0;
-		for (j = i; j < pairs.n &&
-		    strcmp(pairs.v[j].key, pairs.v[i].key) == 0; j++)
-			if (j == i || strcmp(pairs.v[j].value,
-			    pairs.v[j - 1].value) != 0)
-				len += strlen(pairs.v[j].value) + 2;
+		for (j = i; j < pairs.n && strcmp(pairs.v[j].key, key) == 0;
+		    j++)
+			len += strlen(pairs.v[j].value) + 2;
 		if (j == i + 1) {
 			s = (char *)pairs.v[i].value;
 		} else {
@@ -969,15 +1070,13 @@ render_sender_login(struct model *m, struct kvb *b)
 
 			if ((s = arena_alloc(m, len + 1)) == NULL)
 				goto out;
-			for (k = i; k < j; k++) {
-				if (k > i && strcmp(pairs.v[k].value,
-				    pairs.v[k - 1].value) == 0)
-					continue;
-				o += (size_t)sprintf(s + o, "%s%s",
-				    o ? ", " : "", pairs.v[k].value);
-			}
+			for (k = i; k < j; k++)
+				if (k == i || strcmp(pairs.v[k].value,
+				    pairs.v[k - 1].value) != 0)
+					o = join_one(s, o, pairs.v[k].value);
+			s[o] = '\0';
 		}
-		if (kv_push(b, pairs.v[i].key, s) == -1)
+		if (kv_push(b, key, s) == -1)
 			goto out;
 	}
 	rc = 0;
@@ -1019,10 +1118,12 @@ model_render(struct model *m, enum output_kind kind, struct kvlist *out,
 		r = render_sender_login(m, &b);
 		break;
 	case OUTPUT_PASSWD:
-		for (i = 0; i < m->nnodes && r == 0; i++)
-			if (m->nodes[i].password != NULL)
-				r = kv_push(&b, m->nodes[i].uid,
-				    m->nodes[i].password);
+		for (i = 0; i < m->nnodes && r == 0; i++) {
+			const struct mnode *n = &m->nodes[m->order[i]];
+
+			if (n->password != NULL)
+				r = kv_push(&b, n->uid, n->password);
+		}
 		break;
 	default:
 		errbuf_set(eb, "unknown output %d", (int)kind);
@@ -1033,10 +1134,14 @@ model_render(struct model *m, enum output_kind kind, struct kvlist *out,
 		kvlist_free(out);
 		return -1;
 	}
-	/* An empty list has OUT->V NULL, which qsort must not get (its
-	   argument is declared nonnull; UBSan flags it). */
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), kv_cmp);
+	/* Outputs come out in address order; the virtual map's
+	   "@alias-domain" keys are a short tail. */
+	if (kv_finish(out, kind == OUTPUT_VIRTUAL ? out->n - m->nadomains :
+	    out->n, kv_cmp) == -1) {
+		errbuf_syserr(eb, "render %s", conf_output_name(kind));
+		kvlist_free(out);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1069,6 +1174,8 @@ model_free(struct model **mp)
 	free(m->slots);
 	free(m->adomains);
 	free(m->logins);
+	free(m->order);
+	free(m->doms);
 	free(m);
 	*mp = NULL;
 }

@@ -829,17 +829,57 @@ out:
 	return ret;
 }
 
+/* Send the search for the next page (COOKIE empty: the first). */
+static int
+send_page(LDAP *ld, const struct conf_ldap *cl, const char *filter,
+    char **attrs, int paged, struct berval *cookie, int *msgid_r,
+    struct errbuf *eb)
+{
+	LDAPControl *pctrl = NULL, *sctrls[2] = { NULL, NULL };
+	struct timeval tv;
+	int rc;
+
+	if (paged) {
+		rc = ldap_create_page_control(ld, cl->page_size,
+		    cookie->bv_val != NULL ? cookie : NULL, 1, &pctrl);
+		if (rc != LDAP_SUCCESS) {
+			seterr_ld(eb, ld, rc, NULL, "ldap search %s: paged "
+			    "results control", cl->base);
+			return -1;
+		}
+		sctrls[0] = pctrl;
+	}
+	tv.tv_sec = cl->timeout > 0 ? cl->timeout : 30;
+	tv.tv_usec = 0;
+	rc = ldap_search_ext(ld, cl->base, cl->scope, filter, attrs, 0,
+	    paged ? sctrls : NULL, NULL, &tv, LDAP_NO_LIMIT, msgid_r);
+	ldap_control_free(pctrl);
+	if (rc != LDAP_SUCCESS) {
+		seterr_ld(eb, ld, rc, NULL, "ldap search %s", cl->base);
+		return -1;
+	}
+	return 0;
+}
+
 int
 src_ldap_fetch(struct ldap *ld, const struct conf_ldap *cl, time_t now,
     int grace_days, struct account_list *list, struct errbuf *eb)
 {
+	return src_ldap_fetch_pages(ld, cl, now, grace_days, list, NULL, NULL,
+	    eb);
+}
+
+int
+src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
+    time_t now, int grace_days, struct account_list *list,
+    src_ldap_page_fn *fn, void *arg, struct errbuf *eb)
+{
 	struct fetch_ctx fc;
 	struct berval cookie = { 0, NULL };
-	LDAPControl *pctrl = NULL, *sctrls[2] = { NULL, NULL };
-	struct timeval tv;
 	char *attrs[FA_COUNT + 1];
 	const char *filter;
-	int rc, msgid, i, paged = cl->page_size > 0, pages = 0;
+	size_t total = 0, before;
+	int msgid, i, paged = cl->page_size > 0, pages = 0, more;
 
 	fc.ld = ld;
 	fc.cl = cl;
@@ -862,36 +902,31 @@ src_ldap_fetch(struct ldap *ld, const struct conf_ldap *cl, time_t now,
 	attrs[FA_COUNT] = NULL;
 	filter = cl->filter != NULL ? cl->filter : SRC_LDAP_FILTER_DEFAULT;
 
+	if (send_page(ld, cl, filter, attrs, paged, &cookie, &msgid, eb) == -1)
+		goto fail;
 	do {
-		if (paged) {
-			rc = ldap_create_page_control(ld, cl->page_size,
-			    cookie.bv_val != NULL ? &cookie : NULL, 1, &pctrl);
-			if (rc != LDAP_SUCCESS) {
-				seterr_ld(eb, ld, rc, NULL, "ldap search %s: "
-				    "paged results control", cl->base);
-				goto fail;
-			}
-			sctrls[0] = pctrl;
-		}
-		tv.tv_sec = cl->timeout > 0 ? cl->timeout : 30;
-		tv.tv_usec = 0;
-		rc = ldap_search_ext(ld, cl->base, cl->scope, filter, attrs, 0,
-		    paged ? sctrls : NULL, NULL, &tv, LDAP_NO_LIMIT, &msgid);
-		ldap_control_free(pctrl);
-		pctrl = NULL;
-		if (rc != LDAP_SUCCESS) {
-			seterr_ld(eb, ld, rc, NULL, "ldap search %s", cl->base);
-			goto fail;
-		}
+		before = list->n;
 		if (fetch_page(&fc, msgid, paged, &cookie, eb) == -1)
 			goto fail;
 		pages++;
+		total += list->n - before;
 		log_debug("ldap search %s: page %d done, %zu accounts so far",
-		    cl->base, pages, list->n);
-	} while (paged && cookie.bv_len > 0);
+		    cl->base, pages, total);
+		more = paged && cookie.bv_len > 0;
+		/* Ask for the next page before handing this one over: the
+		   server prepares it while the caller works. */
+		if (more && send_page(ld, cl, filter, attrs, paged, &cookie,
+		    &msgid, eb) == -1)
+			goto fail;
+		if (fn != NULL && fn(list, arg, eb) == -1) {
+			if (more)
+				(void)ldap_abandon_ext(ld, msgid, NULL, NULL);
+			goto fail;
+		}
+	} while (more);
 	ber_memfree(cookie.bv_val);
 	log_debug("ldap search %s: %zu accounts in %d page(s)", cl->base,
-	    list->n, pages);
+	    total, pages);
 	return 0;
 fail:
 	ber_memfree(cookie.bv_val);

@@ -44,6 +44,16 @@ void src_ldap_close(struct ldap **ldp);
 int src_ldap_fetch(struct ldap *ld, const struct conf_ldap *cl, time_t now,
     int grace_days, struct account_list *list, struct errbuf *eb)
     __attribute__((warn_unused_result));
+/* The same, calling FN after each page with LIST holding what has arrived
+   (FN may consume and empty it), once the next page has been requested so
+   the server works meanwhile.  FN returning -1 (with EB set) fails the
+   fetch. */
+typedef int src_ldap_page_fn(struct account_list *list, void *arg,
+    struct errbuf *eb);
+int src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
+    time_t now, int grace_days, struct account_list *list,
+    src_ldap_page_fn *fn, void *arg, struct errbuf *eb)
+    __attribute__((warn_unused_result));
 
 /* Find the DN of the account with uid UID.  Returns 1 found (DN_R is
    malloc'd), 0 not found, -1 error. */

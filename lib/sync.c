@@ -5,12 +5,14 @@
  * allows) publishes nothing, so the last good tables keep serving mail.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "account.h"
 #include "atomicfile.h"
@@ -23,7 +25,8 @@
 
 struct sync_state {
 	struct hiera_data hd;
-	struct account_list accounts;
+	struct account_list accounts; /* one page at a time */
+	size_t ldap_entries;
 	struct model *model;
 };
 
@@ -102,6 +105,20 @@ pick_domain(const struct conf *c, const struct hiera_data *hd,
 	return NULL;
 }
 
+/* One page of accounts into the model, then freed (wiping the hashes):
+   the strings live once, in the model's arena. */
+static int
+add_page(struct account_list *l, void *arg, struct errbuf *eb)
+{
+	struct sync_state *ss = arg;
+	int r;
+
+	ss->ldap_entries += l->n;
+	r = model_add_accounts(ss->model, l, eb);
+	account_list_free(l);
+	return r;
+}
+
 static enum sync_status
 fetch_ldap(const struct conf *c, const struct sync_opts *o,
     struct sync_state *ss, struct sync_result *res, struct errbuf *eb)
@@ -111,13 +128,13 @@ fetch_ldap(const struct conf *c, const struct sync_opts *o,
 
 	if ((ld = src_ldap_connect(&c->ldap, eb)) == NULL)
 		return SYNC_ERR_LDAP;
-	r = src_ldap_fetch(ld, &c->ldap, o->now, c->retired_grace_days,
-	    &ss->accounts, eb);
+	r = src_ldap_fetch_pages(ld, &c->ldap, o->now, c->retired_grace_days,
+	    &ss->accounts, add_page, ss, eb);
 	src_ldap_close(&ld);
 	if (r == -1)
-		return SYNC_ERR_LDAP;
-	res->ldap_entries = ss->accounts.n;
-	if (ss->accounts.n == 0 && !o->force) {
+		return eb->errnum == ENOMEM ? SYNC_ERR_NOMEM : SYNC_ERR_LDAP;
+	res->ldap_entries = ss->ldap_entries;
+	if (ss->ldap_entries == 0 && !o->force) {
 		/* An empty answer is a fault (wrong base, ACL change), not a
 		   fact: publishing it would disable every account. */
 		errbuf_set(eb, "ldap search %s returned no accounts; refusing "
@@ -150,11 +167,6 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 			goto fail;
 		}
 	}
-	if (c->ldap.enabled && !o->hiera_only &&
-	    (st = fetch_ldap(c, o, ss, res, eb)) != SYNC_OK)
-		goto fail;
-	res->fetch_seconds = elapsed(&t0);
-
 	memset(&mo, 0, sizeof(mo));
 	if ((mo.domain = pick_domain(c, &ss->hd, eb)) == NULL) {
 		st = SYNC_ERR_CONFIG;
@@ -168,14 +180,18 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 		st = SYNC_ERR_CONFIG;
 		goto fail;
 	}
-	if (model_add_accounts(ss->model, &ss->accounts, eb) == -1 ||
-	    model_add_hiera(ss->model, &ss->hd, eb) == -1 ||
+	/* LDAP first: on a conflict the account wins over Hiera. */
+	if (c->ldap.enabled && !o->hiera_only &&
+	    (st = fetch_ldap(c, o, ss, res, eb)) != SYNC_OK)
+		goto fail;
+	res->fetch_seconds = elapsed(&t0);
+	log_debug("fetched in %.3f s", res->fetch_seconds);
+	if (model_add_hiera(ss->model, &ss->hd, eb) == -1 ||
 	    model_resolve(ss->model, eb) == -1) {
 		st = SYNC_ERR_NOMEM;
 		goto fail;
 	}
-	/* The hashes now live in the model's arena only. */
-	account_list_free(&ss->accounts);
+	log_debug("model built at %.3f s", elapsed(&t0));
 	res->stats = *model_stats(ss->model);
 	*ss_r = ss;
 	return SYNC_OK;
@@ -199,6 +215,77 @@ guard_trips(long long old, size_t new, double share)
 	return (double)(old - (long long)new) > share * (double)old + 1e-9;
 }
 
+/* Comparing and writing the tables is independent per output and, once
+   the fetch is over, the LDAP server is idle: use the machine's cores.
+   Rendering stays serial (the model's arena is not thread-safe). */
+#define SYNC_THREADS_MAX 4
+
+enum sync_phase { PHASE_COMPARE, PHASE_WRITE };
+
+struct sync_task {
+	int active;
+	long long old_count;
+	int same;
+	int changed;
+	int rc;
+	struct errbuf eb;
+};
+
+struct sync_jobs {
+	const struct conf *c;
+	const struct kvlist *lists;
+	enum sync_phase phase;
+	pthread_mutex_t mu;
+	int next;
+	struct sync_task t[OUTPUT_COUNT];
+};
+
+static void *
+sync_worker(void *arg)
+{
+	struct sync_jobs *j = arg;
+	struct sync_task *t;
+	int k;
+
+	for (;;) {
+		(void)pthread_mutex_lock(&j->mu);
+		k = j->next++;
+		(void)pthread_mutex_unlock(&j->mu);
+		if (k >= OUTPUT_COUNT)
+			return NULL;
+		t = &j->t[k];
+		if (!t->active)
+			continue;
+		if (j->phase == PHASE_COMPARE)
+			t->rc = table_compare(&j->c->out[k], (enum output_kind)k,
+			    &j->lists[k], &t->old_count, &t->same, &t->eb);
+		else
+			t->rc = table_write(&j->c->out[k], (enum output_kind)k,
+			    &j->lists[k], &t->changed, &t->eb);
+	}
+}
+
+static void
+sync_run_jobs(struct sync_jobs *j, enum sync_phase phase)
+{
+	pthread_t th[SYNC_THREADS_MAX];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, n = 0, want;
+
+	j->phase = phase;
+	j->next = 0;
+	want = ncpu < 1 ? 1 : ncpu > SYNC_THREADS_MAX ? SYNC_THREADS_MAX :
+	    (int)ncpu;
+	/* A thread that cannot be started is no failure: this one works
+	   through whatever is left. */
+	for (i = 1; i < want; i++)
+		if (pthread_create(&th[n], NULL, sync_worker, j) == 0)
+			n++;
+	(void)sync_worker(j);
+	for (i = 0; i < n; i++)
+		(void)pthread_join(th[i], NULL);
+}
+
 enum sync_status
 sync_publish(const struct conf *c, struct sync_state *ss,
     const struct sync_opts *o, struct sync_result *res, struct errbuf *eb)
@@ -206,38 +293,52 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	struct kvlist lists[OUTPUT_COUNT];
 	struct sync_output_result *r;
 	enum sync_status st = SYNC_OK;
-	int same[OUTPUT_COUNT] = { 0 };
-	struct errbuf e2;
+	struct sync_jobs j;
+	struct timespec t0;
+	const char *name;
 	int k, refused = 0;
 
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(lists, 0, sizeof(lists));
+	memset(&j, 0, sizeof(j));
+	j.c = c;
+	j.lists = lists;
+	(void)pthread_mutex_init(&j.mu, NULL);
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		r = &res->out[k];
 		memset(r, 0, sizeof(*r));
 		if (!c->out[k].enabled)
 			continue;
-		r->enabled = 1;
+		r->enabled = j.t[k].active = 1;
 		if (model_render(ss->model, (enum output_kind)k, &lists[k],
 		    eb) == -1) {
 			st = SYNC_ERR_CONFIG;
 			goto out;
 		}
 		r->new_count = lists[k].n;
-		if (table_compare(&c->out[k], (enum output_kind)k, &lists[k],
-		    &r->old_count, &same[k], &e2) == -1) {
+	}
+	log_debug("rendered at %.3f s", elapsed(&t0));
+	sync_run_jobs(&j, PHASE_COMPARE);
+	log_debug("compared at %.3f s", elapsed(&t0));
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		r = &res->out[k];
+		name = conf_output_name((enum output_kind)k);
+		if (!j.t[k].active)
+			continue;
+		if (j.t[k].rc == -1) {
 			r->old_count = -1;
 			/* An unreadable old table is replaced, not guarded:
 			   say so, it may be a corrupt file. */
-			log_warnx("%s: %s", conf_output_name(
-			    (enum output_kind)k), e2.msg);
+			log_warnx("%s: %s", name, j.t[k].eb.msg);
 			continue;
 		}
+		r->old_count = j.t[k].old_count;
 		if (guard_trips(r->old_count, r->new_count, c->shrink_max)) {
 			r->refused = !o->force;
 			log_warnx("%s: would shrink from %lld to %zu entries "
-			    "(more than %.0f%%)%s", conf_output_name(
-			    (enum output_kind)k), r->old_count, r->new_count,
-			    c->shrink_max * 100, o->force ? "; forced" : "");
+			    "(more than %.0f%%)%s", name, r->old_count,
+			    r->new_count, c->shrink_max * 100,
+			    o->force ? "; forced" : "");
 			refused |= r->refused;
 		}
 	}
@@ -249,28 +350,34 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	}
 	if (o->dry_run)
 		goto out;
+	/* Nothing to write for an unchanged table: no temp file, no fsync,
+	   and the consumers keep their open tables. */
+	for (k = 0; k < OUTPUT_COUNT; k++)
+		j.t[k].active &= !(j.t[k].rc == 0 && j.t[k].same);
+	sync_run_jobs(&j, PHASE_WRITE);
+	log_debug("written at %.3f s", elapsed(&t0));
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		if (!c->out[k].enabled)
 			continue;
-		if (same[k]) {
-			/* Nothing to write: no temp file, no fsync, and the
-			   consumers keep their open tables. */
-			log_info("%s: %zu entries, unchanged", conf_output_name(
-			    (enum output_kind)k), res->out[k].new_count);
+		name = conf_output_name((enum output_kind)k);
+		if (j.t[k].active && j.t[k].rc == -1) {
+			/* Each table is replaced whole or not at all; the
+			   first failure is reported, all are logged. */
+			log_warnx("%s: %s; previous file kept", name,
+			    j.t[k].eb.msg);
+			if (st == SYNC_OK) {
+				*eb = j.t[k].eb;
+				errbuf_prefix(eb, "%s", name);
+				st = SYNC_ERR_PUBLISH;
+			}
 			continue;
 		}
-		if (table_write(&c->out[k], (enum output_kind)k, &lists[k],
-		    &res->out[k].changed, eb) == -1) {
-			errbuf_prefix(eb, "%s", conf_output_name(
-			    (enum output_kind)k));
-			st = SYNC_ERR_PUBLISH;
-			goto out;
-		}
-		log_info("%s: %zu entries%s", conf_output_name(
-		    (enum output_kind)k), res->out[k].new_count,
-		    res->out[k].changed ? ", published" : ", unchanged");
+		res->out[k].changed = j.t[k].active && j.t[k].changed;
+		log_info("%s: %zu entries, %s", name, res->out[k].new_count,
+		    res->out[k].changed ? "published" : "unchanged");
 	}
 out:
+	(void)pthread_mutex_destroy(&j.mu);
 	for (k = 0; k < OUTPUT_COUNT; k++)
 		kvlist_free(&lists[k]);
 	return st;

@@ -104,6 +104,7 @@ table_close(struct table **tp)
 struct cmpctx {
 	const struct kvlist *l;
 	long long seen;
+	size_t next; /* where the next key is expected in sorted order */
 	int differ;
 };
 
@@ -120,7 +121,15 @@ compare_visit(const char *key, const char *value, void *arg)
 	const struct kv *e;
 
 	c->seen++;
-	e = bsearch(key, c->l->v, c->l->n, sizeof(*c->l->v), kv_key_cmp);
+	/* lmdb and passwd-file iterate in key order: try the next slot
+	   before searching (Berkeley DB hash order is random). */
+	if (c->next < c->l->n && strcmp(key, c->l->v[c->next].key) == 0)
+		e = &c->l->v[c->next];
+	else
+		e = bsearch(key, c->l->v, c->l->n, sizeof(*c->l->v),
+		    kv_key_cmp);
+	if (e != NULL)
+		c->next = (size_t)(e - c->l->v) + 1;
 	if (e == NULL || strcmp(e->value, value) != 0)
 		c->differ = 1;
 	return 0;
@@ -131,7 +140,7 @@ table_compare(const struct conf_output *o, enum output_kind kind,
     const struct kvlist *l, long long *old_count_r, int *same_r,
     struct errbuf *eb)
 {
-	struct cmpctx c = { l, 0, 0 };
+	struct cmpctx c = { l, 0, 0, 0 };
 	struct table *t;
 	struct stat st;
 	char *file;

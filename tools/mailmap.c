@@ -119,6 +119,8 @@ cmd_build(struct conf *c, int argc, char **argv)
 	st = sync_run(c, &so, &res, &eb);
 	if (st == SYNC_OK || st == SYNC_ERR_GUARD || st == SYNC_ERR_PUBLISH)
 		print_stats(&res.stats, res.ldap_entries);
+	log_info("fetch %.3f s, total %.3f s", res.fetch_seconds,
+	    res.total_seconds);
 	if (!so.dry_run && sync_write_metrics(c, &res, st,
 	    st == SYNC_OK ? time(NULL) : 0, &eb) == -1)
 		log_warnx("metrics: %s", eb.msg);
