@@ -25,3 +25,27 @@ maxrss() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# elapsed CMD...: wall time of one run, in seconds.
+elapsed() {
+	local s e
+	s=$(date +%s.%N)
+	"$@" >/dev/null 2>"$T_DIR/bench.err" || { cat "$T_DIR/bench.err" >&2; return 1; }
+	e=$(date +%s.%N)
+	awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }'
+}
+
+# paired REF-FUNCTION OUR-FUNCTION: RUNS alternating runs of the two, so a
+# noisy machine hits both alike.  Prints "best_ref best_ours median_ratio".
+paired() {
+	local i r o rs=() os=() qs=()
+	for ((i = 0; i < RUNS; i++)); do
+		r=$(elapsed "$1") || return 1
+		o=$(elapsed "$2") || return 1
+		rs+=("$r") os+=("$o") qs+=("$(ratio "$o" "$r")")
+	done
+	printf '%s %s %s\n' \
+		"$(printf '%s\n' "${rs[@]}" | sort -n | head -1)" \
+		"$(printf '%s\n' "${os[@]}" | sort -n | head -1)" \
+		"$(printf '%s\n' "${qs[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+}

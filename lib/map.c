@@ -272,6 +272,28 @@ out:
 }
 
 int
+map_finish(struct map_writer *m, struct errbuf *eb)
+{
+	if (m->finished)
+		return 0;
+	if (m->impl == NULL && map_start(m, eb) == -1)
+		return -1;
+	if (m->be->wfinish(m, eb) == -1) {
+		errbuf_prefix(eb, "%s", m->file);
+		return -1;
+	}
+	m->impl = NULL;
+	m->finished = 1;
+	return 0;
+}
+
+void
+map_assume_changed(struct map_writer *m)
+{
+	m->known_changed = 1;
+}
+
+int
 map_commit(struct map_writer **mp, int *changed_r, struct errbuf *eb)
 {
 	struct map_writer *m = *mp;
@@ -280,16 +302,11 @@ map_commit(struct map_writer **mp, int *changed_r, struct errbuf *eb)
 	*mp = NULL;
 	if (changed_r != NULL)
 		*changed_r = 0;
-	if (m->impl == NULL && map_start(m, eb) == -1)
+	if (map_finish(m, eb) == -1)
 		goto fail;
-	if (m->be->wfinish(m, eb) == -1) {
-		errbuf_prefix(eb, "%s", m->file);
-		goto fail;
-	}
-	m->impl = NULL;
 	if (m->be->bytes_compare)
 		flags |= ATOMICFILE_IF_CHANGED;
-	else if (map_same_entries(m)) {
+	else if (!m->known_changed && map_same_entries(m)) {
 		map_writer_free(m);
 		return 0;
 	}

@@ -49,6 +49,14 @@ struct map_writer *map_open(enum map_format fmt, const char *file,
    Writers are fastest when keys arrive sorted. */
 int map_put(struct map_writer *m, const char *key, const char *value,
     struct errbuf *eb) __attribute__((warn_unused_result));
+/* Complete the temp table (transaction commit, sync: the slow part) so
+   that map_commit only has to publish it.  Optional; map_commit does it
+   otherwise.  Returns 0 or -1 with EB set (then call map_abort). */
+int map_finish(struct map_writer *m, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+/* The caller knows the entries differ from the published table's (it
+   compared them itself): map_commit skips its own comparison. */
+void map_assume_changed(struct map_writer *m);
 /* Publish; when the new table holds the same entries as the old one the
    old file is left in place (Postfix restarts daemons on a replace) and
    *CHANGED_R is 0.  "Same" is decided on content, not bytes: lmdb and

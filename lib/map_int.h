@@ -18,6 +18,8 @@ struct map_writer {
 	const char *file;      /* atomicfile_path(af) */
 	size_t count;          /* entries added */
 	void *impl;
+	int finished;          /* temp table complete (map_finish) */
+	int known_changed;     /* caller compared: skip map_same_entries */
 };
 
 struct map_reader {

@@ -215,75 +215,83 @@ guard_trips(long long old, size_t new, double share)
 	return (double)(old - (long long)new) > share * (double)old + 1e-9;
 }
 
-/* Comparing and writing the tables is independent per output and, once
-   the fetch is over, the LDAP server is idle: use the machine's cores.
-   Rendering stays serial (the model's arena is not thread-safe). */
+/* Each output is compared with its published table and, if it differs,
+   built as a temp table beside it, by worker threads as soon as the main
+   thread has rendered it (the LDAP server is idle by now, and rendering
+   stays on one thread: the model's arena is not thread-safe).  Only when
+   every table is ready and the shrink guard has passed are they renamed
+   into place, so a failure publishes nothing. */
 #define SYNC_THREADS_MAX 4
 
-enum sync_phase { PHASE_COMPARE, PHASE_WRITE };
-
 struct sync_task {
-	int active;
+	int active, ready, claimed;
+	int cmp_rc;
 	long long old_count;
 	int same;
-	int changed;
-	int rc;
-	struct errbuf eb;
+	int rc; /* prepare */
+	struct table_writer *tw;
+	struct errbuf cmp_eb, eb;
 };
 
 struct sync_jobs {
 	const struct conf *c;
 	const struct kvlist *lists;
-	enum sync_phase phase;
+	int dry_run;
 	pthread_mutex_t mu;
-	int next;
+	pthread_cond_t cv;
+	int rendered_all;
 	struct sync_task t[OUTPUT_COUNT];
 };
+
+static void
+sync_do_task(struct sync_jobs *j, int k)
+{
+	struct sync_task *t = &j->t[k];
+	const struct conf_output *o = &j->c->out[k];
+
+	t->cmp_rc = table_compare(o, (enum output_kind)k, &j->lists[k],
+	    &t->old_count, &t->same, &t->cmp_eb);
+	if (j->dry_run || (t->cmp_rc == 0 && t->same))
+		return;
+	t->rc = table_prepare(o, (enum output_kind)k, &j->lists[k],
+	    t->cmp_rc == 0 && t->old_count > 0, &t->tw, &t->eb);
+}
 
 static void *
 sync_worker(void *arg)
 {
 	struct sync_jobs *j = arg;
-	struct sync_task *t;
 	int k;
 
+	(void)pthread_mutex_lock(&j->mu);
 	for (;;) {
-		(void)pthread_mutex_lock(&j->mu);
-		k = j->next++;
-		(void)pthread_mutex_unlock(&j->mu);
-		if (k >= OUTPUT_COUNT)
-			return NULL;
-		t = &j->t[k];
-		if (!t->active)
+		for (k = 0; k < OUTPUT_COUNT; k++)
+			if (j->t[k].active && j->t[k].ready && !j->t[k].claimed)
+				break;
+		if (k < OUTPUT_COUNT) {
+			j->t[k].claimed = 1;
+			(void)pthread_mutex_unlock(&j->mu);
+			sync_do_task(j, k);
+			(void)pthread_mutex_lock(&j->mu);
 			continue;
-		if (j->phase == PHASE_COMPARE)
-			t->rc = table_compare(&j->c->out[k], (enum output_kind)k,
-			    &j->lists[k], &t->old_count, &t->same, &t->eb);
-		else
-			t->rc = table_write(&j->c->out[k], (enum output_kind)k,
-			    &j->lists[k], &t->changed, &t->eb);
+		}
+		if (j->rendered_all)
+			break;
+		(void)pthread_cond_wait(&j->cv, &j->mu);
 	}
+	(void)pthread_mutex_unlock(&j->mu);
+	return NULL;
 }
 
 static void
-sync_run_jobs(struct sync_jobs *j, enum sync_phase phase)
+sync_ready(struct sync_jobs *j, int k, int all)
 {
-	pthread_t th[SYNC_THREADS_MAX];
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int i, n = 0, want;
-
-	j->phase = phase;
-	j->next = 0;
-	want = ncpu < 1 ? 1 : ncpu > SYNC_THREADS_MAX ? SYNC_THREADS_MAX :
-	    (int)ncpu;
-	/* A thread that cannot be started is no failure: this one works
-	   through whatever is left. */
-	for (i = 1; i < want; i++)
-		if (pthread_create(&th[n], NULL, sync_worker, j) == 0)
-			n++;
-	(void)sync_worker(j);
-	for (i = 0; i < n; i++)
-		(void)pthread_join(th[i], NULL);
+	(void)pthread_mutex_lock(&j->mu);
+	if (k >= 0)
+		j->t[k].ready = 1;
+	j->rendered_all |= all;
+	(void)pthread_cond_broadcast(&j->cv);
+	(void)pthread_mutex_unlock(&j->mu);
 }
 
 enum sync_status
@@ -291,95 +299,116 @@ sync_publish(const struct conf *c, struct sync_state *ss,
     const struct sync_opts *o, struct sync_result *res, struct errbuf *eb)
 {
 	struct kvlist lists[OUTPUT_COUNT];
+	pthread_t th[SYNC_THREADS_MAX];
 	struct sync_output_result *r;
 	enum sync_status st = SYNC_OK;
 	struct sync_jobs j;
+	struct sync_task *t;
 	struct timespec t0;
 	const char *name;
-	int k, refused = 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int k, i, nth = 0, refused = 0;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(lists, 0, sizeof(lists));
 	memset(&j, 0, sizeof(j));
 	j.c = c;
 	j.lists = lists;
+	j.dry_run = o->dry_run;
 	(void)pthread_mutex_init(&j.mu, NULL);
+	(void)pthread_cond_init(&j.cv, NULL);
 	for (k = 0; k < OUTPUT_COUNT; k++) {
-		r = &res->out[k];
-		memset(r, 0, sizeof(*r));
-		if (!c->out[k].enabled)
+		memset(&res->out[k], 0, sizeof(res->out[k]));
+		res->out[k].enabled = j.t[k].active = c->out[k].enabled;
+	}
+	/* A thread that cannot be started is no failure: the main thread
+	   works through whatever is left after rendering. */
+	for (i = 1; i < (ncpu < 1 ? 1 : ncpu) && i <= SYNC_THREADS_MAX; i++)
+		if (pthread_create(&th[nth], NULL, sync_worker, &j) == 0)
+			nth++;
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		if (!j.t[k].active)
 			continue;
-		r->enabled = j.t[k].active = 1;
 		if (model_render(ss->model, (enum output_kind)k, &lists[k],
 		    eb) == -1) {
 			st = SYNC_ERR_CONFIG;
-			goto out;
+			break;
 		}
-		r->new_count = lists[k].n;
+		res->out[k].new_count = lists[k].n;
+		sync_ready(&j, k, 0);
 	}
 	log_debug("rendered at %.3f s", elapsed(&t0));
-	sync_run_jobs(&j, PHASE_COMPARE);
-	log_debug("compared at %.3f s", elapsed(&t0));
+	sync_ready(&j, -1, 1);
+	(void)sync_worker(&j);
+	for (i = 0; i < nth; i++)
+		(void)pthread_join(th[i], NULL);
+	log_debug("compared and prepared at %.3f s", elapsed(&t0));
+	if (st != SYNC_OK)
+		goto out;
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		r = &res->out[k];
+		t = &j.t[k];
 		name = conf_output_name((enum output_kind)k);
-		if (!j.t[k].active)
+		if (!t->active)
 			continue;
-		if (j.t[k].rc == -1) {
+		if (t->cmp_rc == -1) {
 			r->old_count = -1;
 			/* An unreadable old table is replaced, not guarded:
 			   say so, it may be a corrupt file. */
-			log_warnx("%s: %s", name, j.t[k].eb.msg);
-			continue;
+			log_warnx("%s: %s", name, t->cmp_eb.msg);
+		} else {
+			r->old_count = t->old_count;
+			if (guard_trips(r->old_count, r->new_count,
+			    c->shrink_max)) {
+				r->refused = !o->force;
+				log_warnx("%s: would shrink from %lld to %zu "
+				    "entries (more than %.0f%%)%s", name,
+				    r->old_count, r->new_count,
+				    c->shrink_max * 100,
+				    o->force ? "; forced" : "");
+				refused |= r->refused;
+			}
 		}
-		r->old_count = j.t[k].old_count;
-		if (guard_trips(r->old_count, r->new_count, c->shrink_max)) {
-			r->refused = !o->force;
-			log_warnx("%s: would shrink from %lld to %zu entries "
-			    "(more than %.0f%%)%s", name, r->old_count,
-			    r->new_count, c->shrink_max * 100,
-			    o->force ? "; forced" : "");
-			refused |= r->refused;
+		if (t->rc == -1 && st == SYNC_OK) {
+			*eb = t->eb;
+			errbuf_prefix(eb, "%s", name);
+			st = SYNC_ERR_PUBLISH;
 		}
 	}
-	if (refused) {
+	if (st == SYNC_OK && refused) {
 		errbuf_set(eb, "shrink guard: refusing to publish; the "
 		    "previous tables stay in place (use --force to override)");
 		st = SYNC_ERR_GUARD;
-		goto out;
 	}
-	if (o->dry_run)
+	if (st != SYNC_OK || o->dry_run)
 		goto out;
-	/* Nothing to write for an unchanged table: no temp file, no fsync,
-	   and the consumers keep their open tables. */
-	for (k = 0; k < OUTPUT_COUNT; k++)
-		j.t[k].active &= !(j.t[k].rc == 0 && j.t[k].same);
-	sync_run_jobs(&j, PHASE_WRITE);
-	log_debug("written at %.3f s", elapsed(&t0));
 	for (k = 0; k < OUTPUT_COUNT; k++) {
-		if (!c->out[k].enabled)
-			continue;
+		t = &j.t[k];
 		name = conf_output_name((enum output_kind)k);
-		if (j.t[k].active && j.t[k].rc == -1) {
-			/* Each table is replaced whole or not at all; the
-			   first failure is reported, all are logged. */
+		if (t->tw != NULL && table_publish(&t->tw,
+		    &res->out[k].changed, &t->eb) == -1) {
 			log_warnx("%s: %s; previous file kept", name,
-			    j.t[k].eb.msg);
+			    t->eb.msg);
 			if (st == SYNC_OK) {
-				*eb = j.t[k].eb;
+				*eb = t->eb;
 				errbuf_prefix(eb, "%s", name);
 				st = SYNC_ERR_PUBLISH;
 			}
 			continue;
 		}
-		res->out[k].changed = j.t[k].active && j.t[k].changed;
-		log_info("%s: %zu entries, %s", name, res->out[k].new_count,
-		    res->out[k].changed ? "published" : "unchanged");
+		if (t->active)
+			log_info("%s: %zu entries, %s", name,
+			    res->out[k].new_count, res->out[k].changed ?
+			    "published" : "unchanged");
 	}
+	log_debug("published at %.3f s", elapsed(&t0));
 out:
-	(void)pthread_mutex_destroy(&j.mu);
-	for (k = 0; k < OUTPUT_COUNT; k++)
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		table_discard(&j.t[k].tw);
 		kvlist_free(&lists[k]);
+	}
+	(void)pthread_cond_destroy(&j.cv);
+	(void)pthread_mutex_destroy(&j.mu);
 	return st;
 }
 

@@ -175,45 +175,96 @@ table_compare(const struct conf_output *o, enum output_kind kind,
 	return 0;
 }
 
+struct table_writer {
+	struct map_writer *mw;
+	struct pwfile_writer *pw;
+};
+
 int
-table_write(const struct conf_output *o, enum output_kind kind,
-    const struct kvlist *l, int *changed_r, struct errbuf *eb)
+table_prepare(const struct conf_output *o, enum output_kind kind,
+    const struct kvlist *l, int changed, struct table_writer **tw_r,
+    struct errbuf *eb)
 {
-	struct pwfile_writer *pw = NULL;
-	struct map_writer *mw = NULL;
+	struct table_writer *tw;
 	char *file;
 	gid_t gid;
 	size_t i;
 	int r;
 
+	*tw_r = NULL;
 	if (resolve_gid(o, &gid, eb) == -1)
 		return -1;
-	if ((file = conf_output_file(o, kind)) == NULL) {
+	if ((tw = calloc(1, sizeof(*tw))) == NULL ||
+	    (file = conf_output_file(o, kind)) == NULL) {
 		errbuf_syserr(eb, "%s", conf_output_name(kind));
+		free(tw);
 		return -1;
 	}
 	if (kind == OUTPUT_PASSWD)
-		pw = pwfile_open(file, o->mode, gid, eb);
+		tw->pw = pwfile_open(file, o->mode, gid, eb);
 	else
-		mw = map_open(o->format, file, o->mode, gid, eb);
+		tw->mw = map_open(o->format, file, o->mode, gid, eb);
 	free(file);
-	if (pw == NULL && mw == NULL)
+	if (tw->pw == NULL && tw->mw == NULL) {
+		free(tw);
 		return -1;
+	}
 	for (i = 0; i < l->n; i++) {
-		if (pw != NULL)
-			r = pwfile_put(pw, l->v[i].key, l->v[i].value, eb);
+		if (tw->pw != NULL)
+			r = pwfile_put(tw->pw, l->v[i].key, l->v[i].value, eb);
 		else
-			r = map_put(mw, l->v[i].key, l->v[i].value, eb);
+			r = map_put(tw->mw, l->v[i].key, l->v[i].value, eb);
 		/* The model only renders valid entries, so any failure
 		   here is I/O or a bug: publish nothing. */
 		if (r == -1)
 			goto fail;
 	}
-	if (pw != NULL)
-		return pwfile_commit(&pw, changed_r, eb);
-	return map_commit(&mw, changed_r, eb);
+	if (tw->mw != NULL) {
+		if (map_finish(tw->mw, eb) == -1)
+			goto fail;
+		if (changed)
+			map_assume_changed(tw->mw);
+	}
+	*tw_r = tw;
+	return 0;
 fail:
-	pwfile_abort(&pw);
-	map_abort(&mw);
+	table_discard(&tw);
 	return -1;
+}
+
+int
+table_publish(struct table_writer **twp, int *changed_r, struct errbuf *eb)
+{
+	struct table_writer *tw = *twp;
+	int r;
+
+	*twp = NULL;
+	if (tw->pw != NULL)
+		r = pwfile_commit(&tw->pw, changed_r, eb);
+	else
+		r = map_commit(&tw->mw, changed_r, eb);
+	free(tw);
+	return r;
+}
+
+void
+table_discard(struct table_writer **twp)
+{
+	if (twp == NULL || *twp == NULL)
+		return;
+	pwfile_abort(&(*twp)->pw);
+	map_abort(&(*twp)->mw);
+	free(*twp);
+	*twp = NULL;
+}
+
+int
+table_write(const struct conf_output *o, enum output_kind kind,
+    const struct kvlist *l, int *changed_r, struct errbuf *eb)
+{
+	struct table_writer *tw;
+
+	if (table_prepare(o, kind, l, 0, &tw, eb) == -1)
+		return -1;
+	return table_publish(&tw, changed_r, eb);
 }

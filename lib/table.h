@@ -33,6 +33,18 @@ int table_compare(const struct conf_output *o, enum output_kind kind,
     const struct kvlist *l, long long *old_count_r, int *same_r,
     struct errbuf *eb) __attribute__((warn_unused_result));
 
+/* Two steps, so several tables can be built before any is published:
+   table_prepare writes and completes a temp table beside the target
+   (CHANGED: the caller compared and knows the content differs);
+   table_publish renames it over the target, table_discard removes it. */
+struct table_writer;
+int table_prepare(const struct conf_output *o, enum output_kind kind,
+    const struct kvlist *l, int changed, struct table_writer **tw_r,
+    struct errbuf *eb) __attribute__((warn_unused_result));
+int table_publish(struct table_writer **twp, int *changed_r,
+    struct errbuf *eb) __attribute__((warn_unused_result));
+void table_discard(struct table_writer **twp);
+
 /* Replace the published file with L (sorted).  *CHANGED_R is 0 when the
    content was already the same and the file was left alone. */
 int table_write(const struct conf_output *o, enum output_kind kind,
