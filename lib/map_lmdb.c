@@ -31,7 +31,13 @@ struct lmdb_writer {
 	size_t estimate; /* worst-case bytes the entries need */
 	char maxkey[MAP_KEY_MAX + 2];
 	size_t maxklen;  /* 0: no key yet */
+	size_t txn_puts; /* entries in the open write transaction */
 };
+
+/* A write transaction keeps every dirty page in malloc'd memory until it
+   commits; the temp file is private, so commit every so many entries to
+   keep a million-entry build within a few MiB. */
+#define LMDB_TXN_PUTS 50000
 
 struct lmdb_reader {
 	MDB_env *env;
@@ -187,6 +193,11 @@ lmdb_put(struct map_writer *m, const char *k, size_t klen, const char *v,
 	if (append) {
 		memcpy(w->maxkey, k, klen);
 		w->maxklen = klen;
+	}
+	if (++w->txn_puts >= LMDB_TXN_PUTS) {
+		w->txn_puts = 0;
+		if (lmdb_end(w, eb) == -1 || lmdb_begin(w, eb) == -1)
+			return -1;
 	}
 	return 0;
 }

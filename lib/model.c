@@ -429,6 +429,11 @@ add_account(struct model *m, const struct account *a)
 		return 0;
 	n = &m->nodes[idx];
 	n->state = (uint8_t)a->state;
+	/* The account list is freed page by page while the model lives on:
+	   messages about this node later (a Hiera definition of the same
+	   address) need their own copy of the DN. */
+	if ((n->origin.where = arena_strdup(m, o.where)) == NULL)
+		return -1;
 	if ((n->uid = arena_strdup(m, uid)) == NULL)
 		return -1;
 	m->st.accounts++;

@@ -235,7 +235,7 @@ struct sync_task {
 
 struct sync_jobs {
 	const struct conf *c;
-	const struct kvlist *lists;
+	struct kvlist *lists; /* each freed once its table is prepared */
 	int dry_run;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -251,10 +251,11 @@ sync_do_task(struct sync_jobs *j, int k)
 
 	t->cmp_rc = table_compare(o, (enum output_kind)k, &j->lists[k],
 	    &t->old_count, &t->same, &t->cmp_eb);
-	if (j->dry_run || (t->cmp_rc == 0 && t->same))
-		return;
-	t->rc = table_prepare(o, (enum output_kind)k, &j->lists[k],
-	    t->cmp_rc == 0 && t->old_count > 0, &t->tw, &t->eb);
+	if (!j->dry_run && !(t->cmp_rc == 0 && t->same))
+		t->rc = table_prepare(o, (enum output_kind)k, &j->lists[k],
+		    t->cmp_rc == 0 && t->old_count > 0, &t->tw, &t->eb);
+	/* Peak memory: a million-entry list need not wait for the others. */
+	kvlist_free(&j->lists[k]);
 }
 
 static void *

@@ -344,6 +344,32 @@ test_model_presume_accounts(void **state)
 }
 
 static void
+test_model_origin_outlives_accounts(void **state)
+{
+	struct model_opts mo = { "example.org", NULL, 1, 1, 0 };
+	char dn[] = "uid=alice,ou=people,dc=example,dc=org";
+	struct account a = { dn, "alice", "alice@ext.example", NULL,
+		ACCOUNT_ACTIVE };
+	struct account_list al = { .v = &a, .n = 1, .cap = 1 };
+	char *t[] = { "bob@ext.example" };
+	struct hiera_list hl1[] = { hl("alice", 9, t, 1) };
+	struct hiera_data hd;
+	struct errbuf eb;
+	struct model *m;
+
+	memset(&hd, 0, sizeof(hd));
+	hd.aliases = hl1;
+	hd.naliases = 1;
+	assert_non_null(m = model_new(&mo, &eb));
+	assert_int_equal(model_add_accounts(m, &al, &eb), 0);
+	/* sync frees each LDAP page once it is in the model */
+	memset(dn, 'X', sizeof(dn) - 1);
+	assert_int_equal(model_add_hiera(m, &hd, &eb), 0);
+	assert_non_null(strstr(logbuf, "ldap uid=alice,ou=people"));
+	model_free(&m);
+}
+
+static void
 test_model_no_domain(void **state)
 {
 	struct model_opts mo = { NULL, NULL, 0, 0, 0 };
@@ -390,6 +416,8 @@ main(void)
 		cmocka_unit_test_setup(test_model_conflict_loop_dangling,
 		    setup),
 		cmocka_unit_test_setup(test_model_presume_accounts, setup),
+		cmocka_unit_test_setup(test_model_origin_outlives_accounts,
+		    setup),
 		cmocka_unit_test_setup(test_model_no_domain, setup),
 		cmocka_unit_test_setup(test_model_many, setup),
 	};
