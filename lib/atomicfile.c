@@ -80,7 +80,7 @@ atomicfile_split(struct atomicfile *af, const char *path, struct errbuf *eb)
 {
 	const char *slash = strrchr(path, '/');
 	const char *base = slash != NULL ? slash + 1 : path;
-	size_t dlen;
+	size_t dlen, len;
 
 	if (*base == '\0') {
 		errbuf_set(eb, "%s: not a file name", path);
@@ -96,14 +96,10 @@ atomicfile_split(struct atomicfile *af, const char *path, struct errbuf *eb)
 		goto nomem;
 	dlen = strlen(af->dir);
 	/* dir + "/." + base + ".XXXXXX" + NUL */
-	af->tmppath = malloc(dlen + 2 + strlen(base) + 8);
-	if (af->tmppath == NULL)
+	len = dlen + 2 + strlen(base) + 8;
+	if ((af->tmppath = malloc(len)) == NULL)
 		goto nomem;
-	memcpy(af->tmppath, af->dir, dlen);
-	af->tmppath[dlen] = '\0';
-	(void)strcat(af->tmppath, "/.");
-	(void)strcat(af->tmppath, base);
-	(void)strcat(af->tmppath, ".XXXXXX");
+	(void)snprintf(af->tmppath, len, "%s/.%s.XXXXXX", af->dir, base);
 	return 0;
 nomem:
 	errbuf_syserr(eb, "%s", path);

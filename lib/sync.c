@@ -295,6 +295,12 @@ sync_ready(struct sync_jobs *j, int k, int all)
 	(void)pthread_mutex_unlock(&j->mu);
 }
 
+/* Largest tables first, so the longest writes start earliest. */
+static const enum output_kind render_order[OUTPUT_COUNT] = {
+	OUTPUT_SENDER_LOGIN, OUTPUT_VIRTUAL, OUTPUT_FORWARD, OUTPUT_PASSWD,
+	OUTPUT_TRANSPORT, OUTPUT_ALIAS_DOMAINS
+};
+
 enum sync_status
 sync_publish(const struct conf *c, struct sync_state *ss,
     const struct sync_opts *o, struct sync_result *res, struct errbuf *eb)
@@ -327,7 +333,8 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	for (i = 1; i < (ncpu < 1 ? 1 : ncpu) && i <= SYNC_THREADS_MAX; i++)
 		if (pthread_create(&th[nth], NULL, sync_worker, &j) == 0)
 			nth++;
-	for (k = 0; k < OUTPUT_COUNT; k++) {
+	for (i = 0; i < OUTPUT_COUNT; i++) {
+		k = render_order[i];
 		if (!j.t[k].active)
 			continue;
 		if (model_render(ss->model, (enum output_kind)k, &lists[k],
