@@ -17,114 +17,11 @@
 
 #include "atomicfile.h"
 #include "errbuf.h"
+#include "fuzz_files.h"
 #include "pwfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct ent {
-	char *key, *value;
-};
-
-struct ents {
-	struct ent *v;
-	size_t n, cap;
-};
-
-struct fdir {
-	char dir[256];
-	char in[300], out[300], bad[300];
-};
-
-/* The process's private directory: libFuzzer calls the target many
-   times in one process, so this is the one piece of state kept between
-   calls.  Made on first use, removed at exit (each call removes its
-   files). */
-static struct fdir fdir;
-
-static void
-fdir_cleanup(void)
-{
-	if (fdir.dir[0] != '\0')
-		(void)rmdir(fdir.dir);
-}
-
-static struct fdir *
-fdir_get(void)
-{
-	const char *tmp;
-
-	if (fdir.dir[0] != '\0')
-		return &fdir;
-	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	(void)snprintf(fdir.dir, sizeof(fdir.dir), "%s/fuzz_pwfile.XXXXXX",
-	    tmp);
-	if (mkdtemp(fdir.dir) == NULL) {
-		perror(fdir.dir);
-		abort();
-	}
-	(void)snprintf(fdir.in, sizeof(fdir.in), "%s/in", fdir.dir);
-	(void)snprintf(fdir.out, sizeof(fdir.out), "%s/out", fdir.dir);
-	(void)snprintf(fdir.bad, sizeof(fdir.bad), "%s/bad", fdir.dir);
-	(void)atexit(fdir_cleanup);
-	return &fdir;
-}
-
-static void
-write_file(const char *path, const uint8_t *data, size_t size)
-{
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1) {
-		perror(path);
-		abort();
-	}
-	while (size > 0) {
-		if ((n = write(fd, data, size)) == -1) {
-			if (errno == EINTR)
-				continue;
-			perror(path);
-			abort();
-		}
-		data += n;
-		size -= (size_t)n;
-	}
-	(void)close(fd);
-}
-
-static int
-collect(const char *user, const char *password, void *arg)
-{
-	struct ents *e = arg;
-	struct ent *v;
-
-	if (e->n == e->cap) {
-		e->cap = e->cap ? e->cap * 2 : 16;
-		if ((v = realloc(e->v, e->cap * sizeof(*v))) == NULL)
-			abort();
-		e->v = v;
-	}
-	if ((e->v[e->n].key = strdup(user)) == NULL ||
-	    (e->v[e->n].value = strdup(password)) == NULL)
-		abort();
-	e->n++;
-	return 0;
-}
-
-static void
-ents_free(struct ents *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->n; i++) {
-		free(e->v[i].key);
-		free(e->v[i].value);
-	}
-	free(e->v);
-	memset(e, 0, sizeof(*e));
-}
 
 /* Read FILE into E, checking count and lookups against iteration;
    returns the reader, still open. */
@@ -204,7 +101,7 @@ lookup_words(struct pwfile_reader *r, const uint8_t *data, size_t size,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fdir *d = fdir_get();
+	struct fdir *d = fdir_get("fuzz_pwfile");
 	struct ents in = { NULL, 0, 0 }, out = { NULL, 0, 0 };
 	struct pwfile_writer *w, *wb;
 	struct pwfile_reader *rd;

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include <ldap.h>
 
 #include "buf.h"
@@ -83,38 +85,6 @@ dump(struct buf *b, const struct conf *c)
 #undef P
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *s;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	s = calloc(1, (size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return s;
-}
-
-static int
-by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int
-is_case(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0;
-}
 
 /* Each tests/data/conf/CASE.yaml loads into what CASE.exp says: a dump of
    every field, or "error: MESSAGE".  UDMAIL_REGEN=1 rewrites the .exp
@@ -133,7 +103,7 @@ test_conf_golden(void **state)
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	(void)snprintf(dir, sizeof(dir), "%s/tests/data/conf", top_srcdir());
 	assert_int_equal(chdir(dir), 0);
-	n = scandir(".", &names, is_case, by_name);
+	n = golden_cases(".", &names);
 	assert_true(n > 50);
 	for (i = 0; i < n; i++) {
 		buf_reset(&out);
@@ -157,7 +127,7 @@ test_conf_golden(void **state)
 			fputs(buf_cstr(&out), f);
 			fclose(f);
 		}
-		exp = slurp(exp_path);
+		exp = golden_slurp(exp_path);
 		if (exp == NULL || strcmp(exp, buf_cstr(&out)) != 0) {
 			print_error("%s: expected:\n%s--- got:\n%s", exp_path,
 			    exp != NULL ? exp : "(no .exp file)\n",

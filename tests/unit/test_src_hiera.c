@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include "buf.h"
 #include "errbuf.h"
 #include "log.h"
@@ -105,38 +107,6 @@ dump(struct buf *b, const struct hiera_data *hd)
 	assert_int_equal(buf_printf(b, "rejected %zu\n", hd->rejected), 0);
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *s;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	s = calloc(1, (size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return s;
-}
-
-static int
-by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int
-is_case(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return n > 5 && strcmp(d->d_name + n - 5, ".yaml") == 0;
-}
 
 /* Each tests/data/hiera/CASE.yaml loads into what CASE.exp says: the
    dump plus the warnings, or "error: MESSAGE".  UDMAIL_REGEN=1 rewrites
@@ -154,7 +124,7 @@ test_src_hiera_golden(void **state)
 
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_int_equal(chdir(data_dir()), 0);
-	n = scandir(".", &names, is_case, by_name);
+	n = golden_cases(".", &names);
 	assert_true(n > 10);
 	for (i = 0; i < n; i++) {
 		memset(&hd, 0, sizeof(hd));
@@ -175,7 +145,7 @@ test_src_hiera_golden(void **state)
 			fputs(buf_cstr(&out), f);
 			fclose(f);
 		}
-		exp = slurp(exp_path);
+		exp = golden_slurp(exp_path);
 		if (exp == NULL || strcmp(exp, buf_cstr(&out)) != 0) {
 			print_error("%s: expected:\n%s--- got:\n%s", exp_path,
 			    exp != NULL ? exp : "(no .exp file)\n",
