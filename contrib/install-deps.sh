@@ -15,7 +15,8 @@ pkgs="build-essential autoconf automake libtool pkg-config
  libunbound-dev libevent-dev libcrypt-dev libssl-dev libcmocka-dev
  slapd ldap-utils postfix postfix-lmdb dovecot-core unbound unbound-anchor
  lmdb-utils db5.3-util openssl opendkim-tools ldnsutils bind9-dnsutils
- valgrind swaks shellcheck hyperfine time procps"
+ valgrind swaks shellcheck hyperfine time procps
+ python3 git groff-base man-db"
 
 missing=""
 for p in $pkgs; do
