@@ -257,14 +257,3 @@ table_discard(struct table_writer **twp)
 	free(*twp);
 	*twp = NULL;
 }
-
-int
-table_write(const struct conf_output *o, enum output_kind kind,
-    const struct kvlist *l, int *changed_r, struct errbuf *eb)
-{
-	struct table_writer *tw;
-
-	if (table_prepare(o, kind, l, 0, &tw, eb) == -1)
-		return -1;
-	return table_publish(&tw, changed_r, eb);
-}

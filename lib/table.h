@@ -45,10 +45,4 @@ int table_publish(struct table_writer **twp, int *changed_r,
     struct errbuf *eb) __attribute__((warn_unused_result));
 void table_discard(struct table_writer **twp);
 
-/* Replace the published file with L (sorted).  *CHANGED_R is 0 when the
-   content was already the same and the file was left alone. */
-int table_write(const struct conf_output *o, enum output_kind kind,
-    const struct kvlist *l, int *changed_r, struct errbuf *eb)
-    __attribute__((warn_unused_result));
-
 #endif
