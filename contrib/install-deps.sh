@@ -16,7 +16,7 @@ pkgs="build-essential autoconf automake libtool pkg-config
  slapd ldap-utils postfix postfix-lmdb dovecot-core unbound unbound-anchor
  lmdb-utils db5.3-util openssl opendkim-tools ldnsutils bind9-dnsutils
  valgrind swaks shellcheck hyperfine time procps
- python3 git groff-base man-db"
+ python3 git groff-base man-db cppcheck"
 
 missing=""
 for p in $pkgs; do

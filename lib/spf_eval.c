@@ -82,7 +82,8 @@ trace(struct spf_state *st, enum spf_trace_kind kind, unsigned depth,
 	tr->lookups = ev->lookups;
 	tr->voids = ev->voids;
 	if ((tr->domain = strdup(domain)) == NULL ||
-	    (t != NULL && (tr->term = term_text(rec, t)) == NULL))
+	    (t != NULL && rec != NULL &&
+	    (tr->term = term_text(rec, t)) == NULL))
 		st->nomem = 1;
 }
 
@@ -767,8 +768,10 @@ spf_run(struct dns_resolver *res, const struct spf_request *req, int walk,
 	}
 	/* §2.4, §4.3: an empty MAIL FROM is postmaster@HELO; an empty
 	   local-part is "postmaster". */
-	sender = req->sender;
-	if (sender == NULL || *sender == '\0') {
+	if (req->sender != NULL && *req->sender != '\0') {
+		sender = req->sender;
+	} else {
+		/* RFC 7208 §4.3: an empty MAIL FROM is postmaster@HELO. */
 		if (asprintf(&sbuf, "postmaster@%s",
 		    req->helo != NULL ? req->helo : "") == -1) {
 			sbuf = NULL;
