@@ -66,7 +66,16 @@ usage(int ex)
 {
 	(void)fprintf(ex ? stderr : stdout,
 	    "usage: mailsyncd [-v] [-c config] [--once] [--dry-run] [--force]\n"
-	    "                 [--interval seconds]\n");
+	    "                 [--interval seconds]\n"
+	    "  -c, --config FILE   configuration (default %s)\n"
+	    "  --once              one sync, then exit (for timers)\n"
+	    "  -n, --dry-run       build and check, publish nothing\n"
+	    "  -f, --force         override the shrink guard and the "
+	    "empty-LDAP check\n"
+	    "  -i, --interval S    full sync every S seconds without events "
+	    "(default 300)\n"
+	    "  -v, --verbose       more detail (twice: debug)\n"
+	    "see mailsyncd(8)\n", CONF_PATH_DEFAULT);
 	exit(ex);
 }
 
