@@ -52,3 +52,27 @@ golden_cases(const char *dir, struct dirent ***names)
 {
 	return scandir(dir, names, is_case, by_name);
 }
+
+int
+golden_check(const char *case_name, const char *got)
+{
+	char exp_path[1024];
+	char *exp;
+	FILE *f;
+	int differ;
+
+	(void)snprintf(exp_path, sizeof(exp_path), "%.*s.exp",
+	    (int)strlen(case_name) - 5, case_name);
+	if (getenv("UDMAIL_REGEN") != NULL) {
+		assert_non_null(f = fopen(exp_path, "w"));
+		fputs(got, f);
+		fclose(f);
+	}
+	exp = golden_slurp(exp_path);
+	differ = exp == NULL || strcmp(exp, got) != 0;
+	if (differ)
+		print_error("%s: expected:\n%s--- got:\n%s", exp_path,
+		    exp != NULL ? exp : "(no .exp file)\n", got);
+	free(exp);
+	return differ;
+}

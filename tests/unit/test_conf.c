@@ -96,9 +96,8 @@ test_conf_golden(void **state)
 	struct conf *c;
 	struct errbuf eb;
 	struct buf out = BUF_INIT;
-	char exp_path[512], *exp, cwd[4096], dir[4096];
+	char cwd[4096], dir[4096];
 	int n, i, failed = 0, bad;
-	FILE *f;
 
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	(void)snprintf(dir, sizeof(dir), "%s/tests/data/conf", top_srcdir());
@@ -120,21 +119,7 @@ test_conf_golden(void **state)
 			failed++;
 		}
 		conf_free(&c);
-		(void)snprintf(exp_path, sizeof(exp_path), "%.*s.exp",
-		    (int)strlen(names[i]->d_name) - 5, names[i]->d_name);
-		if (getenv("UDMAIL_REGEN") != NULL) {
-			assert_non_null(f = fopen(exp_path, "w"));
-			fputs(buf_cstr(&out), f);
-			fclose(f);
-		}
-		exp = golden_slurp(exp_path);
-		if (exp == NULL || strcmp(exp, buf_cstr(&out)) != 0) {
-			print_error("%s: expected:\n%s--- got:\n%s", exp_path,
-			    exp != NULL ? exp : "(no .exp file)\n",
-			    buf_cstr(&out));
-			failed++;
-		}
-		free(exp);
+		failed += golden_check(names[i]->d_name, buf_cstr(&out));
 		free(names[i]);
 	}
 	free(names);

@@ -118,9 +118,8 @@ test_src_hiera_golden(void **state)
 	struct hiera_data hd;
 	struct errbuf eb;
 	struct buf out = BUF_INIT;
-	char exp_path[512], *exp, cwd[4096];
+	char cwd[4096];
 	int n, i, failed = 0;
-	FILE *f;
 
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_int_equal(chdir(data_dir()), 0);
@@ -138,21 +137,7 @@ test_src_hiera_golden(void **state)
 			dump(&out, &hd);
 		assert_int_equal(buf_puts(&out, buf_cstr(&warnings)), 0);
 		src_hiera_free(&hd);
-		(void)snprintf(exp_path, sizeof(exp_path), "%.*s.exp",
-		    (int)strlen(names[i]->d_name) - 5, names[i]->d_name);
-		if (getenv("UDMAIL_REGEN") != NULL) {
-			assert_non_null(f = fopen(exp_path, "w"));
-			fputs(buf_cstr(&out), f);
-			fclose(f);
-		}
-		exp = golden_slurp(exp_path);
-		if (exp == NULL || strcmp(exp, buf_cstr(&out)) != 0) {
-			print_error("%s: expected:\n%s--- got:\n%s", exp_path,
-			    exp != NULL ? exp : "(no .exp file)\n",
-			    buf_cstr(&out));
-			failed++;
-		}
-		free(exp);
+		failed += golden_check(names[i]->d_name, buf_cstr(&out));
 		free(names[i]);
 	}
 	free(names);
