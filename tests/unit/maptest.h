@@ -18,16 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *
-mt_tmpdir(void)
-{
-	char tmpl[] = "/tmp/udmail-unit.XXXXXX";
-	char *d = mkdtemp(tmpl);
-
-	if (d == NULL)
-		abort();
-	return strdup(d);
-}
+#include "tmpdir.h"
 
 static char *
 mt_path(const char *dir, const char *name)
@@ -37,18 +28,6 @@ mt_path(const char *dir, const char *name)
 	if (asprintf(&p, "%s/%s", dir, name) == -1)
 		abort();
 	return p;
-}
-
-static void
-mt_rmrf(char *dir)
-{
-	char cmd[512];
-
-	(void)snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s'; rm -rf '%s'",
-	    dir, dir);
-	if (system(cmd) != 0)
-		abort();
-	free(dir);
 }
 
 static void

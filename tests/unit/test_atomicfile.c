@@ -20,7 +20,7 @@ setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	fx->dir = mt_tmpdir();
+	fx->dir = tmpdir_make("unit");
 	fx->target = mt_path(fx->dir, "table");
 	*state = fx;
 	return 0;
@@ -31,7 +31,7 @@ teardown(void **state)
 {
 	struct fx *fx = *state;
 
-	mt_rmrf(fx->dir);
+	tmpdir_remove(fx->dir);
 	free(fx->target);
 	free(fx);
 	return 0;

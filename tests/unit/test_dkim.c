@@ -1,3 +1,5 @@
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +9,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "tmpdir.h"
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -19,7 +23,7 @@
 static const char ed_seed_b64[] = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=";
 static const char ed_pub[] = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
 
-static char dir[64];
+static char *dir;
 
 /* Write an RSA key of BITS to DIR/NAME; return its SPKI base64 in B64. */
 static void
@@ -84,9 +88,7 @@ static char rsa2048[1024], other2048[1024];
 static int
 setup(void **state)
 {
-	strcpy(dir, "/tmp/udmail-dkim.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
+	dir = tmpdir_make("dkim");
 	rsa_key("rsa.pem", 2048, rsa2048, sizeof(rsa2048));
 	rsa_key("other.pem", 2048, other2048, sizeof(other2048));
 	ed_key("ed.pem");
@@ -96,10 +98,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	tmpdir_remove(dir);
+	dir = NULL;
+	return 0;
 }
 
 static void

@@ -25,7 +25,7 @@ setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	fx->dir = mt_tmpdir();
+	fx->dir = tmpdir_make("unit");
 	fx->file[0] = mt_path(fx->dir, "t.lmdb");
 	fx->file[1] = mt_path(fx->dir, "t.db");
 	fx->file[2] = mt_path(fx->dir, "t");
@@ -39,7 +39,7 @@ teardown(void **state)
 	struct fx *fx = *state;
 	int i;
 
-	mt_rmrf(fx->dir);
+	tmpdir_remove(fx->dir);
 	for (i = 0; i < 3; i++)
 		free(fx->file[i]);
 	free(fx);

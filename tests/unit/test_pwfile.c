@@ -24,7 +24,7 @@ setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	fx->dir = mt_tmpdir();
+	fx->dir = tmpdir_make("unit");
 	fx->file = mt_path(fx->dir, "passwd");
 	*state = fx;
 	return 0;
@@ -35,7 +35,7 @@ teardown(void **state)
 {
 	struct fx *fx = *state;
 
-	mt_rmrf(fx->dir);
+	tmpdir_remove(fx->dir);
 	free(fx->file);
 	free(fx);
 	return 0;

@@ -1,3 +1,5 @@
+#include "config.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +9,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "tmpdir.h"
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -14,7 +18,7 @@
 #include "dnscheck_int.h"
 #include "dnsfake.h"
 
-static char dir[64];
+static char *dir;
 static char cur_311[65], next_311[65], cur_301[65];
 
 static void
@@ -23,7 +27,7 @@ hex(const unsigned char *d, size_t n, char *out)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", d[i]);
+		(void)snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 static void
@@ -81,9 +85,7 @@ make_cert(const char *cert, const char *key, char *d311, char *d301)
 static int
 setup(void **state)
 {
-	strcpy(dir, "/tmp/udmail-tlsa.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
+	dir = tmpdir_make("tlsa");
 	make_cert("cur.pem", "cur.key", cur_311, cur_301);
 	make_cert(NULL, "next.key", next_311, NULL);
 	return 0;
@@ -92,10 +94,9 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	tmpdir_remove(dir);
+	dir = NULL;
+	return 0;
 }
 
 /* MX host mx.d.test with the TLSA lines given; expectations in TLS. */
