@@ -26,6 +26,7 @@ struct pwfile_writer {
 	struct atomicfile *af;
 	struct strset *users;
 	size_t used;
+	int known_changed; /* caller compared: skip the byte comparison */
 	char buf[PWFILE_WBUF];
 };
 
@@ -194,6 +195,12 @@ pwfile_abort(struct pwfile_writer **wp)
 	*wp = NULL;
 }
 
+void
+pwfile_assume_changed(struct pwfile_writer *w)
+{
+	w->known_changed = 1;
+}
+
 int
 pwfile_commit(struct pwfile_writer **wp, int *changed_r, struct errbuf *eb)
 {
@@ -204,8 +211,9 @@ pwfile_commit(struct pwfile_writer **wp, int *changed_r, struct errbuf *eb)
 	if (changed_r != NULL)
 		*changed_r = 0;
 	if (pwfile_flush(w, eb) == 0)
-		r = atomicfile_commit(&w->af,
-		    ATOMICFILE_IF_CHANGED | ATOMICFILE_NEW_MTIME, changed_r, eb);
+		r = atomicfile_commit(&w->af, ATOMICFILE_NEW_MTIME |
+		    (w->known_changed ? 0 : ATOMICFILE_IF_CHANGED), changed_r,
+		    eb);
 	pwfile_writer_free(w);
 	return r;
 }

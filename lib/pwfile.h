@@ -45,6 +45,9 @@ int pwfile_commit(struct pwfile_writer **wp, int *changed_r,
     struct errbuf *eb) __attribute__((warn_unused_result));
 /* Drop the temp file; accepts NULL and *WP == NULL. */
 void pwfile_abort(struct pwfile_writer **wp);
+/* The caller compared the entries with the published file and knows
+   they differ: pwfile_commit skips its own byte comparison. */
+void pwfile_assume_changed(struct pwfile_writer *w);
 
 /* Read side, for mailmap query/dump/diff and the shrink guard.  Parses as
    Dovecot does: lines split on LF, a trailing CR dropped, a NUL ends the

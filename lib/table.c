@@ -219,12 +219,12 @@ table_prepare(const struct conf_output *o, enum output_kind kind,
 		if (r == -1)
 			goto fail;
 	}
-	if (tw->mw != NULL) {
-		if (map_finish(tw->mw, eb) == -1)
-			goto fail;
-		if (changed)
-			map_assume_changed(tw->mw);
-	}
+	if (tw->mw != NULL && map_finish(tw->mw, eb) == -1)
+		goto fail;
+	if (changed && tw->mw != NULL)
+		map_assume_changed(tw->mw);
+	else if (changed)
+		pwfile_assume_changed(tw->pw);
 	*tw_r = tw;
 	return 0;
 fail:
