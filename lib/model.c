@@ -264,6 +264,18 @@ target_add(struct model *m, struct mnode *n, const char *addr)
 	return 0;
 }
 
+/* '#' is atext, but postmap reads a line starting with it as a comment:
+   a key (or a uid, which becomes one) starting with it could never be
+   published (map_check refuses it; found by fuzz_model). */
+static int
+key_hash_check(const char *s, struct errbuf *eb)
+{
+	if (*s != '#')
+		return 0;
+	errbuf_set(eb, "starts with '#' (a comment to postmap)");
+	return -1;
+}
+
 /* Normalize a key or target written as "local" or "local@domain".  Bare
    local parts get the primary domain.  Keys are folded whole. */
 static int
@@ -282,13 +294,8 @@ normalize(struct model *m, const char *s, int is_key, char *out, size_t outsz,
 		}
 		s = tmp;
 	}
-	/* '#' is atext, but postmap reads a line starting with it as a
-	   comment: such a key could never be published (map_check refuses
-	   it; found by fuzz_model). */
-	if (is_key && *s == '#') {
-		errbuf_set(eb, "starts with '#' (a comment to postmap)");
+	if (is_key && key_hash_check(s, eb) == -1)
 		return -1;
-	}
 	return addr_normalize(s, is_key, out, outsz, eb);
 }
 
@@ -400,15 +407,11 @@ add_account(struct model *m, const struct account *a)
 	long idx;
 	int r;
 
-	/* A uid starting with '#' would make a key postmap reads as a
-	   comment (see normalize()). */
 	if (a->uid == NULL || (len = strlen(a->uid)) >= sizeof(uid) ||
-	    *a->uid == '#' || addr_check_local(a->uid, len, &eb) == -1) {
+	    key_hash_check(a->uid, &eb) == -1 ||
+	    addr_check_local(a->uid, len, &eb) == -1) {
 		if (a->uid == NULL || len >= sizeof(uid))
 			errbuf_set(&eb, "missing or too long");
-		else if (*a->uid == '#')
-			errbuf_set(&eb, "starts with '#' (a comment to "
-			    "postmap)");
 		log_warnx("%s: uid '%s': %s", origin_str(&o, ob, sizeof(ob)),
 		    a->uid != NULL ? buf_vis(vb, sizeof(vb), a->uid) : "",
 		    eb.msg);
