@@ -8,7 +8,7 @@
 slapd_require
 need_cmd postmap setpriv
 [ -x "$top_builddir/tools/mailmap" ] || skip_all "mailmap not built"
-plan 35
+plan 38
 
 slapd_setup
 slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
@@ -132,6 +132,15 @@ t_exit 73 "unwritable directory: EX_CANTCREAT" \
 like "$(cat "$T_DIR/last.err")" "$U/maps.*Permission denied" "message names the directory"
 is "$(snapshot)" "$good" "unwritable: tables untouched"
 [ -z "$(find "$U/maps" -maxdepth 1 -name '.*' -type f)" ]; ok $? "no temp files left behind"
+# Only the passwd-file's directory is unwritable: the maps, which could be
+# written, are not published either (every table or none).
+chown 65534 "$U/maps"
+t_exit 73 "one unwritable output fails the build" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$top_builddir/tools/mailmap" -c "$U/nobody.yaml" build
+is "$(snapshot)" "$good" "the writable maps were not published either"
+[ -z "$(find "$U/maps" -maxdepth 1 -name '.*' -type f)" ]; ok $? "their temp files were removed"
+chown 0 "$U/maps"
 
 # 6. The LDAP server dies in the middle of the operation.
 slapd_pause
