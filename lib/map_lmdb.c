@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
@@ -290,6 +292,30 @@ lmdb_get(struct map_reader *r, const char *k, size_t klen, const char **v_r,
 	return 0;
 }
 
+/* A full scan would otherwise leave the whole file mapped in our
+   resident set (a million-entry table is 50-120 MB): every so many
+   entries, drop the pages already read.  They stay in the page cache, and
+   a page the cursor still points into is simply read in again. */
+#define LMDB_SCAN_RELEASE 16384
+
+static void
+lmdb_release(struct lmdb_reader *lr)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t len;
+
+	if (mdb_env_info(lr->env, &info) != 0 ||
+	    mdb_env_stat(lr->env, &st) != 0 || pg <= 0)
+		return;
+	len = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+	len = (len + (size_t)pg - 1) & ~((size_t)pg - 1);
+	if (len > info.me_mapsize)
+		len = info.me_mapsize;
+	(void)madvise(info.me_mapaddr, len, MADV_DONTNEED);
+}
+
 static int
 lmdb_iterate(struct map_reader *r,
     int (*fn)(struct map_reader *, const char *, size_t, const char *,
@@ -299,12 +325,15 @@ lmdb_iterate(struct map_reader *r,
 	struct lmdb_reader *lr = r->impl;
 	MDB_cursor *cur;
 	MDB_val key, val;
+	size_t n = 0;
 	int rc, ret = 0;
 
 	if ((rc = mdb_cursor_open(lr->txn, lr->dbi, &cur)) != 0)
 		return lmdb_err(eb, "cursor", rc);
 	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		if (++n % LMDB_SCAN_RELEASE == 0)
+			lmdb_release(lr);
 		if (fn(r, key.mv_data, map_strip_nul(key.mv_data, key.mv_size),
 		    val.mv_data, map_strip_nul(val.mv_data, val.mv_size),
 		    arg) != 0) {

@@ -3,8 +3,9 @@
  * forward).  Targets are local nodes or external addresses; resolving
  * flattens alias chains into the set of "terminal" nodes, those with
  * external destinations of their own, which the MX hands to the SRS hosts.
+ * The outputs are generated from here by model_emit.c.
  * Invariant: every string lives in the model's arena, which is wiped
- * before it is freed (it holds password hashes).
+ * before it is freed (it may hold password hashes).
  */
 #include "config.h"
 
@@ -19,71 +20,18 @@
 #include "addr.h"
 #include "buf.h"
 #include "log.h"
-#include "model.h"
+#include "model_int.h"
+#include "pwfile.h"
 #include "pwhash.h"
 
 #define ARENA_BLOCK   (1024 * 1024)
 #define MODEL_DEPTH_MAX 100     /* alias chain; Postfix stops at 1000 */
 #define FORWARD_MAX   4096      /* one emailForward value */
 
-enum mkind { MK_ACCOUNT, MK_ALIAS, MK_FORWARD };
-
-struct morigin {
-	const char *where; /* DN or file */
-	unsigned line;     /* 0 for LDAP */
-};
-
-struct mtarget {
-	const char *addr;  /* normalized */
-	int32_t node;      /* local node, -1 external, -2 dropped,
-			      -3 presumed LDAP account (presume_accounts) */
-};
-
-struct mnode {
-	const char *addr;
-	const char *uid;      /* accounts: login name */
-	const char *password; /* active accounts with a usable hash */
-	struct morigin origin;
-	uint32_t tfirst, tcount;
-	uint32_t *expand;     /* terminal nodes reachable, after resolve */
-	uint32_t nexpand;
-	uint8_t kind;
-	uint8_t state;
-	uint8_t color;        /* DFS: 0 new, 1 on stack, 2 done */
-	uint8_t has_ext;      /* has external targets: a terminal node */
-	uint8_t presumed;     /* reaches a presumed LDAP account */
-};
-
-struct mlogin {
-	const char *key;   /* address */
-	const char *login;
-	struct morigin origin;
-};
-
 struct arena_block {
 	struct arena_block *next;
 	size_t used, size;
 	char data[];
-};
-
-struct model {
-	struct model_opts opts;
-	const char *domain;
-	struct arena_block *arena;
-	struct mnode *nodes;
-	size_t nnodes, capnodes;
-	struct mtarget *targets;
-	size_t ntargets, captargets;
-	uint32_t *slots; /* hash table of node index + 1 */
-	size_t nslots;
-	const char **adomains;
-	size_t nadomains, capadomains;
-	struct mlogin *logins;
-	size_t nlogins, caplogins;
-	int resolved;
-	uint32_t *order;  /* node indices sorted by address, after resolve */
-	const char **doms;/* primary + alias domains, sorted */
-	struct model_stats st;
 };
 
 static void *
@@ -136,16 +84,6 @@ grow(void **v, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-static const char *
-origin_str(const struct morigin *o, char *out, size_t outsz)
-{
-	if (o->line == 0)
-		(void)snprintf(out, outsz, "ldap %s", o->where);
-	else
-		(void)snprintf(out, outsz, "%s:%u", o->where, o->line);
-	return out;
-}
-
 static uint64_t
 hash_str(const char *s)
 {
@@ -195,6 +133,40 @@ node_find(const struct model *m, const char *addr)
 	return -1;
 }
 
+size_t
+model_local_len(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at != NULL ? (size_t)(at - addr) : strlen(addr);
+}
+
+/* Where node N was defined, for messages: "ldap DN" or "FILE:LINE". */
+static const char *
+node_origin(const struct model *m, const struct mnode *n, char *out,
+    size_t outsz)
+{
+	if (n->line != 0)
+		(void)snprintf(out, outsz, "%s:%u", n->where, n->line);
+	else if (n->where != NULL)
+		(void)snprintf(out, outsz, "ldap %s", n->where);
+	else
+		(void)snprintf(out, outsz, "ldap uid=%.*s,%s",
+		    (int)model_local_len(n->addr), n->addr,
+		    m->opts.ldap_base);
+	return out;
+}
+
+static const char *
+src_origin(const char *where, unsigned line, char *out, size_t outsz)
+{
+	if (line == 0)
+		(void)snprintf(out, outsz, "ldap %s", where);
+	else
+		(void)snprintf(out, outsz, "%s:%u", where, line);
+	return out;
+}
+
 static const char *
 kind_name(uint8_t kind)
 {
@@ -208,11 +180,12 @@ kind_name(uint8_t kind)
 	}
 }
 
-/* Add a node for ADDR (normalized).  Returns its index, -1 on a conflict
-   (reported), -2 on ENOMEM. */
+/* Add a node for ADDR (normalized), defined at WHERE:LINE (LINE 0: the
+   LDAP DN WHERE).  Returns its index, -1 on a conflict (reported), -2 on
+   ENOMEM. */
 static long
-node_add(struct model *m, const char *addr, uint8_t kind,
-    const struct morigin *o)
+node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
+    unsigned line)
 {
 	char o1[512], o2[512];
 	struct mnode *n;
@@ -223,10 +196,14 @@ node_add(struct model *m, const char *addr, uint8_t kind,
 		n = &m->nodes[idx];
 		log_warnx("%s defined twice: as %s at %s and as %s at %s; "
 		    "keeping the first", addr, kind_name(n->kind),
-		    origin_str(&n->origin, o1, sizeof(o1)), kind_name(kind),
-		    origin_str(o, o2, sizeof(o2)));
+		    node_origin(m, n, o1, sizeof(o1)), kind_name(kind),
+		    src_origin(where, line, o2, sizeof(o2)));
 		m->st.conflicts++;
 		return -1;
+	}
+	if (m->nnodes >= UINT32_MAX - 1) {
+		errno = ENOMEM;
+		return -2;
 	}
 	if (m->nnodes + 1 > m->nslots / 2 && table_grow(m) == -1)
 		return -2;
@@ -238,7 +215,8 @@ node_add(struct model *m, const char *addr, uint8_t kind,
 	if ((n->addr = arena_strdup(m, addr)) == NULL)
 		return -2;
 	n->kind = kind;
-	n->origin = *o;
+	n->where = where;
+	n->line = line;
 	n->tfirst = (uint32_t)m->ntargets;
 	j = hash_str(addr) & (m->nslots - 1);
 	while (m->slots[j] != 0)
@@ -322,28 +300,33 @@ model_new(const struct model_opts *opts, struct errbuf *eb)
 	m->opts = *opts;
 	(void)snprintf(dom, sizeof(dom), "%s", opts->domain);
 	if ((m->domain = arena_strdup(m, addr_lower(dom))) == NULL ||
-	    table_grow(m) == -1) {
-		errbuf_syserr(eb, "model");
-		model_free(&m);
-		return NULL;
-	}
+	    table_grow(m) == -1)
+		goto nomem;
 	m->opts.domain = m->domain;
 	if (opts->nexthop != NULL &&
-	    (m->opts.nexthop = arena_strdup(m, opts->nexthop)) == NULL) {
-		errbuf_syserr(eb, "model");
-		model_free(&m);
-		return NULL;
+	    (m->opts.nexthop = arena_strdup(m, opts->nexthop)) == NULL)
+		goto nomem;
+	if (opts->ldap_base != NULL) {
+		if ((m->opts.ldap_base = arena_strdup(m, opts->ldap_base)) ==
+		    NULL)
+			goto nomem;
+		m->base_len = strlen(m->opts.ldap_base);
 	}
 	return m;
+nomem:
+	errbuf_syserr(eb, "model");
+	model_free(&m);
+	return NULL;
 }
 
 /* Split a comma (and/or space) separated list into normalized targets of
-   node N.  Returns 0, 1 when a value was rejected (warned), -1 ENOMEM. */
+   node N, defined at ORIGIN.  Returns 0, 1 when a value was rejected
+   (warned), -1 ENOMEM. */
 static int
 add_target_list(struct model *m, struct mnode *n, const char *list,
-    const struct morigin *o, const char *what, int need_at)
+    const char *origin, const char *what, int need_at)
 {
-	char item[FORWARD_MAX], norm[ADDR_MAX + 1], ob[512], vb[128];
+	char item[FORWARD_MAX], norm[ADDR_MAX + 1], vb[128];
 	struct errbuf eb;
 	const char *p = list, *q;
 	size_t len;
@@ -367,8 +350,8 @@ add_target_list(struct model *m, struct mnode *n, const char *list,
 			errbuf_set(&eb, "not an address (no '@')");
 		if ((need_at && strchr(item, '@') == NULL) ||
 		    normalize(m, item, 0, norm, sizeof(norm), &eb) == -1) {
-			log_warnx("%s: %s of %s: '%s': %s", origin_str(o, ob,
-			    sizeof(ob)), what, n->addr, buf_vis(vb, sizeof(vb), item), eb.msg);
+			log_warnx("%s: %s of %s: '%s': %s", origin, what,
+			    n->addr, buf_vis(vb, sizeof(vb), item), eb.msg);
 			bad = 1;
 			continue;
 		}
@@ -377,8 +360,7 @@ add_target_list(struct model *m, struct mnode *n, const char *list,
 		any = 1;
 	}
 	if (!any && !bad) {
-		log_warnx("%s: %s of %s: empty", origin_str(o, ob, sizeof(ob)),
-		    what, n->addr);
+		log_warnx("%s: %s of %s: empty", origin, what, n->addr);
 		bad = 1;
 	}
 	return bad;
@@ -395,24 +377,51 @@ usable_uid(const char *uid)
 	return 1;
 }
 
+/* Is DN "uid=UID,<ldap_base>", so that it need not be kept? */
 static int
-add_account(struct model *m, const struct account *a)
+dn_is_derivable(const struct model *m, const char *dn, const char *uid,
+    size_t len)
+{
+	return m->base_len > 0 && strncmp(dn, "uid=", 4) == 0 &&
+	    memcmp(dn + 4, uid, len) == 0 && dn[4 + len] == ',' &&
+	    strcmp(dn + 5 + len, m->opts.ldap_base) == 0;
+}
+
+/* The account's mail password: handed to the passwd sink, or kept. */
+static int
+add_password(struct model *m, uint32_t idx, const char *uid, const char *hash,
+    struct errbuf *eb)
+{
+	if (m->opts.passwd_fn != NULL)
+		return m->opts.passwd_fn(m->opts.passwd_arg, uid, hash, eb);
+	if (grow((void **)&m->pw, &m->cappw, m->npw, sizeof(*m->pw)) == -1 ||
+	    (m->pw[m->npw].hash = arena_strdup(m, hash)) == NULL) {
+		errbuf_syserr(eb, "model");
+		return -1;
+	}
+	m->pw[m->npw++].node = idx;
+	return 0;
+}
+
+static int
+add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 {
 	char uid[ADDR_LOCAL_MAX + 1], addr[ADDR_MAX + 1], ob[512], vb[128];
-	struct morigin o = { a->dn != NULL ? a->dn : "(no dn)", 0 };
+	const char *dn = a->dn != NULL ? a->dn : "(no dn)";
 	enum pwhash_scheme scheme;
 	struct errbuf eb;
 	struct mnode *n;
-	size_t first, len;
+	size_t first, len = 0;
 	long idx;
 	int r;
 
+	(void)snprintf(ob, sizeof(ob), "ldap %s", dn);
 	if (a->uid == NULL || (len = strlen(a->uid)) >= sizeof(uid) ||
 	    key_hash_check(a->uid, &eb) == -1 ||
 	    addr_check_local(a->uid, len, &eb) == -1) {
 		if (a->uid == NULL || len >= sizeof(uid))
 			errbuf_set(&eb, "missing or too long");
-		log_warnx("%s: uid '%s': %s", origin_str(&o, ob, sizeof(ob)),
+		log_warnx("%s: uid '%s': %s", ob,
 		    a->uid != NULL ? buf_vis(vb, sizeof(vb), a->uid) : "",
 		    eb.msg);
 		m->st.rejected++;
@@ -426,30 +435,29 @@ add_account(struct model *m, const struct account *a)
 	memcpy(uid, a->uid, len + 1);
 	addr_lower(uid);
 	(void)snprintf(addr, sizeof(addr), "%s@%s", uid, m->domain);
-	if ((idx = node_add(m, addr, MK_ACCOUNT, &o)) == -2)
-		return -1;
+	if ((idx = node_add(m, addr, MK_ACCOUNT, dn, 0)) == -2)
+		goto nomem;
 	if (idx == -1)
 		return 0;
 	n = &m->nodes[idx];
 	n->state = (uint8_t)a->state;
 	/* The account list is freed page by page while the model lives on:
 	   messages about this node later (a Hiera definition of the same
-	   address) need their own copy of the DN. */
-	if ((n->origin.where = arena_strdup(m, o.where)) == NULL)
-		return -1;
-	if ((n->uid = arena_strdup(m, uid)) == NULL)
-		return -1;
+	   address) need the DN, derived or copied. */
+	if (dn_is_derivable(m, dn, uid, len))
+		n->where = NULL;
+	else if ((n->where = arena_strdup(m, dn)) == NULL)
+		goto nomem;
 	m->st.accounts++;
 	if (a->forward != NULL) {
 		first = m->ntargets;
 		if (strlen(a->forward) >= FORWARD_MAX) {
 			log_warnx("%s: emailForward of %s longer than %d "
-			    "characters, ignored", origin_str(&o, ob,
-			    sizeof(ob)), uid, FORWARD_MAX);
+			    "characters, ignored", ob, uid, FORWARD_MAX);
 			m->st.rejected++;
-		} else if ((r = add_target_list(m, n, a->forward, &o,
+		} else if ((r = add_target_list(m, n, a->forward, ob,
 		    "emailForward", 1)) == -1) {
-			return -1;
+			goto nomem;
 		} else if (r == 1) {
 			/* A partly broken forward is dropped whole: mailing
 			   only some of the destinations would hide the fault. */
@@ -462,18 +470,22 @@ add_account(struct model *m, const struct account *a)
 		if (!usable_uid(uid)) {
 			log_warnx("%s: uid '%s' has characters Dovecot does "
 			    "not accept in a login; no passwd-file entry",
-			    origin_str(&o, ob, sizeof(ob)), uid);
+			    ob, uid);
 			m->st.rejected++;
-		} else if (pwhash_identify(a->password, &scheme, &eb) == -1) {
+		} else if (pwhash_identify(a->password, &scheme, &eb) == -1 ||
+		    pwfile_check(uid, a->password, &eb) == -1) {
 			/* EB never quotes the hash. */
-			log_warnx("%s: mailPassword of %s unusable: %s",
-			    origin_str(&o, ob, sizeof(ob)), uid, eb.msg);
+			log_warnx("%s: mailPassword of %s unusable: %s", ob,
+			    uid, eb.msg);
 			m->st.rejected++;
-		} else if ((n->password = arena_strdup(m, a->password)) ==
-		    NULL)
+		} else if (add_password(m, (uint32_t)idx, uid, a->password,
+		    ebr) == -1)
 			return -1;
 	}
 	return 0;
+nomem:
+	errbuf_syserr(ebr, "model");
+	return -1;
 }
 
 int
@@ -482,12 +494,9 @@ model_add_accounts(struct model *m, const struct account_list *l,
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++) {
-		if (add_account(m, &l->v[i]) == -1) {
-			errbuf_syserr(eb, "model");
+	for (i = 0; i < l->n; i++)
+		if (add_account(m, &l->v[i], eb) == -1)
 			return -1;
-		}
-	}
 	m->st.rejected += l->rejected;
 	return 0;
 }
@@ -498,22 +507,21 @@ add_hiera_lists(struct model *m, const struct hiera_list *v, size_t nv,
 {
 	char norm[ADDR_MAX + 1], ob[512], vb[128];
 	struct errbuf eb;
-	struct morigin o;
 	size_t i, j, first;
 	long idx;
 	int bad;
 
 	for (i = 0; i < nv; i++) {
-		o.where = v[i].origin.file;
-		o.line = v[i].origin.line;
+		(void)src_origin(v[i].origin.file, v[i].origin.line, ob,
+		    sizeof(ob));
 		if (normalize(m, v[i].key, 1, norm, sizeof(norm), &eb) == -1) {
-			log_warnx("%s: %s: '%s': %s", origin_str(&o, ob,
-			    sizeof(ob)), what, buf_vis(vb, sizeof(vb), v[i].key),
-			    eb.msg);
+			log_warnx("%s: %s: '%s': %s", ob, what,
+			    buf_vis(vb, sizeof(vb), v[i].key), eb.msg);
 			m->st.rejected++;
 			continue;
 		}
-		if ((idx = node_add(m, norm, kind, &o)) == -2)
+		if ((idx = node_add(m, norm, kind, v[i].origin.file,
+		    v[i].origin.line)) == -2)
 			return -1;
 		if (idx == -1)
 			continue;
@@ -521,7 +529,7 @@ add_hiera_lists(struct model *m, const struct hiera_list *v, size_t nv,
 		bad = 0;
 		for (j = 0; j < v[i].ntargets; j++) {
 			int r = add_target_list(m, &m->nodes[idx],
-			    v[i].targets[j], &o, what, 0);
+			    v[i].targets[j], ob, what, 0);
 
 			if (r == -1)
 				return -1;
@@ -530,9 +538,97 @@ add_hiera_lists(struct model *m, const struct hiera_list *v, size_t nv,
 		if (bad)
 			m->st.rejected++;
 		if (m->ntargets == first)
-			log_warnx("%s: %s: %s has no usable target",
-			    origin_str(&o, ob, sizeof(ob)), what,
+			log_warnx("%s: %s: %s has no usable target", ob, what,
 			    m->nodes[idx].addr);
+	}
+	return 0;
+}
+
+static int
+add_alias_domains(struct model *m, const struct hiera_data *hd)
+{
+	char dom[ADDR_DOMAIN_MAX + 1], ob[512], vb[128];
+	struct errbuf eb;
+	size_t i, k;
+
+	for (i = 0; i < hd->nalias_domains; i++) {
+		const char *d = hd->alias_domains[i];
+
+		(void)src_origin(hd->alias_domain_origins[i].file,
+		    hd->alias_domain_origins[i].line, ob, sizeof(ob));
+		if (addr_check_domain(d, strlen(d), 1, &eb) == -1) {
+			log_warnx("%s: alias_domains: '%s': %s", ob,
+			    buf_vis(vb, sizeof(vb), d), eb.msg);
+			m->st.rejected++;
+			continue;
+		}
+		(void)snprintf(dom, sizeof(dom), "%s", d);
+		addr_lower(dom);
+		if (strcmp(dom, m->domain) == 0) {
+			log_warnx("%s: alias_domains: %s is the primary domain",
+			    ob, dom);
+			m->st.rejected++;
+			continue;
+		}
+		for (k = 0; k < m->nadomains; k++)
+			if (strcmp(m->adomains[k], dom) == 0)
+				break;
+		if (k < m->nadomains) {
+			log_warnx("%s: alias_domains: %s listed twice", ob,
+			    dom);
+			m->st.conflicts++;
+			continue;
+		}
+		if (grow((void **)&m->adomains, &m->capadomains,
+		    m->nadomains, sizeof(*m->adomains)) == -1 ||
+		    (m->adomains[m->nadomains] = arena_strdup(m, dom)) == NULL)
+			return -1;
+		m->nadomains++;
+	}
+	return 0;
+}
+
+static int
+add_sender_logins(struct model *m, const struct hiera_data *hd)
+{
+	char norm[ADDR_MAX + 1], login[ADDR_MAX + 1], ob[512], vb[128];
+	struct mlogin_src *l;
+	struct errbuf eb;
+	size_t i, j;
+
+	for (i = 0; i < hd->nsender_logins; i++) {
+		const struct hiera_list *s = &hd->sender_logins[i];
+
+		(void)src_origin(s->origin.file, s->origin.line, ob,
+		    sizeof(ob));
+		if (normalize(m, s->key, 1, norm, sizeof(norm), &eb) == -1) {
+			log_warnx("%s: sender_logins: '%s': %s", ob,
+			    buf_vis(vb, sizeof(vb), s->key), eb.msg);
+			m->st.rejected++;
+			continue;
+		}
+		for (j = 0; j < s->ntargets; j++) {
+			(void)snprintf(login, sizeof(login), "%s",
+			    s->targets[j]);
+			addr_lower(login);
+			if (!usable_uid(login) || *login == '\0') {
+				log_warnx("%s: sender_logins of %s: '%s' is "
+				    "not a valid login", ob, norm,
+				    buf_vis(vb, sizeof(vb), s->targets[j]));
+				m->st.rejected++;
+				continue;
+			}
+			if (grow((void **)&m->lsrc, &m->caplsrc, m->nlsrc,
+			    sizeof(*m->lsrc)) == -1)
+				return -1;
+			l = &m->lsrc[m->nlsrc];
+			l->file = s->origin.file;
+			l->line = s->origin.line;
+			if ((l->key = arena_strdup(m, norm)) == NULL ||
+			    (l->login = arena_strdup(m, login)) == NULL)
+				return -1;
+			m->nlsrc++;
+		}
 	}
 	return 0;
 }
@@ -541,91 +637,17 @@ int
 model_add_hiera(struct model *m, const struct hiera_data *hd,
     struct errbuf *eb)
 {
-	char dom[ADDR_DOMAIN_MAX + 1], norm[ADDR_MAX + 1], ob[512], vb[128];
-	struct errbuf e2;
-	struct morigin o;
-	size_t i, j, k;
-
-	for (i = 0; i < hd->nalias_domains; i++) {
-		const char *d = hd->alias_domains[i];
-
-		o.where = hd->alias_domain_origins[i].file;
-		o.line = hd->alias_domain_origins[i].line;
-		if (addr_check_domain(d, strlen(d), 1, &e2) == -1) {
-			log_warnx("%s: alias_domains: '%s': %s",
-			    origin_str(&o, ob, sizeof(ob)), buf_vis(vb, sizeof(vb), d), e2.msg);
-			m->st.rejected++;
-			continue;
-		}
-		(void)snprintf(dom, sizeof(dom), "%s", d);
-		addr_lower(dom);
-		if (strcmp(dom, m->domain) == 0) {
-			log_warnx("%s: alias_domains: %s is the primary domain",
-			    origin_str(&o, ob, sizeof(ob)), dom);
-			m->st.rejected++;
-			continue;
-		}
-		for (k = 0; k < m->nadomains; k++)
-			if (strcmp(m->adomains[k], dom) == 0)
-				break;
-		if (k < m->nadomains) {
-			log_warnx("%s: alias_domains: %s listed twice",
-			    origin_str(&o, ob, sizeof(ob)), dom);
-			m->st.conflicts++;
-			continue;
-		}
-		if (grow((void **)&m->adomains, &m->capadomains,
-		    m->nadomains, sizeof(*m->adomains)) == -1 ||
-		    (m->adomains[m->nadomains] = arena_strdup(m, dom)) == NULL)
-			goto nomem;
-		m->nadomains++;
-	}
-	if (add_hiera_lists(m, hd->aliases, hd->naliases, MK_ALIAS,
+	if (add_alias_domains(m, hd) == -1 ||
+	    add_hiera_lists(m, hd->aliases, hd->naliases, MK_ALIAS,
 	    "aliases") == -1 ||
 	    add_hiera_lists(m, hd->forwards, hd->nforwards, MK_FORWARD,
-	    "forwards") == -1)
-		goto nomem;
-	for (i = 0; i < hd->nsender_logins; i++) {
-		const struct hiera_list *s = &hd->sender_logins[i];
-
-		o.where = s->origin.file;
-		o.line = s->origin.line;
-		if (normalize(m, s->key, 1, norm, sizeof(norm), &e2) == -1) {
-			log_warnx("%s: sender_logins: '%s': %s",
-			    origin_str(&o, ob, sizeof(ob)), buf_vis(vb, sizeof(vb), s->key), e2.msg);
-			m->st.rejected++;
-			continue;
-		}
-		for (j = 0; j < s->ntargets; j++) {
-			char login[ADDR_MAX + 1];
-
-			(void)snprintf(login, sizeof(login), "%s",
-			    s->targets[j]);
-			addr_lower(login);
-			if (!usable_uid(login) || *login == '\0') {
-				log_warnx("%s: sender_logins of %s: '%s' is "
-				    "not a valid login", origin_str(&o, ob,
-				    sizeof(ob)), norm, buf_vis(vb, sizeof(vb), s->targets[j]));
-				m->st.rejected++;
-				continue;
-			}
-			if (grow((void **)&m->logins, &m->caplogins,
-			    m->nlogins, sizeof(*m->logins)) == -1)
-				goto nomem;
-			m->logins[m->nlogins].origin = o;
-			if ((m->logins[m->nlogins].key = arena_strdup(m,
-			    norm)) == NULL ||
-			    (m->logins[m->nlogins].login = arena_strdup(m,
-			    login)) == NULL)
-				goto nomem;
-			m->nlogins++;
-		}
+	    "forwards") == -1 ||
+	    add_sender_logins(m, hd) == -1) {
+		errbuf_syserr(eb, "model");
+		return -1;
 	}
 	m->st.rejected += hd->rejected;
 	return 0;
-nomem:
-	errbuf_syserr(eb, "model");
-	return -1;
 }
 
 static int
@@ -661,7 +683,7 @@ link_targets(struct model *m)
 			at = strchr(t->addr, '@');
 			if (!is_local_domain(m, at + 1)) {
 				t->node = -1;
-				n->has_ext = 1;
+				n->flags |= MN_EXT;
 				continue;
 			}
 			(void)snprintf(lower, sizeof(lower), "%s", t->addr);
@@ -674,13 +696,13 @@ link_targets(struct model *m)
 			}
 			if (idx == -1 && m->opts.presume_accounts) {
 				t->node = -3;
-				n->presumed = 1;
+				n->flags |= MN_PRESUMED;
 				continue;
 			}
 			if (idx == -1) {
 				log_warnx("%s: %s -> %s: no such address "
 				    "(dangling target dropped)",
-				    origin_str(&n->origin, ob, sizeof(ob)),
+				    node_origin(m, n, ob, sizeof(ob)),
 				    n->addr, lower);
 				m->st.dangling++;
 				t->node = -2;
@@ -691,69 +713,79 @@ link_targets(struct model *m)
 	}
 }
 
+/* Depth-first expansion of node I into the terminal nodes it reaches,
+   appended to the pool.  All targets are expanded before any is
+   gathered, so while gathering no other node uses MARK (which holds
+   I + 1 for the nodes already in I's set).  A target that closes a cycle
+   is reported and dropped. */
 static int
-expand_add(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
+expand(struct model *m, uint32_t *mark, uint32_t i, unsigned depth)
 {
-	uint32_t i, *p;
-
-	for (i = 0; i < *n; i++)
-		if ((*v)[i] == x)
-			return 0;
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 4;
-		if ((p = reallocarray(*v, *cap, sizeof(**v))) == NULL)
-			return -1;
-		*v = p;
-	}
-	(*v)[(*n)++] = x;
-	return 0;
-}
-
-/* Depth-first expansion of node I into the terminal nodes it reaches.
-   A target that closes a cycle is reported and dropped. */
-static int
-expand(struct model *m, uint32_t i, unsigned depth)
-{
-	struct mnode *n = &m->nodes[i];
-	uint32_t cap = 0, j, k;
+	struct mnode *n = &m->nodes[i], *c;
+	struct mtarget *t;
+	uint32_t j, k, e;
+	size_t base;
 	char ob[512];
 
 	n->color = 1;
-	if (n->has_ext && expand_add(&n->expand, &n->nexpand, &cap, i) == -1)
-		return -1;
 	for (j = n->tfirst; j < n->tfirst + n->tcount; j++) {
-		struct mtarget *t = &m->targets[j];
-		struct mnode *c;
-
+		t = &m->targets[j];
 		if (t->node < 0)
 			continue;
 		c = &m->nodes[t->node];
 		if (c->color == 1 || depth >= MODEL_DEPTH_MAX) {
 			log_warnx("%s: %s -> %s: %s (target dropped)",
-			    origin_str(&n->origin, ob, sizeof(ob)), n->addr,
+			    node_origin(m, n, ob, sizeof(ob)), n->addr,
 			    c->addr, c->color == 1 ? "alias loop" :
 			    "alias chain too deep");
 			m->st.loops++;
 			t->node = -2;
 			continue;
 		}
-		if (c->color == 0 && expand(m, (uint32_t)t->node,
+		if (c->color == 0 && expand(m, mark, (uint32_t)t->node,
 		    depth + 1) == -1)
 			return -1;
-		n->presumed |= c->presumed;
-		if (c->nexpand == 0 && !c->presumed) {
+	}
+	base = m->npool;
+	if (n->flags & MN_EXT) {
+		if (grow((void **)&m->pool, &m->cappool, m->npool,
+		    sizeof(*m->pool)) == -1)
+			return -1;
+		m->pool[m->npool++] = i;
+		mark[i] = i + 1;
+	}
+	for (j = n->tfirst; j < n->tfirst + n->tcount; j++) {
+		t = &m->targets[j];
+		if (t->node < 0)
+			continue;
+		c = &m->nodes[t->node];
+		n->flags |= c->flags & MN_PRESUMED;
+		if (c->nexpand == 0 && !(c->flags & MN_PRESUMED)) {
 			log_warnx("%s: %s -> %s: target has no mail destination "
-			    "(dangling target dropped)", origin_str(&n->origin,
-			    ob, sizeof(ob)), n->addr, c->addr);
+			    "(dangling target dropped)", node_origin(m, n, ob,
+			    sizeof(ob)), n->addr, c->addr);
 			m->st.dangling++;
 			t->node = -2;
 			continue;
 		}
-		for (k = 0; k < c->nexpand; k++)
-			if (expand_add(&n->expand, &n->nexpand, &cap,
-			    c->expand[k]) == -1)
+		for (k = 0; k < c->nexpand; k++) {
+			e = mnode_expand(m, c, k);
+			if (mark[e] == i + 1)
+				continue;
+			if (grow((void **)&m->pool, &m->cappool, m->npool,
+			    sizeof(*m->pool)) == -1)
 				return -1;
+			m->pool[m->npool++] = e;
+			mark[e] = i + 1;
+		}
 	}
+	n->nexpand = (uint32_t)(m->npool - base);
+	if (n->nexpand == 1 && m->pool[base] == i) {
+		/* The usual account: itself, nothing to store. */
+		n->flags |= MN_SELF;
+		m->npool = base;
+	} else
+		n->efirst = (uint32_t)base;
 	n->color = 2;
 	return 0;
 }
@@ -773,8 +805,8 @@ str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* One sort of the nodes by address, so that every output renders in key
-   order and needs no sorting of its own (100,000s of entries, six times). */
+/* One sort of the nodes by address, so that every output is generated in
+   key order and needs no sorting of its own. */
 static int
 model_sort(struct model *m)
 {
@@ -795,256 +827,44 @@ model_sort(struct model *m)
 	return 0;
 }
 
-int
-model_resolve(struct model *m, struct errbuf *eb)
-{
-	size_t i;
-
-	link_targets(m);
-	for (i = 0; i < m->nnodes; i++) {
-		if (m->nodes[i].color == 0 && expand(m, (uint32_t)i, 0) == -1) {
-			errbuf_syserr(eb, "model");
-			return -1;
-		}
-	}
-	if (model_sort(m) == -1) {
-		errbuf_syserr(eb, "model");
-		return -1;
-	}
-	m->resolved = 1;
-	return 0;
-}
-
-const struct model_stats *
-model_stats(const struct model *m)
-{
-	return &m->st;
-}
-
 static int
-kv_cmp(const void *a, const void *b)
+login_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
-}
-
-/* Sort L whose first P entries are probably in order already (node order)
-   followed by a short unsorted tail: sort the tail and merge, or sort all
-   when the prefix is not in order after all. */
-static int
-kv_finish(struct kvlist *l, size_t p, int (*cmp)(const void *, const void *))
-{
-	struct kv *tmp;
-	size_t i, a, b, o;
-
-	for (i = 1; i < p; i++)
-		if (cmp(&l->v[i - 1], &l->v[i]) > 0)
-			break;
-	if (i < p) {
-		if (l->n > 1)
-			qsort(l->v, l->n, sizeof(*l->v), cmp);
-		return 0;
-	}
-	if (l->n - p > 1)
-		qsort(l->v + p, l->n - p, sizeof(*l->v), cmp);
-	if (p == 0 || p == l->n || cmp(&l->v[p - 1], &l->v[p]) <= 0)
-		return 0;
-	if ((tmp = reallocarray(NULL, l->n, sizeof(*tmp))) == NULL)
-		return -1;
-	for (a = 0, b = p, o = 0; a < p || b < l->n; o++)
-		tmp[o] = b == l->n || (a < p && cmp(&l->v[a], &l->v[b]) <= 0) ?
-		    l->v[a++] : l->v[b++];
-	memcpy(l->v, tmp, l->n * sizeof(*tmp));
-	free(tmp);
-	return 0;
-}
-
-struct kvb {
-	struct kvlist *l;
-	size_t cap;
-};
-
-static int
-kv_push(struct kvb *b, const char *key, const char *value)
-{
-	if (grow((void **)&b->l->v, &b->cap, b->l->n, sizeof(*b->l->v)) == -1)
-		return -1;
-	b->l->v[b->l->n].key = key;
-	b->l->v[b->l->n].value = value;
-	b->l->n++;
-	return 0;
-}
-
-/* Append ", ITEM" (or ITEM first) at S + O; the caller sized S. */
-static size_t
-join_one(char *s, size_t o, const char *item)
-{
-	size_t n = strlen(item);
-
-	if (o > 0) {
-		memcpy(s + o, ", ", 2);
-		o += 2;
-	}
-	memcpy(s + o, item, n);
-	return o + n;
-}
-
-/* The targets of N joined with ", " into the arena: its external
-   addresses, or the terminal nodes it expands to. */
-static const char *
-join_targets(struct model *m, const struct mnode *n, int external)
-{
-	size_t j, len = 0, o = 0;
-	char *s;
-
-	if (external) {
-		for (j = n->tfirst; j < n->tfirst + n->tcount; j++)
-			if (m->targets[j].node == -1)
-				len += strlen(m->targets[j].addr) + 2;
-	} else {
-		for (j = 0; j < n->nexpand; j++)
-			len += strlen(m->nodes[n->expand[j]].addr) + 2;
-	}
-	if ((s = arena_alloc(m, len + 1)) == NULL)
-		return NULL;
-	if (external) {
-		for (j = n->tfirst; j < n->tfirst + n->tcount; j++)
-			if (m->targets[j].node == -1)
-				o = join_one(s, o, m->targets[j].addr);
-	} else {
-		for (j = 0; j < n->nexpand; j++)
-			o = join_one(s, o, m->nodes[n->expand[j]].addr);
-	}
-	s[o] = '\0';
-	return s;
-}
-
-static int
-render_virtual(struct model *m, struct kvb *b)
-{
-	const char *v;
-	char *k;
-	size_t i, len;
-
-	for (i = 0; i < m->nnodes; i++) {
-		struct mnode *n = &m->nodes[m->order[i]];
-
-		if (n->nexpand == 0)
-			continue;
-		/* A terminal node maps to itself: Postfix keeps the
-		   address and stops recursion (identity entry). */
-		if (n->nexpand == 1 && &m->nodes[n->expand[0]] == n)
-			v = n->addr;
-		else if ((v = join_targets(m, n, 0)) == NULL)
-			return -1;
-		if (kv_push(b, n->addr, v) == -1)
-			return -1;
-	}
-	for (i = 0; i < m->nadomains; i++) {
-		len = strlen(m->adomains[i]) + 2;
-		if ((k = arena_alloc(m, len)) == NULL ||
-		    (v = arena_alloc(m, strlen(m->domain) + 2)) == NULL)
-			return -1;
-		(void)snprintf(k, len, "@%s", m->adomains[i]);
-		(void)snprintf((char *)v, strlen(m->domain) + 2, "@%s",
-		    m->domain);
-		if (kv_push(b, k, v) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-render_terminals(struct model *m, struct kvb *b, enum output_kind kind)
-{
-	const char *v;
-	size_t i;
-
-	for (i = 0; i < m->nnodes; i++) {
-		struct mnode *n = &m->nodes[m->order[i]];
-
-		if (!n->has_ext)
-			continue;
-		if (kind == OUTPUT_TRANSPORT)
-			v = m->opts.nexthop;
-		else if ((v = join_targets(m, n, 1)) == NULL)
-			return -1;
-		if (kv_push(b, n->addr, v) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-login_pair_cmp(const void *a, const void *b)
-{
-	const struct kv *x = a, *y = b;
+	const struct mlogin *x = a, *y = b;
 	int r;
 
 	if ((r = strcmp(x->key, y->key)) != 0)
 		return r;
-	return strcmp(x->value, y->value);
+	return strcmp(x->login, y->login);
 }
 
-/* (address, login) pairs, sorted and then merged into one entry per
-   address with the logins joined by ", ". */
-/* KEY -> LOGIN, and when KEY is in the primary domain and the option is
-   on, the same local part in every alias domain, in sorted domain order. */
 static int
-sender_variants(struct model *m, struct kvb *pb, const char *key,
-    const char *login)
+login_push(struct model *m, size_t *cap, const char *key, const char *login)
 {
-	const char *at = strchr(key, '@');
-	size_t k, llen, len;
-	char *s;
-
-	if (!m->opts.sender_login_alias_domains ||
-	    strcmp(at + 1, m->domain) != 0)
-		return kv_push(pb, key, login);
-	llen = (size_t)(at - key);
-	for (k = 0; k < m->nadomains + 1; k++) {
-		if (m->doms[k] == m->domain) {
-			if (kv_push(pb, key, login) == -1)
-				return -1;
-			continue;
-		}
-		len = strlen(m->doms[k]);
-		if ((s = arena_alloc(m, llen + len + 2)) == NULL)
-			return -1;
-		memcpy(s, key, llen + 1); /* local part and '@' */
-		memcpy(s + llen + 1, m->doms[k], len + 1);
-		if (kv_push(pb, s, login) == -1)
-			return -1;
-	}
+	if (grow((void **)&m->logins, cap, m->nlogins,
+	    sizeof(*m->logins)) == -1)
+		return -1;
+	m->logins[m->nlogins].key = key;
+	m->logins[m->nlogins].login = login;
+	m->nlogins++;
 	return 0;
 }
 
-/* (address, login) pairs, then one entry per address with the logins
-   joined by ", ".  Accounts come in address order, each with its variants
-   in the sorted domains, so that part is sorted already; the Hiera logins
-   form a short tail that is sorted and merged in. */
+/* The Hiera sender logins, checked (with LDAP data at hand, the login
+   must be an active account), with their alias-domain variants when the
+   option is on, sorted and without repeats: model_emit merges them with
+   the accounts' own entries. */
 static int
-render_sender_login(struct model *m, struct kvb *b)
+resolve_logins(struct model *m)
 {
-	struct kvlist pairs = { NULL, 0 };
-	struct kvb pb = { &pairs, 0 };
 	char addr[ADDR_MAX + 1], ob[512];
-	size_t i, j, k, len, nacc;
-	const char *key;
-	char *s;
+	size_t i, k, llen, dlen, cap = 0, o;
+	const char *at;
 	long idx;
-	int rc = -1;
+	char *s;
 
-	for (i = 0; i < m->nnodes; i++) {
-		struct mnode *n = &m->nodes[m->order[i]];
-
-		if (n->kind != MK_ACCOUNT || n->state != ACCOUNT_ACTIVE)
-			continue;
-		if (sender_variants(m, &pb, n->addr, n->uid) == -1)
-			goto out;
-	}
-	nacc = pairs.n;
-	for (i = 0; i < m->nlogins; i++) {
-		struct mlogin *l = &m->logins[i];
+	for (i = 0; i < m->nlsrc; i++) {
+		const struct mlogin_src *l = &m->lsrc[i];
 
 		if (m->opts.have_ldap) {
 			(void)snprintf(addr, sizeof(addr), "%s@%s", l->login,
@@ -1054,111 +874,77 @@ render_sender_login(struct model *m, struct kvb *b)
 			    m->nodes[idx].state != ACCOUNT_ACTIVE) {
 				log_warnx("%s: sender_logins of %s: %s is not "
 				    "an active account (dropped)",
-				    origin_str(&l->origin, ob, sizeof(ob)),
-				    l->key, l->login);
+				    src_origin(l->file, l->line, ob,
+				    sizeof(ob)), l->key, l->login);
 				m->st.dangling++;
 				continue;
 			}
 		}
-		if (sender_variants(m, &pb, l->key, l->login) == -1)
-			goto out;
-	}
-	if (kv_finish(&pairs, nacc, login_pair_cmp) == -1)
-		goto out;
-	for (i = 0; i < pairs.n; i = j) {
-		key = pairs.v[i].key;
-		len = 0;
-		for (j = i; j < pairs.n && strcmp(pairs.v[j].key, key) == 0;
-		    j++)
-			len += strlen(pairs.v[j].value) + 2;
-		if (j == i + 1) {
-			s = (char *)pairs.v[i].value;
-		} else {
-			size_t o = 0;
-
-			if ((s = arena_alloc(m, len + 1)) == NULL)
-				goto out;
-			for (k = i; k < j; k++)
-				if (k == i || strcmp(pairs.v[k].value,
-				    pairs.v[k - 1].value) != 0)
-					o = join_one(s, o, pairs.v[k].value);
-			s[o] = '\0';
+		at = strchr(l->key, '@');
+		if (!m->opts.sender_login_alias_domains ||
+		    strcmp(at + 1, m->domain) != 0) {
+			if (login_push(m, &cap, l->key, l->login) == -1)
+				return -1;
+			continue;
 		}
-		if (kv_push(b, key, s) == -1)
-			goto out;
-	}
-	rc = 0;
-out:
-	free(pairs.v);
-	return rc;
-}
-
-int
-model_render(struct model *m, enum output_kind kind, struct kvlist *out,
-    struct errbuf *eb)
-{
-	struct kvb b = { out, 0 };
-	size_t i;
-	int r = 0;
-
-	out->v = NULL;
-	out->n = 0;
-	switch (kind) {
-	case OUTPUT_VIRTUAL:
-		r = render_virtual(m, &b);
-		break;
-	case OUTPUT_ALIAS_DOMAINS:
-		for (i = 0; i < m->nadomains && r == 0; i++)
-			r = kv_push(&b, m->adomains[i], m->adomains[i]);
-		break;
-	case OUTPUT_TRANSPORT:
-		if (m->opts.nexthop == NULL) {
-			errbuf_set(eb, "transport output needs "
-			    "'transport_nexthop' in the configuration");
-			return -1;
+		llen = (size_t)(at - l->key);
+		for (k = 0; k < m->nadomains + 1; k++) {
+			if (m->doms[k] == m->domain) {
+				if (login_push(m, &cap, l->key, l->login) == -1)
+					return -1;
+				continue;
+			}
+			dlen = strlen(m->doms[k]);
+			if ((s = arena_alloc(m, llen + dlen + 2)) == NULL)
+				return -1;
+			memcpy(s, l->key, llen + 1); /* local part and '@' */
+			memcpy(s + llen + 1, m->doms[k], dlen + 1);
+			if (login_push(m, &cap, s, l->login) == -1)
+				return -1;
 		}
-		r = render_terminals(m, &b, kind);
-		break;
-	case OUTPUT_FORWARD:
-		r = render_terminals(m, &b, kind);
-		break;
-	case OUTPUT_SENDER_LOGIN:
-		r = render_sender_login(m, &b);
-		break;
-	case OUTPUT_PASSWD:
-		for (i = 0; i < m->nnodes && r == 0; i++) {
-			const struct mnode *n = &m->nodes[m->order[i]];
-
-			if (n->password != NULL)
-				r = kv_push(&b, n->uid, n->password);
-		}
-		break;
-	default:
-		errbuf_set(eb, "unknown output %d", (int)kind);
-		return -1;
 	}
-	if (r == -1) {
-		errbuf_syserr(eb, "render %s", conf_output_name(kind));
-		kvlist_free(out);
-		return -1;
-	}
-	/* Outputs come out in address order; the virtual map's
-	   "@alias-domain" keys are a short tail. */
-	if (kv_finish(out, kind == OUTPUT_VIRTUAL ? out->n - m->nadomains :
-	    out->n, kv_cmp) == -1) {
-		errbuf_syserr(eb, "render %s", conf_output_name(kind));
-		kvlist_free(out);
-		return -1;
-	}
+	if (m->nlogins > 1)
+		qsort(m->logins, m->nlogins, sizeof(*m->logins), login_cmp);
+	for (i = o = 0; i < m->nlogins; i++)
+		if (o == 0 || login_cmp(&m->logins[o - 1], &m->logins[i]) != 0)
+			m->logins[o++] = m->logins[i];
+	m->nlogins = o;
+	free(m->lsrc);
+	m->lsrc = NULL;
+	m->nlsrc = m->caplsrc = 0;
 	return 0;
 }
 
-void
-kvlist_free(struct kvlist *l)
+int
+model_resolve(struct model *m, struct errbuf *eb)
 {
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	uint32_t *mark;
+	size_t i;
+
+	link_targets(m);
+	if ((mark = calloc(m->nnodes + 1, sizeof(*mark))) == NULL)
+		goto nomem;
+	for (i = 0; i < m->nnodes; i++) {
+		if (m->nodes[i].color == 0 &&
+		    expand(m, mark, (uint32_t)i, 0) == -1) {
+			free(mark);
+			goto nomem;
+		}
+	}
+	free(mark);
+	if (model_sort(m) == -1 || resolve_logins(m) == -1)
+		goto nomem;
+	m->resolved = 1;
+	return 0;
+nomem:
+	errbuf_syserr(eb, "model");
+	return -1;
+}
+
+const struct model_stats *
+model_stats(const struct model *m)
+{
+	return &m->st;
 }
 
 void
@@ -1166,7 +952,6 @@ model_free(struct model **mp)
 {
 	struct arena_block *b, *next;
 	struct model *m;
-	size_t i;
 
 	if (mp == NULL || (m = *mp) == NULL)
 		return;
@@ -1175,13 +960,14 @@ model_free(struct model **mp)
 		sodium_memzero(b->data, b->used);
 		free(b);
 	}
-	for (i = 0; i < m->nnodes; i++)
-		free(m->nodes[i].expand);
 	free(m->nodes);
 	free(m->targets);
+	free(m->pool);
 	free(m->slots);
 	free(m->adomains);
+	free(m->lsrc);
 	free(m->logins);
+	free(m->pw);
 	free(m->order);
 	free(m->doms);
 	free(m);

@@ -1,7 +1,7 @@
 /*
  * model: LDAP accounts and Hiera definitions merged into one set of local
  * addresses, checked (syntax, conflicts, loops, dangling targets) and
- * rendered into the key -> value lists of each output.  A bad record is
+ * generated as the key -> value entries of each output.  A bad record is
  * dropped with a warning naming its origin (DN, or FILE:LINE) and counted;
  * it never takes good records with it.
  */
@@ -17,6 +17,12 @@
 
 struct model;
 
+/* Receives each active account's usable mail password (LOGIN, HASH) as
+   the account is added, in LDAP order; the hash is not kept.  Returns 0,
+   or -1 with EB set to stop model_add_accounts. */
+typedef int model_passwd_fn(void *arg, const char *login, const char *hash,
+    struct errbuf *eb);
+
 struct model_opts {
 	const char *domain;  /* primary domain, required */
 	const char *nexthop; /* transport value; NULL: transport not rendered */
@@ -25,6 +31,11 @@ struct model_opts {
 	int presume_accounts;/* no LDAP data at hand (mailmap check
 				--hiera-only): an unknown local target is
 				presumed to be an LDAP account, not dangling */
+	const char *ldap_base;  /* a DN "uid=LOGIN,<ldap_base>" is derived
+				   for messages, not stored */
+	model_passwd_fn *passwd_fn; /* NULL: hashes are kept for the passwd
+				       output of model_emit */
+	void *passwd_arg;
 };
 
 struct model_stats {
@@ -45,13 +56,16 @@ struct kv {
 struct kvlist {
 	struct kv *v; /* sorted by key (bytewise), keys unique */
 	size_t n;
+	char *strings; /* owned copies of the keys and values */
+	size_t strings_len;
 };
 
 /* Returns NULL (EB set) on a bad domain or out of memory. */
 struct model *model_new(const struct model_opts *opts, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* Add LDAP accounts first, then Hiera: on a conflict the earlier
-   definition is kept and both origins are reported.  -1 only on ENOMEM. */
+   definition is kept and both origins are reported.  -1 on ENOMEM or
+   when the passwd sink fails, with EB set. */
 int model_add_accounts(struct model *m, const struct account_list *l,
     struct errbuf *eb) __attribute__((warn_unused_result));
 int model_add_hiera(struct model *m, const struct hiera_data *hd,
@@ -61,10 +75,23 @@ int model_add_hiera(struct model *m, const struct hiera_data *hd,
 int model_resolve(struct model *m, struct errbuf *eb)
     __attribute__((warn_unused_result));
 const struct model_stats *model_stats(const struct model *m);
-/* Fill OUT with the entries of output KIND; strings point into the model
-   and live until model_free.  -1 on ENOMEM. */
-int model_render(struct model *m, enum output_kind kind, struct kvlist *out,
-    struct errbuf *eb) __attribute__((warn_unused_result));
+/* Generate the entries of output KIND, calling FN for each.  Keys are
+   unique and come in bytewise order, except for passwd (the order the
+   accounts were added; only when no passwd_fn took the hashes).  KEY and
+   VALUE live until FN returns.  FN returns 0 to go on; a positive value
+   stops and is returned.  Returns 0, FN's value, or -1 with EB set (out
+   of memory, transport without a nexthop, passwd hashes not kept).
+   Reads the resolved model only: several threads may emit at once. */
+typedef int model_emit_fn(void *arg, const char *key, const char *value);
+int model_emit(const struct model *m, enum output_kind kind,
+    model_emit_fn *fn, void *arg, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+/* The entries of output KIND as one sorted list with its own copies of
+   the strings (for mailmap diff and the tests; a million-entry sync uses
+   model_emit).  -1 with EB set. */
+int model_render(const struct model *m, enum output_kind kind,
+    struct kvlist *out, struct errbuf *eb)
+    __attribute__((warn_unused_result));
 void kvlist_free(struct kvlist *l);
 /* Frees everything, wiping password hashes. */
 void model_free(struct model **mp);

@@ -21,10 +21,11 @@
 #include "strset.h"
 
 #define PWFILE_WBUF 16384
+#define PWFILE_SCAN_BUF 65536
 
 struct pwfile_writer {
 	struct atomicfile *af;
-	struct strset *users;
+	struct strset *users; /* NULL: the caller keeps users unique */
 	size_t used;
 	int known_changed; /* caller compared: skip the byte comparison */
 	char buf[PWFILE_WBUF];
@@ -158,7 +159,9 @@ pwfile_put(struct pwfile_writer *w, const char *user, const char *password,
 		errbuf_prefix(eb, "%s", atomicfile_path(w->af));
 		return -1;
 	}
-	if ((r = strset_add(w->users, user, ulen, 0, NULL)) == -1) {
+	if (w->users == NULL)
+		r = 1;
+	else if ((r = strset_add(w->users, user, ulen, 0, NULL)) == -1) {
 		errbuf_syserr(eb, "%s", atomicfile_path(w->af));
 		return -1;
 	}
@@ -193,6 +196,12 @@ pwfile_abort(struct pwfile_writer **wp)
 		return;
 	pwfile_writer_free(*wp);
 	*wp = NULL;
+}
+
+void
+pwfile_unique_users(struct pwfile_writer *w)
+{
+	strset_free(&w->users, 0);
 }
 
 void
@@ -266,31 +275,45 @@ out:
 	return ret;
 }
 
+/* One line P of LEN bytes (its LF gone), cut in place the way Dovecot
+   reads it: a NUL ends the line, a trailing CR is dropped, empty lines
+   and lines starting with '#' or ':' are skipped; the first ':' ends the
+   user, the next one the password.  Returns 1 with *USER_R and *PW_R
+   set, 0 for a line without an entry. */
+static int
+pwfile_split(char *p, size_t len, char **user_r, char **pw_r)
+{
+	char *c;
+
+	len = strnlen(p, len);
+	if (len > 0 && p[len - 1] == '\r')
+		len--;
+	p[len] = '\0';
+	if (len == 0 || p[0] == '#' || p[0] == ':')
+		return 0;
+	if ((c = strchr(p, ':')) != NULL) {
+		*c++ = '\0';
+		c[strcspn(c, ":")] = '\0';
+	} else
+		c = p + len; /* no password field: "" */
+	*user_r = p;
+	*pw_r = c;
+	return 1;
+}
+
 /* Cut B into entries in place: each line's first ':' and its end (the
    next ':' ends the password field) become NULs. */
 static int
 pwfile_parse(struct pwfile_reader *r)
 {
-	char *p = r->data.data, *end = p + r->data.len, *nl, *c;
-	size_t len;
+	char *p = r->data.data, *end = p + r->data.len, *nl, *user, *pw;
 	int added;
 
 	for (; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
-		else
-			*nl = '\0';
-		len = strnlen(p, (size_t)(nl - p));
-		if (len > 0 && p[len - 1] == '\r')
-			p[--len] = '\0';
-		p[len] = '\0';
-		if (len == 0 || p[0] == '#' || p[0] == ':')
+		if (!pwfile_split(p, (size_t)(nl - p), &user, &pw))
 			continue;
-		if ((c = strchr(p, ':')) != NULL) {
-			*c++ = '\0';
-			c[strcspn(c, ":")] = '\0';
-		} else
-			c = p + len; /* no password field: "" */
 		if (r->n == r->cap) {
 			size_t cap = r->cap ? r->cap * 2 : 64;
 			struct pwfile_entry *ne;
@@ -300,16 +323,76 @@ pwfile_parse(struct pwfile_reader *r)
 			r->ent = ne;
 			r->cap = cap;
 		}
-		added = strset_add(r->index, p, strlen(p), r->n, NULL);
+		added = strset_add(r->index, user, strlen(user), r->n, NULL);
 		if (added == -1)
 			return -1;
 		if (added == 0)
 			continue;
-		r->ent[r->n].user = (size_t)(p - r->data.data);
-		r->ent[r->n].pw = (size_t)(c - r->data.data);
+		r->ent[r->n].user = (size_t)(user - r->data.data);
+		r->ent[r->n].pw = (size_t)(pw - r->data.data);
 		r->n++;
 	}
 	return 0;
+}
+
+int
+pwfile_scan(const char *file, pwfile_visit_fn *fn, void *arg,
+    struct stat *st_r, struct errbuf *eb)
+{
+	char buf[PWFILE_SCAN_BUF], *p, *nl, *user, *pw;
+	size_t have = 0;
+	ssize_t n;
+	int fd, eof = 0, ret = 0;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+		errbuf_syserr(eb, "%s", file);
+		return -1;
+	}
+	if (fstat(fd, st_r) == -1) {
+		errbuf_syserr(eb, "%s", file);
+		(void)close(fd);
+		return -1;
+	}
+	while (!eof || have > 0) {
+		if (!eof) {
+			n = read(fd, buf + have, sizeof(buf) - 1 - have);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1) {
+				errbuf_syserr(eb, "%s: read", file);
+				ret = -1;
+				break;
+			}
+			eof = n == 0;
+			have += (size_t)n;
+		}
+		buf[have] = '\0';
+		for (p = buf; p < buf + have; p = nl + 1) {
+			nl = memchr(p, '\n', have - (size_t)(p - buf));
+			if (nl == NULL && !eof)
+				break; /* the rest comes with the next read */
+			if (nl == NULL)
+				nl = buf + have; /* last line, no LF */
+			*nl = '\0';
+			if (pwfile_split(p, (size_t)(nl - p), &user, &pw) &&
+			    (ret = fn(user, pw, arg)) != 0)
+				goto out;
+		}
+		if (p > buf + have)
+			p = buf + have;
+		if (p == buf && have == sizeof(buf) - 1) {
+			errbuf_set(eb, "%s: a line longer than %zu bytes",
+			    file, sizeof(buf) - 2);
+			ret = -1;
+			break;
+		}
+		have -= (size_t)(p - buf);
+		memmove(buf, p, have);
+	}
+out:
+	explicit_bzero(buf, sizeof(buf));
+	(void)close(fd);
+	return ret;
 }
 
 struct pwfile_reader *

@@ -7,6 +7,7 @@
 #define UDMAIL_PWFILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "errbuf.h"
@@ -45,6 +46,10 @@ int pwfile_commit(struct pwfile_writer **wp, int *changed_r,
     struct errbuf *eb) __attribute__((warn_unused_result));
 /* Drop the temp file; accepts NULL and *WP == NULL. */
 void pwfile_abort(struct pwfile_writer **wp);
+/* The caller guarantees each user once (the model does): no duplicate
+   tracking, which costs memory at a million users.  Call before the
+   first pwfile_put. */
+void pwfile_unique_users(struct pwfile_writer *w);
 /* The caller compared the entries with the published file and knows
    they differ: pwfile_commit skips its own byte comparison. */
 void pwfile_assume_changed(struct pwfile_writer *w);
@@ -65,6 +70,13 @@ int pwfile_lookup(struct pwfile_reader *r, const char *user,
 typedef int pwfile_visit_fn(const char *user, const char *password,
     void *arg);
 int pwfile_iterate(struct pwfile_reader *r, pwfile_visit_fn *fn, void *arg);
+/* Visit the entries of FILE in file order without loading it: constant
+   memory, parsed as pwfile_reader_open does except that a repeated user
+   is visited again.  *ST_R gets the file's fstat.  FN returning non-zero
+   stops and is returned.  Returns 0, FN's value, or -1 with EB set (a
+   missing FILE sets EB->errnum ENOENT; a line over 64 KiB is an error). */
+int pwfile_scan(const char *file, pwfile_visit_fn *fn, void *arg,
+    struct stat *st_r, struct errbuf *eb) __attribute__((warn_unused_result));
 /* Number of distinct users. */
 long long pwfile_count(const struct pwfile_reader *r);
 /* Wipes the file contents held in memory; accepts NULL. */

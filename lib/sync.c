@@ -17,17 +17,53 @@
 #include "account.h"
 #include "atomicfile.h"
 #include "buf.h"
+#include "digest.h"
 #include "log.h"
 #include "src_hiera.h"
 #include "src_ldap.h"
 #include "sync.h"
 #include "table.h"
 
+/* Each enabled output is one task.  While LDAP is fetched, worker
+   threads scan the published tables (a digest and count of their
+   entries, in constant memory).  The passwd-file is written as LDAP
+   pages arrive, so password hashes are never held.  Once the model is
+   resolved each map is generated straight into the comparison and, if
+   it differs, into a temp table beside the target; only when every table
+   is ready and the shrink guard has passed are they renamed into place,
+   so a failure publishes nothing. */
+#define SYNC_THREADS_MAX 4
+
+enum { SCAN_QUEUED, SCAN_RUNNING, SCAN_DONE };
+
+struct sync_task {
+	int active;
+	int scan;                  /* SCAN_*: the published table */
+	int scan_rc;
+	struct table_state old;
+	struct errbuf scan_eb;
+	int queued, claimed;       /* building, after resolve */
+	struct digest new;         /* what was generated */
+	int same;
+	int rc;
+	struct table_writer *tw;
+	struct errbuf eb;
+};
+
 struct sync_state {
+	const struct conf *c;
+	int dry_run;
 	struct hiera_data hd;
 	struct account_list accounts; /* one page at a time */
 	size_t ldap_entries;
 	struct model *model;
+	int sink_failed;              /* the passwd writer, not LDAP */
+	pthread_t th[SYNC_THREADS_MAX];
+	int nth;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int closing;                  /* workers leave when idle */
+	struct sync_task t[OUTPUT_COUNT];
 };
 
 static double
@@ -105,6 +141,23 @@ pick_domain(const struct conf *c, const struct hiera_data *hd,
 	return NULL;
 }
 
+/* The passwd-file's entries, as the model accepts each account: into the
+   digest that decides whether to publish, and (when building) straight
+   into the temp file beside the published one. */
+static int
+passwd_sink(void *arg, const char *login, const char *hash, struct errbuf *eb)
+{
+	struct sync_state *ss = arg;
+	struct sync_task *t = &ss->t[OUTPUT_PASSWD];
+
+	digest_add(&t->new, login, hash);
+	if (t->tw != NULL && table_writer_put(t->tw, login, hash, eb) == -1) {
+		ss->sink_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 /* One page of accounts into the model, then freed (wiping the hashes):
    the strings live once, in the model's arena. */
 static int
@@ -131,8 +184,13 @@ fetch_ldap(const struct conf *c, const struct sync_opts *o,
 	r = src_ldap_fetch_pages(ld, &c->ldap, o->now, c->retired_grace_days,
 	    &ss->accounts, add_page, ss, eb);
 	src_ldap_close(&ld);
-	if (r == -1)
+	if (r == -1) {
+		if (ss->sink_failed) {
+			errbuf_prefix(eb, "passwd");
+			return SYNC_ERR_PUBLISH;
+		}
 		return eb->errnum == ENOMEM ? SYNC_ERR_NOMEM : SYNC_ERR_LDAP;
+	}
 	res->ldap_entries = ss->ldap_entries;
 	if (ss->ldap_entries == 0 && !o->force) {
 		/* An empty answer is a fault (wrong base, ACL change), not a
@@ -145,6 +203,194 @@ fetch_ldap(const struct conf *c, const struct sync_opts *o,
 	return SYNC_OK;
 }
 
+static void
+scan_task(struct sync_state *ss, int k)
+{
+	struct sync_task *t = &ss->t[k];
+
+	t->scan_rc = table_scan(&ss->c->out[k], (enum output_kind)k, &t->old,
+	    &t->scan_eb);
+}
+
+/* Make sure task K's published table has been scanned (by this thread
+   if nobody has started), and is still the file it scanned.  Called with
+   the lock held. */
+static void
+scan_wait(struct sync_state *ss, int k)
+{
+	struct sync_task *t = &ss->t[k];
+
+	if (t->scan == SCAN_QUEUED) {
+		t->scan = SCAN_RUNNING;
+		(void)pthread_mutex_unlock(&ss->mu);
+		scan_task(ss, k);
+		(void)pthread_mutex_lock(&ss->mu);
+		t->scan = SCAN_DONE;
+		(void)pthread_cond_broadcast(&ss->cv);
+	}
+	while (t->scan != SCAN_DONE)
+		(void)pthread_cond_wait(&ss->cv, &ss->mu);
+}
+
+struct emit_ctx {
+	struct digest *d;
+	struct table_writer *tw;
+	struct errbuf *eb;
+};
+
+static int
+emit_digest(void *arg, const char *key, const char *value)
+{
+	digest_add(arg, key, value);
+	return 0;
+}
+
+static int
+emit_put(void *arg, const char *key, const char *value)
+{
+	struct emit_ctx *e = arg;
+
+	e->d->count++;
+	return table_writer_put(e->tw, key, value, e->eb) == -1 ? 1 : 0;
+}
+
+/* Generate map K into a temp table: the digest pass decided it differs
+   from the published one, or there is none. */
+static int
+build_map(struct sync_state *ss, int k)
+{
+	struct sync_task *t = &ss->t[k];
+	struct digest count = DIGEST_INIT;
+	struct emit_ctx e = { &count, NULL, &t->eb };
+	int r;
+
+	if (table_writer_open(&ss->c->out[k], (enum output_kind)k, &t->tw,
+	    &t->eb) == -1)
+		return -1;
+	e.tw = t->tw;
+	r = model_emit(ss->model, (enum output_kind)k, emit_put, &e, &t->eb);
+	if (r != 0 || table_writer_finish(t->tw, &t->eb) == -1) {
+		table_discard(&t->tw);
+		return -1;
+	}
+	t->new.count = count.count;
+	return 0;
+}
+
+/* After the model is resolved: compare output K with its published
+   table and, unless identical or a dry run, build the replacement. */
+static void
+build_task(struct sync_state *ss, int k)
+{
+	struct sync_task *t = &ss->t[k];
+	const struct conf_output *o = &ss->c->out[k];
+	int known = t->scan_rc == 0 && t->old.exists;
+
+	if (known && !table_scan_current(o, (enum output_kind)k, &t->old)) {
+		/* Replaced since the scan (another mailmap build?): again. */
+		scan_task(ss, k);
+		known = t->scan_rc == 0 && t->old.exists;
+	}
+	if (k != OUTPUT_PASSWD && (known || ss->dry_run)) {
+		memset(&t->new, 0, sizeof(t->new));
+		if (model_emit(ss->model, (enum output_kind)k, emit_digest,
+		    &t->new, &t->eb) != 0) {
+			t->rc = -1;
+			return;
+		}
+	}
+	t->same = known && t->old.perm_ok &&
+	    digest_equal(&t->old.digest, &t->new);
+	if (t->same || ss->dry_run)
+		table_discard(&t->tw);
+	else if (k == OUTPUT_PASSWD)
+		t->rc = t->tw != NULL ?
+		    table_writer_finish(t->tw, &t->eb) : 0;
+	else
+		t->rc = build_map(ss, k);
+}
+
+/* Largest tables first, so the longest writes start earliest. */
+static const enum output_kind build_order[OUTPUT_COUNT] = {
+	OUTPUT_SENDER_LOGIN, OUTPUT_VIRTUAL, OUTPUT_FORWARD, OUTPUT_PASSWD,
+	OUTPUT_TRANSPORT, OUTPUT_ALIAS_DOMAINS
+};
+
+/* Scans first (they are queued from the start), then builds; leave when
+   nothing is left and the state is closing. */
+static void *
+sync_worker(void *arg)
+{
+	struct sync_state *ss = arg;
+	struct sync_task *t;
+	int i, k;
+
+	(void)pthread_mutex_lock(&ss->mu);
+	for (;;) {
+		for (k = 0; k < OUTPUT_COUNT; k++)
+			if (ss->t[k].active && ss->t[k].scan == SCAN_QUEUED)
+				break;
+		if (k < OUTPUT_COUNT) {
+			ss->t[k].scan = SCAN_RUNNING;
+			(void)pthread_mutex_unlock(&ss->mu);
+			scan_task(ss, k);
+			(void)pthread_mutex_lock(&ss->mu);
+			ss->t[k].scan = SCAN_DONE;
+			(void)pthread_cond_broadcast(&ss->cv);
+			continue;
+		}
+		for (i = 0; i < OUTPUT_COUNT; i++) {
+			t = &ss->t[build_order[i]];
+			if (t->active && t->queued && !t->claimed)
+				break;
+		}
+		if (i < OUTPUT_COUNT) {
+			k = build_order[i];
+			ss->t[k].claimed = 1;
+			scan_wait(ss, k);
+			(void)pthread_mutex_unlock(&ss->mu);
+			build_task(ss, k);
+			(void)pthread_mutex_lock(&ss->mu);
+			continue;
+		}
+		if (ss->closing)
+			break;
+		(void)pthread_cond_wait(&ss->cv, &ss->mu);
+	}
+	(void)pthread_mutex_unlock(&ss->mu);
+	return NULL;
+}
+
+/* Start the worker threads; a thread that cannot be started is no
+   failure (the main thread works through what is left). */
+static void
+workers_start(struct sync_state *ss)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int i;
+
+	for (i = 1; i < (ncpu < 1 ? 1 : ncpu) && i <= SYNC_THREADS_MAX; i++)
+		if (pthread_create(&ss->th[ss->nth], NULL, sync_worker,
+		    ss) == 0)
+			ss->nth++;
+}
+
+/* Work along until every queued task is done, then join the threads. */
+static void
+workers_finish(struct sync_state *ss)
+{
+	int i;
+
+	(void)pthread_mutex_lock(&ss->mu);
+	ss->closing = 1;
+	(void)pthread_cond_broadcast(&ss->cv);
+	(void)pthread_mutex_unlock(&ss->mu);
+	(void)sync_worker(ss);
+	for (i = 0; i < ss->nth; i++)
+		(void)pthread_join(ss->th[i], NULL);
+	ss->nth = 0;
+}
+
 enum sync_status
 sync_load(const struct conf *c, const struct sync_opts *o,
     struct sync_state **ss_r, struct sync_result *res, struct errbuf *eb)
@@ -153,6 +399,7 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 	struct sync_state *ss;
 	struct timespec t0;
 	enum sync_status st;
+	int k, publishing = !o->load_only;
 	size_t i;
 
 	*ss_r = NULL;
@@ -161,6 +408,16 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 		errbuf_syserr(eb, "sync");
 		return SYNC_ERR_NOMEM;
 	}
+	ss->c = c;
+	ss->dry_run = o->dry_run;
+	(void)pthread_mutex_init(&ss->mu, NULL);
+	(void)pthread_cond_init(&ss->cv, NULL);
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		ss->t[k].active = publishing && c->out[k].enabled;
+		ss->t[k].scan = SCAN_QUEUED;
+	}
+	if (publishing)
+		workers_start(ss);
 	for (i = 0; i < c->hiera_count; i++) {
 		if (src_hiera_load(&ss->hd, c->hiera_files[i], eb) == -1) {
 			st = SYNC_ERR_INPUT;
@@ -176,8 +433,20 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 	mo.sender_login_alias_domains = c->sender_login_alias_domains;
 	mo.have_ldap = c->ldap.enabled && !o->hiera_only;
 	mo.presume_accounts = o->hiera_only;
+	mo.ldap_base = c->ldap.base;
+	if (!o->keep_passwords) {
+		mo.passwd_fn = passwd_sink;
+		mo.passwd_arg = ss;
+	}
 	if ((ss->model = model_new(&mo, eb)) == NULL) {
 		st = SYNC_ERR_CONFIG;
+		goto fail;
+	}
+	if (ss->t[OUTPUT_PASSWD].active && !o->dry_run &&
+	    table_writer_open(&c->out[OUTPUT_PASSWD], OUTPUT_PASSWD,
+	    &ss->t[OUTPUT_PASSWD].tw, eb) == -1) {
+		errbuf_prefix(eb, "passwd");
+		st = SYNC_ERR_PUBLISH;
 		goto fail;
 	}
 	/* LDAP first: on a conflict the account wins over Hiera. */
@@ -215,157 +484,42 @@ guard_trips(long long old, size_t new, double share)
 	return (double)(old - (long long)new) > share * (double)old + 1e-9;
 }
 
-/* Each output is compared with its published table and, if it differs,
-   built as a temp table beside it, by worker threads as soon as the main
-   thread has rendered it (the LDAP server is idle by now, and rendering
-   stays on one thread: the model's arena is not thread-safe).  Only when
-   every table is ready and the shrink guard has passed are they renamed
-   into place, so a failure publishes nothing. */
-#define SYNC_THREADS_MAX 4
-
-struct sync_task {
-	int active, ready, claimed;
-	int cmp_rc;
-	long long old_count;
-	int same;
-	int rc; /* prepare */
-	struct table_writer *tw;
-	struct errbuf cmp_eb, eb;
-};
-
-struct sync_jobs {
-	const struct conf *c;
-	struct kvlist *lists; /* each freed once its table is prepared */
-	int dry_run;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int rendered_all;
-	struct sync_task t[OUTPUT_COUNT];
-};
-
-static void
-sync_do_task(struct sync_jobs *j, int k)
-{
-	struct sync_task *t = &j->t[k];
-	const struct conf_output *o = &j->c->out[k];
-
-	t->cmp_rc = table_compare(o, (enum output_kind)k, &j->lists[k],
-	    &t->old_count, &t->same, &t->cmp_eb);
-	if (!j->dry_run && !(t->cmp_rc == 0 && t->same))
-		t->rc = table_prepare(o, (enum output_kind)k, &j->lists[k],
-		    t->cmp_rc == 0 && t->old_count > 0, &t->tw, &t->eb);
-	/* Peak memory: a million-entry list need not wait for the others. */
-	kvlist_free(&j->lists[k]);
-}
-
-static void *
-sync_worker(void *arg)
-{
-	struct sync_jobs *j = arg;
-	int k;
-
-	(void)pthread_mutex_lock(&j->mu);
-	for (;;) {
-		for (k = 0; k < OUTPUT_COUNT; k++)
-			if (j->t[k].active && j->t[k].ready && !j->t[k].claimed)
-				break;
-		if (k < OUTPUT_COUNT) {
-			j->t[k].claimed = 1;
-			(void)pthread_mutex_unlock(&j->mu);
-			sync_do_task(j, k);
-			(void)pthread_mutex_lock(&j->mu);
-			continue;
-		}
-		if (j->rendered_all)
-			break;
-		(void)pthread_cond_wait(&j->cv, &j->mu);
-	}
-	(void)pthread_mutex_unlock(&j->mu);
-	return NULL;
-}
-
-static void
-sync_ready(struct sync_jobs *j, int k, int all)
-{
-	(void)pthread_mutex_lock(&j->mu);
-	if (k >= 0)
-		j->t[k].ready = 1;
-	j->rendered_all |= all;
-	(void)pthread_cond_broadcast(&j->cv);
-	(void)pthread_mutex_unlock(&j->mu);
-}
-
-/* Largest tables first, so the longest writes start earliest. */
-static const enum output_kind render_order[OUTPUT_COUNT] = {
-	OUTPUT_SENDER_LOGIN, OUTPUT_VIRTUAL, OUTPUT_FORWARD, OUTPUT_PASSWD,
-	OUTPUT_TRANSPORT, OUTPUT_ALIAS_DOMAINS
-};
-
 enum sync_status
 sync_publish(const struct conf *c, struct sync_state *ss,
     const struct sync_opts *o, struct sync_result *res, struct errbuf *eb)
 {
-	struct kvlist lists[OUTPUT_COUNT];
-	pthread_t th[SYNC_THREADS_MAX];
 	struct sync_output_result *r;
 	enum sync_status st = SYNC_OK;
-	struct sync_jobs j;
 	struct sync_task *t;
 	struct timespec t0;
 	const char *name;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int k, i, nth = 0, refused = 0;
+	int k, refused = 0;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(lists, 0, sizeof(lists));
-	memset(&j, 0, sizeof(j));
-	j.c = c;
-	j.lists = lists;
-	j.dry_run = o->dry_run;
-	(void)pthread_mutex_init(&j.mu, NULL);
-	(void)pthread_cond_init(&j.cv, NULL);
+	(void)pthread_mutex_lock(&ss->mu);
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		memset(&res->out[k], 0, sizeof(res->out[k]));
-		res->out[k].enabled = j.t[k].active = c->out[k].enabled;
+		res->out[k].enabled = c->out[k].enabled;
+		ss->t[k].queued = 1;
 	}
-	/* A thread that cannot be started is no failure: the main thread
-	   works through whatever is left after rendering. */
-	for (i = 1; i < (ncpu < 1 ? 1 : ncpu) && i <= SYNC_THREADS_MAX; i++)
-		if (pthread_create(&th[nth], NULL, sync_worker, &j) == 0)
-			nth++;
-	for (i = 0; i < OUTPUT_COUNT; i++) {
-		k = render_order[i];
-		if (!j.t[k].active)
-			continue;
-		if (model_render(ss->model, (enum output_kind)k, &lists[k],
-		    eb) == -1) {
-			st = SYNC_ERR_CONFIG;
-			break;
-		}
-		res->out[k].new_count = lists[k].n;
-		sync_ready(&j, k, 0);
-	}
-	log_debug("rendered at %.3f s", elapsed(&t0));
-	sync_ready(&j, -1, 1);
-	(void)sync_worker(&j);
-	for (i = 0; i < nth; i++)
-		(void)pthread_join(th[i], NULL);
+	(void)pthread_cond_broadcast(&ss->cv);
+	(void)pthread_mutex_unlock(&ss->mu);
+	workers_finish(ss);
 	log_debug("compared and prepared at %.3f s", elapsed(&t0));
-	if (st != SYNC_OK)
-		goto out;
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		r = &res->out[k];
-		t = &j.t[k];
+		t = &ss->t[k];
 		name = conf_output_name((enum output_kind)k);
 		if (!t->active)
 			continue;
-		if (t->cmp_rc == -1) {
+		r->new_count = (size_t)t->new.count;
+		if (t->scan_rc == -1) {
 			r->old_count = -1;
 			/* An unreadable old table is replaced, not guarded:
 			   say so, it may be a corrupt file. */
-			log_warnx("%s: %s", name, t->cmp_eb.msg);
+			log_warnx("%s: %s", name, t->scan_eb.msg);
 		} else {
-			r->old_count = t->old_count;
+			r->old_count = t->old.exists ? t->old.digest.count : 0;
 			if (guard_trips(r->old_count, r->new_count,
 			    c->shrink_max)) {
 				r->refused = !o->force;
@@ -391,7 +545,7 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	if (st != SYNC_OK || o->dry_run)
 		goto out;
 	for (k = 0; k < OUTPUT_COUNT; k++) {
-		t = &j.t[k];
+		t = &ss->t[k];
 		name = conf_output_name((enum output_kind)k);
 		if (t->tw != NULL && table_publish(&t->tw,
 		    &res->out[k].changed, &t->eb) == -1) {
@@ -411,12 +565,8 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	}
 	log_debug("published at %.3f s", elapsed(&t0));
 out:
-	for (k = 0; k < OUTPUT_COUNT; k++) {
-		table_discard(&j.t[k].tw);
-		kvlist_free(&lists[k]);
-	}
-	(void)pthread_cond_destroy(&j.cv);
-	(void)pthread_mutex_destroy(&j.mu);
+	for (k = 0; k < OUTPUT_COUNT; k++)
+		table_discard(&ss->t[k].tw);
 	return st;
 }
 
@@ -424,12 +574,24 @@ void
 sync_state_free(struct sync_state **ssp)
 {
 	struct sync_state *ss;
+	int k;
 
 	if (ssp == NULL || (ss = *ssp) == NULL)
 		return;
+	/* Leaving early: drop whatever has not started. */
+	(void)pthread_mutex_lock(&ss->mu);
+	for (k = 0; k < OUTPUT_COUNT; k++)
+		if (ss->t[k].scan == SCAN_QUEUED)
+			ss->t[k].scan = SCAN_DONE;
+	(void)pthread_mutex_unlock(&ss->mu);
+	workers_finish(ss);
+	for (k = 0; k < OUTPUT_COUNT; k++)
+		table_discard(&ss->t[k].tw);
 	model_free(&ss->model);
 	account_list_free(&ss->accounts);
 	src_hiera_free(&ss->hd);
+	(void)pthread_cond_destroy(&ss->cv);
+	(void)pthread_mutex_destroy(&ss->mu);
 	free(ss);
 	*ssp = NULL;
 }

@@ -27,6 +27,9 @@ struct sync_opts {
 	int dry_run;    /* build and check, publish nothing */
 	int force;      /* override the shrink guard and empty-LDAP check */
 	int hiera_only; /* do not contact LDAP (mailmap check --hiera-only) */
+	int load_only;  /* sync_load alone (check, diff): no table scans, no
+			   passwd-file written while fetching */
+	int keep_passwords; /* keep hashes for model_emit (mailmap diff) */
 	time_t now;     /* 0: time(NULL) */
 };
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "digest.h"
 #include "pwfile.h"
 #include "table.h"
 
@@ -101,78 +102,74 @@ table_close(struct table **tp)
 	*tp = NULL;
 }
 
-struct cmpctx {
-	const struct kvlist *l;
-	long long seen;
-	size_t next; /* where the next key is expected in sorted order */
-	int differ;
-};
-
+/* Digest every entry of a table, as map_iterate and pwfile_scan hand
+   them over. */
 static int
-kv_key_cmp(const void *key, const void *elem)
+scan_visit(const char *key, const char *value, void *arg)
 {
-	return strcmp(key, ((const struct kv *)elem)->key);
-}
-
-static int
-compare_visit(const char *key, const char *value, void *arg)
-{
-	struct cmpctx *c = arg;
-	const struct kv *e;
-
-	c->seen++;
-	/* lmdb and passwd-file iterate in key order: try the next slot
-	   before searching (Berkeley DB hash order is random). */
-	if (c->next < c->l->n && strcmp(key, c->l->v[c->next].key) == 0)
-		e = &c->l->v[c->next];
-	else
-		e = bsearch(key, c->l->v, c->l->n, sizeof(*c->l->v),
-		    kv_key_cmp);
-	if (e != NULL)
-		c->next = (size_t)(e - c->l->v) + 1;
-	if (e == NULL || strcmp(e->value, value) != 0)
-		c->differ = 1;
+	digest_add(arg, key, value);
 	return 0;
 }
 
 int
-table_compare(const struct conf_output *o, enum output_kind kind,
-    const struct kvlist *l, long long *old_count_r, int *same_r,
-    struct errbuf *eb)
+table_scan(const struct conf_output *o, enum output_kind kind,
+    struct table_state *ts, struct errbuf *eb)
 {
-	struct cmpctx c = { l, 0, 0, 0 };
-	struct table *t;
+	struct map_reader *r;
 	struct stat st;
 	char *file;
 	gid_t gid;
-	int perm_ok, r;
+	int ret = -1;
 
-	*old_count_r = 0;
-	*same_r = 0;
+	memset(ts, 0, sizeof(*ts));
 	if ((file = conf_output_file(o, kind)) == NULL) {
 		errbuf_syserr(eb, "%s", conf_output_name(kind));
 		return -1;
 	}
+	if (resolve_gid(o, &gid, eb) == -1)
+		goto out;
+	if (kind == OUTPUT_PASSWD) {
+		ret = pwfile_scan(file, scan_visit, &ts->digest, &st, eb);
+	} else if (stat(file, &st) == -1) {
+		errbuf_syserr(eb, "%s", file);
+	} else if ((r = map_reader_open(o->format, file, eb)) != NULL) {
+		ret = map_iterate(r, scan_visit, &ts->digest, eb);
+		map_reader_close(&r);
+	}
+	if (ret == -1) {
+		if (eb->errnum == ENOENT)
+			ret = 0; /* nothing published yet */
+		goto out;
+	}
+	ts->exists = 1;
+	ts->perm_ok = (st.st_mode & 07777) == o->mode &&
+	    (gid == ATOMICFILE_KEEP_GID || st.st_gid == gid);
+	ts->dev = st.st_dev;
+	ts->ino = st.st_ino;
+	ts->size = st.st_size;
+	ts->mtime = st.st_mtim;
+out:
+	free(file);
+	return ret;
+}
+
+int
+table_scan_current(const struct conf_output *o, enum output_kind kind,
+    const struct table_state *ts)
+{
+	struct stat st;
+	char *file;
+	int r;
+
+	if ((file = conf_output_file(o, kind)) == NULL)
+		return 0;
 	r = stat(file, &st);
 	free(file);
 	if (r == -1)
-		return errno == ENOENT ? 0 : (errbuf_syserr(eb, "%s",
-		    conf_output_name(kind)), -1);
-	if (resolve_gid(o, &gid, eb) == -1)
-		return -1;
-	perm_ok = (st.st_mode & 07777) == o->mode &&
-	    (gid == ATOMICFILE_KEEP_GID || st.st_gid == gid);
-	if ((t = table_open(o, kind, eb)) == NULL)
-		return -1;
-	r = table_iterate(t, compare_visit, &c, eb);
-	table_close(&t);
-	if (r == -1)
-		return -1;
-	/* Keys are unique on both sides: equal counts and every old entry
-	   found with its value means the same set. */
-	*old_count_r = c.seen;
-	*same_r = perm_ok && !c.differ && c.seen == (long long)l->n;
-	return 0;
+		return errno == ENOENT && !ts->exists;
+	return ts->exists && st.st_dev == ts->dev && st.st_ino == ts->ino &&
+	    st.st_size == ts->size && st.st_mtim.tv_sec == ts->mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == ts->mtime.tv_nsec;
 }
 
 struct table_writer {
@@ -181,15 +178,12 @@ struct table_writer {
 };
 
 int
-table_prepare(const struct conf_output *o, enum output_kind kind,
-    const struct kvlist *l, int changed, struct table_writer **tw_r,
-    struct errbuf *eb)
+table_writer_open(const struct conf_output *o, enum output_kind kind,
+    struct table_writer **tw_r, struct errbuf *eb)
 {
 	struct table_writer *tw;
 	char *file;
 	gid_t gid;
-	size_t i;
-	int r;
 
 	*tw_r = NULL;
 	if (resolve_gid(o, &gid, eb) == -1)
@@ -200,36 +194,39 @@ table_prepare(const struct conf_output *o, enum output_kind kind,
 		free(tw);
 		return -1;
 	}
-	if (kind == OUTPUT_PASSWD)
-		tw->pw = pwfile_open(file, o->mode, gid, eb);
-	else
+	if (kind == OUTPUT_PASSWD) {
+		if ((tw->pw = pwfile_open(file, o->mode, gid, eb)) != NULL)
+			pwfile_unique_users(tw->pw);
+	} else
 		tw->mw = map_open(o->format, file, o->mode, gid, eb);
 	free(file);
 	if (tw->pw == NULL && tw->mw == NULL) {
 		free(tw);
 		return -1;
 	}
-	for (i = 0; i < l->n; i++) {
-		if (tw->pw != NULL)
-			r = pwfile_put(tw->pw, l->v[i].key, l->v[i].value, eb);
-		else
-			r = map_put(tw->mw, l->v[i].key, l->v[i].value, eb);
-		/* The model only renders valid entries, so any failure
-		   here is I/O or a bug: publish nothing. */
-		if (r == -1)
-			goto fail;
-	}
-	if (tw->mw != NULL && map_finish(tw->mw, eb) == -1)
-		goto fail;
-	if (changed && tw->mw != NULL)
-		map_assume_changed(tw->mw);
-	else if (changed)
-		pwfile_assume_changed(tw->pw);
 	*tw_r = tw;
 	return 0;
-fail:
-	table_discard(&tw);
-	return -1;
+}
+
+int
+table_writer_put(struct table_writer *tw, const char *key, const char *value,
+    struct errbuf *eb)
+{
+	if (tw->pw != NULL)
+		return pwfile_put(tw->pw, key, value, eb) == -1 ? -1 : 0;
+	return map_put(tw->mw, key, value, eb) == -1 ? -1 : 0;
+}
+
+int
+table_writer_finish(struct table_writer *tw, struct errbuf *eb)
+{
+	if (tw->mw != NULL) {
+		if (map_finish(tw->mw, eb) == -1)
+			return -1;
+		map_assume_changed(tw->mw);
+	} else
+		pwfile_assume_changed(tw->pw);
+	return 0;
 }
 
 int

@@ -6,7 +6,11 @@
 #ifndef UDMAIL_TABLE_H
 #define UDMAIL_TABLE_H
 
+#include <sys/types.h>
+#include <time.h>
+
 #include "conf.h"
+#include "digest.h"
 #include "errbuf.h"
 #include "map.h"
 #include "model.h"
@@ -24,23 +28,46 @@ int table_iterate(struct table *t, map_visit_fn *fn, void *arg,
     struct errbuf *eb) __attribute__((warn_unused_result));
 void table_close(struct table **tp);
 
-/* Compare the published file with L (sorted by key) in one pass: sets
-   *OLD_COUNT_R (0 when the file does not exist) and *SAME_R (1 when it
-   holds exactly L's entries with the configured mode and group, so
-   publishing can be skipped).  Returns 0, or -1 with EB set when the
-   file exists but cannot be read. */
-int table_compare(const struct conf_output *o, enum output_kind kind,
-    const struct kvlist *l, long long *old_count_r, int *same_r,
-    struct errbuf *eb) __attribute__((warn_unused_result));
+/* What table_scan found of a published table. */
+struct table_state {
+	int exists;
+	int perm_ok;          /* mode and group as configured */
+	struct digest digest; /* its entries; digest.count of them */
+	dev_t dev;            /* which file was read (table_scan_current) */
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
 
-/* Two steps, so several tables can be built before any is published:
-   table_prepare writes and completes a temp table beside the target
-   (CHANGED: the caller compared and knows the content differs);
-   table_publish renames it over the target, table_discard removes it. */
+/* Read the published file of output KIND into TS in constant memory: a
+   digest of its entries (compared with the new entries' to decide
+   whether to publish) and their count (for the shrink guard).  A missing
+   file is no error: TS->exists is 0.  Returns 0, or -1 with EB set when
+   the file exists but cannot be read. */
+int table_scan(const struct conf_output *o, enum output_kind kind,
+    struct table_state *ts, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+/* 1 if the published file is still the one TS describes. */
+int table_scan_current(const struct conf_output *o, enum output_kind kind,
+    const struct table_state *ts);
+
+/* Build a table in steps, so several can be built before any is
+   published: open a temp table beside the target, put the entries
+   (unique keys, as the model emits them; sorted is fastest), finish it,
+   then table_publish renames it over the target, or table_discard removes
+   it. */
 struct table_writer;
-int table_prepare(const struct conf_output *o, enum output_kind kind,
-    const struct kvlist *l, int changed, struct table_writer **tw_r,
-    struct errbuf *eb) __attribute__((warn_unused_result));
+int table_writer_open(const struct conf_output *o, enum output_kind kind,
+    struct table_writer **tw_r, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+int table_writer_put(struct table_writer *tw, const char *key,
+    const char *value, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+/* Complete the temp table (commit, sync: the slow part); the caller
+   compared the entries with the published file's and knows they differ
+   (or there is none).  -1 with EB set: then only table_discard. */
+int table_writer_finish(struct table_writer *tw, struct errbuf *eb)
+    __attribute__((warn_unused_result));
 int table_publish(struct table_writer **twp, int *changed_r,
     struct errbuf *eb) __attribute__((warn_unused_result));
 void table_discard(struct table_writer **twp);

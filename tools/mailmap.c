@@ -248,6 +248,8 @@ cmd_diff(struct conf *c, int argc, char **argv)
 		want[k] = argc <= 1 && c->out[k].enabled;
 	for (i = 1; i < argc; i++)
 		want[output_arg(c, argv[i], 1)] = 1;
+	so.load_only = 1;
+	so.keep_passwords = 1;
 	so.now = time(NULL);
 	memset(&res, 0, sizeof(res));
 	if ((st = sync_load(c, &so, &ss, &res, &eb)) != SYNC_OK)
@@ -315,6 +317,7 @@ cmd_check(struct conf *c, const char *conf_path, int argc, char **argv)
 		free(c->domain);
 		c->domain = xstrdup(domain);
 	}
+	so.load_only = 1;
 	so.now = time(NULL);
 	memset(&res, 0, sizeof(res));
 	if ((st = sync_load(c, &so, &ss, &res, &eb)) != SYNC_OK)

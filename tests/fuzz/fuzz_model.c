@@ -154,8 +154,9 @@ check_output(struct model *m, enum output_kind kind, int have_nexthop)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct model_opts mo = { "example.org", "smtp:[srs.example.org]", 0,
-		1, 0 };
+	struct model_opts mo = { .domain = "example.org",
+		.nexthop = "smtp:[srs.example.org]", .have_ldap = 1,
+		.ldap_base = "ou=users,dc=example,dc=org" };
 	struct account_list al;
 	struct lists aliases = { NULL, 0, 0 }, fwds = { NULL, 0, 0 },
 	    logins = { NULL, 0, 0 };

@@ -8,7 +8,7 @@
 slapd_require
 need_cmd postmap setpriv
 [ -x "$top_builddir/tools/mailmap" ] || skip_all "mailmap not built"
-plan 38
+plan 42
 
 slapd_setup
 slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
@@ -129,7 +129,7 @@ LDIF
 t_exit 73 "unwritable directory: EX_CANTCREAT" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 	"$top_builddir/tools/mailmap" -c "$U/nobody.yaml" build
-like "$(cat "$T_DIR/last.err")" "$U/maps.*Permission denied" "message names the directory"
+like "$(cat "$T_DIR/last.err")" "$U/(maps|dovecot).*Permission denied" "message names the directory"
 is "$(snapshot)" "$good" "unwritable: tables untouched"
 [ -z "$(find "$U/maps" -maxdepth 1 -name '.*' -type f)" ]; ok $? "no temp files left behind"
 # Only the passwd-file's directory is unwritable: the maps, which could be
@@ -141,6 +141,19 @@ t_exit 73 "one unwritable output fails the build" \
 is "$(snapshot)" "$good" "the writable maps were not published either"
 [ -z "$(find "$U/maps" -maxdepth 1 -name '.*' -type f)" ]; ok $? "their temp files were removed"
 chown 0 "$U/maps"
+# The other way round: the passwd-file, written while LDAP pages arrive,
+# is not published when a map cannot be written.  (Nobody cannot give a
+# file to group dovecot, only to its own.)
+sed -E "s/group: [a-z0-9_-]+/group: $(id -gn 65534)/" "$U/nobody.yaml" >"$U/nobody-pw.yaml"
+chmod 0644 "$U/nobody-pw.yaml"
+chown 65534 "$U/dovecot"
+t_exit 73 "an unwritable map fails the build" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$top_builddir/tools/mailmap" -c "$U/nobody-pw.yaml" build
+like "$(cat "$T_DIR/last.err")" "$U/maps.*Permission denied" "the message names the maps directory"
+is "$(snapshot)" "$good" "the passwd-file written while fetching was not published"
+[ -z "$(find "$U/dovecot" -maxdepth 1 -name '.*' -type f)" ]; ok $? "its temp file was removed"
+chown 0 "$U/dovecot"
 
 # 6. The LDAP server dies in the middle of the operation.
 slapd_pause

@@ -78,8 +78,10 @@ hl(const char *key, unsigned line, char **targets, size_t n)
 static struct model *
 build(struct account *accs, size_t nacc, struct hiera_data *hd)
 {
-	struct model_opts mo = { "Example.ORG", "smtp:[srs.example.org]", 1,
-		1, 0 };
+	struct model_opts mo = { .domain = "Example.ORG",
+		.nexthop = "smtp:[srs.example.org]",
+		.sender_login_alias_domains = 1, .have_ldap = 1,
+		.ldap_base = "ou=users,dc=example,dc=org" };
 	struct account_list al = { .v = accs, .n = nacc, .cap = nacc };
 	struct hiera_data empty;
 	struct errbuf eb;
@@ -314,7 +316,8 @@ test_model_conflict_loop_dangling(void **state)
 static void
 test_model_presume_accounts(void **state)
 {
-	struct model_opts mo = { "example.org", NULL, 1, 0, 1 };
+	struct model_opts mo = { .domain = "example.org",
+		.sender_login_alias_domains = 1, .presume_accounts = 1 };
 	char *t1[] = { "alice" }, *t2[] = { "postmaster" }, *t3[] = { "x" },
 	     *t4[] = { "y" };
 	struct hiera_list al[] = { hl("postmaster", 3, t1, 1),
@@ -346,7 +349,9 @@ test_model_presume_accounts(void **state)
 static void
 test_model_origin_outlives_accounts(void **state)
 {
-	struct model_opts mo = { "example.org", NULL, 1, 1, 0 };
+	struct model_opts mo = { .domain = "example.org",
+		.sender_login_alias_domains = 1, .have_ldap = 1,
+		.ldap_base = "ou=users,dc=example,dc=org" };
 	char dn[] = "uid=alice,ou=people,dc=example,dc=org";
 	struct account a = { dn, "alice", "alice@ext.example", NULL,
 		ACCOUNT_ACTIVE };
@@ -372,7 +377,7 @@ test_model_origin_outlives_accounts(void **state)
 static void
 test_model_no_domain(void **state)
 {
-	struct model_opts mo = { NULL, NULL, 0, 0, 0 };
+	struct model_opts mo = { .domain = NULL };
 	struct errbuf eb;
 
 	assert_null(model_new(&mo, &eb));

@@ -253,6 +253,13 @@ count_users(const char *user, const char *pw, void *arg)
 	return strcmp(user, "bob") == 0 ? 7 : 0;
 }
 
+static int
+scan_count(const char *user, const char *pw, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
 static void
 test_pwfile_iterate_and_errors(void **state)
 {
@@ -275,6 +282,98 @@ test_pwfile_iterate_and_errors(void **state)
 	assert_non_null(r);
 	assert_int_equal(pwfile_count(r), 0);
 	pwfile_reader_close(&r);
+}
+
+/* pwfile_scan hands over "user=password;" per entry in ARG (a buf). */
+static int
+scan_collect(const char *user, const char *pw, void *arg)
+{
+	char *s = arg;
+	size_t n = strlen(s);
+
+	(void)snprintf(s + n, 4096 - n, "%s=%s;", user, pw);
+	return 0;
+}
+
+static void
+test_pwfile_scan_reads_like_dovecot(void **state)
+{
+	struct fx *fx = *state;
+	struct errbuf eb;
+	struct stat st;
+	char got[4096] = "";
+
+	assert_int_equal(pwfile_scan(fx->file, scan_collect, got, &st, &eb),
+	    -1);
+	assert_int_equal(eb.errnum, ENOENT);
+	mt_write_file(fx->file,
+	    "# comment\n"
+	    "\n"
+	    ":nouser\n"
+	    "alice:" H1 "\r\n"
+	    "bob:{PLAIN}pw-b::::::nologin reason=x\n"
+	    "carol\n"
+	    "Dave:{PLAIN}d");
+	assert_int_equal(pwfile_scan(fx->file, scan_collect, got, &st, &eb),
+	    0);
+	assert_string_equal(got, "alice=" H1 ";bob={PLAIN}pw-b;carol=;"
+	    "Dave={PLAIN}d;");
+	{
+		struct stat st2;
+
+		assert_int_equal(stat(fx->file, &st2), 0);
+		assert_true(st.st_ino == st2.st_ino &&
+		    st.st_size == st2.st_size);
+	}
+	/* FN's non-zero value stops the scan and is returned */
+	assert_int_equal(pwfile_scan(fx->file, count_users, &(int){ 0 }, &st,
+	    &eb), 7);
+}
+
+/* Lines across the 64 KiB read buffer, a NUL inside a line, and a line
+   too long for any buffer. */
+static void
+test_pwfile_scan_boundaries(void **state)
+{
+	struct fx *fx = *state;
+	struct pwfile_writer *w;
+	struct errbuf eb;
+	struct stat st;
+	char user[32], *big;
+	int i, n = 0;
+	FILE *f;
+
+	w = pwfile_open(fx->file, PWFILE_MODE_DEFAULT, ATOMICFILE_KEEP_GID,
+	    &eb);
+	assert_non_null(w);
+	pwfile_unique_users(w);
+	for (i = 0; i < 5000; i++) {
+		(void)snprintf(user, sizeof(user), "user%d", i);
+		assert_int_equal(pwfile_put(w, user, H1, &eb), 0);
+	}
+	/* unique-users mode trusts the caller: no duplicate tracking */
+	assert_int_equal(pwfile_put(w, "user0", H2, &eb), 0);
+	assert_int_equal(pwfile_commit(&w, NULL, &eb), 0);
+	assert_int_equal(pwfile_scan(fx->file, scan_count, &n, &st, &eb), 0);
+	assert_int_equal(n, 5001);
+
+	assert_non_null(f = fopen(fx->file, "w"));
+	(void)fputs("a:{PLAIN}x\n", f);
+	(void)fputc('b', f);
+	(void)fputc('\0', f);
+	(void)fputs("junk\nc:{PLAIN}y\n", f);
+	(void)fclose(f);
+	n = 0;
+	assert_int_equal(pwfile_scan(fx->file, scan_count, &n, &st, &eb), 0);
+	assert_int_equal(n, 3); /* "b" ends at the NUL: user b, no password */
+
+	big = malloc(70000);
+	memset(big, 'x', 69999);
+	big[69999] = '\0';
+	mt_write_file(fx->file, big);
+	free(big);
+	assert_int_equal(pwfile_scan(fx->file, scan_count, &n, &st, &eb), -1);
+	assert_non_null(strstr(eb.msg, "line longer than"));
 }
 
 static int
@@ -317,6 +416,8 @@ main(void)
 		T(test_pwfile_reader_dovecot_rules),
 		T(test_pwfile_iterate_and_errors),
 		T(test_pwfile_unwritable_dir_leaves_old),
+		T(test_pwfile_scan_reads_like_dovecot),
+		T(test_pwfile_scan_boundaries),
 #undef T
 	};
 

@@ -1,0 +1,418 @@
+/*
+ * model_emit: the outputs, generated entry by entry from the resolved
+ * model straight into the caller (a table writer, a digest): no list of
+ * a million entries and no joined strings are ever held.  Keys come out
+ * in bytewise order because the nodes were sorted once by address
+ * (model_sort) and every other source of keys (alias domains, Hiera
+ * sender logins) is a short sorted list merged in on the way.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "model_int.h"
+
+struct emit {
+	const struct model *m;
+	model_emit_fn *fn;
+	void *arg;
+	struct buf v;           /* joined values */
+	char key[ADDR_MAX + 2]; /* built keys ('@' + domain, variants) */
+};
+
+/* Append ", S" (or S first) to E's value. */
+static int
+join(struct emit *e, const char *s, size_t n)
+{
+	if (e->v.len > 0 && buf_append(&e->v, ", ", 2) == -1)
+		return -1;
+	return buf_append(&e->v, s, n);
+}
+
+/* The value of virtual entry N: the terminal nodes it expands to. */
+static const char *
+virtual_value(struct emit *e, const struct mnode *n)
+{
+	const struct model *m = e->m;
+	const char *a;
+	uint32_t k;
+
+	if (n->flags & MN_SELF)
+		return n->addr; /* identity: Postfix stops recursion here */
+	buf_reset(&e->v);
+	for (k = 0; k < n->nexpand; k++) {
+		a = m->nodes[mnode_expand(m, n, k)].addr;
+		if (join(e, a, strlen(a)) == -1)
+			return NULL;
+	}
+	return buf_cstr(&e->v);
+}
+
+/* Virtual: every node with a destination, merged with the sorted
+   "@alias-domain -> @primary" catch-alls. */
+static int
+emit_virtual(struct emit *e)
+{
+	const struct model *m = e->m;
+	const struct mnode *n = NULL;
+	char dval[ADDR_DOMAIN_MAX + 2];
+	size_t i = 0, d = 0;
+	const char *v;
+	int r;
+
+	(void)snprintf(dval, sizeof(dval), "@%s", m->domain);
+	for (;;) {
+		while (n == NULL && i < m->nnodes) {
+			n = &m->nodes[m->order[i++]];
+			if (n->nexpand == 0)
+				n = NULL;
+		}
+		while (d < m->nadomains + 1 && m->doms[d] == m->domain)
+			d++;
+		if (n == NULL && d == m->nadomains + 1)
+			return 0;
+		if (d < m->nadomains + 1) {
+			(void)snprintf(e->key, sizeof(e->key), "@%s",
+			    m->doms[d]);
+			if (n == NULL || strcmp(e->key, n->addr) < 0) {
+				if ((r = e->fn(e->arg, e->key, dval)) != 0)
+					return r;
+				d++;
+				continue;
+			}
+		}
+		if ((v = virtual_value(e, n)) == NULL)
+			return -1;
+		if ((r = e->fn(e->arg, n->addr, v)) != 0)
+			return r;
+		n = NULL;
+	}
+}
+
+/* Forward (external destinations) and transport (the SRS nexthop) of
+   every terminal node. */
+static int
+emit_terminals(struct emit *e, enum output_kind kind)
+{
+	const struct model *m = e->m;
+	const char *v;
+	size_t i, j;
+	int r;
+
+	for (i = 0; i < m->nnodes; i++) {
+		const struct mnode *n = &m->nodes[m->order[i]];
+
+		if (!(n->flags & MN_EXT))
+			continue;
+		if (kind == OUTPUT_TRANSPORT)
+			v = m->opts.nexthop;
+		else {
+			buf_reset(&e->v);
+			for (j = n->tfirst; j < n->tfirst + n->tcount; j++)
+				if (m->targets[j].node == -1 &&
+				    join(e, m->targets[j].addr,
+				    strlen(m->targets[j].addr)) == -1)
+					return -1;
+			v = buf_cstr(&e->v);
+		}
+		if ((r = e->fn(e->arg, n->addr, v)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* One sender_login entry: KEY with the account's own LOGIN (length LLEN,
+   or NULL) and the Hiera logins L[0..NL), which are sorted and distinct;
+   joined in sorted order without repeats. */
+static int
+emit_login_group(struct emit *e, const char *key, const char *login,
+    size_t llen, const struct mlogin *l, size_t nl)
+{
+	size_t i;
+	int c;
+
+	buf_reset(&e->v);
+	for (i = 0; i < nl; i++) {
+		if (login != NULL) {
+			c = strncmp(login, l[i].login, llen);
+			if (c == 0 && l[i].login[llen] == '\0') {
+				login = NULL; /* the same login */
+			} else if (c < 0 || (c == 0 && l[i].login[llen] >
+			    '\0')) {
+				if (join(e, login, llen) == -1)
+					return -1;
+				login = NULL;
+			}
+		}
+		if (join(e, l[i].login, strlen(l[i].login)) == -1)
+			return -1;
+	}
+	if (login != NULL && join(e, login, llen) == -1)
+		return -1;
+	return e->fn(e->arg, key, buf_cstr(&e->v));
+}
+
+/* Emit the Hiera logins *LI.. whose keys sort before KEY (all of them
+   for NULL); stop at KEY's own group.  Returns 0, or non-zero to stop. */
+static int
+emit_logins_before(struct emit *e, size_t *li, const char *key)
+{
+	const struct model *m = e->m;
+	size_t j;
+	int r;
+
+	while (*li < m->nlogins && (key == NULL ||
+	    strcmp(m->logins[*li].key, key) < 0)) {
+		for (j = *li; j < m->nlogins &&
+		    strcmp(m->logins[j].key, m->logins[*li].key) == 0; j++)
+			;
+		if ((r = emit_login_group(e, m->logins[*li].key, NULL, 0,
+		    &m->logins[*li], j - *li)) != 0)
+			return r;
+		*li = j;
+	}
+	return 0;
+}
+
+/* An account's own entry KEY -> its login, merged with the Hiera logins
+   for the same key. */
+static int
+emit_account_login(struct emit *e, size_t *li, const char *key,
+    const char *login, size_t llen)
+{
+	const struct model *m = e->m;
+	size_t j;
+	int r;
+
+	if ((r = emit_logins_before(e, li, key)) != 0)
+		return r;
+	for (j = *li; j < m->nlogins && strcmp(m->logins[j].key, key) == 0;
+	    j++)
+		;
+	r = emit_login_group(e, key, login, llen, &m->logins[*li], j - *li);
+	*li = j;
+	return r;
+}
+
+/* Sender login: each active account may send as its address (and, with
+   the option, the same local part in every alias domain), plus the Hiera
+   logins.  Accounts are in address order and their variants in sorted
+   domain order, which together is key order: two accounts' variants
+   first differ within the local parts, which are distinct. */
+static int
+emit_sender_login(struct emit *e)
+{
+	const struct model *m = e->m;
+	size_t i, d, li = 0, llen, ndom;
+	int variants = m->opts.sender_login_alias_domains;
+	const char *dom;
+	int r;
+
+	ndom = variants ? m->nadomains + 1 : 1;
+	for (i = 0; i < m->nnodes; i++) {
+		const struct mnode *n = &m->nodes[m->order[i]];
+
+		if (n->kind != MK_ACCOUNT || n->state != ACCOUNT_ACTIVE)
+			continue;
+		llen = model_local_len(n->addr);
+		for (d = 0; d < ndom; d++) {
+			dom = variants ? m->doms[d] : m->domain;
+			if (dom == m->domain) {
+				r = emit_account_login(e, &li, n->addr,
+				    n->addr, llen);
+			} else {
+				if (llen + strlen(dom) + 2 > sizeof(e->key))
+					continue; /* too long for an address */
+				memcpy(e->key, n->addr, llen + 1);
+				memcpy(e->key + llen + 1, dom,
+				    strlen(dom) + 1);
+				r = emit_account_login(e, &li, e->key,
+				    n->addr, llen);
+			}
+			if (r != 0)
+				return r;
+		}
+	}
+	return emit_logins_before(e, &li, NULL);
+}
+
+static int
+emit_alias_domains(struct emit *e)
+{
+	const struct model *m = e->m;
+	size_t d;
+	int r;
+
+	for (d = 0; d < m->nadomains + 1; d++)
+		if (m->doms[d] != m->domain &&
+		    (r = e->fn(e->arg, m->doms[d], m->doms[d])) != 0)
+			return r;
+	return 0;
+}
+
+/* Kept hashes (no passwd_fn), in the order the accounts came. */
+static int
+emit_passwd(struct emit *e)
+{
+	const struct model *m = e->m;
+	char login[ADDR_LOCAL_MAX + 1];
+	size_t i, llen;
+	int r;
+
+	for (i = 0; i < m->npw; i++) {
+		const char *addr = m->nodes[m->pw[i].node].addr;
+
+		llen = model_local_len(addr);
+		if (llen >= sizeof(login))
+			continue; /* the model never adds one */
+		memcpy(login, addr, llen);
+		login[llen] = '\0';
+		if ((r = e->fn(e->arg, login, m->pw[i].hash)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+int
+model_emit(const struct model *m, enum output_kind kind, model_emit_fn *fn,
+    void *arg, struct errbuf *eb)
+{
+	struct emit e;
+	int r;
+
+	if (!m->resolved) {
+		errbuf_set(eb, "model not resolved");
+		return -1;
+	}
+	memset(&e, 0, sizeof(e));
+	e.m = m;
+	e.fn = fn;
+	e.arg = arg;
+	switch (kind) {
+	case OUTPUT_VIRTUAL:
+		r = emit_virtual(&e);
+		break;
+	case OUTPUT_ALIAS_DOMAINS:
+		r = emit_alias_domains(&e);
+		break;
+	case OUTPUT_TRANSPORT:
+		if (m->opts.nexthop == NULL) {
+			errbuf_set(eb, "transport output needs "
+			    "'transport_nexthop' in the configuration");
+			return -1;
+		}
+		r = emit_terminals(&e, kind);
+		break;
+	case OUTPUT_FORWARD:
+		r = emit_terminals(&e, kind);
+		break;
+	case OUTPUT_SENDER_LOGIN:
+		r = emit_sender_login(&e);
+		break;
+	case OUTPUT_PASSWD:
+		if (m->opts.passwd_fn != NULL) {
+			errbuf_set(eb, "passwd entries were streamed while "
+			    "fetching, not kept");
+			return -1;
+		}
+		r = emit_passwd(&e);
+		break;
+	default:
+		errbuf_set(eb, "unknown output %d", (int)kind);
+		return -1;
+	}
+	buf_free(&e.v);
+	if (r == -1)
+		errbuf_syserr(eb, "%s", conf_output_name(kind));
+	return r;
+}
+
+/* model_render: collect into one list, the strings in one buffer (as
+   offsets until it stops moving). */
+struct collect {
+	struct kv *v;
+	size_t n, cap;
+	struct buf s;
+};
+
+static int
+collect(void *arg, const char *key, const char *value)
+{
+	struct collect *c = arg;
+	size_t ko = c->s.len, vo;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct kv *v;
+
+		if ((v = reallocarray(c->v, cap, sizeof(*v))) == NULL)
+			return -1;
+		c->v = v;
+		c->cap = cap;
+	}
+	if (buf_append(&c->s, key, strlen(key) + 1) == -1)
+		return -1;
+	vo = c->s.len;
+	if (buf_append(&c->s, value, strlen(value) + 1) == -1)
+		return -1;
+	c->v[c->n].key = (const char *)(uintptr_t)ko;
+	c->v[c->n].value = (const char *)(uintptr_t)vo;
+	c->n++;
+	return 0;
+}
+
+static int
+kv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+}
+
+int
+model_render(const struct model *m, enum output_kind kind, struct kvlist *out,
+    struct errbuf *eb)
+{
+	struct collect c;
+	size_t i;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	/* collect fails only with ENOMEM, which model_emit reports */
+	if ((r = model_emit(m, kind, collect, &c, eb)) != 0) {
+		free(c.v);
+		buf_wipe_free(&c.s);
+		return -1;
+	}
+	for (i = 0; i < c.n; i++) {
+		c.v[i].key = c.s.data + (uintptr_t)c.v[i].key;
+		c.v[i].value = c.s.data + (uintptr_t)c.v[i].value;
+	}
+	if (kind == OUTPUT_PASSWD && c.n > 1)
+		qsort(c.v, c.n, sizeof(*c.v), kv_cmp);
+	out->v = c.v;
+	out->n = c.n;
+	out->strings = c.s.data;
+	out->strings_len = c.s.len;
+	return 0;
+}
+
+void
+kvlist_free(struct kvlist *l)
+{
+	/* The strings may be password hashes: wipe them. */
+	if (l->strings != NULL)
+		sodium_memzero(l->strings, l->strings_len);
+	free(l->strings);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+	l->strings = NULL;
+	l->strings_len = 0;
+}

@@ -1,0 +1,106 @@
+/*
+ * model_int.h: the model's data structures, shared by model.c (building
+ * and resolving) and model_emit.c (the outputs).  Not for other modules.
+ *
+ * Memory is the constraint here (a million accounts must fit with room
+ * for the table writers): one 40-byte node per address, strings once in
+ * an arena, no copy of what can be derived (an account's login is the
+ * local part of its address; its DN is usually "uid=LOGIN,BASE"), and no
+ * password hashes unless the caller asks to keep them.
+ */
+#ifndef UDMAIL_MODEL_INT_H
+#define UDMAIL_MODEL_INT_H
+
+#include <stdint.h>
+
+#include "model.h"
+
+enum mkind { MK_ACCOUNT, MK_ALIAS, MK_FORWARD };
+
+/* mnode.flags */
+#define MN_EXT      0x01 /* has external targets: a terminal node */
+#define MN_PRESUMED 0x02 /* reaches a presumed LDAP account */
+#define MN_SELF     0x04 /* expands to itself alone (no pool entry) */
+
+struct mtarget {
+	const char *addr;  /* normalized */
+	int32_t node;      /* local node, -1 external, -2 dropped,
+			      -3 presumed LDAP account (presume_accounts) */
+};
+
+struct mnode {
+	const char *addr;
+	const char *where;     /* Hiera file or LDAP DN; NULL for the DN
+				  "uid=LOCALPART,<ldap_base>" */
+	uint32_t line;         /* 0 for LDAP */
+	uint32_t tfirst, tcount;
+	uint32_t efirst;       /* terminal nodes reachable: pool[efirst..] */
+	uint32_t nexpand;
+	uint8_t kind;
+	uint8_t state;
+	uint8_t color;         /* DFS: 0 new, 1 on stack, 2 done */
+	uint8_t flags;
+};
+
+/* A Hiera sender login after resolve: one per (address, login), with
+   the alias-domain variants, sorted by key then login, no repeats. */
+struct mlogin {
+	const char *key;
+	const char *login;
+};
+
+/* A Hiera sender login as read, before resolve. */
+struct mlogin_src {
+	const char *key;
+	const char *login;
+	const char *file;
+	unsigned line;
+};
+
+struct mpass {
+	uint32_t node;
+	const char *hash;
+};
+
+struct arena_block;
+
+struct model {
+	struct model_opts opts;
+	const char *domain;
+	size_t base_len;         /* strlen(opts.ldap_base), 0 unset */
+	struct arena_block *arena;
+	struct mnode *nodes;
+	size_t nnodes, capnodes;
+	struct mtarget *targets;
+	size_t ntargets, captargets;
+	uint32_t *pool;          /* expansions */
+	size_t npool, cappool;
+	uint32_t *slots;         /* hash table of node index + 1 */
+	size_t nslots;
+	const char **adomains;   /* in the order given */
+	size_t nadomains, capadomains;
+	struct mlogin_src *lsrc;
+	size_t nlsrc, caplsrc;
+	struct mlogin *logins;   /* after resolve */
+	size_t nlogins;
+	struct mpass *pw;        /* kept hashes (no passwd_fn), LDAP order */
+	size_t npw, cappw;
+	int resolved;
+	uint32_t *order;         /* node indices sorted by address */
+	const char **doms;       /* primary + alias domains, sorted */
+	struct model_stats st;
+};
+
+/* The I-th terminal node N expands to. */
+static inline uint32_t
+mnode_expand(const struct model *m, const struct mnode *n, uint32_t i)
+{
+	if (n->flags & MN_SELF)
+		return (uint32_t)(n - m->nodes);
+	return m->pool[n->efirst + i];
+}
+
+/* Length of the local part of ADDR (up to its '@'). */
+size_t model_local_len(const char *addr);
+
+#endif
