@@ -34,14 +34,15 @@ struct arena_block {
 	char data[];
 };
 
-static void *
+/* The arena holds strings only, so nothing is aligned: at a million
+   addresses that saves some 7 MiB of padding. */
+static char *
 arena_alloc(struct model *m, size_t n)
 {
 	struct arena_block *b = m->arena;
 	size_t size;
-	void *p;
+	char *p;
 
-	n = (n + 7) & ~(size_t)7;
 	if (b == NULL || b->size - b->used < n) {
 		size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
 		if ((b = malloc(sizeof(*b) + size)) == NULL)
