@@ -151,6 +151,18 @@ check_output(struct model *m, enum output_kind kind, int have_nexthop)
 	kvlist_free(&l);
 }
 
+/* Every streamed entry must be one the passwd-file writer accepts. */
+static int
+passwd_sink(void *arg, const char *login, const char *hash, struct errbuf *eb)
+{
+	if (pwfile_check(login, hash, eb) == -1) {
+		fprintf(stderr, "passwd sink: %s\n", eb->msg);
+		abort();
+	}
+	(*(size_t *)arg)++;
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -164,6 +176,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct errbuf eb;
 	struct model *m = NULL;
 	char *buf, *line, *nl, *f[64], *files[1] = { (char *)FUZZ_FILE };
+	char dn[1024];
+	struct kvlist kept;
+	size_t streamed = 0;
 	size_t nf, capdom = 0, caporig = 0, i;
 	unsigned lineno = 0;
 	int k;
@@ -187,10 +202,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nf = split(line + 2, f, sizeof(f) / sizeof(f[0]));
 		switch (line[0]) {
 		case 'A':
-			/* Account strings are copied by account_list_add. */
+			/* Account strings are copied by account_list_add.
+			   The DN has the usual form, uid=UID,BASE, so that
+			   the model derives it instead of keeping it. */
 			for (i = nf; i < 4; i++)
 				f[i] = (char *)"";
-			if (account_list_add(&al, "uid=fuzz,dc=example,dc=org",
+			(void)snprintf(dn, sizeof(dn),
+			    "uid=%s,ou=users,dc=example,dc=org", f[0]);
+			if (account_list_add(&al, dn,
 			    *f[0] != '\0' ? f[0] : NULL,
 			    *f[1] != '\0' ? f[1] : NULL,
 			    *f[2] != '\0' ? f[2] : NULL,
@@ -256,6 +275,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_output(m, (enum output_kind)k, mo.nexthop != NULL);
 	if (model_stats(m) == NULL)
 		abort();
+	/* Streaming the hashes to a sink instead gives the same entries. */
+	if (model_render(m, OUTPUT_PASSWD, &kept, &eb) == -1)
+		abort();
+	model_free(&m);
+	mo.passwd_fn = passwd_sink;
+	mo.passwd_arg = &streamed;
+	if ((m = model_new(&mo, &eb)) == NULL ||
+	    model_add_accounts(m, &al, &eb) == -1 ||
+	    model_add_hiera(m, &hd, &eb) == -1 ||
+	    model_resolve(m, &eb) == -1 || streamed != kept.n)
+		abort();
+	kvlist_free(&kept);
 out:
 	model_free(&m);
 	account_list_free(&al);

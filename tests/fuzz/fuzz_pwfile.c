@@ -4,7 +4,8 @@
  * pwfile_reader_open; iterate, count and lookups must agree.  Every entry
  * pwfile_check accepts is written back with pwfile_put and the new file
  * read again: it must hold exactly those entries, in order; pwfile_put
- * must refuse the others.  A mismatch aborts: that is a bug in
+ * must refuse the others.  pwfile_scan must agree with the reader.  A
+ * mismatch aborts: that is a bug in
  * lib/pwfile.c.
  */
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -98,6 +100,39 @@ lookup_words(struct pwfile_reader *r, const uint8_t *data, size_t size,
 	}
 }
 
+/* pwfile_scan (constant memory, used by the sync) must see the reader's
+   entries: the same lines, with repeated users visited again. */
+static void
+scan_agrees(const char *file, const struct ents *in)
+{
+	struct ents sc = { NULL, 0, 0 };
+	struct errbuf eb;
+	struct stat st;
+	size_t i, j, k = 0;
+
+	if (pwfile_scan(file, collect, &sc, &st, &eb) != 0) {
+		/* only a line longer than the scan buffer is refused */
+		if (strstr(eb.msg, "line longer than") == NULL)
+			abort();
+		ents_free(&sc);
+		return;
+	}
+	for (i = 0; i < sc.n; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(sc.v[i].key, sc.v[j].key) == 0)
+				break;
+		if (j < i)
+			continue; /* a repeat: the reader kept the first */
+		if (k >= in->n || strcmp(sc.v[i].key, in->v[k].key) != 0 ||
+		    strcmp(sc.v[i].value, in->v[k].value) != 0)
+			abort();
+		k++;
+	}
+	if (k != in->n)
+		abort();
+	ents_free(&sc);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -111,6 +146,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	write_file(d->in, data, size);
 	rd = read_file(d->in, &in);
+	scan_agrees(d->in, &in);
 	lookup_words(rd, data, size, &in);
 	pwfile_reader_close(&rd);
 

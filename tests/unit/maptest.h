@@ -20,7 +20,7 @@
 
 #include "tmpdir.h"
 
-static char *
+static inline char *
 mt_path(const char *dir, const char *name)
 {
 	char *p;
@@ -30,7 +30,7 @@ mt_path(const char *dir, const char *name)
 	return p;
 }
 
-static void
+static inline void
 mt_write_file(const char *path, const char *s)
 {
 	FILE *f = fopen(path, "w");
@@ -40,7 +40,7 @@ mt_write_file(const char *path, const char *s)
 }
 
 /* The file's contents (malloc'd, NUL-terminated) and size. */
-static char *
+static inline char *
 mt_read_file(const char *path, size_t *len_r)
 {
 	struct stat st;
@@ -60,7 +60,7 @@ mt_read_file(const char *path, size_t *len_r)
 }
 
 /* Number of directory entries other than . and .. */
-static int
+static inline int
 mt_count_files(const char *dir)
 {
 	struct dirent *de;
@@ -78,7 +78,7 @@ mt_count_files(const char *dir)
 
 /* Make DIR unwritable for the code under test.  root ignores mode bits,
    so as root the test step runs in a child that became "nobody". */
-static void
+static inline void
 mt_make_readonly(const char *dir)
 {
 	if (chmod(dir, 0555) == -1)
@@ -88,7 +88,7 @@ mt_make_readonly(const char *dir)
 /* Run FN(ARG) in a child; as root the child drops to uid/gid 65534
    first when DROP is set; FSIZE > 0 sets RLIMIT_FSIZE (SIGXFSZ ignored,
    so writes fail with EFBIG).  Returns FN's return value (0..255). */
-static int
+static inline int
 mt_in_child(int (*fn)(void *), void *arg, int drop, rlim_t fsize)
 {
 	struct rlimit rl;

@@ -374,6 +374,183 @@ test_model_origin_outlives_accounts(void **state)
 	model_free(&m);
 }
 
+/* Hiera sender logins merged with the accounts' own entries: same key
+   joined in sorted order without repeats, keys before, between and
+   after the accounts', variants in the alias domains. */
+static void
+test_model_sender_login_merge(void **state)
+{
+	struct account a[] = {
+		acc("alice", "alice@ext.example", H1, ACCOUNT_ACTIVE),
+		acc("bob", "bob@ext.example", H1, ACCOUNT_ACTIVE),
+		acc("carol", "carol@ext.example", H1, ACCOUNT_LOCKED),
+	};
+	char *l1[] = { "bob" }, *l2[] = { "alice" }, *l3[] = { "bob", "alice" },
+	     *l4[] = { "bob" }, *l5[] = { "carol" }, *ad[] = { "example.net" };
+	struct hiera_list sl[] = { hl("alice", 2, l1, 1),
+		hl("alice@example.net", 3, l2, 1), hl("zz-list", 4, l3, 2),
+		hl("0-first@example.com", 5, l4, 1), hl("list2", 6, l5, 1) };
+	struct origin ado[] = { { "mail.yaml", 1 } };
+	struct hiera_data hd;
+	struct model *m;
+
+	memset(&hd, 0, sizeof(hd));
+	hd.sender_logins = sl;
+	hd.nsender_logins = 5;
+	hd.alias_domains = ad;
+	hd.alias_domain_origins = ado;
+	hd.nalias_domains = 1;
+	m = build(a, 3, &hd);
+	/* get() checks the keys come out strictly sorted */
+	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN, "alice@example.org"),
+	    "alice, bob");
+	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN, "alice@example.net"),
+	    "alice, bob");
+	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN, "bob@example.net"),
+	    "bob");
+	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN, "zz-list@example.net"),
+	    "alice, bob");
+	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN,
+	    "0-first@example.com"), "bob");
+	/* a locked account has no entry and cannot be named as a login */
+	assert_null(get(m, OUTPUT_SENDER_LOGIN, "carol@example.org"));
+	assert_null(get(m, OUTPUT_SENDER_LOGIN, "list2@example.org"));
+	assert_non_null(strstr(logbuf, "mail.yaml:6: sender_logins of "
+	    "list2@example.org: carol is not an active account"));
+	assert_int_equal(model_stats(m)->dangling, 1);
+	/* alice, bob and zz-list in both domains, 0-first once */
+	assert_int_equal(count(m, OUTPUT_SENDER_LOGIN), 7);
+	model_free(&m);
+}
+
+struct sink {
+	int n;
+	char seen[256];
+};
+
+static int
+sink(void *arg, const char *login, const char *hash, struct errbuf *eb)
+{
+	struct sink *k = arg;
+	size_t n = strlen(k->seen);
+
+	if (strcmp(login, "fail") == 0) {
+		errbuf_set(eb, "sink says no");
+		return -1;
+	}
+	k->n++;
+	(void)snprintf(k->seen + n, sizeof(k->seen) - n, "%s;", login);
+	return hash[0] == '{' ? 0 : -1;
+}
+
+/* With a passwd sink the hashes go there as accounts are added, in
+   their order, and are not kept; the sink's failure stops the add. */
+static void
+test_model_passwd_sink(void **state)
+{
+	struct account a[] = {
+		acc("zed", NULL, H1, ACCOUNT_ACTIVE),
+		acc("Amy", NULL, H2, ACCOUNT_ACTIVE),
+		acc("locked", NULL, H1, ACCOUNT_LOCKED),
+		acc("zed", NULL, H2, ACCOUNT_ACTIVE), /* conflict: dropped */
+		acc("fail", NULL, H1, ACCOUNT_ACTIVE),
+	};
+	struct sink k = { 0, "" };
+	struct model_opts mo = { .domain = "example.org", .have_ldap = 1,
+		.passwd_fn = sink, .passwd_arg = &k };
+	struct account_list al = { .v = a, .n = 4, .cap = 4 };
+	struct kvlist l;
+	struct errbuf eb;
+	struct model *m;
+
+	assert_non_null(m = model_new(&mo, &eb));
+	assert_int_equal(model_add_accounts(m, &al, &eb), 0);
+	assert_int_equal(model_resolve(m, &eb), 0);
+	assert_int_equal(k.n, 2);
+	assert_string_equal(k.seen, "zed;amy;");
+	assert_int_equal(model_render(m, OUTPUT_PASSWD, &l, &eb), -1);
+	assert_non_null(strstr(eb.msg, "streamed"));
+	model_free(&m);
+
+	al.v = &a[4];
+	al.n = al.cap = 1;
+	assert_non_null(m = model_new(&mo, &eb));
+	assert_int_equal(model_add_accounts(m, &al, &eb), -1);
+	assert_string_equal(eb.msg, "sink says no");
+	model_free(&m);
+}
+
+/* Messages name the DN: derived from uid and base when it has that
+   form, kept as given otherwise. */
+static void
+test_model_dn_derived_or_kept(void **state)
+{
+	struct model_opts mo = { .domain = "example.org", .have_ldap = 1,
+		.ldap_base = "ou=users,dc=example,dc=org" };
+	char dn1[] = "uid=alice,ou=users,dc=example,dc=org";
+	char dn2[] = "uid=Bob,ou=users,dc=example,dc=org";
+	char dn3[] = "cn=carol,ou=users,dc=example,dc=org";
+	struct account a[] = {
+		{ dn1, "alice", "alice@ext.example", NULL, ACCOUNT_ACTIVE },
+		{ dn2, "Bob", "bob@ext.example", NULL, ACCOUNT_ACTIVE },
+		{ dn3, "carol", "carol@ext.example", NULL, ACCOUNT_ACTIVE },
+	};
+	struct account_list al = { .v = a, .n = 3, .cap = 3 };
+	char *t[] = { "x@ext.example" };
+	struct hiera_list hl1[] = { hl("alice", 7, t, 1), hl("bob", 8, t, 1),
+		hl("carol", 9, t, 1) };
+	struct hiera_data hd;
+	struct errbuf eb;
+	struct model *m;
+
+	memset(&hd, 0, sizeof(hd));
+	hd.aliases = hl1;
+	hd.naliases = 3;
+	assert_non_null(m = model_new(&mo, &eb));
+	assert_int_equal(model_add_accounts(m, &al, &eb), 0);
+	memset(dn1, 'X', sizeof(dn1) - 1);
+	memset(dn2, 'X', sizeof(dn2) - 1);
+	memset(dn3, 'X', sizeof(dn3) - 1);
+	assert_int_equal(model_add_hiera(m, &hd, &eb), 0);
+	assert_non_null(strstr(logbuf, "at ldap uid=alice,ou=users,dc=example,"
+	    "dc=org and as alias at mail.yaml:7"));
+	assert_non_null(strstr(logbuf, "at ldap uid=Bob,ou=users,dc=example,"
+	    "dc=org and"));
+	assert_non_null(strstr(logbuf, "at ldap cn=carol,ou=users,dc=example,"
+	    "dc=org and"));
+	assert_int_equal(model_stats(m)->conflicts, 3);
+	model_free(&m);
+}
+
+/* One alias reaching many terminal nodes through several paths lists
+   each once, in the order first reached. */
+static void
+test_model_expansion_dedup(void **state)
+{
+	struct account a[] = {
+		acc("a1", "a1@ext.example", NULL, ACCOUNT_ACTIVE),
+		acc("a2", "a2@ext.example", NULL, ACCOUNT_ACTIVE),
+		acc("a3", "a3@ext.example", NULL, ACCOUNT_ACTIVE),
+	};
+	char *g1[] = { "a2, a1" }, *g2[] = { "a1, a3" },
+	     *all[] = { "g1, g2, a3, g1" };
+	struct hiera_list al[] = { hl("g1", 2, g1, 1), hl("g2", 3, g2, 1),
+		hl("all", 4, all, 1) };
+	struct hiera_data hd;
+	struct model *m;
+
+	memset(&hd, 0, sizeof(hd));
+	hd.aliases = al;
+	hd.naliases = 3;
+	m = build(a, 3, &hd);
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "all@example.org"),
+	    "a2@example.org, a1@example.org, a3@example.org");
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "a1@example.org"),
+	    "a1@example.org");
+	assert_null(get(m, OUTPUT_FORWARD, "all@example.org"));
+	model_free(&m);
+}
+
 static void
 test_model_no_domain(void **state)
 {
@@ -424,6 +601,10 @@ main(void)
 		cmocka_unit_test_setup(test_model_origin_outlives_accounts,
 		    setup),
 		cmocka_unit_test_setup(test_model_no_domain, setup),
+		cmocka_unit_test_setup(test_model_sender_login_merge, setup),
+		cmocka_unit_test_setup(test_model_passwd_sink, setup),
+		cmocka_unit_test_setup(test_model_dn_derived_or_kept, setup),
+		cmocka_unit_test_setup(test_model_expansion_dedup, setup),
 		cmocka_unit_test_setup(test_model_many, setup),
 	};
 
