@@ -196,7 +196,9 @@ emit_account_login(struct emit *e, size_t *li, const char *key,
 	for (j = *li; j < m->nlogins && strcmp(m->logins[j].key, key) == 0;
 	    j++)
 		;
-	r = emit_login_group(e, key, login, llen, &m->logins[*li], j - *li);
+	/* No Hiera logins at all: m->logins is NULL, no pointer into it. */
+	r = emit_login_group(e, key, login, llen, j > *li ?
+	    &m->logins[*li] : NULL, j - *li);
 	*li = j;
 	return r;
 }

@@ -1,8 +1,9 @@
 /*
- * sync: fetch -> model -> render -> guard -> publish.  The one rule that
- * matters: a fault in any source (broken YAML, LDAP down mid-search, an
- * empty LDAP answer, a table about to shrink by more than the guard
- * allows) publishes nothing, so the last good tables keep serving mail.
+ * sync: fetch -> model -> generate and compare -> guard -> publish.  The
+ * one rule that matters: a fault in any source (broken YAML, LDAP down
+ * mid-search, an empty LDAP answer, a table about to shrink by more than
+ * the guard allows) publishes nothing, so the last good tables keep
+ * serving mail.
  */
 #include <errno.h>
 #include <pthread.h>

@@ -1,6 +1,6 @@
 /*
  * sync: the pipeline every program runs: fetch (Hiera files, LDAP) ->
- * model -> render each enabled output -> guard -> publish what changed.
+ * model -> generate each enabled output -> guard -> publish what changed.
  * mailmap build runs it once; mailsyncd runs it whenever a source moves.
  * Nothing is published unless every source was read completely.
  */
@@ -57,7 +57,8 @@ enum sync_status sync_load(const struct conf *c, const struct sync_opts *o,
     struct sync_state **ss_r, struct sync_result *res, struct errbuf *eb)
     __attribute__((warn_unused_result));
 struct model *sync_model(struct sync_state *ss);
-/* Render, guard and (unless dry_run) publish every enabled output. */
+/* Generate, compare, guard and (unless dry_run) publish every enabled
+   output.  Call once per sync_load. */
 enum sync_status sync_publish(const struct conf *c, struct sync_state *ss,
     const struct sync_opts *o, struct sync_result *res, struct errbuf *eb)
     __attribute__((warn_unused_result));
