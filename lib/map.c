@@ -288,6 +288,12 @@ map_finish(struct map_writer *m, struct errbuf *eb)
 }
 
 void
+map_unique_keys(struct map_writer *m)
+{
+	m->unique = 1;
+}
+
+void
 map_assume_changed(struct map_writer *m)
 {
 	m->known_changed = 1;

@@ -54,6 +54,13 @@ int map_put(struct map_writer *m, const char *key, const char *value,
    otherwise.  Returns 0 or -1 with EB set (then call map_abort). */
 int map_finish(struct map_writer *m, struct errbuf *eb)
     __attribute__((warn_unused_result));
+/* The caller guarantees every key once (the model does); call before
+   the first map_put, which then never reports a duplicate.  Writers use
+   it to save memory: the hash writer collects the entries and inserts
+   them in Berkeley DB's bucket order at map_finish, so a small cache
+   does instead of one that holds the whole table (at a million entries,
+   8 MiB instead of 128, as fast); text keeps no set of keys. */
+void map_unique_keys(struct map_writer *m);
 /* The caller knows the entries differ from the published table's (it
    compared them itself): map_commit skips its own comparison. */
 void map_assume_changed(struct map_writer *m);

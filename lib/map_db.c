@@ -8,10 +8,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <db.h>
 
@@ -26,9 +31,45 @@
    cheaper, so no count hint is used. */
 #define HASH_NELEM 4096
 
+/* Bucket order (map_unique_keys).  Berkeley DB puts a key in the bucket
+   named by the low bits of its hash, FNV-1 from zero over the stored key
+   bytes, NUL included (its default, __ham_func5).  Inserting the entries
+   sorted by the bit-reversed hash fills each bucket's page in turn, at
+   every table size while the table grows, so the cache only needs the
+   pages being filled: measured at a million entries, an 8 MiB cache is
+   as fast as 128 MiB in key order (which takes 16 s with 8 MiB); the
+   file comes out some 15% larger (pages split while the table grows are
+   left less full; sizing the table up front changes nothing).  Should a
+   Berkeley DB hash differently, the table would be the same, only built
+   more slowly.  Entries are held in memory
+   up to HASH_HOLD bytes; beyond that they go to HASH_PARTS unlinked
+   files beside the table, split by the top bits of the sort key, and at
+   map_finish each is read back, sorted and inserted in turn. */
+#define HASH_SORT_CACHE ((u_int32_t)8 << 20)
+#ifndef HASH_HOLD /* test_map spills after a few entries */
+#define HASH_HOLD       ((size_t)16 << 20)
+#endif
+#define HASH_PART_BITS  6
+#define HASH_PARTS      (1 << HASH_PART_BITS)
+#define HASH_PART_FLUSH ((size_t)64 << 10)
+
+struct hash_rec {        /* followed by the key and the value bytes */
+	uint32_t rh;     /* bit-reversed hash: the sort key */
+	uint32_t klen, vlen;
+};
+
+struct hash_sort {
+	struct buf mem;              /* records until spilled */
+	int spilled;
+	int fd[HASH_PARTS];
+	struct buf part[HASH_PARTS]; /* write buffers */
+	char *dir;                   /* of the temp table */
+};
+
 struct hash_handle {
 	DB *db;
 	DBC *cur;
+	struct hash_sort *sort;  /* bucket order: the DB is opened at finish */
 	char dberr[256]; /* last message from Berkeley DB */
 };
 
@@ -97,6 +138,23 @@ hash_create(struct hash_handle *h, struct errbuf *eb)
 }
 
 static void
+sort_free(struct hash_sort *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	buf_free(&s->mem);
+	for (i = 0; i < HASH_PARTS; i++) {
+		if (s->fd[i] != -1)
+			(void)close(s->fd[i]);
+		buf_free(&s->part[i]);
+	}
+	free(s->dir);
+	free(s);
+}
+
+static void
 hash_close(struct hash_handle *h)
 {
 	if (h == NULL)
@@ -105,6 +163,7 @@ hash_close(struct hash_handle *h)
 		(void)h->cur->close(h->cur);
 	if (h->db != NULL)
 		(void)h->db->close(h->db, DB_NOSYNC);
+	sort_free(h->sort);
 	free(h);
 }
 
@@ -115,38 +174,302 @@ hash_wabort(struct map_writer *m)
 	m->impl = NULL;
 }
 
+/* Create and open the temp table with CACHE bytes of cache.  The temp
+   file exists, empty, with its final mode; Berkeley DB treats an empty
+   file as new and formats it in place. */
+static int
+hash_dbopen(struct hash_handle *h, const char *path, u_int32_t cache,
+    struct errbuf *eb)
+{
+	int rc;
+
+	if (hash_create(h, eb) == -1)
+		return -1;
+	if ((rc = h->db->set_cachesize(h->db, 0, cache, 1)) != 0 ||
+	    (rc = h->db->set_pagesize(h->db, 4096)) != 0 ||
+	    (rc = h->db->set_h_nelem(h->db, HASH_NELEM)) != 0)
+		return hash_err(h, eb, "configure", rc);
+	rc = h->db->open(h->db, NULL, path, NULL, DB_HASH, DB_CREATE, 0600);
+	h->dberr[0] = '\0'; /* it remarks on the empty file */
+	if (rc != 0)
+		return hash_err(h, eb, "open", rc);
+	return 0;
+}
+
 static int
 hash_wopen(struct map_writer *m, struct errbuf *eb)
 {
 	struct hash_handle *h;
-	int rc;
+	char *p;
+	int i;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		errbuf_syserr(eb, "berkeley db");
 		return -1;
 	}
 	m->impl = h;
-	if (hash_create(h, eb) == -1)
-		goto fail;
-	if ((rc = h->db->set_cachesize(h->db, 0, HASH_WRITE_CACHE, 1)) != 0 ||
-	    (rc = h->db->set_pagesize(h->db, 4096)) != 0 ||
-	    (rc = h->db->set_h_nelem(h->db, HASH_NELEM)) != 0) {
-		hash_err(h, eb, "configure", rc);
+	if (!m->unique) {
+		if (hash_dbopen(h, atomicfile_tmppath(m->af), HASH_WRITE_CACHE,
+		    eb) == -1)
+			goto fail;
+		return 0;
+	}
+	if ((h->sort = calloc(1, sizeof(*h->sort))) == NULL ||
+	    (p = strdup(atomicfile_tmppath(m->af))) == NULL) {
+		errbuf_syserr(eb, "berkeley db");
 		goto fail;
 	}
-	/* The temp file exists, empty, with its final mode; Berkeley DB
-	   treats an empty file as new and formats it in place. */
-	rc = h->db->open(h->db, NULL, atomicfile_tmppath(m->af), NULL, DB_HASH,
-	    DB_CREATE, 0600);
-	h->dberr[0] = '\0'; /* it remarks on the empty file */
-	if (rc != 0) {
-		hash_err(h, eb, "open", rc);
+	for (i = 0; i < HASH_PARTS; i++)
+		h->sort->fd[i] = -1;
+	h->sort->dir = strdup(dirname(p));
+	free(p);
+	if (h->sort->dir == NULL) {
+		errbuf_syserr(eb, "berkeley db");
 		goto fail;
 	}
 	return 0;
 fail:
 	hash_wabort(m);
 	return -1;
+}
+
+static uint32_t
+hash_fnv1(const char *k, size_t len)
+{
+	uint32_t h = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h *= 16777619;
+		h ^= (unsigned char)k[i];
+	}
+	return h;
+}
+
+static uint32_t
+bitrev32(uint32_t x)
+{
+	x = ((x >> 1) & 0x55555555) | ((x & 0x55555555) << 1);
+	x = ((x >> 2) & 0x33333333) | ((x & 0x33333333) << 2);
+	x = ((x >> 4) & 0x0f0f0f0f) | ((x & 0x0f0f0f0f) << 4);
+	x = ((x >> 8) & 0x00ff00ff) | ((x & 0x00ff00ff) << 8);
+	return (x >> 16) | (x << 16);
+}
+
+static int
+part_flush(struct hash_sort *s, int q, struct errbuf *eb)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < s->part[q].len) {
+		n = write(s->fd[q], s->part[q].data + off,
+		    s->part[q].len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			errbuf_syserr(eb, "%s: spill file", s->dir);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	buf_reset(&s->part[q]);
+	return 0;
+}
+
+/* Append one record to B (and flush B, partition Q, when it is full). */
+static int
+rec_add(struct hash_sort *s, int q, const struct hash_rec *r, const char *k,
+    const char *v, struct errbuf *eb)
+{
+	struct buf *b = q < 0 ? &s->mem : &s->part[q];
+
+	if (buf_append(b, r, sizeof(*r)) == -1 ||
+	    buf_append(b, k, r->klen) == -1 ||
+	    buf_append(b, v, r->vlen) == -1) {
+		errbuf_syserr(eb, "berkeley db");
+		return -1;
+	}
+	if (q >= 0 && b->len >= HASH_PART_FLUSH)
+		return part_flush(s, q, eb);
+	return 0;
+}
+
+/* Too much for memory: open the partition files (unlinked at once, so
+   nothing is left behind) and move the records held so far there. */
+static int
+spill_start(struct hash_sort *s, struct errbuf *eb)
+{
+	struct hash_rec r;
+	char *path;
+	size_t off;
+	int i, q;
+
+	for (i = 0; i < HASH_PARTS; i++) {
+		if (asprintf(&path, "%s/.udmail-spill.XXXXXX", s->dir) == -1) {
+			errbuf_syserr(eb, "berkeley db");
+			return -1;
+		}
+		s->fd[i] = mkostemp(path, O_CLOEXEC);
+		if (s->fd[i] == -1) {
+			errbuf_syserr(eb, "%s: spill file", s->dir);
+			free(path);
+			return -1;
+		}
+		(void)unlink(path);
+		free(path);
+	}
+	s->spilled = 1;
+	for (off = 0; off < s->mem.len; off += sizeof(r) + r.klen + r.vlen) {
+		memcpy(&r, s->mem.data + off, sizeof(r));
+		q = (int)(r.rh >> (32 - HASH_PART_BITS));
+		if (rec_add(s, q, &r, s->mem.data + off + sizeof(r),
+		    s->mem.data + off + sizeof(r) + r.klen, eb) == -1)
+			return -1;
+	}
+	buf_free(&s->mem);
+	return 0;
+}
+
+static int
+sort_put(struct hash_sort *s, const char *k, size_t klen, const char *v,
+    size_t vlen, struct errbuf *eb)
+{
+	struct hash_rec r;
+
+	r.rh = bitrev32(hash_fnv1(k, klen));
+	r.klen = (uint32_t)klen;
+	r.vlen = (uint32_t)vlen;
+	if (!s->spilled && s->mem.len + sizeof(r) + klen + vlen > HASH_HOLD &&
+	    spill_start(s, eb) == -1)
+		return -1;
+	return rec_add(s, s->spilled ? (int)(r.rh >> (32 - HASH_PART_BITS)) :
+	    -1, &r, k, v, eb);
+}
+
+struct hash_idx {
+	uint32_t rh;
+	size_t off;
+};
+
+static int
+idx_cmp(const void *a, const void *b)
+{
+	const struct hash_idx *x = a, *y = b;
+
+	if (x->rh != y->rh)
+		return x->rh < y->rh ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off; /* first kept */
+}
+
+/* Insert the records DATA[0..LEN) in bucket order. */
+static int
+sort_insert(struct hash_handle *h, const char *data, size_t len,
+    struct errbuf *eb)
+{
+	struct hash_idx *idx = NULL;
+	struct hash_rec r;
+	size_t n = 0, cap = 0, off, i;
+	DBT key, val;
+	int rc, ret = -1;
+
+	for (off = 0; off < len; off += sizeof(r) + r.klen + r.vlen) {
+		memcpy(&r, data + off, sizeof(r));
+		if (n == cap) {
+			struct hash_idx *ni;
+
+			cap = cap ? cap * 2 : 1024;
+			if ((ni = reallocarray(idx, cap, sizeof(*ni))) == NULL) {
+				errbuf_syserr(eb, "berkeley db");
+				goto out;
+			}
+			idx = ni;
+		}
+		idx[n].rh = r.rh;
+		idx[n++].off = off;
+	}
+	if (n > 1)
+		qsort(idx, n, sizeof(*idx), idx_cmp);
+	for (i = 0; i < n; i++) {
+		memcpy(&r, data + idx[i].off, sizeof(r));
+		memset(&key, 0, sizeof(key));
+		memset(&val, 0, sizeof(val));
+		key.data = (void *)(data + idx[i].off + sizeof(r));
+		key.size = r.klen;
+		val.data = (void *)(data + idx[i].off + sizeof(r) + r.klen);
+		val.size = r.vlen;
+		rc = h->db->put(h->db, NULL, &key, &val, DB_NOOVERWRITE);
+		if (rc != 0 && rc != DB_KEYEXIST) {
+			hash_err(h, eb, "put", rc);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(idx);
+	return ret;
+}
+
+/* Read partition Q back whole and insert it. */
+static int
+part_insert(struct hash_handle *h, int q, struct errbuf *eb)
+{
+	struct hash_sort *s = h->sort;
+	struct stat st;
+	size_t off = 0;
+	ssize_t n;
+	char *data;
+	int r;
+
+	if (part_flush(s, q, eb) == -1)
+		return -1;
+	buf_free(&s->part[q]);
+	if (fstat(s->fd[q], &st) == -1) {
+		errbuf_syserr(eb, "%s: spill file", s->dir);
+		return -1;
+	}
+	if (st.st_size == 0)
+		return 0;
+	if ((data = malloc((size_t)st.st_size)) == NULL) {
+		errbuf_syserr(eb, "berkeley db");
+		return -1;
+	}
+	while (off < (size_t)st.st_size) {
+		n = pread(s->fd[q], data + off, (size_t)st.st_size - off,
+		    (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			errbuf_syserr(eb, "%s: spill file", s->dir);
+			free(data);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	r = sort_insert(h, data, off, eb);
+	free(data);
+	(void)close(s->fd[q]);
+	s->fd[q] = -1;
+	return r;
+}
+
+/* Bucket order's map_finish: open the table and insert everything. */
+static int
+sort_finish(struct map_writer *m, struct hash_handle *h, struct errbuf *eb)
+{
+	int q;
+
+	if (hash_dbopen(h, atomicfile_tmppath(m->af), HASH_SORT_CACHE,
+	    eb) == -1)
+		return -1;
+	if (!h->sort->spilled)
+		return sort_insert(h, h->sort->mem.data, h->sort->mem.len, eb);
+	for (q = 0; q < HASH_PARTS; q++)
+		if (part_insert(h, q, eb) == -1)
+			return -1;
+	return 0;
 }
 
 static int
@@ -157,6 +480,8 @@ hash_put(struct map_writer *m, const char *k, size_t klen, const char *v,
 	DBT key, val;
 	int rc;
 
+	if (h->sort != NULL)
+		return sort_put(h->sort, k, klen, v, vlen, eb);
 	memset(&key, 0, sizeof(key));
 	memset(&val, 0, sizeof(val));
 	key.data = (void *)k;
@@ -177,6 +502,10 @@ hash_wfinish(struct map_writer *m, struct errbuf *eb)
 	struct hash_handle *h = m->impl;
 	int rc;
 
+	if (h->sort != NULL && sort_finish(m, h, eb) == -1) {
+		hash_wabort(m);
+		return -1;
+	}
 	/* close() writes the cache out; it frees the handle even on error. */
 	rc = h->db->close(h->db, 0);
 	h->db = NULL;

@@ -20,6 +20,7 @@ struct map_writer {
 	void *impl;
 	int finished;          /* temp table complete (map_finish) */
 	int known_changed;     /* caller compared: skip map_same_entries */
+	int unique;            /* caller guarantees unique keys */
 };
 
 struct map_reader {

@@ -102,8 +102,11 @@ text_put(struct map_writer *m, const char *k, size_t klen, const char *v,
 	struct text_writer *w = m->impl;
 	int r;
 
-	/* KLEN and VLEN count the NUL, which the text form does not hold. */
-	if ((r = strset_add(w->keys, k, klen - 1, 0, NULL)) == -1) {
+	/* KLEN and VLEN count the NUL, which the text form does not hold.
+	   Unique keys (map_unique_keys) need no set of them. */
+	if (m->unique)
+		r = 1;
+	else if ((r = strset_add(w->keys, k, klen - 1, 0, NULL)) == -1) {
 		errbuf_syserr(eb, "text");
 		return -1;
 	}

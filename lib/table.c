@@ -197,8 +197,9 @@ table_writer_open(const struct conf_output *o, enum output_kind kind,
 	if (kind == OUTPUT_PASSWD) {
 		if ((tw->pw = pwfile_open(file, o->mode, gid, eb)) != NULL)
 			pwfile_unique_users(tw->pw);
-	} else
-		tw->mw = map_open(o->format, file, o->mode, gid, eb);
+	} else if ((tw->mw = map_open(o->format, file, o->mode, gid,
+	    eb)) != NULL)
+		map_unique_keys(tw->mw);
 	free(file);
 	if (tw->pw == NULL && tw->mw == NULL) {
 		free(tw);

@@ -22,7 +22,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: maptool write [-m MODE] [-g GROUP] FORMAT FILE"
+	    "usage: maptool write [-u] [-m MODE] [-g GROUP] FORMAT FILE"
 	    " < key<TAB>value lines\n"
 	    "       maptool get FORMAT FILE KEY\n"
 	    "       maptool dump FORMAT FILE\n"
@@ -32,7 +32,8 @@ usage(FILE *f)
 	    "       maptool pwcount FILE\n"
 	    "FORMAT is lmdb, hash or text.  write and pwfile print \"changed\""
 	    " or \"unchanged\";\nrejected lines are reported and skipped (exit"
-	    " 65).  get exits 1 when the key is missing.\n");
+	    " 65).  get exits 1 when the key is missing.\n-u: the keys are"
+	    " unique (map_unique_keys, as the sync writes).\n");
 }
 
 static gid_t
@@ -54,6 +55,7 @@ parse_group(const char *s)
 struct wopts {
 	mode_t mode;
 	gid_t gid;
+	int unique;
 };
 
 static int
@@ -63,9 +65,13 @@ parse_wopts(int argc, char **argv, struct wopts *o, mode_t mode)
 
 	o->mode = mode;
 	o->gid = ATOMICFILE_KEEP_GID;
+	o->unique = 0;
 	optind = 1;
-	while ((ch = getopt(argc, argv, "m:g:")) != -1) {
+	while ((ch = getopt(argc, argv, "m:g:u")) != -1) {
 		switch (ch) {
+		case 'u':
+			o->unique = 1;
+			break;
 		case 'm':
 			o->mode = (mode_t)strtoul(optarg, NULL, 8);
 			break;
@@ -124,6 +130,8 @@ cmd_write(int argc, char **argv)
 	if ((m = map_open(format_arg(argv[i]), argv[i + 1], o.mode, o.gid,
 	    &eb)) == NULL)
 		fatalx(EX_CANTCREAT, "%s", eb.msg);
+	if (o.unique)
+		map_unique_keys(m);
 	while ((n = getline(&line, &cap, stdin)) != -1) {
 		lineno++;
 		if ((val = split_line(line, n)) == NULL) {
