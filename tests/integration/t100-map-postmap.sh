@@ -7,7 +7,7 @@
 need_cmd postmap
 MAPTOOL=$top_builddir/tests/helpers/maptool
 [ -x "$MAPTOOL" ] || skip_all "maptool not built"
-plan 28
+plan 32
 
 mkdir "$T_DIR/pf"
 : >"$T_DIR/pf/main.cf"
@@ -66,6 +66,19 @@ for fmt in lmdb hash; do
 	out=$(LC_ALL=C sort -r "$T_DIR/src" | "$MAPTOOL" write "$fmt" "$T_DIR/ours$suf")
 	is "$out/$(stat -c %i "$T_DIR/ours$suf")" "unchanged/$ino" "$fmt: same entries, other order: not replaced"
 done
+
+# Bucket order (maptool -u, as the sync writes hash tables): 300,000
+# entries are over the 16 MiB held in memory, so they go through the
+# spill files; postmap must read every one, and no file may be left.
+awk 'BEGIN { for (i = 1; i <= 300000; i++)
+	printf "big%06d@example.org\tfwd%d@mail.example.net, other-address-%d@example.com\n", i, i, i }' >"$T_DIR/big"
+t_run "hash -u: maptool write, spilling" "$MAPTOOL" write -u hash "$T_DIR/big.db" <"$T_DIR/big"
+is "$(find "$T_DIR" -maxdepth 1 -name '.*' -type f | wc -l)" 0 "hash -u: no temp or spill file left"
+postmap -s "hash:$T_DIR/big" | LC_ALL=C sort >"$T_DIR/big.out"
+LC_ALL=C sort "$T_DIR/big" | cmp -s - "$T_DIR/big.out"
+ok $? "hash -u: postmap -s dump equals the source"
+is "$(postmap -q BIG123456@example.org "hash:$T_DIR/big")" \
+	"fwd123456@mail.example.net, other-address-123456@example.com" "hash -u: postmap -q"
 
 # text output is postmap source
 t_run "text: maptool write" "$MAPTOOL" write text "$T_DIR/txt" <"$T_DIR/src"
