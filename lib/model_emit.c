@@ -24,7 +24,10 @@ struct emit {
 	model_emit_fn *fn;
 	void *arg;
 	struct buf v;           /* joined values */
-	char key[ADDR_MAX + 2]; /* built keys ('@' + domain, variants) */
+	/* built keys: '@' + domain, or an account's local part in an alias
+	   domain (both parts checked, so it fits; the whole may exceed
+	   ADDR_MAX, as Postfix's own lookup key would) */
+	char key[ADDR_LOCAL_MAX + 1 + ADDR_DOMAIN_MAX + 1];
 };
 
 /* Append ", S" (or S first) to E's value. */
@@ -231,7 +234,7 @@ emit_sender_login(struct emit *e)
 				    n->addr, llen);
 			} else {
 				if (llen + strlen(dom) + 2 > sizeof(e->key))
-					continue; /* too long for an address */
+					return -1; /* cannot be: both checked */
 				memcpy(e->key, n->addr, llen + 1);
 				memcpy(e->key + llen + 1, dom,
 				    strlen(dom) + 1);

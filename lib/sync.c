@@ -229,8 +229,7 @@ scan_task(struct sync_state *ss, int k)
 }
 
 /* Make sure task K's published table has been scanned (by this thread
-   if nobody has started), and is still the file it scanned.  Called with
-   the lock held. */
+   if nobody has started).  Called with the lock held. */
 static void
 scan_wait(struct sync_state *ss, int k)
 {
@@ -249,7 +248,7 @@ scan_wait(struct sync_state *ss, int k)
 }
 
 struct emit_ctx {
-	struct digest *d;
+	long long n;
 	struct table_writer *tw;
 	struct errbuf *eb;
 };
@@ -266,7 +265,7 @@ emit_put(void *arg, const char *key, const char *value)
 {
 	struct emit_ctx *e = arg;
 
-	e->d->count++;
+	e->n++;
 	return table_writer_put(e->tw, key, value, e->eb) == -1 ? 1 : 0;
 }
 
@@ -276,20 +275,18 @@ static int
 build_map(struct sync_state *ss, int k)
 {
 	struct sync_task *t = &ss->t[k];
-	struct digest count = DIGEST_INIT;
-	struct emit_ctx e = { &count, NULL, &t->eb };
-	int r;
+	struct emit_ctx e = { 0, NULL, &t->eb };
 
 	if (table_writer_open(&ss->c->out[k], (enum output_kind)k, &t->tw,
 	    &t->eb) == -1)
 		return -1;
 	e.tw = t->tw;
-	r = model_emit(ss->model, (enum output_kind)k, emit_put, &e, &t->eb);
-	if (r != 0 || table_writer_finish(t->tw, &t->eb) == -1) {
+	if (model_emit(ss->model, (enum output_kind)k, emit_put, &e,
+	    &t->eb) != 0 || table_writer_finish(t->tw, &t->eb) == -1) {
 		table_discard(&t->tw);
 		return -1;
 	}
-	t->new.count = count.count;
+	t->new.count = e.n;
 	return 0;
 }
 
