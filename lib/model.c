@@ -384,7 +384,7 @@ dn_is_derivable(const struct model *m, const char *dn, const char *uid,
     size_t len)
 {
 	return m->base_len > 0 && strncmp(dn, "uid=", 4) == 0 &&
-	    memcmp(dn + 4, uid, len) == 0 && dn[4 + len] == ',' &&
+	    strncmp(dn + 4, uid, len) == 0 && dn[4 + len] == ',' &&
 	    strcmp(dn + 5 + len, m->opts.ldap_base) == 0;
 }
 
