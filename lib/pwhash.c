@@ -561,15 +561,6 @@ make_argon2(const struct pwhash_params *p, const char *pw, size_t len,
 	unsigned char salt[16];
 	int rc;
 
-	if (p->lanes < 1 || p->lanes > PWHASH_ARGON2_P_MAX ||
-	    p->t_cost < 1 || p->t_cost > PWHASH_ARGON2_T_MAX ||
-	    p->m_kib < 8 * p->lanes || p->m_kib > PWHASH_ARGON2_M_MAX) {
-		errbuf_set(eb, "argon2 cost m=%u,t=%u,p=%u out of range "
-		    "(m 8*p..%u KiB, t 1..%u, p 1..%u)", p->m_kib, p->t_cost,
-		    p->lanes, PWHASH_ARGON2_M_MAX, PWHASH_ARGON2_T_MAX,
-		    PWHASH_ARGON2_P_MAX);
-		return -1;
-	}
 	/* libsodium's argon2 is the optimised one Dovecot uses; Debian's
 	   libargon2 is the portable reference code, about 3x slower.  But
 	   libsodium makes only p=1 strings (and argon2i with t>=3). */
@@ -601,46 +592,17 @@ static int
 make_crypt(const struct pwhash_params *p, const char *pw, size_t len,
     char *enc, size_t encsz, struct errbuf *eb)
 {
-	const char *prefix;
-	unsigned long rounds = p->rounds;
+	/* Dovecot's own bcrypt and doveadm write $2y$. */
+	const char *prefix = p->scheme == PWHASH_SHA512_CRYPT ? "$6$" :
+	    p->scheme == PWHASH_SHA256_CRYPT ? "$5$" : "$2y$";
+	unsigned long rounds = p->rounds != 0 ? p->rounds :
+	    p->scheme == PWHASH_BLF_CRYPT ? PWHASH_BLF_COST_DEFAULT :
+	    PWHASH_SHACRYPT_ROUNDS_DEFAULT;
 	struct crypt_data *cd;
 	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
 	const char *h;
 	int rc = -1;
 
-	switch (p->scheme) {
-	case PWHASH_SHA512_CRYPT:
-	case PWHASH_SHA256_CRYPT:
-		prefix = p->scheme == PWHASH_SHA512_CRYPT ? "$6$" : "$5$";
-		if (rounds == 0)
-			rounds = PWHASH_SHACRYPT_ROUNDS_DEFAULT;
-		if (rounds < 1000 || rounds > 999999999) {
-			errbuf_set(eb, "SHA-crypt rounds %lu out of range "
-			    "1000..999999999", rounds);
-			return -1;
-		}
-		break;
-	case PWHASH_BLF_CRYPT:
-		/* Dovecot's own bcrypt and doveadm write $2y$. */
-		prefix = "$2y$";
-		if (rounds == 0)
-			rounds = PWHASH_BLF_COST_DEFAULT;
-		if (rounds < 4 || rounds > 31) {
-			errbuf_set(eb, "bcrypt cost %lu out of range 4..31",
-			    rounds);
-			return -1;
-		}
-		if (len > 72) {
-			errbuf_set(eb, "BLF-CRYPT uses only the first 72 bytes "
-			    "of a password; this one has %zu", len);
-			return -1;
-		}
-		break;
-	default:
-		errbuf_set(eb, "cannot make {%s} hashes",
-		    pwhash_scheme_name(p->scheme));
-		return -1;
-	}
 	if (crypt_gensalt_rn(prefix, rounds, NULL, 0, setting,
 	    sizeof(setting)) == NULL) {
 		errbuf_syserr(eb, "crypt_gensalt %s", prefix);
@@ -668,6 +630,46 @@ fail:
 }
 
 int
+pwhash_params_check(const struct pwhash_params *p, struct errbuf *eb)
+{
+	unsigned long r = p->rounds;
+
+	switch (p->scheme) {
+	case PWHASH_ARGON2ID:
+	case PWHASH_ARGON2I:
+		if (p->lanes < 1 || p->lanes > PWHASH_ARGON2_P_MAX ||
+		    p->t_cost < 1 || p->t_cost > PWHASH_ARGON2_T_MAX ||
+		    p->m_kib < 8 * p->lanes ||
+		    p->m_kib > PWHASH_ARGON2_M_MAX) {
+			errbuf_set(eb, "argon2 cost m=%u,t=%u,p=%u out of "
+			    "range (m 8*p..%u KiB, t 1..%u, p 1..%u)",
+			    p->m_kib, p->t_cost, p->lanes, PWHASH_ARGON2_M_MAX,
+			    PWHASH_ARGON2_T_MAX, PWHASH_ARGON2_P_MAX);
+			return -1;
+		}
+		return 0;
+	case PWHASH_SHA512_CRYPT:
+	case PWHASH_SHA256_CRYPT:
+		if (r != 0 && (r < 1000 || r > 999999999)) {
+			errbuf_set(eb, "SHA-crypt rounds %lu out of range "
+			    "1000..999999999", r);
+			return -1;
+		}
+		return 0;
+	case PWHASH_BLF_CRYPT:
+		if (r != 0 && (r < 4 || r > 31)) {
+			errbuf_set(eb, "bcrypt cost %lu out of range 4..31", r);
+			return -1;
+		}
+		return 0;
+	default:
+		errbuf_set(eb, "cannot make {%s} hashes",
+		    pwhash_scheme_name(p->scheme));
+		return -1;
+	}
+}
+
+int
 pwhash_make(const struct pwhash_params *p, const char *pw, size_t len,
     char out[PWHASH_MAX], struct errbuf *eb)
 {
@@ -682,8 +684,17 @@ pwhash_make(const struct pwhash_params *p, const char *pw, size_t len,
 		errbuf_set(eb, "libsodium initialisation failed");
 		return -1;
 	}
+	if (pwhash_params_check(p, eb) == -1)
+		return -1;
 	if (memchr(pw, '\0', len) != NULL) {
 		errbuf_set(eb, "password contains a NUL byte");
+		eb->errnum = EINVAL;
+		return -1;
+	}
+	if (p->scheme == PWHASH_BLF_CRYPT && len > 72) {
+		errbuf_set(eb, "BLF-CRYPT uses only the first 72 bytes of a "
+		    "password; this one has %zu", len);
+		eb->errnum = EINVAL;
 		return -1;
 	}
 	if (p->scheme == PWHASH_ARGON2ID || p->scheme == PWHASH_ARGON2I)

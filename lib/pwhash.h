@@ -94,8 +94,14 @@ int pwhash_scheme_is_legacy(enum pwhash_scheme scheme);
 void pwhash_params_default(struct pwhash_params *p);
 void pwhash_floor_default(struct pwhash_floor *f);
 
+/* Could P make hashes: a scheme pwhash_make writes, costs in range
+   (rounds 0: the scheme's default)?  0, or -1 with EB saying which. */
+int pwhash_params_check(const struct pwhash_params *p, struct errbuf *eb)
+    __attribute__((warn_unused_result));
 /* Hash the LEN bytes at PW (NUL-terminated at LEN) into OUT, as a complete
-   "{SCHEME}..." string.  Returns 0, or -1 with EB set. */
+   "{SCHEME}..." string.  Returns 0, or -1 with EB set; EB->errnum is
+   EINVAL when the password itself cannot be hashed (a NUL byte, over 72
+   bytes for BLF-CRYPT). */
 int pwhash_make(const struct pwhash_params *p, const char *pw, size_t len,
     char out[PWHASH_MAX], struct errbuf *eb)
     __attribute__((warn_unused_result));

@@ -173,6 +173,11 @@ simple_bind(LDAP *ld, const struct conf_ldap *cl, const char *dn,
 	if (rc != LDAP_SUCCESS) {
 		seterr_ld(eb, ld, rc, NULL, "ldap bind as %s to %s",
 		    dn != NULL ? dn : "(anonymous)", cl->uri);
+		/* The server said no (wrong password): callers tell that
+		   apart from a server they cannot reach. */
+		if (rc == LDAP_INVALID_CREDENTIALS ||
+		    rc == LDAP_INAPPROPRIATE_AUTH)
+			eb->errnum = EACCES;
 		return -1;
 	}
 	return 0;

@@ -26,7 +26,8 @@ struct ldap;	/* libldap's LDAP */
 struct ldap *src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* Same, but bind as BIND_DN with the secret PASSWORD (mailpw set --self).
-   PASSWORD is not copied or logged. */
+   PASSWORD is not copied or logged.  A refused bind (wrong password)
+   sets EB->errnum to EACCES. */
 struct ldap *src_ldap_connect_as(const struct conf_ldap *cl,
     const char *bind_dn, const char *password, struct errbuf *eb)
     __attribute__((warn_unused_result));

@@ -150,9 +150,13 @@ cost_opt(struct cost_opts *co, int c, const char *arg)
 	}
 }
 
+/* The cost options over the policy's; checked before any input is read
+   or LDAP is contacted. */
 static void
 cost_apply(struct mailpw *mp, const struct cost_opts *co)
 {
+	struct errbuf eb;
+
 	if (co->scheme_set)
 		mp->params.scheme = co->scheme;
 	if (co->m_set)
@@ -162,6 +166,8 @@ cost_apply(struct mailpw *mp, const struct cost_opts *co)
 	if (co->p_set)
 		mp->params.lanes = (uint32_t)co->p;
 	mp->params.rounds = co->rounds;
+	if (pwhash_params_check(&mp->params, &eb) == -1)
+		fatalx(EX_USAGE, "%s", eb.msg);
 }
 
 static struct secret *
@@ -226,7 +232,8 @@ make_hash(const struct mailpw *mp, const struct secret *pw,
 	struct errbuf eb;
 
 	if (pwhash_make(&mp->params, pw->data, pw->len, out, &eb) == -1)
-		fatalx(EX_SOFTWARE, "%s", eb.msg);
+		fatalx(eb.errnum == EINVAL ? EX_DATAERR : EX_SOFTWARE, "%s",
+		    eb.msg);
 }
 
 static int
@@ -269,10 +276,14 @@ read_stored_fd(int fd, const char *what)
 
 	if ((s = secret_new(PWHASH_MAX, &eb)) == NULL)
 		fatalx(EX_OSERR, "%s", eb.msg);
-	if (secret_read_line(s, fd, &eb) == -1)
-		fatalx(s->len == 0 && eb.errnum == 0 ? EX_NOINPUT : EX_DATAERR,
-		    "%s: %s", what, strcmp(eb.msg, "no password given") == 0 ?
-		    "no hash given" : "hash longer than 512 bytes");
+	if (secret_read_line(s, fd, &eb) == -1) {
+		int ex = exit_for_read(&eb);
+
+		/* EB speaks of a password; this is a hash. */
+		fatalx(ex, "%s: %s%s", what, ex == EX_NOINPUT ? "no hash given" :
+		    ex == EX_DATAERR ? "hash longer than 511 bytes" : "read: ",
+		    ex == EX_IOERR ? strerror(eb.errnum) : "");
+	}
 	return s;
 }
 
@@ -424,14 +435,14 @@ set_password(struct mailpw *mp, const char *uid, const struct secret *pw,
 		src_ldap_close(&ld);
 		if ((ld = src_ldap_connect_as(&mp->conf->ldap, dn,
 		    self_pw->data, &eb)) == NULL)
-			fatalx(eb.errnum == 0 ? EX_NOPERM : EX_UNAVAILABLE,
-			    "ldap bind as %s: %s", dn, eb.msg);
+			fatalx(eb.errnum == EACCES ? EX_NOPERM :
+			    EX_UNAVAILABLE, "%s", eb.msg);
 	}
 	make_hash(mp, pw, out);
 	if (src_ldap_replace(ld, dn, mp->conf->ldap.attr_password, out,
 	    &eb) == -1) {
 		sodium_memzero(out, sizeof(out));
-		fatalx(EX_UNAVAILABLE, "ldap modify %s: %s", dn, eb.msg);
+		fatalx(EX_UNAVAILABLE, "%s", eb.msg);
 	}
 	sodium_memzero(out, sizeof(out));
 	src_ldap_close(&ld);

@@ -75,7 +75,10 @@ bad_in 65 "over the length limit" sh -c "head -c 1025 /dev/zero | tr '\0' a | '$
 bad_in 64 "unknown scheme" sh -c "printf x | '$M' hash --scheme MD5-CRYPT"
 bad_in 64 "password on the command line is refused" "$M" hash "$pw"
 bad_in 64 "p=0" sh -c "printf x | '$M' hash -p 0"
-bad_in 70 "BLF-CRYPT over 72 bytes" sh -c "head -c 73 /dev/zero | tr '\0' a | '$M' hash --scheme BLF-CRYPT"
+bad_in 64 "SHA-crypt rounds below 1000" sh -c "printf x | '$M' hash --scheme SHA512-CRYPT --rounds 10"
+bad_in 64 "argon2 m below 8*p" sh -c "printf x | '$M' hash -m 8 -p 2"
+# an unusable password (the man page: 65), not a failure of the hashing
+bad_in 65 "BLF-CRYPT over 72 bytes" sh -c "head -c 73 /dev/zero | tr '\0' a | '$M' hash --scheme BLF-CRYPT"
 like "$(cat "$T_DIR/err")" '72 bytes' "BLF-CRYPT explains the 72-byte limit"
 grep -q aaaa "$T_DIR/err"
 ok $((!$?)) "error does not echo the password"
