@@ -272,6 +272,11 @@ atomicfile_same_bytes(struct atomicfile *af, struct errbuf *eb)
 	}
 	ret = 1;
 out:
+	/* The passwd-file is compared this way: the chunks hold hashes. */
+	if (a != NULL)
+		explicit_bzero(a, ATOMICFILE_CMP_CHUNK);
+	if (b != NULL)
+		explicit_bzero(b, ATOMICFILE_CMP_CHUNK);
 	free(a);
 	free(b);
 	(void)close(ofd);

@@ -997,7 +997,8 @@ h_outputs(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 }
 
 static const struct ckey argon2_keys[] = {
-	{ "t", h_uint, offsetof(struct conf_policy, argon2_t), 1, 100, 0 },
+	{ "t", h_uint, offsetof(struct conf_policy, argon2_t), 1,
+	    CONF_ARGON2_T_MAX, 0 },
 	{ "m", h_uint, offsetof(struct conf_policy, argon2_m_kib), 8,
 	    4194304, 0 },
 	{ "p", h_uint, offsetof(struct conf_policy, argon2_p), 1, 255, 0 },

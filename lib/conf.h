@@ -64,6 +64,10 @@ struct conf_ldap {
 	char *attr_account_status;/* accountStatus */
 };
 
+/* The highest argon2 t udmail.yaml accepts (password_policy.argon2.t):
+   more passes than that make logins slow without adding much. */
+#define CONF_ARGON2_T_MAX 100
+
 struct conf_policy {       /* used by mailpw */
 	int min_length;        /* default 12 */
 	int max_length;        /* default 1024 */

@@ -339,36 +339,39 @@ model_emit(const struct model *m, enum output_kind kind, model_emit_fn *fn,
 	return r;
 }
 
-/* model_render: collect into one list, the strings in one buffer (as
-   offsets until it stops moving). */
+/* model_render: one pass to size the list and its strings, one to fill
+   them, so nothing (passwd hashes included) is ever left behind in a
+   buffer that realloc moved away from. */
 struct collect {
 	struct kv *v;
-	size_t n, cap;
-	struct buf s;
+	size_t n, cap;   /* entries: filled, allocated */
+	char *s;
+	size_t len, max; /* string bytes: used, allocated */
 };
+
+static int
+collect_size(void *arg, const char *key, const char *value)
+{
+	struct collect *c = arg;
+
+	c->cap++;
+	c->max += strlen(key) + strlen(value) + 2;
+	return 0;
+}
 
 static int
 collect(void *arg, const char *key, const char *value)
 {
 	struct collect *c = arg;
-	size_t ko = c->s.len, vo;
+	size_t kl = strlen(key) + 1, vl = strlen(value) + 1;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct kv *v;
-
-		if ((v = reallocarray(c->v, cap, sizeof(*v))) == NULL)
-			return -1;
-		c->v = v;
-		c->cap = cap;
-	}
-	if (buf_append(&c->s, key, strlen(key) + 1) == -1)
-		return -1;
-	vo = c->s.len;
-	if (buf_append(&c->s, value, strlen(value) + 1) == -1)
-		return -1;
-	c->v[c->n].key = (const char *)(uintptr_t)ko;
-	c->v[c->n].value = (const char *)(uintptr_t)vo;
+	if (c->n == c->cap || c->max - c->len < kl + vl)
+		return 1; /* the model changed between the passes: a bug */
+	memcpy(c->s + c->len, key, kl);
+	memcpy(c->s + c->len + kl, value, vl);
+	c->v[c->n].key = c->s + c->len;
+	c->v[c->n].value = c->s + c->len + kl;
+	c->len += kl + vl;
 	c->n++;
 	return 0;
 }
@@ -384,27 +387,33 @@ model_render(const struct model *m, enum output_kind kind, struct kvlist *out,
     struct errbuf *eb)
 {
 	struct collect c;
-	size_t i;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	memset(&c, 0, sizeof(c));
-	/* collect fails only with ENOMEM, which model_emit reports */
-	if ((r = model_emit(m, kind, collect, &c, eb)) != 0) {
+	if (model_emit(m, kind, collect_size, &c, eb) != 0)
+		return -1;
+	if ((c.v = reallocarray(NULL, c.cap + 1, sizeof(*c.v))) == NULL ||
+	    (c.s = malloc(c.max + 1)) == NULL) {
+		errbuf_syserr(eb, "render %s", conf_output_name(kind));
 		free(c.v);
-		buf_wipe_free(&c.s);
 		return -1;
 	}
-	for (i = 0; i < c.n; i++) {
-		c.v[i].key = c.s.data + (uintptr_t)c.v[i].key;
-		c.v[i].value = c.s.data + (uintptr_t)c.v[i].value;
+	if ((r = model_emit(m, kind, collect, &c, eb)) != 0 || c.n != c.cap) {
+		if (r >= 0)
+			errbuf_set(eb, "render %s: entries changed between "
+			    "passes", conf_output_name(kind));
+		sodium_memzero(c.s, c.len);
+		free(c.s);
+		free(c.v);
+		return -1;
 	}
 	if (kind == OUTPUT_PASSWD && c.n > 1)
 		qsort(c.v, c.n, sizeof(*c.v), kv_cmp);
 	out->v = c.v;
 	out->n = c.n;
-	out->strings = c.s.data;
-	out->strings_len = c.s.len;
+	out->strings = c.s;
+	out->strings_len = c.len;
 	return 0;
 }
 

@@ -215,7 +215,9 @@ inspect_argon2(const char *s, struct pwhash_info *info, struct errbuf *eb)
 		errbuf_set(eb, "argon2 hash has no tag");
 		return -1;
 	}
+	/* BIN only measures the decoded salt and tag; wiped at once. */
 	n = b64_len_nopad(s, (size_t)(dollar - s), bin, sizeof(bin));
+	sodium_memzero(bin, sizeof(bin));
 	if (n < 8 || n > 64) {
 		errbuf_set(eb, "argon2 salt is not 8..64 bytes of base64");
 		return -1;
@@ -223,6 +225,7 @@ inspect_argon2(const char *s, struct pwhash_info *info, struct errbuf *eb)
 	info->salt_len = (size_t)n;
 	s = dollar + 1;
 	n = b64_len_nopad(s, strlen(s), bin, sizeof(bin));
+	sodium_memzero(bin, sizeof(bin));
 	if (n < 16 || n > 64) {
 		errbuf_set(eb, "argon2 tag is not 16..64 bytes of base64");
 		return -1;
@@ -391,9 +394,12 @@ inspect_sha(const char *s, size_t dlen, int salted, struct pwhash_info *info,
 {
 	unsigned char bin[PWHASH_MAX];
 	size_t bin_len;
+	int bad;
 
-	if (*s == '\0' || sodium_base642bin(bin, sizeof(bin), s, strlen(s),
-	    NULL, &bin_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+	bad = *s == '\0' || sodium_base642bin(bin, sizeof(bin), s, strlen(s),
+	    NULL, &bin_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0;
+	sodium_memzero(bin, sizeof(bin)); /* only its length is wanted */
+	if (bad) {
 		errbuf_set(eb, "{%s} value is not base64",
 		    pwhash_scheme_name(info->scheme));
 		return -1;
@@ -751,10 +757,12 @@ verify_sha(const struct pwhash_info *info, const char *b64, const char *pw,
 	    info->digest_len == 32 ? EVP_sha256() : EVP_sha512();
 	if (sodium_base642bin(bin, sizeof(bin), b64, strlen(b64), NULL,
 	    &bin_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+		sodium_memzero(bin, sizeof(bin));
 		errbuf_set(eb, "stored hash is not base64");
 		return -1;
 	}
 	if ((ctx = EVP_MD_CTX_new()) == NULL) {
+		sodium_memzero(bin, sizeof(bin));
 		errbuf_set(eb, "out of memory");
 		return -1;
 	}
@@ -770,6 +778,7 @@ verify_sha(const struct pwhash_info *info, const char *b64, const char *pw,
 fail:
 	EVP_MD_CTX_free(ctx);
 	sodium_memzero(md, sizeof(md));
+	sodium_memzero(bin, sizeof(bin));
 	return rc;
 }
 

@@ -226,6 +226,8 @@ diff_output(const struct conf *c, enum output_kind kind,
 	}
 	for (i = 0; i < d.n; i++) {
 		free((char *)d.old[i].key);
+		/* passwd values are hashes */
+		explicit_bzero((char *)d.old[i].value, strlen(d.old[i].value));
 		free((char *)d.old[i].value);
 	}
 	free(d.old);
@@ -352,6 +354,7 @@ cmd_query(struct conf *c, int argc, char **argv)
 	if (r == 0)
 		return 1;
 	printf("%s\n", shown(kind, value, b, sizeof(b)));
+	explicit_bzero(value, strlen(value)); /* a hash, for passwd */
 	free(value);
 	return 0;
 }

@@ -47,9 +47,11 @@ usage_to(FILE *f, int ex)
 	    "  hash     [--scheme S] [-m KIB] [-t N] [-p N] [--rounds N] < pw\n"
 	    "  verify   (--hash-file FILE | --hash-fd N | --user UID) < pw\n"
 	    "  set      [--stdin] [--self] [cost options] USER\n"
-	    "  generate [--words N | --length N] [--hash] [--set USER]\n"
+	    "  generate [--words N | --length N] [--hash] [--set USER]"
+	    " [cost options]\n"
 	    "  audit    [--format text|json] [--all] [--ignore-missing]\n"
 	    "  tune     --target-ms N [-p N] [--max-memory KIB]\n"
+	    "cost options: --scheme S, -m KIB, -t N, -p N, --rounds N\n"
 	    "see mailpw(1)\n");
 	exit(ex);
 }
@@ -316,8 +318,10 @@ ldap_dn(struct mailpw *mp, struct ldap *ld, const char *uid)
 	}
 }
 
-/* The mailPassword of UID, read through a full fetch (the same path
-   and account state rules as mailsyncd). */
+/* The mailPassword of UID, read through the same fetch as mailsyncd
+   (uid matched without regard to case, as LDAP does).  A locked or
+   expired account still has its hash checked, with a note that
+   mailsyncd publishes no passwd-file line for it. */
 static struct secret *
 ldap_stored(struct mailpw *mp, const char *uid)
 {
@@ -334,11 +338,15 @@ ldap_stored(struct mailpw *mp, const char *uid)
 		fatalx(EX_UNAVAILABLE, "ldap: %s", eb.msg);
 	src_ldap_close(&ld);
 	for (i = 0; i < al.n; i++) {
-		if (strcmp(al.v[i].uid, uid) != 0)
+		if (strcasecmp(al.v[i].uid, uid) != 0)
 			continue;
 		if (al.v[i].password == NULL)
-			fatalx(EX_DATAERR, "%s: no %s", uid,
+			fatalx(EX_NOINPUT, "%s: no %s", uid,
 			    mp->conf->ldap.attr_password);
+		if (al.v[i].state != ACCOUNT_ACTIVE)
+			log_warnx("%s: account %s: mailsyncd publishes no "
+			    "passwd-file line for it", uid,
+			    account_state_name(al.v[i].state));
 		if ((s = secret_new(PWHASH_MAX, &eb)) == NULL)
 			fatalx(EX_OSERR, "%s", eb.msg);
 		n = strlen(al.v[i].password);
@@ -836,14 +844,15 @@ cmd_tune(struct mailpw *mp, int argc, char **argv)
 			m = prev_m;
 		ms = tune_measure(&p, m, t);
 	}
-	while (ms < (double)target * 0.9 && t < PWHASH_ARGON2_T_MAX) {
+	/* Up to what udmail.yaml accepts, so the advice below can be taken. */
+	while (ms < (double)target * 0.9 && t < CONF_ARGON2_T_MAX) {
 		t++;
 		ms = tune_measure(&p, m, t);
 	}
 	(void)printf("m=%u,t=%u,p=%u\t%.0f ms\n", m, t, p.lanes, ms);
-	(void)printf("# mailpw hash -m %u -t %u -p %u; udmail.yaml policy "
-	    "argon2_m_kib %u, argon2_t %u, argon2_p %u\n", m, t, p.lanes, m,
-	    t, p.lanes);
+	(void)printf("# mailpw hash -m %u -t %u -p %u; udmail.yaml "
+	    "password_policy: argon2: { m: %u, t: %u, p: %u }\n", m, t,
+	    p.lanes, m, t, p.lanes);
 	if (fflush(stdout) == EOF)
 		fatal(EX_IOERR, "stdout");
 	return 0;

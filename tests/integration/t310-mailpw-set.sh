@@ -31,6 +31,11 @@ t_exit 0 "verify --user alice, right password" sh -c "printf '%s' '$new' | '$M' 
 t_exit 1 "verify --user alice, old password" sh -c "printf 'alice-mail-pw-1' | '$M' -c '$C' verify --user alice"
 t_exit 0 "verify --user bob (SHA512-CRYPT from the sample)" sh -c "printf 'bob-mail-pw-2' | '$M' -c '$C' verify --user bob"
 t_exit 67 "verify --user nosuch" sh -c "printf x | '$M' -c '$C' verify --user nosuch"
+t_exit 0 "verify --user BOB: uids match without regard to case, as in LDAP" sh -c "printf 'bob-mail-pw-2' | '$M' -c '$C' verify --user BOB"
+t_exit 66 "verify --user listmaster: no mailPassword (the man page: 66)" sh -c "printf x | '$M' -c '$C' verify --user listmaster"
+like "$(cat "$T_DIR/last.err")" 'listmaster: no mailPassword' "names the user and the attribute"
+t_exit 0 "verify --user heidi: an expired account's hash still checks" sh -c "printf 'erin-mail-pw-5' | '$M' -c '$C' verify --user heidi"
+like "$(cat "$T_DIR/last.err")" 'heidi: account expired: mailsyncd publishes no passwd-file line' "with a note that it cannot log in"
 
 # Policy: refused before anything is written.
 cur=$(ldap_mailpassword alice)
