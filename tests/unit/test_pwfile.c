@@ -14,6 +14,19 @@
 #define H2 "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2x"
 #define H3 "{SHA512-CRYPT}$6$salt$abcdef"
 
+/* Dovecot's passwd-file rules, for the reader and the scan: comments,
+   empty lines, no user, CRLF, extra fields, a repeated user, no password,
+   upper case, no final LF. */
+#define DOVECOT_RULES \
+	"# comment\n" \
+	"\n" \
+	":nouser\n" \
+	"alice:" H1 "\r\n" \
+	"bob:{PLAIN}pw-b::::::nologin reason=x\n" \
+	"alice:{PLAIN}second\n" \
+	"carol\n" \
+	"Dave:{PLAIN}d"
+
 struct fx {
 	char *dir;
 	char *file;
@@ -214,15 +227,7 @@ test_pwfile_reader_dovecot_rules(void **state)
 	struct errbuf eb;
 	char *pw;
 
-	mt_write_file(fx->file,
-	    "# comment\n"
-	    "\n"
-	    ":nouser\n"
-	    "alice:" H1 "\r\n"
-	    "bob:{PLAIN}pw-b::::::nologin reason=x\n"
-	    "alice:{PLAIN}second\n"
-	    "carol\n"
-	    "Dave:{PLAIN}d");
+	mt_write_file(fx->file, DOVECOT_RULES);
 	r = pwfile_reader_open(fx->file, &eb);
 	assert_non_null(r);
 	assert_int_equal(pwfile_count(r), 4);
@@ -306,18 +311,12 @@ test_pwfile_scan_reads_like_dovecot(void **state)
 	assert_int_equal(pwfile_scan(fx->file, scan_collect, got, &st, &eb),
 	    -1);
 	assert_int_equal(eb.errnum, ENOENT);
-	mt_write_file(fx->file,
-	    "# comment\n"
-	    "\n"
-	    ":nouser\n"
-	    "alice:" H1 "\r\n"
-	    "bob:{PLAIN}pw-b::::::nologin reason=x\n"
-	    "carol\n"
-	    "Dave:{PLAIN}d");
+	mt_write_file(fx->file, DOVECOT_RULES);
 	assert_int_equal(pwfile_scan(fx->file, scan_collect, got, &st, &eb),
 	    0);
-	assert_string_equal(got, "alice=" H1 ";bob={PLAIN}pw-b;carol=;"
-	    "Dave={PLAIN}d;");
+	/* a repeated user is visited again (the reader keeps the first) */
+	assert_string_equal(got, "alice=" H1 ";bob={PLAIN}pw-b;"
+	    "alice={PLAIN}second;carol=;Dave={PLAIN}d;");
 	{
 		struct stat st2;
 
