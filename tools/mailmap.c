@@ -571,13 +571,10 @@ main(int argc, char **argv)
 	argv += optind;
 	optind = 1;
 	if (strcmp(cmd, "check") == 0) {
-		/* --hiera-only needs no configuration file. */
-		int i, hiera_only = 0;
-
-		for (i = 1; i < argc; i++)
-			if (strcmp(argv[i], "--hiera-only") == 0)
-				hiera_only = 1;
-		if (!hiera_only || conf_given)
+		/* -H/--hiera-only with files needs no configuration file:
+		   cmd_check loads the default one only when it has parsed its
+		   options and needs it.  One named with -c is always read. */
+		if (conf_given)
 			c = load_conf(conf_path);
 		return cmd_check(c, conf_path, argc, argv);
 	}
