@@ -68,13 +68,15 @@ usage(int ex)
 	    "usage: mailsyncd [-v] [-c config] [--once] [--dry-run] [--force]\n"
 	    "                 [--interval seconds]\n"
 	    "  -c, --config FILE   configuration (default %s)\n"
-	    "  --once              one sync, then exit (for timers)\n"
+	    "  -1, --once          one sync, then exit (for timers)\n"
 	    "  -n, --dry-run       build and check, publish nothing\n"
 	    "  -f, --force         override the shrink guard and the "
 	    "empty-LDAP check\n"
 	    "  -i, --interval S    full sync every S seconds without events "
 	    "(default 300)\n"
-	    "  -v, --verbose       more detail (twice: debug)\n"
+	    "  -v, --verbose       more detail (daemon: debug; with --once:\n"
+	    "                      informational, twice: debug)\n"
+	    "  -h, --help          this summary; -V, --version: the version\n"
 	    "see mailsyncd(8)\n", CONF_PATH_DEFAULT);
 	exit(ex);
 }
