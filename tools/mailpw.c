@@ -625,6 +625,11 @@ cmd_generate(struct mailpw *mp, int argc, char **argv)
 		if (tries == 10)
 			fatalx(EX_USAGE, "generated password: %s", eb.msg);
 	}
+	/* Refuse before anything is printed or stored. */
+	if ((hash || set_uid != NULL) && mp->params.scheme == PWHASH_BLF_CRYPT &&
+	    pw->len > 72)
+		fatalx(EX_USAGE, "BLF-CRYPT uses only the first 72 bytes of a "
+		    "password; ask for a shorter one");
 	(void)fprintf(stderr, "entropy: %.1f bits\n", bits);
 	if (set_uid != NULL)
 		set_password(mp, set_uid, pw, NULL);

@@ -80,6 +80,7 @@ bad_in 64 "argon2 m below 8*p" sh -c "printf x | '$M' hash -m 8 -p 2"
 # an unusable password (the man page: 65), not a failure of the hashing
 bad_in 65 "BLF-CRYPT over 72 bytes" sh -c "head -c 73 /dev/zero | tr '\0' a | '$M' hash --scheme BLF-CRYPT"
 like "$(cat "$T_DIR/err")" '72 bytes' "BLF-CRYPT explains the 72-byte limit"
+bad_in 64 "generate --hash, BLF-CRYPT, 80 characters: refused before printing" "$M" generate --scheme BLF-CRYPT --hash --length 80
 grep -q aaaa "$T_DIR/err"
 ok $((!$?)) "error does not echo the password"
 
