@@ -2,7 +2,8 @@
  * yamlutil: libyaml's event stream folded into a small tree that lives in
  * one arena.  Every limit is checked before memory is committed, so a
  * hostile file costs at most max_bytes plus max_nodes nodes; aliases are
- * refused outright, which is what makes alias bombs harmless.
+ * refused outright, which is what makes alias bombs harmless.  Scalars
+ * never hold a NUL, so str is the whole value as a C string.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -324,6 +325,11 @@ on_scalar(struct builder *bd, const yaml_event_t *ev)
 		    (unsigned)ev->start_mark.column + 1, bd->lim->max_scalar);
 		return -1;
 	}
+	/* A quoted "\0" escape: every user of the tree reads values as C
+	   strings, so one would be cut short there ("none\0junk"). */
+	if (memchr(ev->data.scalar.value, '\0', len) != NULL)
+		return event_error(bd, ev, "NUL character (\\0) not allowed "
+		    "in a value");
 	if ((n = new_node(bd, ev, YNODE_SCALAR)) == NULL)
 		return -1;
 	if ((n->str = arena_alloc(bd->doc, len + 1)) == NULL) {

@@ -361,6 +361,36 @@ test_conf_error_names_position(void **state)
 	    "passwd-file has no format, remove this key");
 }
 
+/* A quoted NUL escape would cut a value short: "none\0junk" read as a C
+   string is "none".  Every such value fails the file at its position. */
+static void
+test_conf_nul_escape(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{ "ldap:\n  base: dc=x\n  auth: \"none\\0junk\"\n",
+		  "t.yaml:3:9: NUL character (\\0) not allowed in a value" },
+		{ "ldap:\n  base: dc=x\n  starttls: \"true\\x00x\"\n",
+		  "t.yaml:3:13: NUL character (\\0) not allowed in a value" },
+		{ "sender_login_alias_domains: \"no\\u0000\"\n",
+		  "t.yaml:1:29: NUL character (\\0) not allowed in a value" },
+		{ "domain: \"example.org\\0.evil\"\n",
+		  "t.yaml:1:9: NUL character (\\0) not allowed in a value" },
+		{ "outputs:\n  virtual: {path: \"/v\\0/x\"}\n",
+		  "t.yaml:2:19: NUL character (\\0) not allowed in a value" },
+		{ "\"dom\\0ain\": example.org\n",
+		  "t.yaml:1:1: NUL character (\\0) not allowed in a value" },
+	};
+	struct errbuf eb;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_null(load_str(cases[i].text, &eb));
+		assert_string_equal(eb.msg, cases[i].msg);
+	}
+}
+
 int
 main(void)
 {
@@ -376,6 +406,7 @@ main(void)
 		cmocka_unit_test(test_conf_huge_file),
 		cmocka_unit_test(test_conf_later_key_overrides_default),
 		cmocka_unit_test(test_conf_error_names_position),
+		cmocka_unit_test(test_conf_nul_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -275,20 +275,37 @@ test_src_hiera_target_dropped_entry_kept(void **state)
 	src_hiera_free(&hd);
 }
 
+/* A NUL written as an escape ("\0", "\x00", "\u0000") would cut the
+   value short wherever it is read as a C string: the file fails with
+   the scalar's position, like a raw NUL byte. */
 static void
-test_src_hiera_nul_in_quoted_key(void **state)
+test_src_hiera_nul_in_quoted_scalar(void **state)
 {
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{ "version: 1\naliases:\n  \"a\\0b\": c\n",
+		  "t.yaml:3:3: NUL character (\\0) not allowed in a value" },
+		{ "version: 1\naliases:\n  a: [ok, \"b\\x00@evil.example\"]\n",
+		  "t.yaml:3:11: NUL character (\\0) not allowed in a value" },
+		{ "version: \"1\\u0000\"\n",
+		  "t.yaml:1:10: NUL character (\\0) not allowed in a value" },
+		{ "version: 1\ndomain: 'example.org'\nalias_domains: "
+		  "\"example.net\\0junk\"\n",
+		  "t.yaml:3:16: NUL character (\\0) not allowed in a value" },
+	};
 	struct hiera_data hd;
 	struct errbuf eb;
+	size_t i;
 
-	memset(&hd, 0, sizeof(hd));
-	assert_int_equal(load_str(&hd, "version: 1\naliases:\n  \"a\\0b\": c\n",
-	    &eb), 0);
-	assert_int_equal(hd.naliases, 0);
-	assert_int_equal(hd.rejected, 1);
-	assert_string_equal(buf_cstr(&warnings), "t.yaml:3: aliases: "
-	    "'a\\x00b': control character, entry dropped\n");
-	src_hiera_free(&hd);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&hd, 0, sizeof(hd));
+		assert_int_equal(load_str(&hd, cases[i].text, &eb), -1);
+		assert_string_equal(eb.msg, cases[i].msg);
+		assert_int_equal(hd.nfiles, 0);
+		assert_int_equal(hd.rejected, 0);
+		assert_int_equal(warnings.len, 0);
+	}
 }
 
 static void
@@ -436,7 +453,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_src_hiera_target_dropped_entry_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_src_hiera_nul_in_quoted_key, setup, teardown),
+		    test_src_hiera_nul_in_quoted_scalar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_raw_nul_byte,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_directory, setup,
