@@ -330,12 +330,13 @@ add_alias_domain(struct hctx *h, const struct ynode *v, const char *p,
 {
 	struct hiera_data *t = &h->tmp;
 	size_t cap = h->cap_domains;
+	struct errbuf deb;
 	const char *why;
 
 	if ((why = check_word(p, n)) == NULL && memchr(p, '@', n) != NULL)
 		why = "'@' not allowed in a domain";
 	if (why == NULL)
-		why = ycheck_domain(p, n);
+		why = ycheck_domain(p, n, &deb);
 	if (why != NULL)
 		return hwarn(h, v->line, "alias_domains", p, n, NULL, 0,
 		    "%s, dropped", why);
@@ -393,16 +394,17 @@ read_alias_domains(struct hctx *h, const struct ynode *v)
 static int
 read_domain(struct hctx *h, const struct ynode *v)
 {
+	struct errbuf deb;
 	const char *why;
 	struct buf b = BUF_INIT;
 
 	if (v->type != YNODE_SCALAR || ynode_is_null(v))
 		return hfail(h, v, "domain: expected a domain name, got %s",
 		    ynode_kind(v));
-	if ((why = ycheck_domain(v->str, v->len)) != NULL) {
+	if ((why = ycheck_domain(v->str, v->len, &deb)) != NULL) {
 		if (yaml_quote(&b, v->str, v->len, 64) == -1)
 			return nomem(h);
-		hfail(h, v, "domain: '%s' %s, expected a domain name",
+		hfail(h, v, "domain: '%s': %s, expected a domain name",
 		    buf_cstr(&b), why);
 		buf_free(&b);
 		return -1;

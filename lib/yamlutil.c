@@ -15,6 +15,7 @@
 
 #include <yaml.h>
 
+#include "addr.h"
 #include "yamlutil.h"
 
 #define ARENA_CHUNK (64 * 1024)
@@ -618,38 +619,7 @@ yseen_free(struct yseen **sp)
 }
 
 const char *
-ycheck_domain(const char *s, size_t len)
+ycheck_domain(const char *s, size_t len, struct errbuf *eb)
 {
-	size_t i, label = 0;
-
-	if (len == 0)
-		return "empty";
-	if (len > 253)
-		return "longer than 253 characters";
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return i + 1 == len ? "ends with a dot" :
-				    "has an empty label";
-			if (s[i - 1] == '-')
-				return "has a label ending in '-'";
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-'))
-			return "has a character other than letters, digits, "
-			    "'-' and '.'";
-		if (c == '-' && label == 0)
-			return "has a label starting with '-'";
-		if (++label > 63)
-			return "has a label longer than 63 characters";
-	}
-	if (label == 0)
-		return "ends with a dot";
-	if (s[len - 1] == '-')
-		return "has a label ending in '-'";
-	return NULL;
+	return addr_check_domain(s, len, 1, eb) == -1 ? eb->msg : NULL;
 }

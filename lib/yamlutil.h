@@ -60,9 +60,10 @@ const char *ynode_kind(const struct ynode *n);
 int yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
     __attribute__((warn_unused_result));
 
-/* Domain name syntax (letters, digits, '-', labels of 1..63, at most
-   253 in all, no trailing dot).  Returns NULL when fine, else why. */
-const char *ycheck_domain(const char *s, size_t len);
+/* A mail domain as the model takes it: addr_check_domain with a dot
+   required, so the caller can name the YAML position.  Returns NULL when
+   fine, else why (EB->msg, e.g. "domain has no dot"). */
+const char *ycheck_domain(const char *s, size_t len, struct errbuf *eb);
 
 /* Duplicate-key detection for one mapping: yseen_add returns the earlier
    key node with the same text, NULL if new, or (void *)-1 out of memory. */

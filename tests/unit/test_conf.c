@@ -391,6 +391,29 @@ test_conf_nul_escape(void **state)
 	}
 }
 
+/* domain is checked as the model checks it (addr_check_domain, a dot
+   required), so a bad one is reported with its position. */
+static void
+test_conf_domain_checked_like_model(void **state)
+{
+	struct errbuf eb;
+	struct conf *c;
+
+	assert_null(load_str("domain: localhost\n", &eb));
+	assert_string_equal(eb.msg, "t.yaml:1:9: domain: 'localhost': domain "
+	    "has no dot, expected a domain name");
+	assert_null(load_str("domain: example.org-\n", &eb));
+	assert_string_equal(eb.msg, "t.yaml:1:9: domain: 'example.org-': "
+	    "domain ends with '.' or '-', expected a domain name");
+	assert_null(load_str("domain: \"b\xc3\xbc" "cher.example\"\n", &eb));
+	assert_string_equal(eb.msg, "t.yaml:1:9: domain: 'b\\xc3\\xbccher."
+	    "example': non-ASCII character in domain (use the A-label form), "
+	    "expected a domain name");
+	assert_non_null(c = load_str("domain: Mail.Example.ORG\n", &eb));
+	assert_string_equal(c->domain, "Mail.Example.ORG");
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -407,6 +430,7 @@ main(void)
 		cmocka_unit_test(test_conf_later_key_overrides_default),
 		cmocka_unit_test(test_conf_error_names_position),
 		cmocka_unit_test(test_conf_nul_escape),
+		cmocka_unit_test(test_conf_domain_checked_like_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -237,6 +237,32 @@ test_src_hiera_domain_conflict(void **state)
 	src_hiera_free(&hd);
 }
 
+/* Domains are checked by addr_check_domain, the model's own check, so
+   what the model would refuse later is refused here with a position. */
+static void
+test_src_hiera_domain_needs_dot(void **state)
+{
+	struct hiera_data hd;
+	struct errbuf eb;
+
+	memset(&hd, 0, sizeof(hd));
+	assert_int_equal(load_str(&hd, "version: 1\ndomain: localhost\n",
+	    &eb), -1);
+	assert_string_equal(eb.msg, "t.yaml:2:9: domain: 'localhost': domain "
+	    "has no dot, expected a domain name");
+	assert_int_equal(load_str(&hd, "version: 1\ndomain: example.org\n"
+	    "alias_domains: [localhost, example.net, \"x.\"]\n", &eb), 0);
+	assert_int_equal(hd.nalias_domains, 1);
+	assert_string_equal(hd.alias_domains[0], "example.net");
+	assert_int_equal(hd.rejected, 2);
+	assert_string_equal(buf_cstr(&warnings),
+	    "t.yaml:3: alias_domains: 'localhost': domain has no dot, "
+	    "dropped\n"
+	    "t.yaml:3: alias_domains: 'x.': domain ends with '.' or '-', "
+	    "dropped\n");
+	src_hiera_free(&hd);
+}
+
 static void
 test_src_hiera_duplicate_key_both_lines(void **state)
 {
@@ -447,6 +473,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_src_hiera_failure_leaves_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_domain_conflict,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_src_hiera_domain_needs_dot,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_src_hiera_duplicate_key_both_lines, setup, teardown),
