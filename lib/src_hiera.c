@@ -186,17 +186,62 @@ grow(void *arr, size_t n, size_t *cap, size_t size)
 	return 0;
 }
 
+/* Where the held-back warnings stood, to take back those of an entry
+   that is then dropped whole. */
+struct wmark {
+	size_t len;      /* of h->warn */
+	size_t rejected; /* h->tmp.rejected */
+};
+
+static void
+wmark_set(const struct hctx *h, struct wmark *m)
+{
+	m->len = h->warn.len;
+	m->rejected = h->tmp.rejected;
+}
+
+static void
+wmark_rollback(struct hctx *h, const struct wmark *m)
+{
+	h->warn.len = m->len;
+	if (h->warn.data != NULL)
+		h->warn.data[m->len] = '\0';
+	h->tmp.rejected = m->rejected;
+}
+
+/* The targets one entry dropped: how many, and the first, for the one
+   warning given when no target is left. */
+struct dropped {
+	size_t n;
+	const char *t, *why; /* t points into the tree */
+	size_t tlen;
+};
+
+static int
+drop_target(struct hctx *h, const char *section, const struct ynode *key,
+    const struct ynode *v, const char *t, size_t tlen, const char *why,
+    struct dropped *d)
+{
+	if (d->n++ == 0) {
+		d->t = t;
+		d->tlen = tlen;
+		d->why = why;
+	}
+	return hwarn(h, v->line, section, key->str, key->len, t, tlen,
+	    "%s, dropped", why);
+}
+
 /* Split one scalar on commas into L's targets, dropping bad pieces. */
 static int
 add_targets(struct hctx *h, const char *section, const struct ynode *key,
-    const struct ynode *v, struct hiera_list *l, size_t *cap)
+    const struct ynode *v, struct hiera_list *l, size_t *cap,
+    struct dropped *d)
 {
 	const char *p = v->str, *end = v->str + v->len, *q, *why;
 	size_t n;
 
-	if (ynode_is_null(v))
-		return hwarn(h, v->line, section, key->str, key->len, "", 0,
-		    "empty, dropped");
+	if (ynode_is_null(v)) /* a "~" item in a list */
+		return drop_target(h, section, key, v, "", 0, "empty", d);
 	for (;;) {
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
@@ -205,8 +250,7 @@ add_targets(struct hctx *h, const char *section, const struct ynode *key,
 		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
 		if ((why = check_word(p, n)) != NULL) {
-			if (hwarn(h, v->line, section, key->str, key->len, p, n,
-			    "%s, dropped", why) == -1)
+			if (drop_target(h, section, key, v, p, n, why, d) == -1)
 				return -1;
 		} else {
 			if (grow(&l->targets, l->ntargets, cap,
@@ -222,7 +266,8 @@ add_targets(struct hctx *h, const char *section, const struct ynode *key,
 	return 0;
 }
 
-/* One "key: targets" pair of a list section. */
+/* One "key: targets" pair of a list section.  An entry dropped whole
+   gets one warning and one count, whatever made it go. */
 static int
 add_entry(struct hctx *h, enum section sec, const struct ynode *k,
     const struct ynode *v)
@@ -234,17 +279,24 @@ add_entry(struct hctx *h, enum section sec, const struct ynode *k,
 		&h->tmp.nsender_logins };
 	struct hiera_list *l, e;
 	const struct ynode *item;
+	struct dropped d;
+	struct wmark mark;
 	size_t cap = 0, i;
 
 	if ((why = check_word(k->str, k->len)) != NULL)
 		return hwarn(h, k->line, section, k->str, k->len, NULL, 0,
 		    "%s, entry dropped", why);
 	memset(&e, 0, sizeof(e));
+	memset(&d, 0, sizeof(d));
 	if (v->type == YNODE_MAP)
 		return hfail(h, v, "%s: expected a list of addresses or one "
 		    "address, got a mapping", section);
+	if (ynode_is_null(v))
+		return hwarn(h, k->line, section, k->str, k->len, NULL, 0,
+		    "value is empty (null), entry dropped");
+	wmark_set(h, &mark);
 	if (v->type == YNODE_SCALAR) {
-		if (add_targets(h, section, k, v, &e, &cap) == -1)
+		if (add_targets(h, section, k, v, &e, &cap, &d) == -1)
 			goto fail;
 	} else {
 		for (item = v->first; item != NULL; item = item->next) {
@@ -253,14 +305,25 @@ add_entry(struct hctx *h, enum section sec, const struct ynode *k,
 				    section, ynode_kind(item));
 				goto fail;
 			}
-			if (add_targets(h, section, k, item, &e, &cap) == -1)
+			if (add_targets(h, section, k, item, &e, &cap, &d) ==
+			    -1)
 				goto fail;
 		}
 	}
 	if (e.ntargets == 0) {
 		free(e.targets);
-		return hwarn(h, k->line, section, k->str, k->len, NULL, 0,
-		    "no valid targets, entry dropped");
+		if (d.n == 0)
+			return hwarn(h, k->line, section, k->str, k->len, NULL,
+			    0, "no valid targets, entry dropped");
+		/* The entry goes: its target warnings become one. */
+		wmark_rollback(h, &mark);
+		if (d.n == 1)
+			return hwarn(h, k->line, section, k->str, k->len, d.t,
+			    d.tlen, "%s; no valid targets, entry dropped",
+			    d.why);
+		return hwarn(h, k->line, section, k->str, k->len, d.t, d.tlen,
+		    "%s (and %zu more bad target%s); no valid targets, entry "
+		    "dropped", d.why, d.n - 1, d.n > 2 ? "s" : "");
 	}
 	if ((e.key = xstrndup(k->str, k->len)) == NULL) {
 		nomem(h);

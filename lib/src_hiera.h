@@ -36,7 +36,7 @@ struct hiera_data {
 	size_t nforwards;
 	struct hiera_list *sender_logins;/* address/local -> extra logins */
 	size_t nsender_logins;
-	size_t rejected;      /* entries dropped with a warning */
+	size_t rejected;      /* drops, one per warning (see below) */
 	char **files;         /* file names the origins point into */
 	size_t nfiles;
 };
@@ -53,7 +53,9 @@ struct hiera_data {
    contents into HD (several files may be loaded into one hiera_data;
    duplicates across files are kept, the model reports them).  Bad entries
    and targets are dropped with log_warnx("FILE:LINE: section: 'key': why")
-   and each drop adds one to HD->rejected.  Returns 0, or -1 with EB
+   and each drop adds one to HD->rejected: an entry dropped whole (bad
+   key, empty value, no valid target) is one warning and one count, a bad
+   target of a kept entry one each.  Returns 0, or -1 with EB
    "FILE:LINE:COL: what" (or "FILE: why" when unreadable); HD is then
    exactly as before the call. */
 int src_hiera_load(struct hiera_data *hd, const char *path, struct errbuf *eb)

@@ -304,6 +304,50 @@ test_src_hiera_target_dropped_entry_kept(void **state)
 /* A NUL written as an escape ("\0", "\x00", "\u0000") would cut the
    value short wherever it is read as a C string: the file fails with
    the scalar's position, like a raw NUL byte. */
+/* An entry dropped whole is one warning and one count, whatever made it
+   go; a kept entry's bad targets count one each. */
+static void
+test_src_hiera_entry_dropped_once(void **state)
+{
+	struct hiera_data hd;
+	struct errbuf eb;
+
+	memset(&hd, 0, sizeof(hd));
+	assert_int_equal(load_str(&hd, "version: 1\naliases:\n"
+	    "  tilde: ~\n"
+	    "  bare:\n"
+	    "  colon: 'a:b'\n"
+	    "  quoted: \"\"\n"
+	    "  nullitem: [~]\n"
+	    "  none: []\n"
+	    "  twobad: \"a:b, c d\"\n"
+	    "  threebad: [\"x y\", \",\"]\n"
+	    "  kept: [ok, 'a:b', ~]\n", &eb), 0);
+	assert_int_equal(hd.naliases, 1);
+	assert_string_equal(hd.aliases[0].key, "kept");
+	assert_int_equal(hd.rejected, 8 + 2);
+	assert_string_equal(buf_cstr(&warnings),
+	    "t.yaml:3: aliases: 'tilde': value is empty (null), entry "
+	    "dropped\n"
+	    "t.yaml:4: aliases: 'bare': value is empty (null), entry "
+	    "dropped\n"
+	    "t.yaml:5: aliases: 'colon': target 'a:b': ':' not allowed; no "
+	    "valid targets, entry dropped\n"
+	    "t.yaml:6: aliases: 'quoted': target '': empty; no valid targets, "
+	    "entry dropped\n"
+	    "t.yaml:7: aliases: 'nullitem': target '': empty; no valid "
+	    "targets, entry dropped\n"
+	    "t.yaml:8: aliases: 'none': no valid targets, entry dropped\n"
+	    "t.yaml:9: aliases: 'twobad': target 'a:b': ':' not allowed (and "
+	    "1 more bad target); no valid targets, entry dropped\n"
+	    "t.yaml:10: aliases: 'threebad': target 'x y': whitespace inside "
+	    "(and 2 more bad targets); no valid targets, entry dropped\n"
+	    "t.yaml:11: aliases: 'kept': target 'a:b': ':' not allowed, "
+	    "dropped\n"
+	    "t.yaml:11: aliases: 'kept': target '': empty, dropped\n");
+	src_hiera_free(&hd);
+}
+
 static void
 test_src_hiera_nul_in_quoted_scalar(void **state)
 {
@@ -480,6 +524,8 @@ main(void)
 		    test_src_hiera_duplicate_key_both_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_src_hiera_target_dropped_entry_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_src_hiera_entry_dropped_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_src_hiera_nul_in_quoted_scalar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_raw_nul_byte,
