@@ -4,7 +4,10 @@
  * (YAML error, wrong type, bad version) fails whole and HD is untouched;
  * one bad key or target is dropped with a warning and the rest is kept.
  * Warnings are held back until the file has passed, so a failed file
- * reports its one error and nothing else.
+ * reports its one error and nothing else; only the first
+ * HIERA_MAX_WARNINGS are kept, so hostile input cannot flood the log.
+ * Splitting at commas turns one value into many targets: they count
+ * against HIERA_MAX_TARGETS, which bounds the memory a file can take.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -41,6 +44,7 @@ struct hctx {
 	size_t cap[3];                 /* capacity of tmp's three lists */
 	size_t cap_domains;
 	struct buf warn;               /* held-back warnings, one a line */
+	size_t ntargets;               /* targets and alias domains seen */
 	struct errbuf *eb;
 };
 
@@ -103,7 +107,7 @@ nomem(struct hctx *h)
 }
 
 /* Hold back "FILE:LINE: SECTION: 'KEY': [target 'T': ]WHY" and count
-   the drop. */
+   the drop; past HIERA_MAX_WARNINGS only count it. */
 static int __attribute__((format(printf, 8, 9)))
 hwarn(struct hctx *h, unsigned line, const char *section, const char *key,
     size_t klen, const char *target, size_t tlen, const char *fmt, ...)
@@ -112,10 +116,11 @@ hwarn(struct hctx *h, unsigned line, const char *section, const char *key,
 	char why[256];
 	va_list ap;
 
+	if (++h->tmp.rejected > HIERA_MAX_WARNINGS)
+		return 0;
 	va_start(ap, fmt);
 	(void)vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	h->tmp.rejected++;
 	if (buf_printf(w, "%s:%u: %s: '", h->name, line, section) == -1 ||
 	    yaml_quote(w, key, klen, 64) == -1 || buf_puts(w, "': ") == -1)
 		return nomem(h);
@@ -231,6 +236,17 @@ drop_target(struct hctx *h, const char *section, const struct ynode *key,
 	    "%s, dropped", why);
 }
 
+/* One more target or alias domain from value V, kept or not. */
+static int
+count_target(struct hctx *h, const struct ynode *v)
+{
+	if (++h->ntargets > HIERA_MAX_TARGETS)
+		return hfail(h, v, "more than %d targets and alias domains in "
+		    "one file, counted after splitting at commas",
+		    HIERA_MAX_TARGETS);
+	return 0;
+}
+
 /* Split one scalar on commas into L's targets, dropping bad pieces. */
 static int
 add_targets(struct hctx *h, const char *section, const struct ynode *key,
@@ -240,9 +256,13 @@ add_targets(struct hctx *h, const char *section, const struct ynode *key,
 	const char *p = v->str, *end = v->str + v->len, *q, *why;
 	size_t n;
 
+	if (count_target(h, v) == -1)
+		return -1;
 	if (ynode_is_null(v)) /* a "~" item in a list */
 		return drop_target(h, section, key, v, "", 0, "empty", d);
 	for (;;) {
+		if (p != v->str && count_target(h, v) == -1)
+			return -1;
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
 		q = memchr(p, ',', (size_t)(end - p));
@@ -432,6 +452,8 @@ read_alias_domains(struct hctx *h, const struct ynode *v)
 		if (item->type != YNODE_SCALAR)
 			return hfail(h, item, "alias_domains: expected a "
 			    "domain, got %s", ynode_kind(item));
+		if (count_target(h, item) == -1)
+			return -1;
 		if (ynode_is_null(item)) {
 			if (hwarn(h, item->line, "alias_domains", "", 0, NULL,
 			    0, "empty, dropped") == -1)
@@ -439,6 +461,8 @@ read_alias_domains(struct hctx *h, const struct ynode *v)
 			continue;
 		}
 		for (p = item->str, end = p + item->len;; p = q + 1) {
+			if (p != item->str && count_target(h, item) == -1)
+				return -1;
 			while (p < end && (*p == ' ' || *p == '\t'))
 				p++;
 			q = memchr(p, ',', (size_t)(end - p));
@@ -655,18 +679,23 @@ merge(struct hiera_data *hd, struct hiera_data *t)
 	return 0;
 }
 
+/* Log the held-back warnings of a file that passed; REJECTED drops were
+   counted, the first HIERA_MAX_WARNINGS of them held back. */
 static void
-flush_warnings(struct buf *w)
+flush_warnings(const char *name, struct buf *w, size_t rejected)
 {
 	char *line, *nl;
 
-	if (w->data == NULL)
-		return;
-	for (line = w->data; (nl = strchr(line, '\n')) != NULL;
-	    line = nl + 1) {
-		*nl = '\0';
-		log_warnx("%s", line);
-	}
+	if (w->data != NULL)
+		for (line = w->data; (nl = strchr(line, '\n')) != NULL;
+		    line = nl + 1) {
+			*nl = '\0';
+			log_warnx("%s", line);
+		}
+	if (rejected > HIERA_MAX_WARNINGS)
+		log_warnx("%s: %zu more dropped without a warning each (%zu "
+		    "dropped in all)", name, rejected - HIERA_MAX_WARNINGS,
+		    rejected);
 }
 
 int
@@ -675,6 +704,7 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name,
 {
 	struct hctx h;
 	struct ydoc *doc = NULL;
+	size_t rejected;
 	int r = -1;
 
 	memset(&h, 0, sizeof(h));
@@ -694,11 +724,12 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name,
 		goto out;
 	if (read_root(&h, ydoc_root(doc)) == -1)
 		goto out;
+	rejected = h.tmp.rejected;
 	if (merge(hd, &h.tmp) == -1) {
 		nomem(&h);
 		goto out;
 	}
-	flush_warnings(&h.warn);
+	flush_warnings(h.name, &h.warn, rejected);
 	r = 0;
 out:
 	ydoc_free(&doc);
