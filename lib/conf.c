@@ -331,13 +331,14 @@ static int
 h_domain(struct cctx *c, const struct ckey *ck, const struct ynode *v,
     void *base)
 {
+	struct errbuf eb;
 	const char *why;
 	char tmp[300];
 
 	if (want_scalar(c, ck, v, "a domain name") == -1)
 		return -1;
-	if ((why = ycheck_domain(v->str, v->len)) != NULL)
-		return cfail(c, v, ck->name, "'%s' %s, expected a domain name",
+	if ((why = ycheck_domain(v->str, v->len, &eb)) != NULL)
+		return cfail(c, v, ck->name, "'%s': %s, expected a domain name",
 		    shown(v, tmp, sizeof(tmp)), why);
 	return h_str(c, ck, v, base);
 }

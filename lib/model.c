@@ -498,7 +498,7 @@ model_add_accounts(struct model *m, const struct account_list *l,
 	for (i = 0; i < l->n; i++)
 		if (add_account(m, &l->v[i], eb) == -1)
 			return -1;
-	m->st.rejected += l->rejected;
+	m->st.rejected += l->rejected + l->bad_values;
 	return 0;
 }
 

@@ -4,7 +4,10 @@
  * (YAML error, wrong type, bad version) fails whole and HD is untouched;
  * one bad key or target is dropped with a warning and the rest is kept.
  * Warnings are held back until the file has passed, so a failed file
- * reports its one error and nothing else.
+ * reports its one error and nothing else; only the first
+ * HIERA_MAX_WARNINGS are kept, so hostile input cannot flood the log.
+ * Splitting at commas turns one value into many targets: they count
+ * against HIERA_MAX_TARGETS, which bounds the memory a file can take.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -41,6 +44,7 @@ struct hctx {
 	size_t cap[3];                 /* capacity of tmp's three lists */
 	size_t cap_domains;
 	struct buf warn;               /* held-back warnings, one a line */
+	size_t ntargets;               /* targets and alias domains seen */
 	struct errbuf *eb;
 };
 
@@ -103,7 +107,7 @@ nomem(struct hctx *h)
 }
 
 /* Hold back "FILE:LINE: SECTION: 'KEY': [target 'T': ]WHY" and count
-   the drop. */
+   the drop; past HIERA_MAX_WARNINGS only count it. */
 static int __attribute__((format(printf, 8, 9)))
 hwarn(struct hctx *h, unsigned line, const char *section, const char *key,
     size_t klen, const char *target, size_t tlen, const char *fmt, ...)
@@ -112,10 +116,11 @@ hwarn(struct hctx *h, unsigned line, const char *section, const char *key,
 	char why[256];
 	va_list ap;
 
+	if (++h->tmp.rejected > HIERA_MAX_WARNINGS)
+		return 0;
 	va_start(ap, fmt);
 	(void)vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	h->tmp.rejected++;
 	if (buf_printf(w, "%s:%u: %s: '", h->name, line, section) == -1 ||
 	    yaml_quote(w, key, klen, 64) == -1 || buf_puts(w, "': ") == -1)
 		return nomem(h);
@@ -186,18 +191,78 @@ grow(void *arr, size_t n, size_t *cap, size_t size)
 	return 0;
 }
 
+/* Where the held-back warnings stood, to take back those of an entry
+   that is then dropped whole. */
+struct wmark {
+	size_t len;      /* of h->warn */
+	size_t rejected; /* h->tmp.rejected */
+};
+
+static void
+wmark_set(const struct hctx *h, struct wmark *m)
+{
+	m->len = h->warn.len;
+	m->rejected = h->tmp.rejected;
+}
+
+static void
+wmark_rollback(struct hctx *h, const struct wmark *m)
+{
+	h->warn.len = m->len;
+	if (h->warn.data != NULL)
+		h->warn.data[m->len] = '\0';
+	h->tmp.rejected = m->rejected;
+}
+
+/* The targets one entry dropped: how many, and the first, for the one
+   warning given when no target is left. */
+struct dropped {
+	size_t n;
+	const char *t, *why; /* t points into the tree */
+	size_t tlen;
+};
+
+static int
+drop_target(struct hctx *h, const char *section, const struct ynode *key,
+    const struct ynode *v, const char *t, size_t tlen, const char *why,
+    struct dropped *d)
+{
+	if (d->n++ == 0) {
+		d->t = t;
+		d->tlen = tlen;
+		d->why = why;
+	}
+	return hwarn(h, v->line, section, key->str, key->len, t, tlen,
+	    "%s, dropped", why);
+}
+
+/* One more target or alias domain from value V, kept or not. */
+static int
+count_target(struct hctx *h, const struct ynode *v)
+{
+	if (++h->ntargets > HIERA_MAX_TARGETS)
+		return hfail(h, v, "more than %d targets and alias domains in "
+		    "one file, counted after splitting at commas",
+		    HIERA_MAX_TARGETS);
+	return 0;
+}
+
 /* Split one scalar on commas into L's targets, dropping bad pieces. */
 static int
 add_targets(struct hctx *h, const char *section, const struct ynode *key,
-    const struct ynode *v, struct hiera_list *l, size_t *cap)
+    const struct ynode *v, struct hiera_list *l, size_t *cap,
+    struct dropped *d)
 {
 	const char *p = v->str, *end = v->str + v->len, *q, *why;
 	size_t n;
 
-	if (ynode_is_null(v))
-		return hwarn(h, v->line, section, key->str, key->len, "", 0,
-		    "empty, dropped");
+	if (count_target(h, v) == -1)
+		return -1;
+	if (ynode_is_null(v)) /* a "~" item in a list */
+		return drop_target(h, section, key, v, "", 0, "empty", d);
 	for (;;) {
+		if (p != v->str && count_target(h, v) == -1)
+			return -1;
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
 		q = memchr(p, ',', (size_t)(end - p));
@@ -205,8 +270,7 @@ add_targets(struct hctx *h, const char *section, const struct ynode *key,
 		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
 		if ((why = check_word(p, n)) != NULL) {
-			if (hwarn(h, v->line, section, key->str, key->len, p, n,
-			    "%s, dropped", why) == -1)
+			if (drop_target(h, section, key, v, p, n, why, d) == -1)
 				return -1;
 		} else {
 			if (grow(&l->targets, l->ntargets, cap,
@@ -222,7 +286,8 @@ add_targets(struct hctx *h, const char *section, const struct ynode *key,
 	return 0;
 }
 
-/* One "key: targets" pair of a list section. */
+/* One "key: targets" pair of a list section.  An entry dropped whole
+   gets one warning and one count, whatever made it go. */
 static int
 add_entry(struct hctx *h, enum section sec, const struct ynode *k,
     const struct ynode *v)
@@ -234,17 +299,24 @@ add_entry(struct hctx *h, enum section sec, const struct ynode *k,
 		&h->tmp.nsender_logins };
 	struct hiera_list *l, e;
 	const struct ynode *item;
+	struct dropped d;
+	struct wmark mark;
 	size_t cap = 0, i;
 
 	if ((why = check_word(k->str, k->len)) != NULL)
 		return hwarn(h, k->line, section, k->str, k->len, NULL, 0,
 		    "%s, entry dropped", why);
 	memset(&e, 0, sizeof(e));
+	memset(&d, 0, sizeof(d));
 	if (v->type == YNODE_MAP)
 		return hfail(h, v, "%s: expected a list of addresses or one "
 		    "address, got a mapping", section);
+	if (ynode_is_null(v))
+		return hwarn(h, k->line, section, k->str, k->len, NULL, 0,
+		    "value is empty (null), entry dropped");
+	wmark_set(h, &mark);
 	if (v->type == YNODE_SCALAR) {
-		if (add_targets(h, section, k, v, &e, &cap) == -1)
+		if (add_targets(h, section, k, v, &e, &cap, &d) == -1)
 			goto fail;
 	} else {
 		for (item = v->first; item != NULL; item = item->next) {
@@ -253,14 +325,25 @@ add_entry(struct hctx *h, enum section sec, const struct ynode *k,
 				    section, ynode_kind(item));
 				goto fail;
 			}
-			if (add_targets(h, section, k, item, &e, &cap) == -1)
+			if (add_targets(h, section, k, item, &e, &cap, &d) ==
+			    -1)
 				goto fail;
 		}
 	}
 	if (e.ntargets == 0) {
 		free(e.targets);
-		return hwarn(h, k->line, section, k->str, k->len, NULL, 0,
-		    "no valid targets, entry dropped");
+		if (d.n == 0)
+			return hwarn(h, k->line, section, k->str, k->len, NULL,
+			    0, "no valid targets, entry dropped");
+		/* The entry goes: its target warnings become one. */
+		wmark_rollback(h, &mark);
+		if (d.n == 1)
+			return hwarn(h, k->line, section, k->str, k->len, d.t,
+			    d.tlen, "%s; no valid targets, entry dropped",
+			    d.why);
+		return hwarn(h, k->line, section, k->str, k->len, d.t, d.tlen,
+		    "%s (and %zu more bad target%s); no valid targets, entry "
+		    "dropped", d.why, d.n - 1, d.n > 2 ? "s" : "");
 	}
 	if ((e.key = xstrndup(k->str, k->len)) == NULL) {
 		nomem(h);
@@ -330,12 +413,13 @@ add_alias_domain(struct hctx *h, const struct ynode *v, const char *p,
 {
 	struct hiera_data *t = &h->tmp;
 	size_t cap = h->cap_domains;
+	struct errbuf deb;
 	const char *why;
 
 	if ((why = check_word(p, n)) == NULL && memchr(p, '@', n) != NULL)
 		why = "'@' not allowed in a domain";
 	if (why == NULL)
-		why = ycheck_domain(p, n);
+		why = ycheck_domain(p, n, &deb);
 	if (why != NULL)
 		return hwarn(h, v->line, "alias_domains", p, n, NULL, 0,
 		    "%s, dropped", why);
@@ -368,6 +452,8 @@ read_alias_domains(struct hctx *h, const struct ynode *v)
 		if (item->type != YNODE_SCALAR)
 			return hfail(h, item, "alias_domains: expected a "
 			    "domain, got %s", ynode_kind(item));
+		if (count_target(h, item) == -1)
+			return -1;
 		if (ynode_is_null(item)) {
 			if (hwarn(h, item->line, "alias_domains", "", 0, NULL,
 			    0, "empty, dropped") == -1)
@@ -375,6 +461,8 @@ read_alias_domains(struct hctx *h, const struct ynode *v)
 			continue;
 		}
 		for (p = item->str, end = p + item->len;; p = q + 1) {
+			if (p != item->str && count_target(h, item) == -1)
+				return -1;
 			while (p < end && (*p == ' ' || *p == '\t'))
 				p++;
 			q = memchr(p, ',', (size_t)(end - p));
@@ -393,16 +481,17 @@ read_alias_domains(struct hctx *h, const struct ynode *v)
 static int
 read_domain(struct hctx *h, const struct ynode *v)
 {
+	struct errbuf deb;
 	const char *why;
 	struct buf b = BUF_INIT;
 
 	if (v->type != YNODE_SCALAR || ynode_is_null(v))
 		return hfail(h, v, "domain: expected a domain name, got %s",
 		    ynode_kind(v));
-	if ((why = ycheck_domain(v->str, v->len)) != NULL) {
+	if ((why = ycheck_domain(v->str, v->len, &deb)) != NULL) {
 		if (yaml_quote(&b, v->str, v->len, 64) == -1)
 			return nomem(h);
-		hfail(h, v, "domain: '%s' %s, expected a domain name",
+		hfail(h, v, "domain: '%s': %s, expected a domain name",
 		    buf_cstr(&b), why);
 		buf_free(&b);
 		return -1;
@@ -590,18 +679,23 @@ merge(struct hiera_data *hd, struct hiera_data *t)
 	return 0;
 }
 
+/* Log the held-back warnings of a file that passed; REJECTED drops were
+   counted, the first HIERA_MAX_WARNINGS of them held back. */
 static void
-flush_warnings(struct buf *w)
+flush_warnings(const char *name, struct buf *w, size_t rejected)
 {
 	char *line, *nl;
 
-	if (w->data == NULL)
-		return;
-	for (line = w->data; (nl = strchr(line, '\n')) != NULL;
-	    line = nl + 1) {
-		*nl = '\0';
-		log_warnx("%s", line);
-	}
+	if (w->data != NULL)
+		for (line = w->data; (nl = strchr(line, '\n')) != NULL;
+		    line = nl + 1) {
+			*nl = '\0';
+			log_warnx("%s", line);
+		}
+	if (rejected > HIERA_MAX_WARNINGS)
+		log_warnx("%s: %zu more dropped without a warning each (%zu "
+		    "dropped in all)", name, rejected - HIERA_MAX_WARNINGS,
+		    rejected);
 }
 
 int
@@ -610,6 +704,7 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name,
 {
 	struct hctx h;
 	struct ydoc *doc = NULL;
+	size_t rejected;
 	int r = -1;
 
 	memset(&h, 0, sizeof(h));
@@ -629,11 +724,12 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name,
 		goto out;
 	if (read_root(&h, ydoc_root(doc)) == -1)
 		goto out;
+	rejected = h.tmp.rejected;
 	if (merge(hd, &h.tmp) == -1) {
 		nomem(&h);
 		goto out;
 	}
-	flush_warnings(&h.warn);
+	flush_warnings(h.name, &h.warn, rejected);
 	r = 0;
 out:
 	ydoc_free(&doc);

@@ -36,7 +36,7 @@ struct hiera_data {
 	size_t nforwards;
 	struct hiera_list *sender_logins;/* address/local -> extra logins */
 	size_t nsender_logins;
-	size_t rejected;      /* entries dropped with a warning */
+	size_t rejected;      /* drops, one per warning (see below) */
 	char **files;         /* file names the origins point into */
 	size_t nfiles;
 };
@@ -46,6 +46,13 @@ struct hiera_data {
 #define HIERA_MAX_NODES 2000000 /* scalars, lists and mappings */
 #define HIERA_MAX_SCALAR 65536
 #define HIERA_MAX_DEPTH 8
+/* Targets and alias domains, counted after splitting at commas, so that
+   "a,a,a,..." costs no more than the same list written out (one value
+   each, bounded by HIERA_MAX_NODES). */
+#define HIERA_MAX_TARGETS 2000000
+/* Warnings logged for one file; the other drops are counted, and one
+   line says how many went unlogged. */
+#define HIERA_MAX_WARNINGS 100
 /* Longest key or target kept (RFC 5321 path limit). */
 #define HIERA_ADDR_MAX 254
 
@@ -53,9 +60,12 @@ struct hiera_data {
    contents into HD (several files may be loaded into one hiera_data;
    duplicates across files are kept, the model reports them).  Bad entries
    and targets are dropped with log_warnx("FILE:LINE: section: 'key': why")
-   and each drop adds one to HD->rejected.  Returns 0, or -1 with EB
-   "FILE:LINE:COL: what" (or "FILE: why" when unreadable); HD is then
-   exactly as before the call. */
+   and each drop adds one to HD->rejected: an entry dropped whole (bad
+   key, empty value, no valid target) is one warning and one count, a bad
+   target of a kept entry one each.  At most HIERA_MAX_WARNINGS are
+   logged per file, then one line with the number left out.  Returns 0,
+   or -1 with EB "FILE:LINE:COL: what" (or "FILE: why" when unreadable);
+   HD is then exactly as before the call. */
 int src_hiera_load(struct hiera_data *hd, const char *path, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* Same from a memory buffer; NAME is used in messages (fuzzing, tests). */

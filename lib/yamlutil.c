@@ -2,7 +2,8 @@
  * yamlutil: libyaml's event stream folded into a small tree that lives in
  * one arena.  Every limit is checked before memory is committed, so a
  * hostile file costs at most max_bytes plus max_nodes nodes; aliases are
- * refused outright, which is what makes alias bombs harmless.
+ * refused outright, which is what makes alias bombs harmless.  Scalars
+ * never hold a NUL, so str is the whole value as a C string.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 
 #include <yaml.h>
 
+#include "addr.h"
 #include "yamlutil.h"
 
 #define ARENA_CHUNK (64 * 1024)
@@ -324,6 +326,11 @@ on_scalar(struct builder *bd, const yaml_event_t *ev)
 		    (unsigned)ev->start_mark.column + 1, bd->lim->max_scalar);
 		return -1;
 	}
+	/* A quoted "\0" escape: every user of the tree reads values as C
+	   strings, so one would be cut short there ("none\0junk"). */
+	if (memchr(ev->data.scalar.value, '\0', len) != NULL)
+		return event_error(bd, ev, "NUL character (\\0) not allowed "
+		    "in a value");
 	if ((n = new_node(bd, ev, YNODE_SCALAR)) == NULL)
 		return -1;
 	if ((n->str = arena_alloc(bd->doc, len + 1)) == NULL) {
@@ -612,38 +619,7 @@ yseen_free(struct yseen **sp)
 }
 
 const char *
-ycheck_domain(const char *s, size_t len)
+ycheck_domain(const char *s, size_t len, struct errbuf *eb)
 {
-	size_t i, label = 0;
-
-	if (len == 0)
-		return "empty";
-	if (len > 253)
-		return "longer than 253 characters";
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return i + 1 == len ? "ends with a dot" :
-				    "has an empty label";
-			if (s[i - 1] == '-')
-				return "has a label ending in '-'";
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-'))
-			return "has a character other than letters, digits, "
-			    "'-' and '.'";
-		if (c == '-' && label == 0)
-			return "has a label starting with '-'";
-		if (++label > 63)
-			return "has a label longer than 63 characters";
-	}
-	if (label == 0)
-		return "ends with a dot";
-	if (s[len - 1] == '-')
-		return "has a label ending in '-'";
-	return NULL;
+	return addr_check_domain(s, len, 1, eb) == -1 ? eb->msg : NULL;
 }

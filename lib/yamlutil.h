@@ -24,7 +24,7 @@ enum ynode_type { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP };
 struct ynode {
 	struct ynode *first; /* SEQ: items; MAP: key, value, key, value... */
 	struct ynode *next;  /* next sibling */
-	char *str;           /* SCALAR: NUL-terminated (may hold no NUL) */
+	char *str;           /* SCALAR: NUL-terminated, holds no NUL */
 	unsigned len;        /* SCALAR: bytes in str */
 	unsigned line, col;  /* 1-based start of the node */
 	unsigned nkids;      /* SEQ: items; MAP: pairs */
@@ -41,7 +41,8 @@ int yaml_read_file(const char *path, size_t max_bytes, char **data_r,
     size_t *len_r, struct errbuf *eb) __attribute__((warn_unused_result));
 
 /* Parse DATA (one document).  NAME prefixes messages.  Returns the tree,
-   or NULL with EB "NAME:LINE:COL: what".  An empty stream (no document,
+   or NULL with EB "NAME:LINE:COL: what"; a scalar holding a NUL (the
+   quoted escape "\0") is such an error.  An empty stream (no document,
    or a document holding nothing) yields a document whose root is NULL. */
 struct ydoc *ydoc_parse(const char *name, const char *data, size_t len,
     const struct yaml_limits *lim, struct errbuf *eb)
@@ -59,9 +60,10 @@ const char *ynode_kind(const struct ynode *n);
 int yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
     __attribute__((warn_unused_result));
 
-/* Domain name syntax (letters, digits, '-', labels of 1..63, at most
-   253 in all, no trailing dot).  Returns NULL when fine, else why. */
-const char *ycheck_domain(const char *s, size_t len);
+/* A mail domain as the model takes it: addr_check_domain with a dot
+   required, so the caller can name the YAML position.  Returns NULL when
+   fine, else why (EB->msg, e.g. "domain has no dot"). */
+const char *ycheck_domain(const char *s, size_t len, struct errbuf *eb);
 
 /* Duplicate-key detection for one mapping: yseen_add returns the earlier
    key node with the same text, NULL if new, or (void *)-1 out of memory. */

@@ -361,6 +361,59 @@ test_conf_error_names_position(void **state)
 	    "passwd-file has no format, remove this key");
 }
 
+/* A quoted NUL escape would cut a value short: "none\0junk" read as a C
+   string is "none".  Every such value fails the file at its position. */
+static void
+test_conf_nul_escape(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{ "ldap:\n  base: dc=x\n  auth: \"none\\0junk\"\n",
+		  "t.yaml:3:9: NUL character (\\0) not allowed in a value" },
+		{ "ldap:\n  base: dc=x\n  starttls: \"true\\x00x\"\n",
+		  "t.yaml:3:13: NUL character (\\0) not allowed in a value" },
+		{ "sender_login_alias_domains: \"no\\u0000\"\n",
+		  "t.yaml:1:29: NUL character (\\0) not allowed in a value" },
+		{ "domain: \"example.org\\0.evil\"\n",
+		  "t.yaml:1:9: NUL character (\\0) not allowed in a value" },
+		{ "outputs:\n  virtual: {path: \"/v\\0/x\"}\n",
+		  "t.yaml:2:19: NUL character (\\0) not allowed in a value" },
+		{ "\"dom\\0ain\": example.org\n",
+		  "t.yaml:1:1: NUL character (\\0) not allowed in a value" },
+	};
+	struct errbuf eb;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_null(load_str(cases[i].text, &eb));
+		assert_string_equal(eb.msg, cases[i].msg);
+	}
+}
+
+/* domain is checked as the model checks it (addr_check_domain, a dot
+   required), so a bad one is reported with its position. */
+static void
+test_conf_domain_checked_like_model(void **state)
+{
+	struct errbuf eb;
+	struct conf *c;
+
+	assert_null(load_str("domain: localhost\n", &eb));
+	assert_string_equal(eb.msg, "t.yaml:1:9: domain: 'localhost': domain "
+	    "has no dot, expected a domain name");
+	assert_null(load_str("domain: example.org-\n", &eb));
+	assert_string_equal(eb.msg, "t.yaml:1:9: domain: 'example.org-': "
+	    "domain ends with '.' or '-', expected a domain name");
+	assert_null(load_str("domain: \"b\xc3\xbc" "cher.example\"\n", &eb));
+	assert_string_equal(eb.msg, "t.yaml:1:9: domain: 'b\\xc3\\xbccher."
+	    "example': non-ASCII character in domain (use the A-label form), "
+	    "expected a domain name");
+	assert_non_null(c = load_str("domain: Mail.Example.ORG\n", &eb));
+	assert_string_equal(c->domain, "Mail.Example.ORG");
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -376,6 +429,8 @@ main(void)
 		cmocka_unit_test(test_conf_huge_file),
 		cmocka_unit_test(test_conf_later_key_overrides_default),
 		cmocka_unit_test(test_conf_error_names_position),
+		cmocka_unit_test(test_conf_nul_escape),
+		cmocka_unit_test(test_conf_domain_checked_like_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

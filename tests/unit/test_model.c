@@ -208,6 +208,34 @@ test_model_bad_records_isolated(void **state)
 	model_free(&m);
 }
 
+/* Entries src_ldap dropped (rejected) and values it dropped from kept
+   entries (bad_values) both count as rejected: metrics and mailmap
+   check's exit status see them. */
+static void
+test_model_ldap_drops_counted(void **state)
+{
+	struct model_opts mo = { .domain = "example.org", .have_ldap = 1,
+		.ldap_base = "ou=users,dc=example,dc=org" };
+	struct account a[] = {
+		acc("good", "good@ext.example", H1, ACCOUNT_ACTIVE),
+	};
+	struct account_list al = { .v = a, .n = 1, .cap = 1,
+		.rejected = 2, .bad_values = 3 };
+	struct errbuf eb;
+	struct model *m;
+
+	assert_non_null(m = model_new(&mo, &eb));
+	assert_int_equal(model_add_accounts(m, &al, &eb), 0);
+	assert_int_equal(model_stats(m)->rejected, 5);
+	/* A second page (here with no entries) adds its own counts. */
+	al.n = 0;
+	al.rejected = 0;
+	al.bad_values = 1;
+	assert_int_equal(model_add_accounts(m, &al, &eb), 0);
+	assert_int_equal(model_stats(m)->rejected, 6);
+	model_free(&m);
+}
+
 static void
 test_model_aliases_flatten(void **state)
 {
@@ -624,6 +652,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_model_accounts_states, setup),
 		cmocka_unit_test_setup(test_model_bad_records_isolated, setup),
+		cmocka_unit_test_setup(test_model_ldap_drops_counted, setup),
 		cmocka_unit_test_setup(test_model_aliases_flatten, setup),
 		cmocka_unit_test_setup(test_model_conflict_loop_dangling,
 		    setup),

@@ -237,6 +237,32 @@ test_src_hiera_domain_conflict(void **state)
 	src_hiera_free(&hd);
 }
 
+/* Domains are checked by addr_check_domain, the model's own check, so
+   what the model would refuse later is refused here with a position. */
+static void
+test_src_hiera_domain_needs_dot(void **state)
+{
+	struct hiera_data hd;
+	struct errbuf eb;
+
+	memset(&hd, 0, sizeof(hd));
+	assert_int_equal(load_str(&hd, "version: 1\ndomain: localhost\n",
+	    &eb), -1);
+	assert_string_equal(eb.msg, "t.yaml:2:9: domain: 'localhost': domain "
+	    "has no dot, expected a domain name");
+	assert_int_equal(load_str(&hd, "version: 1\ndomain: example.org\n"
+	    "alias_domains: [localhost, example.net, \"x.\"]\n", &eb), 0);
+	assert_int_equal(hd.nalias_domains, 1);
+	assert_string_equal(hd.alias_domains[0], "example.net");
+	assert_int_equal(hd.rejected, 2);
+	assert_string_equal(buf_cstr(&warnings),
+	    "t.yaml:3: alias_domains: 'localhost': domain has no dot, "
+	    "dropped\n"
+	    "t.yaml:3: alias_domains: 'x.': domain ends with '.' or '-', "
+	    "dropped\n");
+	src_hiera_free(&hd);
+}
+
 static void
 test_src_hiera_duplicate_key_both_lines(void **state)
 {
@@ -275,20 +301,81 @@ test_src_hiera_target_dropped_entry_kept(void **state)
 	src_hiera_free(&hd);
 }
 
+/* A NUL written as an escape ("\0", "\x00", "\u0000") would cut the
+   value short wherever it is read as a C string: the file fails with
+   the scalar's position, like a raw NUL byte. */
+/* An entry dropped whole is one warning and one count, whatever made it
+   go; a kept entry's bad targets count one each. */
 static void
-test_src_hiera_nul_in_quoted_key(void **state)
+test_src_hiera_entry_dropped_once(void **state)
 {
 	struct hiera_data hd;
 	struct errbuf eb;
 
 	memset(&hd, 0, sizeof(hd));
-	assert_int_equal(load_str(&hd, "version: 1\naliases:\n  \"a\\0b\": c\n",
-	    &eb), 0);
-	assert_int_equal(hd.naliases, 0);
-	assert_int_equal(hd.rejected, 1);
-	assert_string_equal(buf_cstr(&warnings), "t.yaml:3: aliases: "
-	    "'a\\x00b': control character, entry dropped\n");
+	assert_int_equal(load_str(&hd, "version: 1\naliases:\n"
+	    "  tilde: ~\n"
+	    "  bare:\n"
+	    "  colon: 'a:b'\n"
+	    "  quoted: \"\"\n"
+	    "  nullitem: [~]\n"
+	    "  none: []\n"
+	    "  twobad: \"a:b, c d\"\n"
+	    "  threebad: [\"x y\", \",\"]\n"
+	    "  kept: [ok, 'a:b', ~]\n", &eb), 0);
+	assert_int_equal(hd.naliases, 1);
+	assert_string_equal(hd.aliases[0].key, "kept");
+	assert_int_equal(hd.rejected, 8 + 2);
+	assert_string_equal(buf_cstr(&warnings),
+	    "t.yaml:3: aliases: 'tilde': value is empty (null), entry "
+	    "dropped\n"
+	    "t.yaml:4: aliases: 'bare': value is empty (null), entry "
+	    "dropped\n"
+	    "t.yaml:5: aliases: 'colon': target 'a:b': ':' not allowed; no "
+	    "valid targets, entry dropped\n"
+	    "t.yaml:6: aliases: 'quoted': target '': empty; no valid targets, "
+	    "entry dropped\n"
+	    "t.yaml:7: aliases: 'nullitem': target '': empty; no valid "
+	    "targets, entry dropped\n"
+	    "t.yaml:8: aliases: 'none': no valid targets, entry dropped\n"
+	    "t.yaml:9: aliases: 'twobad': target 'a:b': ':' not allowed (and "
+	    "1 more bad target); no valid targets, entry dropped\n"
+	    "t.yaml:10: aliases: 'threebad': target 'x y': whitespace inside "
+	    "(and 2 more bad targets); no valid targets, entry dropped\n"
+	    "t.yaml:11: aliases: 'kept': target 'a:b': ':' not allowed, "
+	    "dropped\n"
+	    "t.yaml:11: aliases: 'kept': target '': empty, dropped\n");
 	src_hiera_free(&hd);
+}
+
+static void
+test_src_hiera_nul_in_quoted_scalar(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{ "version: 1\naliases:\n  \"a\\0b\": c\n",
+		  "t.yaml:3:3: NUL character (\\0) not allowed in a value" },
+		{ "version: 1\naliases:\n  a: [ok, \"b\\x00@evil.example\"]\n",
+		  "t.yaml:3:11: NUL character (\\0) not allowed in a value" },
+		{ "version: \"1\\u0000\"\n",
+		  "t.yaml:1:10: NUL character (\\0) not allowed in a value" },
+		{ "version: 1\ndomain: 'example.org'\nalias_domains: "
+		  "\"example.net\\0junk\"\n",
+		  "t.yaml:3:16: NUL character (\\0) not allowed in a value" },
+	};
+	struct hiera_data hd;
+	struct errbuf eb;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&hd, 0, sizeof(hd));
+		assert_int_equal(load_str(&hd, cases[i].text, &eb), -1);
+		assert_string_equal(eb.msg, cases[i].msg);
+		assert_int_equal(hd.nfiles, 0);
+		assert_int_equal(hd.rejected, 0);
+		assert_int_equal(warnings.len, 0);
+	}
 }
 
 static void
@@ -417,6 +504,115 @@ test_src_hiera_too_many_values(void **state)
 	buf_free(&b);
 }
 
+/* "a,a,a,..." splits one value into tens of thousands of targets: they
+   count against HIERA_MAX_TARGETS, so a 32 MiB file of them is refused
+   with a position instead of taking ~1 GiB (the same file written as
+   lists would hit HIERA_MAX_NODES). */
+static void
+test_src_hiera_too_many_targets(void **state)
+{
+	struct buf b = BUF_INIT, one = BUF_INIT;
+	struct hiera_data hd;
+	struct errbuf eb;
+	char msg[256];
+	int i, per = 32000, n = HIERA_MAX_TARGETS / 32000 + 1;
+
+	for (i = 0; i < per; i++)
+		assert_int_equal(buf_puts(&one, i == 0 ? "a" : ",a"), 0);
+	assert_true(one.len <= HIERA_MAX_SCALAR);
+	assert_int_equal(buf_puts(&b, "version: 1\naliases:\n"), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(buf_printf(&b, "  k%d: \"%s\"\n", i,
+		    buf_cstr(&one)), 0);
+	memset(&hd, 0, sizeof(hd));
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len,
+	    &eb), -1);
+	/* The value that crosses the limit: k62 on line 65. */
+	(void)snprintf(msg, sizeof(msg), "t.yaml:%d:8: more than %d targets "
+	    "and alias domains in one file, counted after splitting at "
+	    "commas", 3 + n - 1, HIERA_MAX_TARGETS);
+	assert_string_equal(eb.msg, msg);
+	assert_int_equal(hd.nfiles, 0);
+	assert_int_equal(hd.naliases, 0);
+	assert_int_equal(warnings.len, 0);
+
+	/* One entry fewer is under the limit and loads. */
+	buf_reset(&b);
+	assert_int_equal(buf_puts(&b, "version: 1\naliases:\n"), 0);
+	for (i = 0; i < n - 1; i++)
+		assert_int_equal(buf_printf(&b, "  k%d: \"%s\"\n", i,
+		    buf_cstr(&one)), 0);
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len,
+	    &eb), 0);
+	assert_int_equal(hd.naliases, n - 1);
+	assert_int_equal(hd.aliases[0].ntargets, per);
+	src_hiera_free(&hd);
+
+	/* Dropped pieces count too ("," alone is two empty targets), and
+	   alias domains share the limit. */
+	buf_reset(&one);
+	for (i = 0; i < 65000; i++)
+		assert_int_equal(buf_putc(&one, ','), 0);
+	buf_reset(&b);
+	assert_int_equal(buf_puts(&b, "version: 1\nalias_domains:\n"), 0);
+	for (i = 0; i < HIERA_MAX_TARGETS / 65001 + 1; i++)
+		assert_int_equal(buf_printf(&b, "  - \"%s\"\n",
+		    buf_cstr(&one)), 0);
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len,
+	    &eb), -1);
+	(void)snprintf(msg, sizeof(msg), "t.yaml:%d:5: more than %d targets "
+	    "and alias domains in one file, counted after splitting at "
+	    "commas", 3 + HIERA_MAX_TARGETS / 65001, HIERA_MAX_TARGETS);
+	assert_string_equal(eb.msg, msg);
+	assert_int_equal(hd.nfiles, 0);
+	assert_int_equal(warnings.len, 0);
+	buf_free(&one);
+	buf_free(&b);
+}
+
+/* Only HIERA_MAX_WARNINGS drops are logged, then one line with the rest;
+   every drop is still counted. */
+static void
+test_src_hiera_warnings_capped(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct hiera_data hd;
+	struct errbuf eb;
+	const char *p, *last;
+	size_t lines = 0;
+	char msg[256];
+	int i;
+
+	assert_int_equal(buf_puts(&b, "version: 1\naliases:\n  k: \"ok"), 0);
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(buf_puts(&b, ",a:"), 0);
+	/* An entry dropped whole past the cap is counted once. */
+	assert_int_equal(buf_puts(&b, "\"\n  allbad: \"a:"), 0);
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(buf_puts(&b, ",a:"), 0);
+	assert_int_equal(buf_puts(&b, "\"\nforwards: {x: ~}\n"), 0);
+	memset(&hd, 0, sizeof(hd));
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len,
+	    &eb), 0);
+	assert_int_equal(hd.naliases, 1);
+	assert_int_equal(hd.aliases[0].ntargets, 1);
+	assert_int_equal(hd.rejected, 5000 + 1 + 1);
+	for (p = buf_cstr(&warnings); (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	assert_int_equal(lines, HIERA_MAX_WARNINGS + 1);
+	assert_non_null(strstr(buf_cstr(&warnings), "t.yaml:3: aliases: 'k': "
+	    "target 'a:': ':' not allowed, dropped\n"));
+	for (last = p = buf_cstr(&warnings); *p != '\0'; p++)
+		if (*p == '\n' && p[1] != '\0')
+			last = p + 1;
+	(void)snprintf(msg, sizeof(msg), "t.yaml: %d more dropped without a "
+	    "warning each (5002 dropped in all)\n",
+	    5002 - HIERA_MAX_WARNINGS);
+	assert_string_equal(last, msg);
+	src_hiera_free(&hd);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -431,12 +627,16 @@ main(void)
 		    test_src_hiera_failure_leaves_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_domain_conflict,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_src_hiera_domain_needs_dot,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_src_hiera_duplicate_key_both_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_src_hiera_target_dropped_entry_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_src_hiera_nul_in_quoted_key, setup, teardown),
+		    test_src_hiera_entry_dropped_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_src_hiera_nul_in_quoted_scalar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_raw_nul_byte,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_directory, setup,
@@ -448,6 +648,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_src_hiera_many_entries,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_too_many_values,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_src_hiera_too_many_targets,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_src_hiera_warnings_capped,
 		    setup, teardown),
 	};
 
