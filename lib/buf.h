@@ -27,7 +27,9 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 /* The contents as a C string ("" when empty). */
 const char *buf_cstr(const struct buf *b);
 void buf_reset(struct buf *b);
-/* Free the storage; with WIPE the bytes are zeroed first (secrets). */
+/* Drop everything after the first LEN bytes (no-op if shorter). */
+void buf_truncate(struct buf *b, size_t len);
+/* Free the storage (buf_wipe_free zeroes it first, for secrets). */
 void buf_free(struct buf *b);
 /* Untrusted text for a message: at most 64 bytes of S, control, non-ASCII,
    '"' and '\\' bytes as \xNN, "..." when cut, so a hostile value cannot

@@ -208,9 +208,7 @@ wmark_set(const struct hctx *h, struct wmark *m)
 static void
 wmark_rollback(struct hctx *h, const struct wmark *m)
 {
-	h->warn.len = m->len;
-	if (h->warn.data != NULL)
-		h->warn.data[m->len] = '\0';
+	buf_truncate(&h->warn, m->len);
 	h->tmp.rejected = m->rejected;
 }
 
