@@ -32,8 +32,8 @@ for u in a2def a2p2 a2p4 a2i sha512 sha256 blf; do
 	rc=$?
 	ok $rc "$u: Dovecot accepts the right password"
 	[ $rc -eq 0 ] || sed 's/^/#   /' "$DOVECOT_DIR/auth.out"
-	DOVECOT_PW="$pw-$u " dovecot_auth_test "$u"
-	ok $((!$?)) "$u: Dovecot refuses a wrong password"
+	dovecot_auth_refused "$u" "$pw-$u "
+	ok $? "$u: Dovecot refuses a wrong password"
 done
 dovecot_stop
 
