@@ -9,7 +9,7 @@
 slapd_require
 need_cmd postmap doveadm
 [ -x "$top_builddir/tools/mailmap" ] || skip_all "mailmap not built"
-plan 39
+plan 40
 
 slapd_setup
 slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
@@ -53,6 +53,7 @@ is "$(cut -d: -f1 "$pw" | tr '\n' ' ')" "alice bob carol " "passwd: only active 
 h=$(awk -F: '$1 == "alice" { print $2 }' "$pw")
 doveadm pw -t "$h" -p alice-mail-pw-1 >/dev/null 2>&1; ok $? "doveadm verifies alice's hash from the passwd-file"
 h=$(awk -F: '$1 == "bob" { print $2 }' "$pw")
+doveadm pw -t "$h" -p bob-mail-pw-2 >/dev/null 2>&1; ok $? "doveadm verifies bob's hash from the passwd-file"
 doveadm pw -t "$h" -p wrong >/dev/null 2>&1; ok $((! $?)) "doveadm rejects a wrong password"
 
 # shellcheck disable=SC2086
