@@ -11,6 +11,7 @@
 #   dovecot_start "$T_DIR/passwd"     # returns 1 (and diag) on failure
 #   printf '%s' "$pw" | dovecot_auth_test alice   # 0 = auth OK, else fail
 #   DOVECOT_PW=secret dovecot_auth_test alice     # same, password from var
+#   dovecot_auth_refused alice "$wrong"  # 0 = Dovecot answered "auth failed"
 #   dovecot_stop                      # also done by lib.sh's exit trap
 #
 # Variables (set before dovecot_start):
@@ -101,6 +102,24 @@ dovecot_auth_test() {
 	fi
 	doveadm -c "$DOVECOT_CONF" auth test -a "$DOVECOT_DIR/run/auth-client" \
 	    "$user" "$pw" >"$DOVECOT_DIR/auth.out" 2>&1
+}
+
+# dovecot_auth_refused USER PASSWORD: exit 0 only when Dovecot answers
+# that the login failed: `doveadm auth test` exits 77 and says
+# "passdb: USER auth failed".  doveadm also exits 77 when it cannot reach
+# the auth socket (it says "Error: auth-client: ... connect(...) failed"),
+# so the exit status alone would pass with Dovecot gone.
+dovecot_auth_refused() {
+	local rc
+	DOVECOT_PW=$2 dovecot_auth_test "$1"
+	rc=$?
+	if [ "$rc" -eq 77 ] &&
+	    [ "$(head -1 "$DOVECOT_DIR/auth.out")" = "passdb: $1 auth failed" ]; then
+		return 0
+	fi
+	diag "doveadm auth test $1: exit $rc, want 77 and 'passdb: $1 auth failed':"
+	sed 's/^/#   /' "$DOVECOT_DIR/auth.out"
+	return 1
 }
 
 dovecot_stop() {

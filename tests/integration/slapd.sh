@@ -12,6 +12,8 @@
 #   slapd_kill                      # SIGKILL ("server dies" tests)
 #   slapd_pause / slapd_resume      # SIGSTOP / SIGCONT
 #   slapd_render FILE               # print FILE with @DATE-N@ replaced
+#   slapd_tls_server_cert CN SAN    # (--tls) a new server certificate from
+#                                   # the test CA, used from the next start
 #
 # slapd_start options:
 #   --size-limit N     sizelimit size.soft=N size.hard=N for everybody but
@@ -107,19 +109,31 @@ slapd_make_tls() {
 		    -subj "/CN=udmail test CA" &&
 		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
 		    -nodes -keyout wrong-ca.key -out wrong-ca.crt -days 3 \
-		    -subj "/CN=udmail test CA" &&
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		    -nodes -keyout server.key -out server.csr \
-		    -subj "/CN=127.0.0.1" &&
-		printf '%s\n' 'subjectAltName=IP:127.0.0.1,DNS:localhost' \
-		    'basicConstraints=CA:FALSE' 'extendedKeyUsage=serverAuth' \
-		    >server.ext &&
-		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key \
-		    -CAcreateserial -out server.crt -days 3 -extfile server.ext
+		    -subj "/CN=udmail test CA"
 	) >"$d/openssl.log" 2>&1 || { cat "$d/openssl.log" >&2; return 1; }
 	SLAPD_CA=$d/ca.crt
 	SLAPD_WRONG_CA=$d/wrong-ca.crt
 	export SLAPD_CA SLAPD_WRONG_CA
+	slapd_tls_server_cert 127.0.0.1 IP:127.0.0.1,DNS:localhost
+}
+
+# slapd_tls_server_cert CN SAN: (re)issue the server certificate from the
+# test CA for subject CN=CN and subjectAltName=SAN.  slapd reads it when
+# it starts: call it between slapd_stop and slapd_start to serve another
+# name (on the same 127.0.0.1).
+slapd_tls_server_cert() {
+	local d=$SLAPD_DIR/tls
+	(
+		cd "$d" || exit 1
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		    -nodes -keyout server.key -out server.csr \
+		    -subj "/CN=$1" &&
+		printf '%s\n' "subjectAltName=$2" \
+		    'basicConstraints=CA:FALSE' 'extendedKeyUsage=serverAuth' \
+		    >server.ext &&
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key \
+		    -CAcreateserial -out server.crt -days 3 -extfile server.ext
+	) >>"$d/openssl.log" 2>&1 || { cat "$d/openssl.log" >&2; return 1; }
 }
 
 # slapd_setup [options]: write the configuration and the base tree.

@@ -8,7 +8,7 @@
 slapd_require
 F=$top_builddir/tests/helpers/ldapfetch
 [ -x "$F" ] || skip_all "ldapfetch not built"
-plan 17
+plan 19
 
 slapd_start --load "$top_srcdir/tests/data/ldap/sample.ldif" || exit 1
 B=(-H "$SLAPD_URI" -b "$SLAPD_USERS" -D "$SLAPD_SYNC_DN")
@@ -44,6 +44,9 @@ is "$(grep -c '	yes$' "$T_DIR/last.out")" 5 "EXTERNAL identity reads the mail pa
 t_exit 1 "SASL EXTERNAL over TCP fails" "$F" -H "$SLAPD_URI" -b "$SLAPD_USERS" -E
 
 t_run "find_dn alice" "$F" -H "$SLAPD_URI" -b "$SLAPD_USERS" --find alice
+is "$(cat "$T_DIR/last.out")" "uid=alice,$SLAPD_USERS" "find_dn prints alice's DN"
 t_exit 1 "find_dn escapes filter metacharacters" \
     "$F" -H "$SLAPD_URI" -b "$SLAPD_USERS" --find 'a*)(uid=*'
+is "$(cat "$T_DIR/last.out")/$(cat "$T_DIR/last.err")" "/ldapfetch: a*)(uid=*: no such account" \
+    "no DN printed, 'no such account' (the uid matched literally)"
 t_done

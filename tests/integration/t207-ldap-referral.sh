@@ -15,7 +15,7 @@ B=(-H "$SLAPD_URI" -D "$SLAPD_SYNC_DN" -y "$SLAPD_SYNC_PW_FILE")
 
 # Oracle: ldapsearch sees the continuation reference.
 ldapsearch -x -H "$SLAPD_URI" -b "$SLAPD_USERS" -s one uid >"$T_DIR/ls.out" 2>&1
-grep -q '^ref: ldap://ldap.elsewhere.example/' "$T_DIR/ls.out"
+grep -q '^ref: ldap://127.0.0.1:1/' "$T_DIR/ls.out"
 ok $? "slapd sends a search reference (ldapsearch shows it)"
 
 t_exit 1 "continuation reference fails the fetch" "$F" "${B[@]}" -b "$SLAPD_USERS"

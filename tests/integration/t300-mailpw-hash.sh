@@ -84,19 +84,39 @@ bad_in 64 "generate --hash, BLF-CRYPT, 80 characters: refused before printing" "
 grep -q aaaa "$T_DIR/err"
 ok $((!$?)) "error does not echo the password"
 
-# While mailpw waits for stdin, its argv holds no secret.
+# Once mailpw has read the password (it waits for EOF, so it is still
+# alive), neither its argv nor its environment holds it.
+# pw_read: mailpw's read(2)s have taken $n bytes more than $r0
+rchar() { sed -n 's/^rchar: //p' "/proc/$mp/io" 2>/dev/null; }
+pw_read() {
+	local r
+	r=$(rchar)
+	[ -n "$r" ] && [ "$r" -ge $((r0 + n)) ]
+}
 mkfifo "$T_DIR/fifo"
 "$M" hash -m 1024 -t 1 <"$T_DIR/fifo" >"$T_DIR/fifo.out" &
 mp=$!
 exec 3>"$T_DIR/fifo"
-sleep 0.2
-tr '\0' ' ' <"/proc/$mp/cmdline" >"$T_DIR/cmdline"
+# mailpw itself (not the shell before exec), blocked reading the empty fifo
+wait_for 5 grep -q pipe_read "/proc/$mp/wchan"
+ok $? "mailpw waits for the password"
+r0=$(rchar)
+n=$(printf '%s\n' "$pw" | wc -c)
 printf '%s\n' "$pw" >&3
+wait_for 5 pw_read && kill -0 "$mp" 2>/dev/null
+ok $? "mailpw read the password and is still alive"
+tr '\0' ' ' <"/proc/$mp/cmdline" >"$T_DIR/cmdline"
+tr '\0' '\n' <"/proc/$mp/environ" >"$T_DIR/environ"
 exec 3>&-
 wait "$mp"
+ok $? "mailpw hash from the fifo: exit 0"
 like "$(cat "$T_DIR/cmdline")" 'mailpw hash' "cmdline captured"
+[ -s "$T_DIR/environ" ]
+ok $? "environ captured"
 grep -qF "Tr0ub4dor" "$T_DIR/cmdline"
 ok $((!$?)) "password not in /proc/PID/cmdline"
+grep -qF "Tr0ub4dor" "$T_DIR/environ"
+ok $((!$?)) "password not in /proc/PID/environ"
 
 plan "$T_NUM"
 t_done

@@ -179,8 +179,8 @@ like "$(cat prom/mail.prom 2>/dev/null)" 'maildnscheck_status\{domain="good.test
 is "$(grep -c '^# TYPE maildnscheck_status ' prom/mail.prom):$(find prom -name '*.tmp.*' | wc -l)" "1:0" "prom: TYPE once, no temp file left"
 
 # invocation errors
-t_exit 64 "bad option: EX_USAGE" "$MDC" --format xml good.test
+t_exit 64 "bad option: EX_USAGE" "$MDC" $R --format xml good.test
 printf 'domains:\n  x.test:\n    dmarc: {p: nope}\n' >bad.yaml
-t_exit 78 "bad expected state: EX_CONFIG" "$MDC" -c bad.yaml x.test
+t_exit 78 "bad expected state: EX_CONFIG" "$MDC" -c bad.yaml $R x.test
 like "$(cat "$T_DIR/last.err")" 'bad.yaml:3:16: dmarc p' "config error names file:line:col"
 t_done

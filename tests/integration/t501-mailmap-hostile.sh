@@ -104,7 +104,8 @@ ok $? "hostile entries added to slapd"
 t_run "build with hostile LDAP values succeeds" mailmap $C build
 err=$(cat "$T_DIR/last.err")
 like "$err" "uid=nl,ou=users" "newline in emailForward: entry named"
-like "$err" "uid=Mallory,ou=users" "over-long forward: entry named"
+like "$err" "uid=Mallory,ou=users,dc=example,dc=org: emailForward value dropped: longer than 200 characters" \
+	"over-long forward: entry named with the reason"
 pq "$V" nl@example.org >/dev/null; ok $((! $?)) "bad forward not published"
 pq "$V" mallory@example.org >/dev/null; ok $((! $?)) "over-long forward not published"
 grep -q '^mallory:' "$U/dovecot/passwd"; ok $((! $?)) "hash with ':' not in passwd-file"

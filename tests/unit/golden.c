@@ -64,9 +64,16 @@ golden_check(const char *case_name, const char *got)
 	(void)snprintf(exp_path, sizeof(exp_path), "%.*s.exp",
 	    (int)strlen(case_name) - 5, case_name);
 	if (getenv("UDMAIL_REGEN") != NULL) {
+		/* Never a pass: a stray UDMAIL_REGEN must not turn the test
+		   green by comparing the output with itself.  Counted as a
+		   failure (not fail_msg) so that every case is rewritten. */
 		assert_non_null(f = fopen(exp_path, "w"));
-		fputs(got, f);
-		fclose(f);
+		assert_true(fputs(got, f) >= 0);
+		assert_int_equal(fclose(f), 0);
+		print_error("%s: regenerated because UDMAIL_REGEN is set; "
+		    "review it with git diff and run the tests without "
+		    "UDMAIL_REGEN\n", exp_path);
+		return 1;
 	}
 	exp = golden_slurp(exp_path);
 	differ = exp == NULL || strcmp(exp, got) != 0;

@@ -12,8 +12,9 @@ char *golden_slurp(const char *path);
 /* The *.yaml cases in DIR, sorted by name (scandir(3) result). */
 int golden_cases(const char *dir, struct dirent ***names);
 /* Compare GOT with CASE's expected output (CASE.yaml -> CASE.exp, in the
-   current directory); with UDMAIL_REGEN set, write it first.  Returns 0
-   when equal, 1 (after printing both) when not. */
+   current directory).  Returns 0 when equal, 1 (after printing both) when
+   not.  With UDMAIL_REGEN set, write GOT to CASE.exp instead and return 1
+   (regenerating is never a passing run). */
 int golden_check(const char *case_name, const char *got);
 
 #endif

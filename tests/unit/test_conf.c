@@ -88,7 +88,7 @@ dump(struct buf *b, const struct conf *c)
 
 /* Each tests/data/conf/CASE.yaml loads into what CASE.exp says: a dump of
    every field, or "error: MESSAGE".  UDMAIL_REGEN=1 rewrites the .exp
-   files (review them with git diff). */
+   files and fails (review them with git diff, then run without it). */
 static void
 test_conf_golden(void **state)
 {

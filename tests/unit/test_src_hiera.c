@@ -110,7 +110,8 @@ dump(struct buf *b, const struct hiera_data *hd)
 
 /* Each tests/data/hiera/CASE.yaml loads into what CASE.exp says: the
    dump plus the warnings, or "error: MESSAGE".  UDMAIL_REGEN=1 rewrites
-   the .exp files (then review them with git diff). */
+   the .exp files and fails (review them with git diff, then run without
+   it). */
 static void
 test_src_hiera_golden(void **state)
 {
