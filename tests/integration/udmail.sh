@@ -24,6 +24,18 @@ udmail_setup() {
 }
 
 pq() { postmap -q "$2" "$1"; }
+# pq_absent MAP KEY: postmap reads MAP and does not find KEY (exit 1 with
+# nothing on stdout or stderr; a fatal error, such as a missing or broken
+# map, also exits 1 but says so on stderr).
+pq_absent() {
+	local out err rc
+	out=$(postmap -q "$2" "$1" 2>"$T_DIR/pq.err")
+	rc=$?
+	err=$(cat "$T_DIR/pq.err")
+	[ "$rc" = 1 ] && [ -z "$out" ] && [ -z "$err" ] && return 0
+	diag "postmap -q $2 $1: exit $rc, stdout '$out', stderr '$err'"
+	return 1
+}
 
 snapshot() {
 	(cd "$U" && find maps dovecot -type f | sort | while read -r f; do
