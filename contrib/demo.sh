@@ -5,23 +5,24 @@
 # the real consumers: `postmap -q` and `doveadm pw -t`.
 # Run as root on Debian 12 (installs what is missing); nothing is left
 # running afterwards.  DEMO_KEEP=1 keeps the files.
-set -eu
+set -eu -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only.
+if [ -t 1 ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); else bold="" plain=""; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
 
 if [ "$(id -u)" -eq 0 ]; then
 	step "installing dependencies (Debian packages)"
-	bash contrib/install-deps.sh
+	bash contrib/install-deps.sh demo
 fi
-if [ ! -x tools/mailmap ]; then
-	step "building udmail"
-	[ -x configure ] || autoreconf -fi >/dev/null
-	[ -f Makefile ] || ./configure -q
-	make -j"$(nproc)" >/dev/null
-fi
+step "building udmail"
+# The same build the test command makes (warnings are errors).
+[ -x configure ] || autoreconf -fi >/dev/null
+grep -q -e '-Werror' Makefile 2>/dev/null || ./configure -q --enable-werror
+make -j"$(nproc)" >/dev/null
 
 export top_srcdir=$top top_builddir=$top
 T_KEEP=${DEMO_KEEP:-0}

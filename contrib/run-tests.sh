@@ -13,7 +13,10 @@ fi
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
 	autoreconf -fi || exit 1
 fi
-if [ ! -f Makefile ]; then
+# Always with warnings as errors, also when an earlier run (the demo, a
+# developer) configured this tree without them.
+if [ ! -f Makefile ] || ! grep -q -e '-Werror' Makefile; then
+	# shellcheck disable=SC2086
 	./configure --enable-werror ${UDMAIL_CONFIGURE_FLAGS:-} || exit 1
 fi
 make -j"$(nproc)" || exit 1

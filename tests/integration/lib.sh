@@ -17,8 +17,12 @@ T_PIDS=""
 T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/udmail-test.XXXXXX")
 export T_DIR
 
+# Runs on every exit, under `set -e` too (the demo): a process that is
+# already gone must not end the cleanup early, and the script's own exit
+# status is kept.
 t_cleanup() {
-	local p
+	local rc=$? p
+	set +e
 	for p in $T_PIDS; do
 		kill "$p" 2>/dev/null
 	done
@@ -30,6 +34,7 @@ t_cleanup() {
 	else
 		rm -rf "$T_DIR"
 	fi
+	exit "$rc"
 }
 trap t_cleanup EXIT
 
