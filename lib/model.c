@@ -408,8 +408,8 @@ static int
 add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 {
 	char uid[ADDR_LOCAL_MAX + 1], addr[ADDR_MAX + 1], ob[512], vb[128];
+	char pub[PWHASH_MAX]; /* the hash as published: "{SCHEME}..." */
 	const char *dn = a->dn != NULL ? a->dn : "(no dn)";
-	enum pwhash_scheme scheme;
 	struct errbuf eb;
 	struct mnode *n;
 	size_t first, len = 0;
@@ -473,15 +473,17 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 			    "not accept in a login; no passwd-file entry",
 			    ob, uid);
 			m->st.rejected++;
-		} else if (pwhash_identify(a->password, &scheme, &eb) == -1 ||
-		    pwfile_check(uid, a->password, &eb) == -1) {
+		} else if (pwhash_canonical(a->password, pub, NULL, &eb) == -1 ||
+		    pwfile_check(uid, pub, &eb) == -1) {
 			/* EB never quotes the hash. */
 			log_warnx("%s: mailPassword of %s unusable: %s", ob,
 			    uid, eb.msg);
 			m->st.rejected++;
-		} else if (add_password(m, (uint32_t)idx, uid, a->password,
-		    ebr) == -1)
+		} else if (add_password(m, (uint32_t)idx, uid, pub, ebr) == -1) {
+			sodium_memzero(pub, sizeof(pub));
 			return -1;
+		}
+		sodium_memzero(pub, sizeof(pub));
 	}
 	return 0;
 nomem:

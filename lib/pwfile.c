@@ -18,6 +18,7 @@
 #include "atomicfile.h"
 #include "buf.h"
 #include "pwfile.h"
+#include "pwhash.h"
 #include "strset.h"
 
 #define PWFILE_WBUF 16384
@@ -73,19 +74,18 @@ static const char *
 pwfile_check_password(const char *pw)
 {
 	size_t i, len = strlen(pw);
+	const char *body;
 	unsigned char c;
 
-	if (pw[0] != '{')
+	switch (pwhash_prefix(pw, NULL, NULL, &body)) {
+	case 0:
 		return "password has no {SCHEME} prefix";
-	for (i = 1; i < len && pw[i] != '}'; i++) {
-		c = (unsigned char)pw[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
-			return "password has a malformed {SCHEME} prefix";
-	}
-	if (i == len || i == 1)
+	case -1:
 		return "password has a malformed {SCHEME} prefix";
-	if (i + 1 == len)
+	default:
+		break;
+	}
+	if (*body == '\0')
 		return "password is empty after {SCHEME}";
 	if (len > PWFILE_PASSWORD_MAX)
 		return "password too long";

@@ -89,7 +89,9 @@ char *src_ldap_filter_escape(const char *s);
    (upper case is usable; the fetch warns).  forward: printable ASCII, at
    most SRC_LDAP_FORWARD_MAX bytes, ud-generate's CheckForward pattern
    (a@b or a comma list "a@b, c@d").  password: printable ASCII without
-   spaces, starting with "{SCHEME}". */
+   spaces (bare crypt(3) hashes included: whether Dovecot can verify it
+   is decided by pwhash where the value is used, so that mailpw audit
+   sees a bad value rather than none). */
 const char *src_ldap_uid_problem(const char *v, size_t len);
 const char *src_ldap_forward_problem(const char *v, size_t len);
 const char *src_ldap_password_problem(const char *v, size_t len);

@@ -8,7 +8,8 @@ M="$top_builddir/tools/mailpw"
 
 pw='s3cret pässword'
 for s in ARGON2ID ARGON2I SHA512-CRYPT SHA256-CRYPT MD5-CRYPT BLF-CRYPT CRYPT \
-	SSHA SSHA256 SSHA512 SHA SHA256 SHA512 PLAIN CLEAR; do
+	SSHA SSHA256 SSHA512 SMD5 SHA SHA256 SHA512 SHA256.HEX PLAIN-MD5 LDAP-MD5 \
+	MD5 PBKDF2 SCRAM-SHA-1 SCRAM-SHA-256 PLAIN CLEAR CLEARTEXT; do
 	doveadm pw -s "$s" -p "$pw" >"$T_DIR/h" 2>/dev/null || { ok 1 "doveadm pw -s $s"; continue; }
 	t_exit 0 "$s from doveadm: right password" sh -c "printf '%s\n' '$pw' | '$M' verify --hash-file '$T_DIR/h'"
 	is "$(wc -c <"$T_DIR/last.out")" 0 "$s: nothing on stdout"
@@ -24,6 +25,21 @@ for pt in "1 1" "2 1" "4 3"; do
 	t_exit 0 "argon2id p=$1 t=$2: mailpw verify" sh -c "printf '%s' '$pw' | '$M' verify --hash-file '$T_DIR/h'"
 done
 
+# Bare crypt(3) hashes, as the Perl ud-ldap stores them, made by openssl.
+for o in -1 -5 -6; do
+	openssl passwd "$o" -stdin <<<"$pw" >"$T_DIR/h"
+	t_exit 0 "bare openssl passwd $o: right password" sh -c "printf '%s' '$pw' | '$M' verify --hash-file '$T_DIR/h'"
+	t_exit 1 "bare openssl passwd $o: wrong password" sh -c "printf '%s' '${pw}X' | '$M' verify --hash-file '$T_DIR/h'"
+done
+# DES reads 8 bytes: the wrong password differs early.
+doveadm pw -s DES-CRYPT -p "$pw" >"$T_DIR/h"
+t_exit 0 "DES-CRYPT from doveadm: right password" sh -c "printf '%s' '$pw' | '$M' verify --hash-file '$T_DIR/h'"
+t_exit 1 "DES-CRYPT from doveadm: wrong password" sh -c "printf 'x3cret p' | '$M' verify --hash-file '$T_DIR/h'"
+sed 's/^{DES-CRYPT}//' "$T_DIR/h" >"$T_DIR/h2"
+t_exit 0 "bare DES: right password" sh -c "printf '%s' '$pw' | '$M' verify --hash-file '$T_DIR/h2'"
+t_exit 0 "-v says a legacy hash should be replaced" sh -c "printf '%s' '$pw' | '$M' -v verify --hash-file '$T_DIR/h2'"
+like "$(cat "$T_DIR/last.err")" 'hash should be replaced: legacy scheme DES-CRYPT' "... and why"
+
 # --hash-fd: the hash on another descriptor, nothing on argv.
 doveadm pw -s SHA512-CRYPT -p "$pw" >"$T_DIR/h"
 t_exit 0 "--hash-fd 3" sh -c "printf '%s' '$pw' | '$M' verify --hash-fd 3 3<'$T_DIR/h'"
@@ -35,8 +51,12 @@ t_exit 65 "argon2 v=16 is unusable" sh -c "printf x | '$M' verify --hash-file '$
 like "$(cat "$T_DIR/last.err")" 'version' "reason names the version"
 grep -q 'EQl2eAxs' "$T_DIR/last.err"
 ok $((!$?)) "reason does not quote the hash"
-printf '%s\n' '$1$abc$defghijklmnopqrstuvwxy' >"$T_DIR/bad"
-t_exit 65 "hash without {SCHEME}" sh -c "printf x | '$M' verify --hash-file '$T_DIR/bad'"
+printf '%s\n' '$1$abc$defghijklmnopqrstuvwx' >"$T_DIR/bad"
+t_exit 65 "bare \$1\$ that is no MD5-crypt hash" sh -c "printf x | '$M' verify --hash-file '$T_DIR/bad'"
+like "$(cat "$T_DIR/last.err")" 'no \{SCHEME\} prefix: MD5-crypt hash is not 22' "reason says what is wrong"
+printf '%s\n' '{CRAM-MD5}99a8a7515dd11beb8a483f53bb8e5de1c5e62ee22afe573a9983451584966ecc' >"$T_DIR/bad"
+t_exit 65 "{CRAM-MD5} is not supported" sh -c "printf x | '$M' verify --hash-file '$T_DIR/bad'"
+like "$(cat "$T_DIR/last.err")" 'password scheme \{CRAM-MD5\} is not supported' "reason names the scheme"
 printf '%s\n' '{CRYPT}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$EQl2eAxsHj8X/yWh84MjKob6UJ6+iCY5+9uXrrVb+Ls' >"$T_DIR/bad"
 t_exit 65 "{CRYPT}\$argon2id is refused like Dovecot" sh -c "printf x | '$M' verify --hash-file '$T_DIR/bad'"
 : >"$T_DIR/empty"
