@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "log.h"
 #include "model.h"
+#include "pwhash.h"
 #include "sync.h"
 #include "table.h"
 #include "xmalloc.h"
@@ -167,14 +168,13 @@ kvcmp(const void *a, const void *b)
 static const char *
 shown(enum output_kind kind, const char *value, char *out, size_t outsz)
 {
-	const char *end;
+	const char *body;
 
 	if (kind != OUTPUT_PASSWD)
 		return value;
-	if (value[0] == '{' && (end = strchr(value, '}')) != NULL &&
-	    end - value < 32)
+	if (pwhash_prefix(value, NULL, NULL, &body) == 1)
 		(void)snprintf(out, outsz, "%.*s (hash not shown)",
-		    (int)(end - value + 1), value);
+		    (int)(body - value), value);
 	else
 		(void)snprintf(out, outsz, "(hash not shown)");
 	return out;
