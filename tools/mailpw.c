@@ -1,6 +1,6 @@
 /*
  * mailpw: hash, verify, set, generate, audit and tune mail passwords
- * (mailPassword, Dovecot "{SCHEME}hash").  Passwords come from stdin or
+ * (mailPassword, Dovecot "{SCHEME}hash" or a bare crypt(3) hash).  Passwords come from stdin or
  * the terminal, never argv or the environment; they live in one locked
  * buffer (lib/secret) and never reach a log line.  See mailpw(1).
  */
@@ -52,6 +52,8 @@ usage_to(FILE *f, int ex)
 	    "  audit    [--format text|json] [--all] [--ignore-missing]\n"
 	    "  tune     --target-ms N [-p N] [--max-memory KIB]\n"
 	    "cost options: --scheme S, -m KIB, -t N, -p N, --rounds N\n"
+	    "stored hashes: {SCHEME}hash or a bare crypt(3) hash ($1$, $5$,"
+	    " $6$, $2b$, $y$, DES)\n"
 	    "see mailpw(1)\n");
 	exit(ex);
 }
@@ -658,18 +660,104 @@ json_str(FILE *f, const char *s)
 	(void)fputc('"', f);
 }
 
+/* What audit found, counted per published scheme and per problem. */
+enum audit_kind { AUDIT_MISSING = PWHASH_SCHEME_COUNT, AUDIT_MALFORMED,
+	AUDIT_UNSUPPORTED, AUDIT_KINDS };
+
+struct audit_counts {
+	size_t n[AUDIT_KINDS], bare[AUDIT_KINDS];
+	size_t checked, attention, bare_total;
+};
+
+static const char *
+audit_kind_name(int k)
+{
+	return k == AUDIT_MISSING ? "missing" : k == AUDIT_MALFORMED ?
+	    "malformed" : k == AUDIT_UNSUPPORTED ? "unsupported" :
+	    pwhash_scheme_name((enum pwhash_scheme)k);
+}
+
+/* Judge one stored value: the status, the count it goes to, the
+   scheme (PWHASH_UNKNOWN unless usable) and WHY (never the hash). */
+static const char *
+audit_judge(const struct mailpw *mp, const struct account *a,
+    const struct pwhash_floor *fl, struct pwhash_info *info, int *kind_r,
+    struct errbuf *why)
+{
+	const char *status;
+	size_t n;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	errbuf_clear(why);
+	if (a->password == NULL) {
+		errbuf_set(why, "no %s", mp->conf->ldap.attr_password);
+		*kind_r = AUDIT_MISSING;
+		return "missing";
+	}
+	if (pwhash_inspect(a->password, info, why) == -1) {
+		info->scheme = PWHASH_UNKNOWN;
+		*kind_r = why->errnum == ENOTSUP ? AUDIT_UNSUPPORTED :
+		    AUDIT_MALFORMED;
+		return why->errnum == ENOTSUP ? "unsupported" : "malformed";
+	}
+	*kind_r = (int)info->scheme;
+	if ((rc = pwhash_needs_rehash(a->password, fl, why)) == 1)
+		status = pwhash_scheme_is_legacy(info->scheme) ||
+		    strncmp(why->msg, "legacy", 6) == 0 ? "legacy" : "weak";
+	else
+		status = "ok";
+	if (info->bare) {
+		n = strlen(why->msg);
+		(void)snprintf(why->msg + n, sizeof(why->msg) - n,
+		    "%sstored without {SCHEME}, published as {%s}",
+		    n > 0 ? "; " : "", pwhash_scheme_name(info->scheme));
+	}
+	return status;
+}
+
+static void
+audit_summary(const struct audit_counts *c, int json)
+{
+	int k, first = 1;
+
+	if (json) {
+		(void)printf("\"schemes\":{");
+		for (k = 1; k < AUDIT_KINDS; k++) {
+			if (c->n[k] == 0)
+				continue;
+			(void)printf("%s\"%s\":%zu", first ? "" : ",",
+			    audit_kind_name(k), c->n[k]);
+			first = 0;
+		}
+		(void)printf("},\"unprefixed\":%zu,", c->bare_total);
+		return;
+	}
+	(void)printf("# %zu accounts checked, %zu need a new password; by "
+	    "scheme:\n", c->checked, c->attention);
+	for (k = 1; k < AUDIT_KINDS; k++) {
+		if (c->n[k] == 0)
+			continue;
+		(void)printf("# %s\t%zu", audit_kind_name(k), c->n[k]);
+		if (c->bare[k] > 0)
+			(void)printf("\t(%zu without {SCHEME})", c->bare[k]);
+		(void)printf("\n");
+	}
+}
+
 static int
 cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
 {
 	struct account_list al = { 0 };
+	struct audit_counts c;
 	struct pwhash_floor fl;
+	struct pwhash_info info;
 	struct errbuf eb, why;
 	const struct account *a;
-	enum pwhash_scheme sc;
 	const char *status;
 	struct ldap *ld;
-	size_t i, checked = 0, attention = 0;
-	int rc;
+	size_t i;
+	int kind;
 
 	ld = ldap_open(mp);
 	if (src_ldap_fetch(ld, &mp->conf->ldap, time(NULL),
@@ -679,56 +767,51 @@ cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
 	pwhash_floor_default(&fl);
 	fl.m_kib = mp->policy.argon2_m_kib;
 	fl.t_cost = mp->policy.argon2_t;
+	memset(&c, 0, sizeof(c));
 	if (json)
 		(void)printf("{\"accounts\":[");
 	for (i = 0; i < al.n; i++) {
 		a = &al.v[i];
 		if (!all && a->state != ACCOUNT_ACTIVE)
 			continue;
-		checked++;
-		sc = PWHASH_UNKNOWN;
-		errbuf_clear(&why);
-		if (a->password == NULL) {
-			status = "missing";
-			errbuf_set(&why, "no %s", mp->conf->ldap.attr_password);
-		} else if (pwhash_identify(a->password, &sc, &why) == -1) {
-			status = "malformed";
-		} else if ((rc = pwhash_needs_rehash(a->password, &fl,
-		    &why)) == 1) {
-			status = pwhash_scheme_is_legacy(sc) ||
-			    strncmp(why.msg, "legacy", 6) == 0 ? "legacy" :
-			    "weak";
-		} else
-			status = "ok";
+		c.checked++;
+		status = audit_judge(mp, a, &fl, &info, &kind, &why);
 		if (a->password == NULL && ignore_missing)
 			status = "ok";
+		c.n[kind]++;
+		c.bare[kind] += info.bare != 0;
+		c.bare_total += info.bare != 0;
 		if (strcmp(status, "ok") != 0 && a->state == ACCOUNT_ACTIVE)
-			attention++;
+			c.attention++;
 		if (json) {
-			(void)printf("%s{\"uid\":", checked > 1 ? "," : "");
+			(void)printf("%s{\"uid\":", c.checked > 1 ? "," : "");
 			json_str(stdout, a->uid);
 			(void)printf(",\"dn\":");
 			json_str(stdout, a->dn);
 			(void)printf(",\"state\":\"%s\",\"status\":\"%s\","
-			    "\"scheme\":\"%s\",\"reason\":",
+			    "\"scheme\":\"%s\",\"prefixed\":%s,\"reason\":",
 			    account_state_name(a->state), status,
-			    pwhash_scheme_name(sc));
+			    pwhash_scheme_name(info.scheme),
+			    info.bare ? "false" : "true");
 			json_str(stdout, why.msg);
 			(void)printf("}");
 		} else if (strcmp(status, "ok") != 0 || log_get_verbose() > 0)
 			(void)printf("%s\t%s\t%s\t%s\n", a->uid, status,
-			    pwhash_scheme_name(sc), why.msg[0] != '\0' ?
-			    why.msg : "-");
+			    pwhash_scheme_name(info.scheme),
+			    why.msg[0] != '\0' ? why.msg : "-");
 	}
 	if (json)
-		(void)printf("],\"checked\":%zu,\"attention\":%zu}\n", checked,
-		    attention);
+		(void)printf("],");
+	audit_summary(&c, json);
+	if (json)
+		(void)printf("\"checked\":%zu,\"attention\":%zu}\n",
+		    c.checked, c.attention);
 	account_list_free(&al);
 	if (fflush(stdout) == EOF)
 		fatal(EX_IOERR, "stdout");
-	log_info("%zu accounts checked, %zu need attention", checked,
-	    attention);
-	return attention > 0 ? EXIT_ATTENTION : 0;
+	log_info("%zu accounts checked, %zu need attention", c.checked,
+	    c.attention);
+	return c.attention > 0 ? EXIT_ATTENTION : 0;
 }
 
 static int
