@@ -565,11 +565,13 @@ src_ldap_forward_problem(const char *v, size_t len)
 const char *
 src_ldap_password_problem(const char *v, size_t len)
 {
-	/* Only what no password string survives; which schemes Dovecot
-	   verifies is pwhash's question, asked where the value is used. */
+	/* Only what no password string survives (a space does: Dovecot
+	   splits the passwd-file line on ':' only, and {PLAIN} text may
+	   hold one); which schemes Dovecot verifies is pwhash's question,
+	   asked where the value is used. */
 	if (len == 0)
 		return "empty";
-	return ascii_problem(v, len, 0);
+	return ascii_problem(v, len, 1);
 }
 
 /* Which attribute of an entry a name is; options (";binary") ignored. */

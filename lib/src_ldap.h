@@ -88,8 +88,8 @@ char *src_ldap_filter_escape(const char *s);
    uid: [A-Za-z0-9._-], starting with a letter or digit, at most 64 bytes
    (upper case is usable; the fetch warns).  forward: printable ASCII, at
    most SRC_LDAP_FORWARD_MAX bytes, ud-generate's CheckForward pattern
-   (a@b or a comma list "a@b, c@d").  password: printable ASCII without
-   spaces (bare crypt(3) hashes included: whether Dovecot can verify it
+   (a@b or a comma list "a@b, c@d").  password: printable ASCII (bare
+   crypt(3) hashes included: whether Dovecot can verify it
    is decided by pwhash where the value is used, so that mailpw audit
    sees a bad value rather than none). */
 const char *src_ldap_uid_problem(const char *v, size_t len);

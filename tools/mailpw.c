@@ -757,7 +757,7 @@ cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
 	const char *status;
 	struct ldap *ld;
 	size_t i;
-	int kind;
+	int kind, bare;
 
 	ld = ldap_open(mp);
 	if (src_ldap_fetch(ld, &mp->conf->ldap, time(NULL),
@@ -778,9 +778,12 @@ cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
 		status = audit_judge(mp, a, &fl, &info, &kind, &why);
 		if (a->password == NULL && ignore_missing)
 			status = "ok";
+		/* stored without {SCHEME}: usable or not */
+		bare = a->password != NULL &&
+		    pwhash_prefix(a->password, NULL, NULL, NULL) == 0;
 		c.n[kind]++;
-		c.bare[kind] += info.bare != 0;
-		c.bare_total += info.bare != 0;
+		c.bare[kind] += bare;
+		c.bare_total += bare;
 		if (strcmp(status, "ok") != 0 && a->state == ACCOUNT_ACTIVE)
 			c.attention++;
 		if (json) {
@@ -792,7 +795,7 @@ cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
 			    "\"scheme\":\"%s\",\"prefixed\":%s,\"reason\":",
 			    account_state_name(a->state), status,
 			    pwhash_scheme_name(info.scheme),
-			    info.bare ? "false" : "true");
+			    bare ? "false" : "true");
 			json_str(stdout, why.msg);
 			(void)printf("}");
 		} else if (strcmp(status, "ok") != 0 || log_get_verbose() > 0)

@@ -271,9 +271,9 @@ test_src_ldap_password_problem(void **st)
 	assert_true(pw_ok("$1$salt$hash"));
 	assert_true(pw_ok("{}x"));
 	assert_true(pw_ok("{SHA512-CRYPT"));
+	/* a plaintext may hold a space; Dovecot splits on ':' only */
+	assert_true(pw_ok("{PLAIN}a b"));
 	assert_false(pw_ok(""));
-	assert_false(pw_ok("{SHA 512}x"));
-	assert_false(pw_ok("{PLAIN}a b"));
 	assert_false(pw_ok("{PLAIN}a\nb"));
 	assert_false(pw_ok("{PLAIN}\xc3\xa4"));
 	assert_false(src_ldap_password_problem("{PLAIN}a\0b", 10) == NULL);
