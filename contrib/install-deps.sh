@@ -34,7 +34,7 @@ build="build-essential autoconf automake libtool pkg-config
  libunbound-dev nettle-dev libevent-dev libcrypt-dev libssl-dev
  libcmocka-dev"
 demo="slapd ldap-utils postfix postfix-lmdb dovecot-core procps"
-test="unbound unbound-anchor postsrsd lmdb-utils db5.3-util openssl
+test="postfix-ldap unbound unbound-anchor postsrsd lmdb-utils db5.3-util openssl
  opendkim-tools ldnsutils bind9-dnsutils valgrind swaks shellcheck cppcheck
  time git python3 groff-base man-db iproute2
  dpkg-dev debhelper fakeroot lintian"
