@@ -28,8 +28,17 @@
 #   --no-syncprov      no RFC 4533 provider (clients must fall back to polling)
 #   --load FILE        slapadd FILE before starting (repeatable)
 #   --log LEVEL        slapd log level (default 0), log in $SLAPD_DIR/slapd.log
+#   --syncrepl URI     a read-only syncrepl consumer (refreshAndPersist) of
+#                      the slapd at URI, configured by the database section
+#                      of contrib/slapd/replica.conf; no base tree, no rootdn
 # To add data before the start with slapadd, call slapd_setup [options],
 # then slapd_load, then slapd_start (options are taken from slapd_setup).
+#
+# A second instance, after slapd_start:
+#   slapd_consumer_start           a replica of the running slapd (above),
+#                                  in $T_DIR/slapd-consumer; exports
+#                                  CONSUMER_URI CONSUMER_PID CONSUMER_DIR
+#   slapd_synced URI_A URI_B       0 when both hold the same contextCSN
 #
 # Exported after slapd_start:
 #   SLAPD_URI          ldap://127.0.0.1:PORT
@@ -141,9 +150,10 @@ slapd_setup() {
 	local size_limit="" prtotal=unlimited time_limit="" tls=0 base=1
 	local syncprov="overlay syncprov
 syncprov-checkpoint 100 10"
-	local loads=() uid f hash sd
+	local loads=() uid f hash sd syncrepl=""
 	while [ $# -gt 0 ]; do
 		case $1 in
+		--syncrepl) syncrepl=$2; base=0; shift ;;
 		--size-limit) size_limit=$2; shift ;;
 		--prtotal) prtotal=$2; shift ;;
 		--time-limit) time_limit=$2; shift ;;
@@ -191,7 +201,10 @@ TLSCertificateFile $SLAPD_DIR/tls/server.crt
 TLSCertificateKeyFile $SLAPD_DIR/tls/server.key
 EOF
 		fi
-		cat <<EOF
+		if [ -n "$syncrepl" ]; then
+			slapd_replica_section "$syncrepl"
+		else
+			cat <<EOF
 
 database mdb
 suffix "$SLAPD_BASE"
@@ -203,6 +216,7 @@ index objectClass eq
 index uid eq
 index entryCSN,entryUUID eq
 EOF
+		fi
 		if [ -n "$size_limit" ]; then
 			echo "sizelimit size.soft=$size_limit size.hard=$size_limit size.prtotal=$prtotal"
 			# The reader of a real installation would get its own
@@ -240,6 +254,55 @@ EOF
 	done
 }
 
+# The database section of contrib/slapd/replica.conf for a consumer of
+# PROVIDER_URI here (its overlay comes with the ACLs, as for a provider).
+slapd_replica_section() {
+	echo
+	sed -e '/^#/d' -e '/^overlay/,$d' \
+	    -e "s|^directory .*|directory $SLAPD_DIR/db|" \
+	    -e "s|ldaps://ldap.example.org|$1|g" \
+	    -e "s|cn=replicator,dc=example,dc=org|$SLAPD_ROOTDN|" \
+	    -e "s|replicator-password|$SLAPD_ROOTPW|" \
+	    "${top_srcdir:?}/contrib/slapd/replica.conf"
+}
+
+slapd_consumer_start() {
+	local p_dir=$SLAPD_DIR p_conf=$SLAPD_CONF p_pid=$SLAPD_PID
+	local p_port=$SLAPD_PORT p_uri=$SLAPD_URI p_ldapi=$SLAPD_LDAPI_URI
+	local p_rootpw=$SLAPD_ROOTPW_FILE p_syncpw=$SLAPD_SYNC_PW_FILE
+	local p_done=$SLAPD_SETUP_DONE rc
+	SLAPD_DIR=$T_DIR/slapd-consumer
+	SLAPD_CONF=$SLAPD_DIR/slapd.conf
+	SLAPD_ROOTPW_FILE=$SLAPD_DIR/rootpw
+	SLAPD_SYNC_PW_FILE=$SLAPD_DIR/mailsync.pw
+	SLAPD_SETUP_DONE=0
+	SLAPD_PID=""
+	slapd_setup --syncrepl "$p_uri" && slapd_start
+	rc=$?
+	CONSUMER_DIR=$SLAPD_DIR
+	CONSUMER_URI=$SLAPD_URI
+	CONSUMER_PID=$SLAPD_PID
+	export CONSUMER_DIR CONSUMER_URI CONSUMER_PID
+	SLAPD_DIR=$p_dir SLAPD_CONF=$p_conf SLAPD_PID=$p_pid SLAPD_PORT=$p_port
+	SLAPD_URI=$p_uri SLAPD_LDAPI_URI=$p_ldapi SLAPD_ROOTPW_FILE=$p_rootpw
+	SLAPD_SYNC_PW_FILE=$p_syncpw SLAPD_SETUP_DONE=$p_done
+	export SLAPD_DIR SLAPD_CONF SLAPD_PID SLAPD_PORT SLAPD_URI \
+	    SLAPD_LDAPI_URI SLAPD_ROOTPW_FILE SLAPD_SYNC_PW_FILE
+	return $rc
+}
+
+# contextCSN of the suffix: the newest change a server holds.
+slapd_csn() {
+	ldapsearch -x -LLL -H "$1" -b "$SLAPD_BASE" -s base contextCSN 2>/dev/null |
+	    sed -n 's/^contextCSN: //p' | sort
+}
+
+slapd_synced() {
+	local a
+	a=$(slapd_csn "$1")
+	[ -n "$a" ] && [ "$a" = "$(slapd_csn "$2")" ]
+}
+
 slapd_running() {
 	[ -n "$SLAPD_PID" ] && kill -0 "$SLAPD_PID" 2>/dev/null
 }
@@ -258,6 +321,7 @@ slapd_load() {
 	done
 }
 
+# shellcheck disable=SC2120 # the tests pass options; slapd_consumer_start does not
 slapd_start() {
 	local sock
 	if [ "$SLAPD_SETUP_DONE" = 0 ]; then
