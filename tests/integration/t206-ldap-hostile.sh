@@ -5,7 +5,7 @@
 # warning; a forward with a line break, over 200 characters or not an
 # address list is dropped (entry kept); a mail password with a line break
 # is dropped without being printed, one that is merely no hash Dovecot
-# verifies is kept for the model and mailpw audit to judge (t506).  Other
+# verifies is kept for the model and mailpw audit to judge (t520).  Other
 # entries are kept.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/slapd.sh"

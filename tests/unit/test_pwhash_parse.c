@@ -4,7 +4,7 @@
  * values (bare crypt(3) strings, aliases, digests), hostile input, and
  * verification of the legacy schemes.  Vectors were made with Dovecot
  * 2.3.19.1 `doveadm pw -s SCHEME -p 'correct horse'`, `openssl passwd`
- * and Python's crypt (libxcrypt); t506 checks fresh ones through a
+ * and Python's crypt (libxcrypt); t520 checks fresh ones through a
  * running Dovecot at test time.
  */
 #include <errno.h>

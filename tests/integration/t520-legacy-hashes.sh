@@ -1,5 +1,5 @@
 #!/bin/bash
-# t506: every kind of stored mailPassword a running ud-ldap site may hold
+# t520: every kind of stored mailPassword a running ud-ldap site may hold
 # (bare crypt(3) hashes as the Perl ud-ldap writes them, and the
 # {SCHEME} forms Dovecot knows), made at test time by openssl, libcrypt
 # and doveadm, goes through LDAP and `mailmap build` into the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t508: a mail host that reads a local replica.  A provider slapd and a
+# t522: a mail host that reads a local replica.  A provider slapd and a
 # syncrepl consumer (refreshAndPersist, configured by
 # contrib/slapd/replica.conf) on 127.0.0.1; mailsyncd reads only the
 # consumer.  Changes made on the provider (a forward, a bare $1$ mail

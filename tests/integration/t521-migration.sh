@@ -1,5 +1,5 @@
 #!/bin/bash
-# t507: the migration steps of README.md ("Migrating from ud-ldap's
+# t521: the migration steps of README.md ("Migrating from ud-ldap's
 # generated files") on a copy of a ud-generate file set
 # (tests/data/ud-generate) and a Postfix ldap: table over the same
 # directory: build alongside, mailmap diff against the old passwd-file,
