@@ -326,7 +326,7 @@ build_task(struct sync_state *ss, int k)
 /* Largest tables first, so the longest writes start earliest. */
 static const enum output_kind build_order[OUTPUT_COUNT] = {
 	OUTPUT_SENDER_LOGIN, OUTPUT_VIRTUAL, OUTPUT_FORWARD, OUTPUT_PASSWD,
-	OUTPUT_TRANSPORT, OUTPUT_ALIAS_DOMAINS
+	OUTPUT_RELAY_RECIPIENTS, OUTPUT_TRANSPORT, OUTPUT_ALIAS_DOMAINS
 };
 
 /* Scans first (they are queued from the start), then builds; leave when
