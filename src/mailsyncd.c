@@ -96,8 +96,10 @@ usage(int ex)
 	    "empty-LDAP check\n"
 	    "  -i, --interval S    full sync every S seconds without events "
 	    "(default 300)\n"
-	    "  -v, --verbose       more detail (daemon: debug; with --once:\n"
-	    "                      informational, twice: debug)\n"
+	    "  -v, --verbose       every warning on every run, not only new\n"
+	    "                      and resolved ones; more detail (daemon:\n"
+	    "                      debug; with --once: informational, twice:\n"
+	    "                      debug)\n"
 	    "  -h, --help          this summary; -V, --version: the version\n"
 	    "see mailsyncd(8)\n", CONF_PATH_DEFAULT);
 	exit(ex);
