@@ -114,6 +114,9 @@ key_of(const char *text, char *key)
 	*key = '\0';
 }
 
+/* The fingerprint of a set: the sum of its keys' BLAKE2b-128 hashes,
+   unkeyed so that it means the same in the next process.  It only
+   decides whether to log, never what is published. */
 static void
 sum_add(uint64_t *lo_r, uint64_t *hi_r, const char *key)
 {
@@ -533,7 +536,7 @@ parse(struct warnset *ws, char *data, size_t len, const char *path,
 		*nl = '\0';
 		if (strncmp(line, "w ", 2) == 0) {
 			if ((n = unescape(line + 2, (size_t)(nl - line - 2),
-			    line)) == -1 || n == 0 || n > WARNSET_MSG_MAX ||
+			    line)) == -1 || n > WARNSET_MSG_MAX ||
 			    ws->n >= WARNSET_MAX_ENTRIES ||
 			    ws->text_bytes + (size_t)n > WARNSET_MAX_TEXT)
 				goto bad;

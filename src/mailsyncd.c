@@ -55,11 +55,11 @@ struct daemon {
 	int watch_unsupported; /* no syncprov: poll only, until SIGHUP */
 	time_t last_success;
 	int fail_backoff;
-	/* The warnings the log has shown, as in WARNINGS_PATH (state_dir is
-	   fixed until restart: the lock lives there).  NULL: --dry-run,
-	   which shows every warning and records nothing. */
+	/* The warnings the log has shown, saved in warnings_path (fixed
+	   until restart, like the lock beside it).  NULL: --dry-run, which
+	   shows every warning and records nothing. */
 	struct warnset *reported;
-	char warnings_path[PATH_MAX];
+	char warnings_path[PATH_MAX]; /* state_dir/WARNINGS_FILE */
 	int reported_dirty; /* the file lags behind REPORTED */
 	int save_failed;    /* said so; quiet until a save works */
 	int show_all;       /* -v: every warning on every run */
@@ -216,8 +216,8 @@ report_warnings(struct daemon *d, enum sync_status st,
 		    ms->rejected, ms->conflicts, ms->loops, ms->dangling, count,
 		    diff.added, diff.resolved);
 	else if (st == SYNC_OK && d->runs == 1 && count > 0 && !d->show_all)
-		log_info("%zu warnings unchanged since they were reported; "
-		    "mailmap check lists them", count);
+		log_info("standing warnings: %zu, unchanged since they were "
+		    "reported; mailmap check lists them", count);
 	if (complete) {
 		t = d->reported;
 		d->reported = col->cur;

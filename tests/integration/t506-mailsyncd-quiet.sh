@@ -146,7 +146,7 @@ pid=$!
 t_track_pid $pid
 wait_for 10 grep -q "sync done" "$T_DIR/daemon.log"; ok $? "daemon: first sync done"
 ! grep -q 'dangling target dropped' "$T_DIR/daemon.log"; ok $? "daemon start: known warnings not repeated"
-grep -q '2 warnings unchanged since they were reported' "$T_DIR/daemon.log"; ok $? "daemon start: one line says they stand"
+grep -q 'standing warnings: 2, unchanged since they were reported' "$T_DIR/daemon.log"; ok $? "daemon start: one line says they stand"
 hiera_edit 's/^  hostmaster: bob/  hostmaster: nobody2/'
 wait_for 10 grep -q 'hostmaster@example.org -> nobody2' "$T_DIR/daemon.log"; ok $? "daemon: a new dangling alias is logged"
 hiera_edit 's/^  abuse: postmaster/  abuse: alice/'
