@@ -514,15 +514,17 @@ static int
 parse(struct warnset *ws, char *data, size_t len, const char *path,
     struct errbuf *eb)
 {
-	char *line, *nl, *end = data + len;
+	char *line, *nl, *end;
 	unsigned lineno = 1;
 	long n;
 
+	/* An empty file has no buffer at all (DATA is NULL). */
 	if (len == 0 || data[len - 1] != '\n' || memchr(data, '\0', len)) {
 		errbuf_set(eb, "%s: %s", path, len == 0 ? "empty" :
 		    "truncated or not text");
 		return -1;
 	}
+	end = data + len;
 	nl = memchr(data, '\n', len);
 	*nl = '\0';
 	if (strcmp(data, WARNSET_MAGIC) != 0) {
