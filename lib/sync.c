@@ -157,6 +157,35 @@ pick_domain(const struct conf *c, const struct hiera_data *hd,
 	return NULL;
 }
 
+enum sync_status
+sync_domain(const struct conf *c, char **domain_r, struct errbuf *eb)
+{
+	struct hiera_data hd;
+	enum sync_status st = SYNC_ERR_CONFIG;
+	const char *d;
+	size_t i;
+
+	*domain_r = NULL;
+	memset(&hd, 0, sizeof(hd));
+	for (i = 0; c->domain == NULL && i < c->hiera_count; i++) {
+		if (src_hiera_load(&hd, c->hiera_files[i], eb) == -1) {
+			st = SYNC_ERR_INPUT;
+			goto done;
+		}
+	}
+	if ((d = pick_domain(c, &hd, eb)) == NULL)
+		goto done;
+	if ((*domain_r = strdup(d)) == NULL) {
+		errbuf_syserr(eb, "domain");
+		st = SYNC_ERR_NOMEM;
+		goto done;
+	}
+	st = SYNC_OK;
+done:
+	src_hiera_free(&hd);
+	return st;
+}
+
 /* The passwd-file's entries, as the model accepts each account: into the
    digest that decides whether to publish, and (when building) straight
    into the temp file beside the published one. */

@@ -64,6 +64,12 @@ enum sync_status sync_publish(const struct conf *c, struct sync_state *ss,
     const struct sync_opts *o, struct sync_result *res, struct errbuf *eb)
     __attribute__((warn_unused_result));
 void sync_state_free(struct sync_state **ssp);
+/* The primary domain sync_load works with: the configuration's, else the
+   Hiera exports' (read for it).  SYNC_OK with *DOMAIN_R malloc'd, or
+   SYNC_ERR_INPUT (an export is broken), SYNC_ERR_CONFIG (none names one,
+   or they disagree), SYNC_ERR_NOMEM, with EB set. */
+enum sync_status sync_domain(const struct conf *c, char **domain_r,
+    struct errbuf *eb) __attribute__((warn_unused_result));
 
 /* sync_load + sync_publish. */
 enum sync_status sync_run(const struct conf *c, const struct sync_opts *o,

@@ -73,8 +73,18 @@ like "$(mailmap $C query passwd alice)" "^\{ARGON2ID\} \(hash not shown\)$" "mai
 dump=$(mailmap $C dump virtual | sort)
 is "$(printf '%s\n' "$dump" | grep -c .)" 25 "mailmap dump lists 25 virtual entries"
 is "$dump" "$(postmap -s "$V" | sort)" "mailmap dump equals postmap -s"
+# The demo enables virtual and forward: a host that is MX and SRS.
 # shellcheck disable=SC2086
-like "$(mailmap $C resolve abuse@members.example.org)" "bob@example.org -> forward: bob@example.net" "resolve follows alias domain, alias, forward"
+is "$(mailmap $C resolve abuse@members.example.org; echo "exit $?")" \
+"RCPT abuse@members.example.org: accepted (virtual_alias_maps: virtual)
+  abuse@members.example.org -> virtual: abuse@example.org
+    abuse@example.org -> virtual: alice@example.org, bob@example.org
+      alice@example.org -> forward: alice@example.net
+      bob@example.org -> forward: bob@example.net, bob.backup@example.com
+deliver alice@example.net: smtp (default_transport, SRS sender)
+deliver bob@example.net: smtp (default_transport, SRS sender)
+deliver bob.backup@example.com: smtp (default_transport, SRS sender)
+exit 0" "resolve follows alias domain, aliases, forwards (combined host)"
 
 before=$(snapshot)
 sleep 1.1
