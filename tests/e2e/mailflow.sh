@@ -80,9 +80,23 @@ expect_rcpt() {
 # resolve_finals CONF ROLE ADDR: the final recipients mailmap resolve
 # predicts (the "deliver X: ..." lines), sorted, space separated.
 resolve_finals() {
-	mailmap -c "$1" resolve --role "$2" "$3" 2>/dev/null |
+	mailmap -c "$1" resolve --role "$2" "$3" 2>/dev/null </dev/null |
 		sed -n 's/^deliver \([^:]*\):.*/\1/p' | sort -u | tr '\n' ' ' |
 		sed 's/ $//'
+}
+
+# predict_finals LAYOUT ADDR: the outside world's recipients of a message
+# to ADDR as mailmap resolve predicts them: on separate hosts, each of the
+# MX's deliveries resolved again as the SRS host.
+predict_finals() {
+	local x
+	if [ "$1" = combined ]; then
+		resolve_finals "$T_DIR/all/udmail.yaml" combined "$2"
+		return
+	fi
+	for x in $(resolve_finals "$T_DIR/mx/udmail.yaml" mx "$2"); do
+		printf '%s\n' $(resolve_finals "$T_DIR/srs/udmail.yaml" srs "$x")
+	done | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
 # ---------------------------------------------------------------------
@@ -183,10 +197,7 @@ mailflow() {
 				"$(resolve_finals "$T_DIR/mx/udmail.yaml" mx "$a")" \
 				"$a: the MX's deliveries are the ones mailmap resolve predicts"
 		fi
-		is "$(resolve_finals "$T_DIR/$mx/udmail.yaml" $role "$a" |
-			tr ' ' '\n' | while read -r x; do
-				if [ "$layout" = separate ]; then resolve_finals "$T_DIR/srs/udmail.yaml" srs "$x"; else echo "$x"; fi
-			done | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/ $//')" \
+		is "$(predict_finals "$layout" "$a")" \
 			"${final[$a]}" "$a: mailmap resolve predicts the same final recipients"
 	done
 

@@ -159,7 +159,7 @@ if command -v postconf >/dev/null 2>&1; then
 		[ $rc -eq 0 ] && [ ! -s "$d/err" ]
 		ok $? "postconf accepts $name without a warning"
 		sed 's/^/#   /' "$d/err" | head -20
-		n=$(grep -cE '^[a-z_0-9]+ = ' "$d/main.cf")
+		n=$(grep -cE '^[a-z_0-9]+ =( |$)' "$d/main.cf")
 		m=$(grep -vc '^config_directory = ' "$d/out")
 		is "$m" "$n" "postconf -n lists all $n parameters of $name"
 	done
