@@ -223,7 +223,7 @@ EOF
 # rcpt PORT FROM TO: the server's answer to RCPT TO, one line.
 rcpt() {
 	swaks --server "127.0.0.1:$1" --from "$2" --to "$3" --quit-after RCPT \
-		2>&1 | awk '/ -> RCPT TO:/ { r = 1; next }
+		</dev/null 2>&1 | awk '/ -> RCPT TO:/ { r = 1; next }
 			r && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }'
 }
 
@@ -233,7 +233,7 @@ send() {
 	shift 4
 	swaks --server "127.0.0.1:$port" --from "$from" --to "$to" \
 		--header "Message-Id: <$id>" --header "Subject: $id" \
-		--body "udmail e2e $id" "$@" >"$T_DIR/swaks-$id.out" 2>&1
+		--body "udmail e2e $id" "$@" </dev/null >"$T_DIR/swaks-$id.out" 2>&1
 }
 
 # The sink's files of message ID.
