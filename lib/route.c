@@ -27,7 +27,7 @@ static const struct route_role_def roles[ROUTE_ROLE_COUNT] = {
 	    { OUTPUT_RELAY_RECIPIENTS, END }, { OUTPUT_ALIAS_DOMAINS, END },
 	    1, 0, 1, 0 },
 	[ROUTE_ROLE_SRS] = { "srs", { OUTPUT_FORWARD, END },
-	    { OUTPUT_FORWARD, END }, { OUTPUT_FORWARD, END }, 0, 1, 0, 0 },
+	    { OUTPUT_FORWARD, END }, { OUTPUT_FORWARD, END }, 0, 1, 0, 0, 1 },
 	/* forward first: a forwarded address the virtual table also
 	   knows is resolved here, not sent to ourselves. */
 	[ROUTE_ROLE_COMBINED] = { "combined",
@@ -316,11 +316,25 @@ nexthop(struct route *r, const char *addr, const char *domain,
 	if (set(chan, dc == DC_RELAY ? "relay" : "smtp", dc == DC_RELAY ?
 	    5 : 4) == -1 || set(hop, domain, strlen(domain)) == -1)
 		goto nomem;
+	/* relay_transport, as contrib/postfix sets it for the MX role */
+	if (dc == DC_RELAY && r->role->transport &&
+	    r->o->relay_nexthop != NULL) {
+		if (transport_apply(r->o->relay_nexthop, domain, chan,
+		    hop) == -1)
+			goto nomem;
+		*via_r = 2;
+	}
 	if (r->role->transport &&
 	    (f = transport_find(r, addr, domain, &v)) == -1)
 		return -1;
 	if (f == 1) {
 		*via_r = 1;
+		if (set(chan, dc == DC_RELAY ? "relay" : "smtp",
+		    dc == DC_RELAY ? 5 : 4) == -1 ||
+		    set(hop, domain, strlen(domain)) == -1) {
+			free(v);
+			goto nomem;
+		}
 		f = transport_apply(v, domain, chan, hop);
 		free(v);
 		if (f == -1)
@@ -415,8 +429,10 @@ rcpt(struct route *r, const char *addr)
 		accept_found(r, "relay_recipient_maps", map, at, addr);
 		return ROUTE_OK;
 	}
-	refuse(r, "550", "5.1.1", 5, addr, "Recipient address rejected: "
-	    "User unknown in relay recipient table", NULL);
+	refuse(r, r->role->relay_unknown_4xx ? "450" : "550",
+	    r->role->relay_unknown_4xx ? "4.1.1" : "5.1.1", 5, addr,
+	    "Recipient address rejected: User unknown in relay recipient "
+	    "table", NULL);
 	return ROUTE_REFUSED;
 }
 
@@ -467,8 +483,11 @@ deliver(struct route *r, const char *rcpt, int *problem_r)
 		route_emitv(r, buf_cstr(&chan));
 		route_emit(r, ":");
 		route_emitv(r, buf_cstr(&hop));
-		route_emit(r, srs ? " (transport, SRS sender)" :
-		    " (transport)");
+		if (via == 2)
+			route_emit(r, " (relay_transport)");
+		else
+			route_emit(r, srs ? " (transport, SRS sender)" :
+			    " (transport)");
 	} else if (dc == DC_RELAY) {
 		route_emit(r, "relay (");
 		route_emitv(r, domain);

@@ -53,6 +53,10 @@ typedef int route_lookup_fn(void *arg, enum output_kind table,
 struct route_opts {
 	enum route_role role;
 	const char *domain;       /* primary domain; not used by submission */
+	/* relay_transport of the MX role (contrib/postfix sets it to the
+	   SRS next hop, transport_nexthop), "transport:nexthop"; NULL:
+	   Postfix's default, the domain's own MX */
+	const char *relay_nexthop;
 	route_lookup_fn *lookup;
 	void *arg;
 	size_t recursion_limit;   /* 0: the ROUTE_ defaults above */

@@ -22,6 +22,9 @@ struct route_role_def {
 	int srs_forward;            /* postsrsd rewrites the sender */
 	int srs_reverse;            /* postsrsd reverses SRS0=/SRS1= */
 	int sender_login;           /* smtpd_sender_login_maps */
+	int relay_unknown_4xx;      /* unknown_relay_recipient_reject_code
+				       450: an SRS-only host defers rather
+				       than refuses, so the MX retries */
 };
 
 /* trivial-rewrite's address classes, as far as our roles have them. */

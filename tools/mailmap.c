@@ -477,6 +477,7 @@ cmd_resolve(struct conf *c, int argc, char **argv)
 	    (st = sync_domain(c, &domain, &eb)) != SYNC_OK)
 		fatalx(sync_status_exit(st), "%s", eb.msg);
 	ro.domain = domain;
+	ro.relay_nexthop = c->transport_nexthop;
 	ro.lookup = resolve_lookup;
 	ro.arg = tabs;
 	log_debug("resolve %s as %s", addr, route_role_name(ro.role));

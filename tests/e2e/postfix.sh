@@ -222,7 +222,7 @@ EOF
 
 # rcpt PORT FROM TO: the server's answer to RCPT TO, one line.
 rcpt() {
-	swaks --server "127.0.0.1:$1" --from "$2" --to "$3" --quit-after RCPT \
+	swaks --server "127.0.0.1:$1" --from "$2" --to "$3" --quit-after RCPT --timeout 20 \
 		</dev/null 2>&1 | awk '/ -> RCPT TO:/ { r = 1; next }
 			r && /^<[-~*]/ { sub(/^<[-~*]+ +/, ""); print; exit }'
 }
@@ -231,7 +231,7 @@ rcpt() {
 send() {
 	local port=$1 from=$2 to=$3 id=$4
 	shift 4
-	swaks --server "127.0.0.1:$port" --from "$from" --to "$to" \
+	swaks --server "127.0.0.1:$port" --from "$from" --to "$to" --timeout 20 \
 		--header "Message-Id: <$id>" --header "Subject: $id" \
 		--body "udmail e2e $id" "$@" </dev/null >"$T_DIR/swaks-$id.out" 2>&1
 }

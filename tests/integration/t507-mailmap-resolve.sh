@@ -88,8 +88,8 @@ mynetworks = 192.0.2.1/32
 alias_maps =
 alias_database =
 smtputf8_enable = no
-relay_domains = example.org
 EOF
+cp "$PF/etc/main.cf" "$PF/main.cf.base"
 postconf -c "$PF/etc" -m 2>/dev/null | grep -qx lmdb ||
 	skip_all "Postfix has no lmdb"
 for m in virtual alias_domains relay_recipients transport; do
@@ -126,27 +126,22 @@ t_track_pid "$(tr -d ' ' <"$PF/spool/pid/master.pid")"
 wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" ||
 	{ echo "Bail out! smtpd not listening"; exit 1; }
 
-# role mx|srs|combined TABLEDIR TYPE_OF_FORWARD: main.cf as
-# contrib/postfix has it for the role, then reload.
+# role mx|srs|combined TABLEDIR: main.cf is the base above followed by
+# contrib/postfix/main.cf-udmail with its table paths changed and the
+# role flags set; no postsrsd here, so its two lookups are switched off.
 role() {
-	local d=$2
-	postconf -c "$PF/etc" -X virtual_alias_domains virtual_alias_maps \
-		relay_recipient_maps transport_maps
+	local mx="" srs=""
 	case $1 in
-	mx) postconf -c "$PF/etc" -e \
-		"virtual_alias_domains = lmdb:$d/alias_domains" \
-		"virtual_alias_maps = lmdb:$d/virtual" \
-		"relay_recipient_maps = lmdb:$d/relay_recipients" \
-		"transport_maps = lmdb:$d/transport" ;;
-	srs) postconf -c "$PF/etc" -e \
-		"virtual_alias_maps = lmdb:$d/forward" \
-		"relay_recipient_maps = lmdb:$d/forward" ;;
-	combined) postconf -c "$PF/etc" -e \
-		"virtual_alias_domains = lmdb:$d/alias_domains" \
-		"virtual_alias_maps = lmdb:$d/forward, lmdb:$d/virtual" \
-		"relay_recipient_maps = lmdb:$d/relay_recipients, lmdb:$d/forward" \
-		"transport_maps = lmdb:$d/transport" ;;
+	mx) mx=yes ;;
+	srs) srs=yes ;;
+	combined) mx=yes srs=yes ;;
 	esac
+	cp "$PF/main.cf.base" "$PF/etc/main.cf"
+	sed -e "s|/etc/postfix/maps/|$2/|g" \
+		"$top_srcdir/contrib/postfix/main.cf-udmail" >>"$PF/etc/main.cf"
+	postconf -c "$PF/etc" -e "udmail_mx = $mx" "udmail_srs = $srs" \
+		"udmail_srs_nexthop = smtp:[srs.example.org]" \
+		"sender_canonical_maps =" "recipient_canonical_maps ="
 	pf reload
 	# running daemons finish their current job and restart
 	sleep 1.5
@@ -167,7 +162,7 @@ predicted() {
 		} else if (rest ~ /^smtp \(default_transport/) {
 			t = "smtp"; h = rcpt; sub(/^.*@/, "", h)
 		} else {
-			th = rest; sub(/ \(transport.*$/, "", th)
+			th = rest; sub(/ \((relay_)?transport.*$/, "", th)
 			t = th; sub(/:.*$/, "", t)
 			h = th; sub(/^[^:]*:/, "", h)
 			if (t == "error" || t == "retry")
@@ -247,7 +242,9 @@ t_exit 0 "exit 0: accepted and delivered" \
 	mailmap -c "$U/udmail.yaml" resolve abuse@example.net
 t_exit 1 "exit 1: refused" \
 	mailmap -c "$U/udmail.yaml" resolve nobody@example.org
-t_exit 2 "exit 2: accepted, then a loop" \
+t_exit 2 "exit 2: accepted, then a bounce" \
+	mailmap -c "$U/hand.yaml" resolve stale@example.org
+t_exit 0 "exit 0: no transport entry, relay_transport to the SRS host" \
 	mailmap -c "$U/hand.yaml" resolve nohop@example.org
 t_exit 3 "exit 3: up to postsrsd" \
 	mailmap -c "$U/udmail.yaml" resolve --role mx SRS0=x=yy=a.example=b@example.org
