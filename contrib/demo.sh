@@ -57,8 +57,9 @@ export MAIL_CONFIG="$D/postfix"
 mkdir -p "$MAIL_CONFIG" && : >"$MAIL_CONFIG/main.cf"
 show postmap -q postmaster@example.org "lmdb:$D/maps/virtual"
 show postmap -q abuse@example.org "lmdb:$D/maps/virtual"
-show postmap -q @members.example.org "lmdb:$D/maps/virtual"
+show postmap -q abuse@members.example.org "lmdb:$D/maps/virtual"
 show postmap -q members.example.org "lmdb:$D/maps/alias_domains"
+show postmap -q alice@example.org "lmdb:$D/maps/relay_recipients"
 show postmap -q bob@example.org "lmdb:$D/maps/transport"
 show postmap -q bob@example.org "hash:$D/maps/forward"
 show postmap -q board@example.org "hash:$D/maps/forward"
@@ -75,8 +76,13 @@ hash=$(awk -F: '$1 == "alice" { print $2 }' "$D/dovecot/passwd")
 echo '$ doveadm pw -t "<alice'"'"'s hash from the passwd-file>" -p alice-mail-pw-1'
 doveadm pw -t "$hash" -p alice-mail-pw-1 | sed 's/^{[A-Z0-9-]*}[^ ]*/<hash>/' 
 
-step "mailmap resolve: where does mail for abuse@members.example.org go?"
+step "mailmap resolve: what Postfix does with mail for an address"
+echo "(this host enables virtual and forward: an MX and SRS host in one)"
 show tools/mailmap -c "$D/udmail.yaml" resolve abuse@members.example.org
+echo "the same on an MX that hands forwarded addresses to the SRS host:"
+show tools/mailmap -c "$D/udmail.yaml" resolve --role mx abuse@members.example.org
+echo "an unknown address is refused at RCPT (exit 1):"
+show tools/mailmap -c "$D/udmail.yaml" resolve nobody@example.org || echo "(exit $?)"
 
 step "done"
 [ "$T_KEEP" = 1 ] && echo "files kept in $D"

@@ -8,7 +8,7 @@
 #            (slapd, postmap, doveadm)
 #   test     demo + everything the test suite and CI use (Postfix and
 #            Dovecot daemons, postsrsd, unbound, swaks, valgrind, linters,
-#            packaging tools)
+#            packaging tools, debootstrap for tests/package)
 #   bench    test + the benchmark tools (hyperfine)
 #
 # Usage (as root): install-deps.sh [PURPOSE...]   (default: test)
@@ -37,7 +37,7 @@ demo="slapd ldap-utils postfix postfix-lmdb dovecot-core procps"
 test="postfix-ldap unbound unbound-anchor postsrsd lmdb-utils db5.3-util openssl
  opendkim-tools ldnsutils bind9-dnsutils valgrind swaks shellcheck cppcheck
  time git python3 groff-base man-db iproute2
- dpkg-dev debhelper fakeroot lintian"
+ dpkg-dev debhelper fakeroot lintian debootstrap"
 bench="hyperfine"
 services="slapd postfix dovecot unbound postsrsd"
 

@@ -19,7 +19,8 @@ buf_reserve(struct buf *b, size_t extra)
 	size_t need, ncap;
 	char *p;
 
-	if (extra > max || b->len > max - extra - 1) {
+	/* extra == max would underflow below and then never fit */
+	if (extra >= max || b->len > max - extra - 1) {
 		errno = E2BIG;
 		return -1;
 	}
@@ -100,6 +101,13 @@ buf_truncate(struct buf *b, size_t len)
 		b->data[len] = '\0';
 }
 
+/* The bytes buf_vis and buf_put_vis show as \xNN. */
+static int
+vis_escaped(unsigned char c)
+{
+	return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+}
+
 const char *
 buf_vis(char *out, size_t outsz, const char *s)
 {
@@ -113,13 +121,34 @@ buf_vis(char *out, size_t outsz, const char *s)
 			break;
 		}
 		c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+		if (vis_escaped(c))
 			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
 		else
 			out[o++] = (char)c;
 	}
 	out[o] = '\0';
 	return out;
+}
+
+int
+buf_put_vis(struct buf *b, const char *s)
+{
+	size_t i, run;
+
+	for (i = 0; s[i] != '\0'; i += run) {
+		for (run = 0; s[i + run] != '\0' &&
+		    !vis_escaped((unsigned char)s[i + run]); run++)
+			;
+		if (run > 0) {
+			if (buf_append(b, s + i, run) == -1)
+				return -1;
+		} else {
+			if (buf_printf(b, "\\x%02x", (unsigned char)s[i]) == -1)
+				return -1;
+			run = 1;
+		}
+	}
+	return 0;
 }
 
 void

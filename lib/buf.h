@@ -35,6 +35,10 @@ void buf_free(struct buf *b);
    '"' and '\\' bytes as \xNN, "..." when cut, so a hostile value cannot
    forge log lines.  Writes into OUT (OUTSZ >= 8) and returns it. */
 const char *buf_vis(char *out, size_t outsz, const char *s);
+/* Append S escaped as buf_vis does, but whole (a report, not a log line).
+   Returns 0, or -1 as buf_append. */
+int buf_put_vis(struct buf *b, const char *s)
+    __attribute__((warn_unused_result));
 void buf_wipe_free(struct buf *b);
 
 #endif

@@ -81,6 +81,7 @@ static const char *const output_names[OUTPUT_COUNT] = {
 	[OUTPUT_FORWARD] = "forward",
 	[OUTPUT_SENDER_LOGIN] = "sender_login",
 	[OUTPUT_PASSWD] = "passwd",
+	[OUTPUT_RELAY_RECIPIENTS] = "relay_recipients",
 };
 
 static const char *const format_names[] = {
@@ -980,6 +981,8 @@ static const struct ckey outputs_keys[] = {
 	{ "sender_login", h_output, 0, OUTPUT_SENDER_LOGIN, 0,
 	    MK_OUT + OUTPUT_SENDER_LOGIN },
 	{ "passwd", h_output, 0, OUTPUT_PASSWD, 0, MK_OUT + OUTPUT_PASSWD },
+	{ "relay_recipients", h_output, 0, OUTPUT_RELAY_RECIPIENTS, 0,
+	    MK_OUT + OUTPUT_RELAY_RECIPIENTS },
 	CK_END
 };
 

@@ -23,6 +23,7 @@ enum output_kind {
 	OUTPUT_FORWARD,      /* address -> external addresses (SRS) */
 	OUTPUT_SENDER_LOGIN, /* smtpd_sender_login_maps (submission) */
 	OUTPUT_PASSWD,       /* Dovecot passwd-file (submission) */
+	OUTPUT_RELAY_RECIPIENTS, /* relay_recipient_maps (MX) */
 	OUTPUT_COUNT
 };
 

@@ -16,6 +16,7 @@ static int log_to_stderr = 1;
 static int log_verbose;
 static log_hook_fn *log_hook;
 static void *log_hook_arg;
+static unsigned long log_nwarnings;
 
 void
 log_init(const char *progname, int to_stderr)
@@ -50,10 +51,26 @@ log_set_hook(log_hook_fn *hook, void *arg)
 	log_hook_arg = arg;
 }
 
+unsigned long
+log_warnings(void)
+{
+	return __atomic_load_n(&log_nwarnings, __ATOMIC_RELAXED);
+}
+
+void
+log_put(enum log_level level, const char *msg)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+	if (log_to_stderr)
+		(void)fprintf(stderr, "%s: %s\n", log_progname, msg);
+	else
+		syslog(prio[level], "%s", msg);
+}
+
 static void
 log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	char msg[2048];
 	int saved = errno;
 	size_t len;
@@ -61,6 +78,8 @@ log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 	if ((level == LOG_LEVEL_INFO && log_verbose < 1) ||
 	    (level == LOG_LEVEL_DEBUG && log_verbose < 2))
 		return;
+	if (level == LOG_LEVEL_WARN)
+		(void)__atomic_add_fetch(&log_nwarnings, 1, __ATOMIC_RELAXED);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (with_errno) {
 		len = strlen(msg);
@@ -69,10 +88,8 @@ log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 	}
 	if (log_hook != NULL)
 		log_hook(level, msg, log_hook_arg);
-	else if (log_to_stderr)
-		(void)fprintf(stderr, "%s: %s\n", log_progname, msg);
 	else
-		syslog(prio[level], "%s", msg);
+		log_put(level, msg);
 	errno = saved;
 }
 

@@ -20,6 +20,13 @@ void log_init(const char *progname, int to_stderr);
 void log_set_verbose(int level);
 int log_get_verbose(void);
 void log_set_hook(log_hook_fn *hook, void *arg);
+/* Write MSG, already formatted and filtered, to stderr or syslog as a
+   message at LEVEL goes without a hook: for a hook that holds some
+   messages back and passes the others on. */
+void log_put(enum log_level level, const char *msg);
+/* Warnings logged so far by this process (hooked or not), so a caller
+   can count those of one step. */
+unsigned long log_warnings(void);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -39,7 +39,8 @@ join(struct emit *e, const char *s, size_t n)
 	return buf_append(&e->v, s, n);
 }
 
-/* The value of virtual entry N: the terminal nodes it expands to. */
+/* The value of alias N's virtual entry: the terminal nodes it expands
+   to (an alias is never terminal itself, so never its own target). */
 static const char *
 virtual_value(struct emit *e, const struct mnode *n)
 {
@@ -47,8 +48,6 @@ virtual_value(struct emit *e, const struct mnode *n)
 	const char *a;
 	uint32_t k;
 
-	if (n->flags & MN_SELF)
-		return n->addr; /* identity: Postfix stops recursion here */
 	buf_reset(&e->v);
 	for (k = 0; k < n->nexpand; k++) {
 		a = m->nodes[mnode_expand(m, n, k)].addr;
@@ -58,55 +57,91 @@ virtual_value(struct emit *e, const struct mnode *n)
 	return buf_cstr(&e->v);
 }
 
-/* Virtual: every node with a destination, merged with the sorted
-   "@alias-domain -> @primary" catch-alls. */
+/* ADDR's local part with DOMAIN, into E's key buffer. */
+static const char *
+variant_key(struct emit *e, const char *addr, const char *domain)
+{
+	size_t llen = model_local_len(addr), dlen = strlen(domain);
+
+	if (llen + dlen + 2 > sizeof(e->key))
+		return NULL; /* cannot be: both parts were checked */
+	memcpy(e->key, addr, llen + 1); /* with the '@' */
+	memcpy(e->key + llen + 1, domain, dlen + 1);
+	return e->key;
+}
+
+/* Virtual (MX): the primary domain is a relay domain there, so an
+   address that leaves as it is (a terminal: it has external targets and
+   goes to the SRS hosts) needs no entry; an alias gets its flattened
+   terminals.  Every deliverable address also gets one explicit entry per
+   alias domain, local@alias-domain -> local@primary, so that an unknown
+   local part in an alias domain is refused at RCPT ("User unknown in
+   virtual alias table") rather than accepted by a catch-all and bounced.
+   Nodes are in address order and each node's variants in sorted domain
+   order, which together is key order (see emit_sender_login). */
 static int
 emit_virtual(struct emit *e)
 {
 	const struct model *m = e->m;
-	const struct mnode *n = NULL;
-	char dval[ADDR_DOMAIN_MAX + 2];
-	size_t i = 0, d = 0;
-	const char *v;
+	const char *k, *v;
+	size_t i, d;
 	int r;
 
-	(void)snprintf(dval, sizeof(dval), "@%s", m->domain);
-	for (;;) {
-		while (n == NULL && i < m->nnodes) {
-			n = &m->nodes[m->order[i++]];
-			if (n->nexpand == 0)
-				n = NULL;
-		}
-		while (d < m->nadomains + 1 && m->doms[d] == m->domain)
-			d++;
-		if (n == NULL && d == m->nadomains + 1)
-			return 0;
-		if (d < m->nadomains + 1) {
-			(void)snprintf(e->key, sizeof(e->key), "@%s",
-			    m->doms[d]);
-			if (n == NULL || strcmp(e->key, n->addr) < 0) {
-				if ((r = e->fn(e->arg, e->key, dval)) != 0)
-					return r;
-				d++;
-				continue;
+	for (i = 0; i < m->nnodes; i++) {
+		const struct mnode *n = &m->nodes[m->order[i]];
+
+		if (n->nexpand == 0)
+			continue;
+		for (d = 0; d < m->nadomains + 1; d++) {
+			if (m->doms[d] == m->domain) {
+				if (n->flags & MN_EXT)
+					continue;
+				k = n->addr;
+				v = virtual_value(e, n);
+			} else {
+				k = variant_key(e, n->addr, m->doms[d]);
+				v = n->addr;
 			}
+			if (k == NULL || v == NULL)
+				return -1;
+			if ((r = e->fn(e->arg, k, v)) != 0)
+				return r;
 		}
-		if ((v = virtual_value(e, n)) == NULL)
-			return -1;
-		if ((r = e->fn(e->arg, n->addr, v)) != 0)
-			return r;
-		n = NULL;
 	}
+	return 0;
 }
 
-/* Forward (external destinations) and transport (the SRS nexthop) of
-   every terminal node. */
+/* Relay recipients (MX relay_recipient_maps): every deliverable address
+   of the primary domain.  The value is not used by Postfix. */
+static int
+emit_relay_recipients(struct emit *e)
+{
+	const struct model *m = e->m;
+	size_t i;
+	int r;
+
+	for (i = 0; i < m->nnodes; i++) {
+		const struct mnode *n = &m->nodes[m->order[i]];
+
+		if (n->nexpand > 0 && (r = e->fn(e->arg, n->addr, "OK")) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Forward (SRS) and transport (MX: the SRS next hop) of every terminal
+   node.  A forward lists the node's external targets, then the other
+   terminal nodes its local targets reach (an alias such as
+   "security: alice, team@partner.example"): the SRS host resolves those
+   through this same table, so the MX hands over the address unchanged
+   and a host playing both roles reads the forward table first. */
 static int
 emit_terminals(struct emit *e, enum output_kind kind)
 {
 	const struct model *m = e->m;
-	const char *v;
+	const char *v, *a;
 	size_t i, j;
+	uint32_t k, x;
 	int r;
 
 	for (i = 0; i < m->nnodes; i++) {
@@ -123,6 +158,14 @@ emit_terminals(struct emit *e, enum output_kind kind)
 				    join(e, m->targets[j].addr,
 				    strlen(m->targets[j].addr)) == -1)
 					return -1;
+			for (k = 0; k < n->nexpand; k++) {
+				x = mnode_expand(m, n, k);
+				if (&m->nodes[x] == n)
+					continue;
+				a = m->nodes[x].addr;
+				if (join(e, a, strlen(a)) == -1)
+					return -1;
+			}
 			v = buf_cstr(&e->v);
 		}
 		if ((r = e->fn(e->arg, n->addr, v)) != 0)
@@ -233,11 +276,8 @@ emit_sender_login(struct emit *e)
 				r = emit_account_login(e, &li, n->addr,
 				    n->addr, llen);
 			} else {
-				if (llen + strlen(dom) + 2 > sizeof(e->key))
-					return -1; /* cannot be: both checked */
-				memcpy(e->key, n->addr, llen + 1);
-				memcpy(e->key + llen + 1, dom,
-				    strlen(dom) + 1);
+				if (variant_key(e, n->addr, dom) == NULL)
+					return -1;
 				r = emit_account_login(e, &li, e->key,
 				    n->addr, llen);
 			}
@@ -317,6 +357,9 @@ model_emit(const struct model *m, enum output_kind kind, model_emit_fn *fn,
 		break;
 	case OUTPUT_FORWARD:
 		r = emit_terminals(&e, kind);
+		break;
+	case OUTPUT_RELAY_RECIPIENTS:
+		r = emit_relay_recipients(&e);
 		break;
 	case OUTPUT_SENDER_LOGIN:
 		r = emit_sender_login(&e);

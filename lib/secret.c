@@ -215,7 +215,12 @@ secret_read_tty(struct secret *s, const char *prompt, struct errbuf *eb)
 fail:
 	if (restore) {
 		(void)tcsetattr(fd, TCSAFLUSH, &old);
-		(void)write(fd, "\n", 1);
+		/* The newline after the hidden input is cosmetic; glibc's
+		 * warn_unused_result on write() (-D_FORTIFY_SOURCE) does not
+		 * accept a (void) cast. */
+		if (write(fd, "\n", 1) != 1) {
+			/* nothing to undo */
+		}
 	}
 	(void)close(fd);
 	for (i = 0; i < NSIGS; i++)

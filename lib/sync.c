@@ -157,6 +157,35 @@ pick_domain(const struct conf *c, const struct hiera_data *hd,
 	return NULL;
 }
 
+enum sync_status
+sync_domain(const struct conf *c, char **domain_r, struct errbuf *eb)
+{
+	struct hiera_data hd;
+	enum sync_status st = SYNC_ERR_CONFIG;
+	const char *d;
+	size_t i;
+
+	*domain_r = NULL;
+	memset(&hd, 0, sizeof(hd));
+	for (i = 0; c->domain == NULL && i < c->hiera_count; i++) {
+		if (src_hiera_load(&hd, c->hiera_files[i], eb) == -1) {
+			st = SYNC_ERR_INPUT;
+			goto done;
+		}
+	}
+	if ((d = pick_domain(c, &hd, eb)) == NULL)
+		goto done;
+	if ((*domain_r = strdup(d)) == NULL) {
+		errbuf_syserr(eb, "domain");
+		st = SYNC_ERR_NOMEM;
+		goto done;
+	}
+	st = SYNC_OK;
+done:
+	src_hiera_free(&hd);
+	return st;
+}
+
 /* The passwd-file's entries, as the model accepts each account: into the
    digest that decides whether to publish, and (when building) straight
    into the temp file beside the published one. */
@@ -326,7 +355,7 @@ build_task(struct sync_state *ss, int k)
 /* Largest tables first, so the longest writes start earliest. */
 static const enum output_kind build_order[OUTPUT_COUNT] = {
 	OUTPUT_SENDER_LOGIN, OUTPUT_VIRTUAL, OUTPUT_FORWARD, OUTPUT_PASSWD,
-	OUTPUT_TRANSPORT, OUTPUT_ALIAS_DOMAINS
+	OUTPUT_RELAY_RECIPIENTS, OUTPUT_TRANSPORT, OUTPUT_ALIAS_DOMAINS
 };
 
 /* Scans first (they are queued from the start), then builds; leave when
@@ -616,6 +645,7 @@ enum sync_status
 sync_run(const struct conf *c, const struct sync_opts *o,
     struct sync_result *res, struct errbuf *eb)
 {
+	unsigned long w0 = log_warnings();
 	struct sync_state *ss;
 	struct sync_opts oo = *o;
 	struct timespec t0;
@@ -628,19 +658,23 @@ sync_run(const struct conf *c, const struct sync_opts *o,
 	if ((st = sync_load(c, &oo, &ss, res, eb)) == SYNC_OK)
 		st = sync_publish(c, ss, &oo, res, eb);
 	sync_state_free(&ss);
+	res->warnings = (size_t)(log_warnings() - w0);
 	res->total_seconds = elapsed(&t0);
 	return st;
 }
 
 /* From the previous metrics file: the last success time, and (for a
-   failed run, which rendered nothing) the entry counts still published. */
+   failed run, which saw only part of the sources or none) the counts of
+   the last good run: entries published, records rejected, warnings. */
 static void
-metrics_previous(const char *path, time_t *last_success, struct buf *entries)
+metrics_previous(const char *path, time_t *last_success, struct buf *kept)
 {
 	static const char ts[] = "udmail_sync_last_success_timestamp_seconds ";
-	static const char oe[] = "udmail_output_entries{";
+	static const char *const keep[] = { "udmail_output_entries{",
+		"udmail_records_rejected{", "udmail_sync_warnings " };
 	char line[512];
 	long long v;
+	size_t i;
 	FILE *f;
 
 	if ((f = fopen(path, "re")) == NULL)
@@ -650,12 +684,31 @@ metrics_previous(const char *path, time_t *last_success, struct buf *entries)
 		    *last_success == 0 &&
 		    sscanf(line + sizeof(ts) - 1, "%lld", &v) == 1)
 			*last_success = (time_t)v;
-		else if (entries != NULL &&
-		    strncmp(line, oe, sizeof(oe) - 1) == 0 &&
-		    strchr(line, '\n') != NULL && buf_puts(entries, line) == -1)
-			break;
+		if (kept == NULL || strchr(line, '\n') == NULL)
+			continue;
+		for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			if (strncmp(line, keep[i], strlen(keep[i])) == 0 &&
+			    buf_puts(kept, line) == -1)
+				goto out;
 	}
+out:
 	(void)fclose(f);
+}
+
+/* A kept line of PREV whose name starts with NAME. */
+static int
+metrics_put_kept(struct buf *b, const struct buf *prev, const char *name)
+{
+	const char *line, *nl;
+
+	if (prev->data == NULL)
+		return 0;
+	for (line = prev->data; (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1)
+		if (strncmp(line, name, strlen(name)) == 0 &&
+		    buf_append(b, line, (size_t)(nl - line) + 1) == -1)
+			return -1;
+	return 0;
 }
 
 int
@@ -683,20 +736,39 @@ sync_write_metrics(const struct conf *c, const struct sync_result *res,
 	    "udmail_sync_duration_seconds %.6f\n"
 	    "# TYPE udmail_sync_failure_info gauge\n"
 	    "udmail_sync_failure_info{reason=\"%s\"} %d\n"
-	    "# HELP udmail_records_rejected Records dropped in the last sync\n"
-	    "# TYPE udmail_records_rejected gauge\n"
+	    "# HELP udmail_records_rejected Records dropped in the last good "
+	    "sync\n"
+	    "# TYPE udmail_records_rejected gauge\n",
+	    st == SYNC_OK, (long long)last_success, res->total_seconds,
+	    sync_status_name(st), st != SYNC_OK) == -1)
+		goto nomem;
+	if (st != SYNC_OK) {
+		if (metrics_put_kept(&b, &prev, "udmail_records_rejected{") ==
+		    -1)
+			goto nomem;
+	} else if (buf_printf(&b,
 	    "udmail_records_rejected{reason=\"syntax\"} %zu\n"
 	    "udmail_records_rejected{reason=\"conflict\"} %zu\n"
 	    "udmail_records_rejected{reason=\"loop\"} %zu\n"
-	    "udmail_records_rejected{reason=\"dangling\"} %zu\n"
-	    "# HELP udmail_output_entries Entries in each output\n"
-	    "# TYPE udmail_output_entries gauge\n",
-	    st == SYNC_OK, (long long)last_success, res->total_seconds,
-	    sync_status_name(st), st != SYNC_OK, res->stats.rejected,
-	    res->stats.conflicts, res->stats.loops,
+	    "udmail_records_rejected{reason=\"dangling\"} %zu\n",
+	    res->stats.rejected, res->stats.conflicts, res->stats.loops,
 	    res->stats.dangling) == -1)
 		goto nomem;
-	if (st != SYNC_OK && buf_puts(&b, buf_cstr(&prev)) == -1)
+	if (buf_puts(&b, "# HELP udmail_sync_warnings Warnings of the last "
+	    "good sync, logged or (unchanged) held back\n"
+	    "# TYPE udmail_sync_warnings gauge\n") == -1)
+		goto nomem;
+	if (st != SYNC_OK) {
+		if (metrics_put_kept(&b, &prev, "udmail_sync_warnings ") == -1)
+			goto nomem;
+	} else if (buf_printf(&b, "udmail_sync_warnings %zu\n",
+	    res->warnings) == -1)
+		goto nomem;
+	if (buf_puts(&b, "# HELP udmail_output_entries Entries in each "
+	    "output\n# TYPE udmail_output_entries gauge\n") == -1)
+		goto nomem;
+	if (st != SYNC_OK && metrics_put_kept(&b, &prev,
+	    "udmail_output_entries{") == -1)
 		goto nomem;
 	for (k = 0; k < OUTPUT_COUNT && st == SYNC_OK; k++) {
 		if (!res->out[k].enabled)

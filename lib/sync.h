@@ -43,6 +43,7 @@ struct sync_output_result {
 
 struct sync_result {
 	struct model_stats stats;
+	size_t warnings;     /* logged by sync_run (bad records and others) */
 	size_t ldap_entries;
 	struct sync_output_result out[OUTPUT_COUNT];
 	double fetch_seconds, total_seconds;
@@ -63,6 +64,12 @@ enum sync_status sync_publish(const struct conf *c, struct sync_state *ss,
     const struct sync_opts *o, struct sync_result *res, struct errbuf *eb)
     __attribute__((warn_unused_result));
 void sync_state_free(struct sync_state **ssp);
+/* The primary domain sync_load works with: the configuration's, else the
+   Hiera exports' (read for it).  SYNC_OK with *DOMAIN_R malloc'd, or
+   SYNC_ERR_INPUT (an export is broken), SYNC_ERR_CONFIG (none names one,
+   or they disagree), SYNC_ERR_NOMEM, with EB set. */
+enum sync_status sync_domain(const struct conf *c, char **domain_r,
+    struct errbuf *eb) __attribute__((warn_unused_result));
 
 /* sync_load + sync_publish. */
 enum sync_status sync_run(const struct conf *c, const struct sync_opts *o,
@@ -72,7 +79,8 @@ enum sync_status sync_run(const struct conf *c, const struct sync_opts *o,
 /* Prometheus textfile metrics, written atomically to c->metrics_file
    (no-op when unset).  LAST_SUCCESS is the time of the last good run, 0
    for "not in this process": then the previous file's value is kept, and
-   after a failed run so are its entry counts. */
+   after a failed run so are its entry, rejected and warning counts (a
+   failed run did not see everything). */
 int sync_write_metrics(const struct conf *c, const struct sync_result *res,
     enum sync_status st, time_t last_success, struct errbuf *eb)
     __attribute__((warn_unused_result));

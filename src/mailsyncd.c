@@ -3,7 +3,10 @@
  * arrive through a persistent search (lib/ldapwatch), Hiera exports through
  * inotify; bursts are coalesced, failures retried with backoff while the
  * last good tables keep serving.  --once runs the pipeline a single time
- * for timers.  One instance per state directory (lock file).
+ * for timers.  One instance per state directory (lock file).  A standing
+ * problem (a dangling alias, a rejected record) is logged when it appears
+ * and when it goes away, not on every run: the warnings last reported are
+ * kept in the state directory (lib/warnset).
  */
 #include "config.h"
 
@@ -31,11 +34,13 @@
 #include "ldapwatch.h"
 #include "log.h"
 #include "sync.h"
+#include "warnset.h"
 #include "xmalloc.h"
 
 #define COALESCE_MS   250  /* gather a burst of changes into one sync */
 #define BACKOFF_MIN_S 1
 #define BACKOFF_MAX_S 60
+#define WARNINGS_FILE "mailsyncd.warnings"
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -50,6 +55,23 @@ struct daemon {
 	int watch_unsupported; /* no syncprov: poll only, until SIGHUP */
 	time_t last_success;
 	int fail_backoff;
+	/* The warnings the log has shown, saved in warnings_path (fixed
+	   until restart, like the lock beside it).  NULL: --dry-run, which
+	   shows every warning and records nothing. */
+	struct warnset *reported;
+	char warnings_path[PATH_MAX]; /* state_dir/WARNINGS_FILE */
+	int reported_dirty; /* the file lags behind REPORTED */
+	int save_failed;    /* said so; quiet until a save works */
+	int show_all;       /* -v: every warning on every run */
+	int runs;
+};
+
+/* While a sync runs: its warnings are held back in CUR, everything else
+   is passed on. */
+struct collect {
+	struct warnset *cur; /* NULL: nothing held back */
+	int pass;            /* show each warning at once as well */
+	int lost;            /* a warning could not be held: CUR is partial */
 };
 
 static void
@@ -74,8 +96,10 @@ usage(int ex)
 	    "empty-LDAP check\n"
 	    "  -i, --interval S    full sync every S seconds without events "
 	    "(default 300)\n"
-	    "  -v, --verbose       more detail (daemon: debug; with --once:\n"
-	    "                      informational, twice: debug)\n"
+	    "  -v, --verbose       every warning on every run, not only new\n"
+	    "                      and resolved ones; more detail (daemon:\n"
+	    "                      debug; with --once: informational, twice:\n"
+	    "                      debug)\n"
 	    "  -h, --help          this summary; -V, --version: the version\n"
 	    "see mailsyncd(8)\n", CONF_PATH_DEFAULT);
 	exit(ex);
@@ -137,15 +161,105 @@ take_lock(const char *state_dir)
 	/* fd stays open: the lock lives as long as the process. */
 }
 
+static void
+collect_hook(enum log_level level, const char *msg, void *arg)
+{
+	struct collect *col = arg;
+	int held = 0;
+
+	if (level == LOG_LEVEL_WARN && col->cur != NULL) {
+		if (warnset_add(col->cur, msg) == 0)
+			held = 1;
+		else
+			col->lost = 1;
+	}
+	if (!held || col->pass)
+		log_put(level, msg);
+}
+
+static void
+report_one(void *arg, enum warnset_change what, const char *msg)
+{
+	const struct collect *col = arg;
+
+	if (what == WARNSET_RESOLVED)
+		log_warnx("resolved: %s", msg);
+	else if (!col->pass)
+		log_put(LOG_LEVEL_WARN, msg);
+}
+
+/* Say what changed among the standing warnings since they were last
+   reported, then remember what was said: in memory, and in state_dir so
+   that neither the next --once from cron nor a restarted daemon says it
+   again.  A failed run saw only part of the sources: its new warnings
+   are said, but nothing it lacks is "resolved". */
+static void
+report_warnings(struct daemon *d, enum sync_status st,
+    const struct sync_result *res, struct collect *col)
+{
+	const struct model_stats *ms = &res->stats;
+	int complete = st == SYNC_OK && !col->lost;
+	struct warnset_diff diff;
+	struct errbuf eb;
+	struct warnset *t;
+	size_t count = warnset_count(col->cur);
+
+	warnset_diff(d->reported, col->cur, complete, report_one, col, &diff);
+	if (diff.unlisted > 0 && !col->pass)
+		log_warnx("%zu more warnings not listed one by one (more than "
+		    "%d); mailmap check lists them all", diff.unlisted,
+		    WARNSET_MAX_ENTRIES);
+	if (st == SYNC_OK && (diff.changed || (d->show_all && (count > 0 ||
+	    ms->rejected || ms->conflicts || ms->loops || ms->dangling))))
+		log_warnx("%zu rejected, %zu conflicts, %zu loops, %zu "
+		    "dangling; warnings: %zu standing, %zu new, %zu resolved",
+		    ms->rejected, ms->conflicts, ms->loops, ms->dangling, count,
+		    diff.added, diff.resolved);
+	else if (st == SYNC_OK && d->runs == 1 && count > 0 && !d->show_all)
+		log_info("standing warnings: %zu, unchanged since they were "
+		    "reported; mailmap check lists them", count);
+	if (complete) {
+		t = d->reported;
+		d->reported = col->cur;
+		col->cur = t;
+	} else if (diff.added > 0 && warnset_merge(d->reported, col->cur) ==
+	    -1)
+		log_warn("%s", d->warnings_path);
+	if (diff.changed || diff.moved)
+		d->reported_dirty = 1;
+	if (!d->reported_dirty)
+		return;
+	if (warnset_save(d->reported, d->warnings_path, &eb) == 0) {
+		d->reported_dirty = 0;
+		d->save_failed = 0;
+	} else if (!d->save_failed) {
+		d->save_failed = 1;
+		log_warnx("%s; the warnings above may be reported again",
+		    eb.msg);
+	}
+}
+
 static enum sync_status
 run_sync(struct daemon *d, const struct sync_opts *o)
 {
+	struct collect col = { NULL, 1, 0 };
 	struct sync_result res;
 	enum sync_status st;
 	struct errbuf eb;
 	int k, changed = 0;
 
+	d->runs++;
+	if (d->reported != NULL) {
+		if ((col.cur = warnset_new()) == NULL)
+			fatal(EX_OSERR, "warnings");
+		col.pass = d->show_all;
+		log_set_hook(collect_hook, &col);
+	}
 	st = sync_run(d->conf, o, &res, &eb);
+	log_set_hook(NULL, NULL);
+	if (d->reported != NULL)
+		report_warnings(d, st, &res, &col);
+	warnset_free(&col.cur);
 	if (st == SYNC_OK) {
 		d->last_success = time(NULL);
 		for (k = 0; k < OUTPUT_COUNT; k++)
@@ -153,8 +267,9 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 		log_info("sync done in %.3f s (fetch %.3f s), %zu addresses, "
 		    "%d outputs replaced", res.total_seconds,
 		    res.fetch_seconds, res.stats.addresses, changed);
-		if (res.stats.rejected || res.stats.conflicts ||
-		    res.stats.loops || res.stats.dangling)
+		if (d->reported == NULL && (res.stats.rejected ||
+		    res.stats.conflicts || res.stats.loops ||
+		    res.stats.dangling))
 			log_warnx("%zu rejected, %zu conflicts, %zu loops, %zu "
 			    "dangling", res.stats.rejected, res.stats.conflicts,
 			    res.stats.loops, res.stats.dangling);
@@ -166,6 +281,25 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 	    sync_write_metrics(d->conf, &res, st, d->last_success, &eb) == -1)
 		log_warnx("metrics: %s", eb.msg);
 	return st;
+}
+
+/* The warnings reported by the last run, mailsyncd's or a previous
+   process's.  A missing or damaged file means everything is new. */
+static void
+load_reported(struct daemon *d)
+{
+	struct errbuf eb;
+	int r;
+
+	if (snprintf(d->warnings_path, sizeof(d->warnings_path), "%s/%s",
+	    d->conf->state_dir, WARNINGS_FILE) >= (int)sizeof(d->warnings_path))
+		fatalx(EX_CONFIG, "state_dir too long");
+	if ((d->reported = warnset_new()) == NULL)
+		fatal(EX_OSERR, "warnings");
+	if ((r = warnset_load(d->reported, d->warnings_path, &eb)) == -1)
+		log_warnx("%s; reporting every standing warning again",
+		    eb.msg);
+	d->reported_dirty = r != 1;
 }
 
 /* Watch the directories holding the Hiera exports: Puppet replaces files
@@ -423,14 +557,18 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage(EX_USAGE);
 	log_set_verbose(verbose + (once ? 0 : 1));
+	d.show_all = verbose > 0;
 	if ((d.conf = conf_load(d.conf_path, &eb)) == NULL)
 		fatalx(eb.errnum == ENOENT ? EX_NOINPUT : EX_CONFIG, "%s",
 		    eb.msg);
 	if (mkdir(d.conf->state_dir, 0755) == -1 && errno != EEXIST)
 		fatal(EX_CANTCREAT, "%s", d.conf->state_dir);
 	take_lock(d.conf->state_dir);
+	if (!so.dry_run)
+		load_reported(&d);
 	if (once) {
 		rc = sync_status_exit(run_sync(&d, &so));
+		warnset_free(&d.reported);
 		conf_free(&d.conf);
 		return rc;
 	}
@@ -443,6 +581,7 @@ main(int argc, char **argv)
 	watch_hiera(&d);
 	rc = loop(&d, &so);
 	ldapwatch_close(&d.watch);
+	warnset_free(&d.reported);
 	conf_free(&d.conf);
 	return rc;
 }

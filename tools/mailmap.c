@@ -1,7 +1,8 @@
 /*
  * mailmap: build, diff, check, query, dump and resolve udmail's tables.
- * A thin main over lib/sync and lib/table; exit codes are sysexits(3),
- * except where a command answers a yes/no question (diff, query).
+ * A thin main over lib/sync, lib/table and lib/route; exit codes are
+ * sysexits(3), except where a command answers a question (diff, query,
+ * resolve).
  */
 #include "config.h"
 
@@ -15,15 +16,15 @@
 #include <time.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "conf.h"
 #include "log.h"
 #include "model.h"
 #include "pwhash.h"
+#include "route.h"
 #include "sync.h"
 #include "table.h"
 #include "xmalloc.h"
-
-#define RESOLVE_DEPTH_MAX 20
 
 static const char *usage_text =
     "usage: mailmap [-v] [-c config] command [args]\n"
@@ -34,8 +35,11 @@ static const char *usage_text =
     "                                validate the sources\n"
     "  query output key              look a key up in a published table\n"
     "  dump output                   print a published table\n"
-    "  resolve address               follow an address through the tables\n"
-    "outputs: virtual alias_domains transport forward sender_login passwd\n";
+    "  resolve [--role mx|srs|combined|submission] address\n"
+    "                                what Postfix does with mail to (or,\n"
+    "                                submission, from) the address\n"
+    "outputs: virtual alias_domains transport forward sender_login passwd\n"
+    "         relay_recipients\n";
 
 static void __attribute__((noreturn))
 usage(int ex)
@@ -63,8 +67,8 @@ output_arg(const struct conf *c, const char *name, int need_enabled)
 
 	if ((k = conf_output_by_name(name)) == -1)
 		fatalx(EX_USAGE, "unknown output '%s' (one of: virtual "
-		    "alias_domains transport forward sender_login passwd)",
-		    name);
+		    "alias_domains transport forward sender_login passwd "
+		    "relay_recipients)", name);
 	if (need_enabled && !c->out[k].enabled)
 		fatalx(EX_CONFIG, "output '%s' is not enabled in %s", name,
 		    c->path);
@@ -388,142 +392,104 @@ cmd_dump(struct conf *c, int argc, char **argv)
 	return 0;
 }
 
-/* Look ADDR up like Postfix's virtual(5): user@domain, then @domain. */
-static int
-virtual_lookup(struct table *t, const char *addr, char **value_r,
-    const char **how_r)
+/* The role a host plays, from the outputs its configuration enables. */
+static enum route_role
+role_of(const struct conf *c)
 {
-	struct errbuf eb;
-	const char *at = strchr(addr, '@');
+	int v = c->out[OUTPUT_VIRTUAL].enabled;
+	int f = c->out[OUTPUT_FORWARD].enabled;
+
+	if (v && f)
+		return ROUTE_ROLE_COMBINED;
+	if (v)
+		return ROUTE_ROLE_MX;
+	if (f)
+		return ROUTE_ROLE_SRS;
+	if (c->out[OUTPUT_SENDER_LOGIN].enabled)
+		return ROUTE_ROLE_SUBMISSION;
+	fatalx(EX_CONFIG, "%s enables none of virtual, forward, "
+	    "sender_login: cannot tell this host's role; use --role", c->path);
+}
+
+static int
+resolve_lookup(void *arg, enum output_kind kind, const char *key,
+    char **value_r, struct errbuf *eb)
+{
+	struct table **tabs = arg;
 	int r;
 
-	*how_r = addr;
-	if ((r = table_lookup(t, addr, value_r, &eb)) != 0 || at == NULL)
-		goto done;
-	*how_r = at;
-	r = table_lookup(t, at, value_r, &eb);
-done:
-	if (r == -1)
-		fatalx(EX_IOERR, "virtual: %s", eb.msg);
+	if ((r = table_lookup(tabs[kind], key, value_r, eb)) == -1)
+		errbuf_prefix(eb, "%s", conf_output_name(kind));
 	return r;
-}
-
-/* The result of an "@domain" entry: the same user in the other domain. */
-static char *
-rewrite_catchall(const char *addr, const char *value)
-{
-	const char *at = strchr(addr, '@');
-	size_t n;
-	char *s;
-
-	n = (size_t)(at - addr) + strlen(value) + 1;
-	s = xmalloc(n);
-	(void)snprintf(s, n, "%.*s%s", (int)(at - addr), addr, value);
-	return s;
-}
-
-static void
-resolve_one(struct conf *c, struct table **tabs, const char *addr,
-    int depth, int *found)
-{
-	char *value = NULL, *tok, *save = NULL, *next, *dup;
-	const char *how;
-	struct errbuf eb;
-	int r, identity;
-
-	if (depth > RESOLVE_DEPTH_MAX) {
-		printf("%*s%s: too deep (alias loop?)\n", depth * 2, "", addr);
-		return;
-	}
-	if (tabs[OUTPUT_VIRTUAL] != NULL &&
-	    virtual_lookup(tabs[OUTPUT_VIRTUAL], addr, &value, &how) == 1) {
-		*found = 1;
-		printf("%*s%s -> virtual (%s): %s\n", depth * 2, "", addr, how,
-		    value);
-		if (how[0] == '@') {
-			next = rewrite_catchall(addr, value);
-			resolve_one(c, tabs, next, depth + 1, found);
-			free(next);
-			free(value);
-			return;
-		}
-		dup = value;
-		identity = 0;
-		for (tok = strtok_r(dup, ", \t", &save); tok != NULL;
-		    tok = strtok_r(NULL, ", \t", &save)) {
-			/* An identity entry keeps the address and stops
-			   the recursion for it (virtual(5)). */
-			if (strcasecmp(tok, addr) == 0)
-				identity = 1;
-			else
-				resolve_one(c, tabs, tok, depth + 1, found);
-		}
-		free(value);
-		if (!identity)
-			return;
-	} else
-		free(value);
-	value = NULL;
-	if (tabs[OUTPUT_TRANSPORT] != NULL) {
-		if ((r = table_lookup(tabs[OUTPUT_TRANSPORT], addr, &value,
-		    &eb)) == -1)
-			fatalx(EX_IOERR, "transport: %s", eb.msg);
-		if (r == 1) {
-			*found = 1;
-			printf("%*s%s -> transport: %s\n", depth * 2, "", addr,
-			    value);
-		}
-		free(value);
-		value = NULL;
-	}
-	if (tabs[OUTPUT_FORWARD] != NULL) {
-		if ((r = table_lookup(tabs[OUTPUT_FORWARD], addr, &value,
-		    &eb)) == -1)
-			fatalx(EX_IOERR, "forward: %s", eb.msg);
-		if (r == 1) {
-			*found = 1;
-			printf("%*s%s -> forward: %s\n", depth * 2, "", addr,
-			    value);
-		}
-		free(value);
-	}
 }
 
 static int
 cmd_resolve(struct conf *c, int argc, char **argv)
 {
-	static const enum output_kind kinds[] = { OUTPUT_VIRTUAL,
-		OUTPUT_TRANSPORT, OUTPUT_FORWARD };
+	static const struct option opts[] = {
+		{ "role", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct table *tabs[OUTPUT_COUNT] = { NULL };
-	char addr[ADDR_MAX + 1];
+	struct route_opts ro = { 0 };
+	struct buf out = BUF_INIT;
+	char addr[ADDR_MAX + 1], *domain = NULL;
+	enum sync_status st;
 	struct errbuf eb;
-	size_t i;
-	int found = 0, any = 0;
+	int ch, k, r;
 
-	if (argc != 2)
+	ro.role = ROUTE_ROLE_COUNT;
+	while ((ch = getopt_long(argc, argv, "r:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if ((k = route_role_by_name(optarg)) == -1)
+				fatalx(EX_USAGE, "unknown role '%s' (one of: "
+				    "mx srs combined submission)", optarg);
+			ro.role = (enum route_role)k;
+			break;
+		default:
+			usage(EX_USAGE);
+		}
+	}
+	if (optind != argc - 1)
 		usage(EX_USAGE);
-	if (addr_normalize(argv[1], 1, addr, sizeof(addr), &eb) == -1)
-		fatalx(EX_DATAERR, "%s: %s", argv[1], eb.msg);
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (!c->out[kinds[i]].enabled)
+	/* Checked, but used as given: Postfix keeps the spelling in its
+	   replies and folds only its lookup keys, as lib/route does. */
+	if (addr_normalize(argv[optind], 0, addr, sizeof(addr), &eb) == -1)
+		fatalx(EX_DATAERR, "%s: %s", argv[optind], eb.msg);
+	if (ro.role == ROUTE_ROLE_COUNT)
+		ro.role = role_of(c);
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		if (!route_role_needs(ro.role, (enum output_kind)k))
 			continue;
-		any = 1;
-		tabs[kinds[i]] = table_open(&c->out[kinds[i]], kinds[i], &eb);
-		if (tabs[kinds[i]] == NULL && eb.errnum != ENOENT)
-			fatalx(EX_IOERR, "%s: %s", conf_output_name(kinds[i]),
-			    eb.msg);
+		if (!c->out[k].enabled)
+			fatalx(EX_CONFIG, "role %s reads output '%s', which is "
+			    "not enabled in %s", route_role_name(ro.role),
+			    conf_output_name((enum output_kind)k), c->path);
+		if ((tabs[k] = table_open(&c->out[k], (enum output_kind)k,
+		    &eb)) == NULL)
+			fatalx(eb.errnum == ENOENT ? EX_NOINPUT : EX_IOERR,
+			    "%s: %s%s", conf_output_name((enum output_kind)k),
+			    eb.msg, eb.errnum == ENOENT ?
+			    " (not published yet: run mailmap build)" : "");
 	}
-	if (!any)
-		fatalx(EX_CONFIG, "none of virtual, transport, forward is "
-		    "enabled in %s", c->path);
-	resolve_one(c, tabs, addr, 0, &found);
-	for (i = 0; i < OUTPUT_COUNT; i++)
-		table_close(&tabs[i]);
-	if (!found) {
-		printf("%s: not found in any table\n", addr);
-		return 1;
-	}
-	return 0;
+	if (ro.role != ROUTE_ROLE_SUBMISSION &&
+	    (st = sync_domain(c, &domain, &eb)) != SYNC_OK)
+		fatalx(sync_status_exit(st), "%s", eb.msg);
+	ro.domain = domain;
+	ro.relay_nexthop = c->transport_nexthop;
+	ro.lookup = resolve_lookup;
+	ro.arg = tabs;
+	log_debug("resolve %s as %s", addr, route_role_name(ro.role));
+	if ((r = route_resolve(&ro, argv[optind], &out, &eb)) == -1)
+		fatalx(eb.errnum == ENOMEM ? EX_OSERR : EX_IOERR, "%s: %s",
+		    addr, eb.msg);
+	(void)fputs(buf_cstr(&out), stdout);
+	buf_free(&out);
+	free(domain);
+	for (k = 0; k < OUTPUT_COUNT; k++)
+		table_close(&tabs[k]);
+	return r;
 }
 
 int

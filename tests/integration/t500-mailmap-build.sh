@@ -9,7 +9,7 @@
 slapd_require
 need_cmd postmap doveadm
 [ -x "$top_builddir/tools/mailmap" ] || skip_all "mailmap not built"
-plan 40
+plan 46
 
 slapd_setup
 slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
@@ -20,31 +20,38 @@ V=lmdb:$U/maps/virtual
 
 # shellcheck disable=SC2086
 t_run "mailmap build" mailmap $C build
-like "$(cat "$T_DIR/last.out")" "virtual +13 entries +published" "build reports virtual"
+like "$(cat "$T_DIR/last.out")" "virtual +25 entries +published" "build reports virtual"
 like "$(cat "$T_DIR/last.err")" "webmaster@example.org -> carol@example.org: target has no mail destination" \
 	"dangling alias named with its origin"
 like "$(cat "$T_DIR/last.err")" "mail.yaml:[0-9]+" "warning carries file:line"
 
 is "$(pq "$V" postmaster@example.org)" "alice@example.org, bob@example.org" "virtual: alias to two accounts"
 is "$(pq "$V" ABUSE@Example.ORG)" "alice@example.org, bob@example.org" "virtual: nested alias flattened, query folded"
-is "$(pq "$V" alice@example.org)" "alice@example.org" "virtual: identity entry for a forwarded user"
-is "$(pq "$V" security@example.org)" "security@example.org, alice@example.org" "virtual: mixed alias keeps itself"
-is "$(pq "$V" @mail.example.org)" "@example.org" "virtual: alias domain"
-is "$(pq "$V" dave@example.org)" "dave@example.org" "virtual: locked user keeps forwarding (ud-ldap)"
-pq_absent "$V" judy@example.org; ok $? "virtual: retired user absent"
-pq_absent "$V" carol@example.org; ok $? "virtual: user without forward absent"
-pq_absent "$V" toor@example.org; ok $? "virtual: uidNumber=0 entry not fetched"
+R=lmdb:$U/maps/relay_recipients
+pq_absent "$V" alice@example.org; ok $? "virtual: a forwarded user has no entry (relayed as is)"
+is "$(pq "$R" alice@example.org)" "OK" "relay_recipients: forwarded user"
+is "$(pq "$R" postmaster@example.org)" "OK" "relay_recipients: alias"
+pq_absent "$V" security@example.org; ok $? "virtual: mixed alias leaves the MX as itself"
+is "$(pq "$V" postmaster@mail.example.org)" "postmaster@example.org" "virtual: alias domain, one entry per address"
+is "$(pq "$V" alice@members.example.org)" "alice@example.org" "virtual: alias domain, forwarded user"
+pq_absent "$V" @mail.example.org; ok $? "virtual: no alias-domain catch-all"
+pq_absent "$V" carol@mail.example.org; ok $? "virtual: no alias-domain entry for an undeliverable user"
+is "$(pq "$R" dave@example.org)" "OK" "relay_recipients: locked user keeps forwarding (ud-ldap)"
+pq_absent "$R" judy@example.org; ok $? "relay_recipients: retired user absent"
+pq_absent "$R" carol@example.org; ok $? "relay_recipients: user without forward absent"
+pq_absent "$R" toor@example.org; ok $? "relay_recipients: uidNumber=0 entry not fetched"
+is "$(postmap -s "$R" | grep -c .)" 11 "relay_recipients: 11 deliverable addresses"
 is "$(pq "lmdb:$U/maps/alias_domains" members.example.org)" "members.example.org" "alias_domains: bare domain key"
 is "$(pq "lmdb:$U/maps/transport" board@example.org)" "smtp:[srs.example.org]" "transport: hiera forward"
 is "$(pq "lmdb:$U/maps/transport" listmaster@example.org)" "smtp:[srs.example.org]" "transport: role account"
 pq_absent "lmdb:$U/maps/transport" postmaster@example.org; ok $? "transport: pure alias not sent to SRS"
 is "$(pq "hash:$U/maps/forward" bob@example.org)" "bob@example.net, bob.backup@example.com" "forward (hash): comma list"
-is "$(pq "hash:$U/maps/forward" security@example.org)" "sec-team@partner.example.com" "forward (hash): external part of an alias"
+is "$(pq "hash:$U/maps/forward" security@example.org)" "sec-team@partner.example.com, alice@example.org" "forward (hash): a mixed alias, external part then local terminals"
 is "$(pq "lmdb:$U/maps/sender_login" postmaster@example.org)" "alice, bob" "sender_login: hiera logins"
 is "$(pq "lmdb:$U/maps/sender_login" carol@members.example.org)" "carol" "sender_login: alias domain"
 pq_absent "lmdb:$U/maps/sender_login" dave@example.org; ok $? "sender_login: locked user cannot send"
 pm=$(postmap -s "$V")
-is "$(printf '%s\n' "$pm" | grep -c .)" 13 "postmap -s lists every virtual entry"
+is "$(printf '%s\n' "$pm" | grep -c .)" 25 "postmap -s lists every virtual entry"
 is "$(printf '%s\n' "$pm" | cut -f1 | tr -d 'a-z0-9@.\n' )" "" "every key is lower case"
 
 pw=$U/dovecot/passwd
@@ -64,10 +71,20 @@ t_exit 1 "mailmap query: missing key exits 1" mailmap $C query virtual nobody@ex
 like "$(mailmap $C query passwd alice)" "^\{ARGON2ID\} \(hash not shown\)$" "mailmap query passwd hides the hash"
 # shellcheck disable=SC2086
 dump=$(mailmap $C dump virtual | sort)
-is "$(printf '%s\n' "$dump" | grep -c .)" 13 "mailmap dump lists 13 virtual entries"
+is "$(printf '%s\n' "$dump" | grep -c .)" 25 "mailmap dump lists 25 virtual entries"
 is "$dump" "$(postmap -s "$V" | sort)" "mailmap dump equals postmap -s"
+# The demo enables virtual and forward: a host that is MX and SRS.
 # shellcheck disable=SC2086
-like "$(mailmap $C resolve abuse@members.example.org)" "bob@example.org -> forward: bob@example.net" "resolve follows alias domain, alias, forward"
+is "$(mailmap $C resolve abuse@members.example.org; echo "exit $?")" \
+"RCPT abuse@members.example.org: accepted (virtual_alias_maps: virtual)
+  abuse@members.example.org -> virtual: abuse@example.org
+    abuse@example.org -> virtual: alice@example.org, bob@example.org
+      alice@example.org -> forward: alice@example.net
+      bob@example.org -> forward: bob@example.net, bob.backup@example.com
+deliver alice@example.net: smtp (default_transport, SRS sender)
+deliver bob@example.net: smtp (default_transport, SRS sender)
+deliver bob.backup@example.com: smtp (default_transport, SRS sender)
+exit 0" "resolve follows alias domain, aliases, forwards (combined host)"
 
 before=$(snapshot)
 sleep 1.1

@@ -14,8 +14,11 @@ top_builddir=${top_builddir:-$top_srcdir}
 # shellcheck source=tests/integration/lib.sh
 . "$top_srcdir/tests/integration/lib.sh"
 
-man_dir=$top_srcdir/man
+# The pages and units as installed: `make` writes them from their .in
+# files into the build tree (mk/install.am).
+man_dir=$top_builddir/man
 contrib=$top_srcdir/contrib
+units_dir=$top_builddir/contrib/systemd
 
 pages=$(find "$man_dir" -maxdepth 1 -type f -name '*.[1-8]' 2>/dev/null | sort)
 [ -n "$pages" ] || skip_all "no manual pages in $man_dir"
@@ -156,7 +159,7 @@ if command -v postconf >/dev/null 2>&1; then
 		[ $rc -eq 0 ] && [ ! -s "$d/err" ]
 		ok $? "postconf accepts $name without a warning"
 		sed 's/^/#   /' "$d/err" | head -20
-		n=$(grep -cE '^[a-z_0-9]+ = ' "$d/main.cf")
+		n=$(grep -cE '^[a-z_0-9]+ =( |$)' "$d/main.cf")
 		m=$(grep -vc '^config_directory = ' "$d/out")
 		is "$m" "$n" "postconf -n lists all $n parameters of $name"
 	done
@@ -186,8 +189,9 @@ else
 fi
 
 # systemd-analyze verify needs a working systemd; probe with a trivial unit.
-units=$(find "$contrib/systemd" -maxdepth 1 -type f \
-    \( -name '*.service' -o -name '*.timer' \) 2>/dev/null | sort)
+units=$( (find "$units_dir" -maxdepth 1 -type f -name '*.service'
+	find "$contrib/systemd" -maxdepth 1 -type f -name '*.timer') 2>/dev/null |
+	sort)
 sa_ok=0
 if command -v systemd-analyze >/dev/null 2>&1 && [ -n "$units" ]; then
 	mkdir -p "$T_DIR/probe"

@@ -28,12 +28,27 @@ static void
 test_buf_max_enforced(void **state)
 {
 	struct buf b = BUF_INIT;
+	char big[100];
+
+	memset(big, 'x', sizeof(big));
 
 	b.max = 8;
 	assert_int_equal(buf_puts(&b, "1234567"), 0);
 	assert_int_equal(buf_putc(&b, 'x'), -1);
 	assert_int_equal(errno, E2BIG);
 	assert_string_equal(buf_cstr(&b), "1234567");
+	buf_free(&b);
+	/* exactly max bytes leave no room for the NUL (they were taken
+	   beyond max, or the growth looped for ever) */
+	b.max = 8;
+	assert_int_equal(buf_append(&b, "12345678", 8), -1);
+	assert_int_equal(errno, E2BIG);
+	assert_string_equal(buf_cstr(&b), "");
+	b.max = 100;
+	assert_int_equal(buf_append(&b, big, 60), 0);
+	buf_reset(&b);
+	assert_int_equal(buf_append(&b, big, 100), -1);
+	assert_int_equal(errno, E2BIG);
 	buf_free(&b);
 }
 
@@ -49,6 +64,31 @@ test_buf_printf(void **state)
 	buf_reset(&b);
 	assert_int_equal(b.len, 0);
 	buf_wipe_free(&b);
+}
+
+static void
+test_buf_vis_escapes(void **state)
+{
+	char out[128], big[200];
+	struct buf b = BUF_INIT;
+
+	assert_string_equal(buf_vis(out, sizeof(out), "a\x1b[0m\"\\\xc3\n"),
+	    "a\\x1b[0m\\x22\\x5c\\xc3\\x0a");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(strlen(buf_vis(out, sizeof(out), big)), 67);
+	/* the same rule, whole */
+	assert_int_equal(buf_puts(&b, "<"), 0);
+	assert_int_equal(buf_put_vis(&b, "a\x1b[0m\"\\\xc3\n"), 0);
+	assert_int_equal(buf_put_vis(&b, ""), 0);
+	assert_string_equal(buf_cstr(&b), "<a\\x1b[0m\\x22\\x5c\\xc3\\x0a");
+	buf_reset(&b);
+	assert_int_equal(buf_put_vis(&b, big), 0);
+	assert_int_equal(b.len, sizeof(big) - 1);
+	b.max = 4;
+	buf_reset(&b);
+	assert_int_equal(buf_put_vis(&b, "\x01"), -1);
+	buf_free(&b);
 }
 
 static void
@@ -72,6 +112,7 @@ main(void)
 		cmocka_unit_test(test_buf_append_grows),
 		cmocka_unit_test(test_buf_max_enforced),
 		cmocka_unit_test(test_buf_printf),
+		cmocka_unit_test(test_buf_vis_escapes),
 		cmocka_unit_test(test_errbuf_prefix),
 	};
 

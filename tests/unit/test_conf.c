@@ -185,7 +185,8 @@ static void
 test_conf_names(void **state)
 {
 	static const char *const outs[] = { "virtual", "alias_domains",
-		"transport", "forward", "sender_login", "passwd" };
+		"transport", "forward", "sender_login", "passwd",
+		"relay_recipients" };
 	int k;
 
 	for (k = 0; k < OUTPUT_COUNT; k++) {

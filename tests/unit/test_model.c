@@ -146,9 +146,13 @@ test_model_accounts_states(void **state)
 	};
 	struct model *m = build(a, 6, NULL);
 
-	/* forwarded users: identity in virtual, SRS transport, forward */
-	assert_string_equal(get(m, OUTPUT_VIRTUAL, "alice@example.org"),
-	    "alice@example.org");
+	/* forwarded users: no virtual entry (the MX relays the primary
+	   domain), a relay recipient, SRS transport, forward */
+	assert_null(get(m, OUTPUT_VIRTUAL, "alice@example.org"));
+	assert_string_equal(get(m, OUTPUT_RELAY_RECIPIENTS,
+	    "alice@example.org"), "OK");
+	assert_string_equal(get(m, OUTPUT_RELAY_RECIPIENTS,
+	    "carol@example.org"), "OK");
 	assert_string_equal(get(m, OUTPUT_TRANSPORT, "bob@example.org"),
 	    "smtp:[srs.example.org]");
 	assert_string_equal(get(m, OUTPUT_FORWARD, "bob@example.org"),
@@ -160,9 +164,11 @@ test_model_accounts_states(void **state)
 	assert_null(get(m, OUTPUT_PASSWD, "frank"));
 	/* retired: gone from everything */
 	assert_null(get(m, OUTPUT_VIRTUAL, "dave@example.org"));
+	assert_null(get(m, OUTPUT_RELAY_RECIPIENTS, "dave@example.org"));
 	assert_null(get(m, OUTPUT_PASSWD, "dave"));
 	/* no forward: no route, but a login */
 	assert_null(get(m, OUTPUT_VIRTUAL, "erin@example.org"));
+	assert_null(get(m, OUTPUT_RELAY_RECIPIENTS, "erin@example.org"));
 	assert_string_equal(get(m, OUTPUT_PASSWD, "erin"), H1);
 	assert_string_equal(get(m, OUTPUT_PASSWD, "bob"), H2);
 	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN, "erin@example.org"),
@@ -269,18 +275,31 @@ test_model_aliases_flatten(void **state)
 	/* abuse -> postmaster -> alice, bob: flattened */
 	assert_string_equal(get(m, OUTPUT_VIRTUAL, "abuse@example.org"),
 	    "alice@example.org, bob@example.org");
-	/* mixed alias: keeps itself (identity) for its external part */
-	assert_string_equal(get(m, OUTPUT_VIRTUAL, "security@example.org"),
-	    "security@example.org, alice@example.org");
+	/* mixed alias: leaves the MX as itself; the SRS host's forward
+	   names its external part and its local terminals */
+	assert_null(get(m, OUTPUT_VIRTUAL, "security@example.org"));
+	assert_string_equal(get(m, OUTPUT_TRANSPORT, "security@example.org"),
+	    "smtp:[srs.example.org]");
 	assert_string_equal(get(m, OUTPUT_FORWARD, "security@example.org"),
-	    "partner@other.example");
+	    "partner@other.example, alice@example.org");
 	assert_string_equal(get(m, OUTPUT_TRANSPORT, "board@example.org"),
 	    "smtp:[srs.example.org]");
 	assert_string_equal(get(m, OUTPUT_FORWARD, "board@example.org"),
 	    "chair@else.example, Treasurer@else.example");
 	assert_null(get(m, OUTPUT_TRANSPORT, "postmaster@example.org"));
-	assert_string_equal(get(m, OUTPUT_VIRTUAL, "@example.net"),
-	    "@example.org");
+	/* alias domains: one entry per deliverable address, no catch-all */
+	assert_null(get(m, OUTPUT_VIRTUAL, "@example.net"));
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "abuse@example.net"),
+	    "abuse@example.org");
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "alice@example.com"),
+	    "alice@example.org");
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "board@example.net"),
+	    "board@example.org");
+	assert_null(get(m, OUTPUT_VIRTUAL, "nobody@example.net"));
+	/* 2 aliases + 2 terminal aliases/forwards + 2 accounts = 6
+	   deliverable addresses; virtual: 2 aliases + 6 x 2 variants */
+	assert_int_equal(count(m, OUTPUT_RELAY_RECIPIENTS), 6);
+	assert_int_equal(count(m, OUTPUT_VIRTUAL), 2 + 6 * 2);
 	assert_string_equal(get(m, OUTPUT_ALIAS_DOMAINS, "example.net"),
 	    "example.net");
 	assert_string_equal(get(m, OUTPUT_SENDER_LOGIN,
@@ -323,15 +342,20 @@ test_model_conflict_loop_dangling(void **state)
 	assert_non_null(strstr(logbuf, "alice@example.org defined twice"));
 	assert_non_null(strstr(logbuf, "ldap uid=alice,ou=users"));
 	assert_non_null(strstr(logbuf, "mail.yaml:6"));
-	assert_string_equal(get(m, OUTPUT_VIRTUAL, "alice@example.org"),
+	assert_string_equal(get(m, OUTPUT_RELAY_RECIPIENTS,
+	    "alice@example.org"), "OK");
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "alice@example.net"),
 	    "alice@example.org");
 	/* loop ann -> bob -> ann: reported, neither published */
 	assert_true(model_stats(m)->loops >= 1);
 	assert_non_null(strstr(logbuf, "alias loop"));
 	assert_null(get(m, OUTPUT_VIRTUAL, "ann@example.org"));
 	assert_null(get(m, OUTPUT_VIRTUAL, "bob@example.org"));
+	assert_null(get(m, OUTPUT_RELAY_RECIPIENTS, "ann@example.org"));
+	assert_null(get(m, OUTPUT_VIRTUAL, "ann@example.net"));
 	/* dangling */
 	assert_null(get(m, OUTPUT_VIRTUAL, "lost@example.org"));
+	assert_null(get(m, OUTPUT_VIRTUAL, "lost@example.net"));
 	assert_non_null(strstr(logbuf, "ghost@example.org: no such address"));
 	/* a half-dangling alias keeps its good target */
 	assert_string_equal(get(m, OUTPUT_VIRTUAL, "half@example.org"),
@@ -603,9 +627,9 @@ test_model_expansion_dedup(void **state)
 	m = build(a, 3, &hd);
 	assert_string_equal(get(m, OUTPUT_VIRTUAL, "all@example.org"),
 	    "a2@example.org, a1@example.org, a3@example.org");
-	assert_string_equal(get(m, OUTPUT_VIRTUAL, "a1@example.org"),
-	    "a1@example.org");
+	assert_null(get(m, OUTPUT_VIRTUAL, "a1@example.org"));
 	assert_null(get(m, OUTPUT_FORWARD, "all@example.org"));
+	assert_null(get(m, OUTPUT_TRANSPORT, "all@example.org"));
 	model_free(&m);
 }
 
@@ -636,7 +660,9 @@ test_model_many(void **state)
 		a[i] = acc(uids[i], fw[i], H1, ACCOUNT_ACTIVE);
 	}
 	m = build(a, 20000, NULL);
-	assert_int_equal(count(m, OUTPUT_VIRTUAL), 20000);
+	assert_int_equal(count(m, OUTPUT_VIRTUAL), 0);
+	assert_int_equal(count(m, OUTPUT_RELAY_RECIPIENTS), 20000);
+	assert_int_equal(count(m, OUTPUT_TRANSPORT), 20000);
 	assert_int_equal(count(m, OUTPUT_PASSWD), 20000);
 	assert_string_equal(get(m, OUTPUT_FORWARD, "u19999@example.org"),
 	    "u19999@ext.example");
