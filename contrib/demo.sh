@@ -65,7 +65,7 @@ show postmap -q bob@example.org "hash:$D/maps/forward"
 show postmap -q board@example.org "hash:$D/maps/forward"
 show postmap -q alice@members.example.org "lmdb:$D/maps/sender_login"
 echo "retired judy (expect nothing, exit 1):"
-show postmap -q judy@example.org "lmdb:$D/maps/virtual" || echo "(exit $?)"
+show postmap -q judy@example.org "lmdb:$D/maps/relay_recipients" || echo "(exit $?)"
 show postmap -s "lmdb:$D/maps/virtual"
 
 step "the Dovecot passwd-file: alice's mail password, verified by doveadm"

@@ -95,8 +95,9 @@ predict_finals() {
 		return
 	fi
 	for x in $(resolve_finals "$T_DIR/mx/udmail.yaml" mx "$2"); do
-		printf '%s\n' $(resolve_finals "$T_DIR/srs/udmail.yaml" srs "$x")
-	done | sort -u | tr '\n' ' ' | sed 's/ $//'
+		resolve_finals "$T_DIR/srs/udmail.yaml" srs "$x" | tr ' ' '\n'
+		echo
+	done | sed '/^$/d' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
 # ---------------------------------------------------------------------

@@ -279,7 +279,7 @@ test_route_srs_forwards(void **state)
 	    "RCPT abuse@example.net: refused (454 4.7.1 "
 	    "<abuse@example.net>: Relay access denied)\n");
 	run(ROUTE_ROLE_SRS, "postmaster@example.org", ROUTE_REFUSED,
-	    "RCPT postmaster@example.org: refused (550 5.1.1 "
+	    "RCPT postmaster@example.org: refused (450 4.1.1 "
 	    "<postmaster@example.org>: Recipient address rejected: User "
 	    "unknown in relay recipient table)\n");
 }
