@@ -72,8 +72,8 @@ like "$(grep oscar "$T_DIR/diff.out")" '-> \{MD5-CRYPT\} \(hash not shown\)$' "s
 ok $? "step 3: no hash printed"
 
 # Step 3, routing: every address the old file set routes, the new tables route
-# the same way: SRS forward = the old value; MX keeps the address
-# (identity) and hands it to the SRS host.
+# the same way: SRS forward = the old value; the MX accepts the address
+# (relay_recipients) and hands it to the SRS host (transport).
 addrs() { tr ', ' '\n\n' | grep . | sort; }
 n=0 bad=""
 while IFS=: read -r uid _; do
@@ -81,11 +81,11 @@ while IFS=: read -r uid _; do
 	old=$(postalias -c "$PF" -q "$uid" "hash:$OLD/forward-alias" | addrs)
 	new=$(pq "hash:$U/maps/forward" "$uid@$D" | addrs)
 	[ -n "$old" ] && [ "$old" = "$new" ] &&
-		[ "$(pq "lmdb:$U/maps/virtual" "$uid@$D")" = "$uid@$D" ] &&
+		pq "lmdb:$U/maps/relay_recipients" "$uid@$D" >/dev/null &&
 		[ "$(pq "lmdb:$U/maps/transport" "$uid@$D")" = "smtp:[srs.example.org]" ] ||
 		bad="$bad $uid"
 done <"$OLD/forward-alias"
-is "$bad" "" "step 3: the $n forwards of forward-alias route the same (forward, virtual, transport)"
+is "$bad" "" "step 3: the $n forwards of forward-alias route the same (forward, relay_recipients, transport)"
 # ... and the new forward table routes no LDAP account the old files
 # did not (its other keys come from Hiera).
 ldapsearch -x -LLL -H "$SLAPD_URI" -b "$SLAPD_USERS" '(uid=*)' uid |
@@ -147,9 +147,11 @@ dovecot_auth_refused oscar wrong-pw; ok $? "a wrong password is still refused"
 # Step 4, Postfix: main.cf switched to the new tables, the old one kept.
 cp "$PF/main.cf" "$PF/main.cf.pre-udmail"
 postconf -c "$PF" -e "virtual_alias_maps = lmdb:$U/maps/virtual" \
+	"relay_recipient_maps = lmdb:$U/maps/relay_recipients" \
 	"transport_maps = lmdb:$U/maps/transport" "alias_maps ="
 lookup() { postmap -c "$PF" -q "$1" "$(postconf -c "$PF" -h "$2")"; }
-is "$(lookup oscar@$D virtual_alias_maps)" "oscar@$D" "step 4: main.cf's virtual_alias_maps is the new table"
+lookup oscar@$D relay_recipient_maps >/dev/null
+ok $? "step 4: main.cf's relay_recipient_maps is the new table, and lists oscar"
 is "$(lookup oscar@$D transport_maps)" "smtp:[srs.example.org]" "step 4: transport_maps routes oscar to the SRS host"
 cp "$PF/main.cf.pre-udmail" "$PF/main.cf"
 is "$(lookup oscar@$D virtual_alias_maps | addrs | tr '\n' ' ')" \
