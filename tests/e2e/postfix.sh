@@ -216,8 +216,10 @@ EOF
 		"$PF_CONTRIB/dovecot/10-udmail-auth.conf" >"$d/udmail-auth.conf"
 	dovecot -c "$d/dovecot.conf" >"$d/start.err" 2>&1 ||
 		{ sed 's/^/#   /' "$d/start.err"; return 1; }
-	wait_for 5 test -S "$q/private/auth" || return 1
+	# Tracked first, so that it is stopped even if it never gets ready.
+	wait_for 5 test -s "$d/run/master.pid" || return 1
 	t_track_pid "$(cat "$d/run/master.pid")"
+	wait_for 5 test -S "$q/private/auth"
 }
 
 # rcpt PORT FROM TO: the server's answer to RCPT TO, one line.
