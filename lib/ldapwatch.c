@@ -1,9 +1,12 @@
 /*
  * ldapwatch: an RFC 4533 refreshAndPersist search used as a doorbell.
- * We ask for no attributes ("1.1"): the refresh phase costs one small
- * message per entry, after which every entry message (add, modify,
- * delete, rename) means "fetch again".  Invariant: after the refresh is
- * over, no change within base/filter goes unnoticed while the search runs.
+ * We ask for no attributes ("1.1"): every entry message (add, modify,
+ * delete, rename) means "fetch again".  Started with the cookie of the
+ * state the tables were built from (the suffix's contextCSN, read before
+ * that fetch), the refresh phase is empty when nothing changed since, and
+ * then asks for no sync at all.  Invariant: no change within base/filter
+ * after the cookie (or, without one, after the refresh) goes unnoticed
+ * while the search runs.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,17 +22,25 @@
 #define SYNC_REQUEST_OID "1.3.6.1.4.1.4203.1.9.1.1"
 #define SYNC_INFO_OID    "1.3.6.1.4.1.4203.1.9.1.4"
 #define SYNC_MODE_REFRESH_AND_PERSIST 3
-#define SYNC_INFO_NEWCOOKIE 0x80 /* [0] IMPLICIT OCTET STRING */
+#define SYNC_INFO_NEWCOOKIE      0x80 /* [0] IMPLICIT OCTET STRING */
+#define SYNC_INFO_REFRESH_DELETE 0xa1 /* [1] refreshDelete */
+#define SYNC_INFO_REFRESH_PRESENT 0xa2 /* [2] refreshPresent */
+#define SYNC_INFO_ID_SET         0xa3 /* [3] syncIdSet */
+#define CSN_MAX 16                    /* contextCSN values (one per sid) */
+#define DN_DEPTH_MAX 32
 
 struct ldapwatch {
 	LDAP *ld;
 	int msgid;
 	int ready;
 	int fd;
+	int cookie; /* started with a cookie */
+	int dirty;  /* the refresh reported an entry or an ID set */
 };
 
 struct ldapwatch *
-ldapwatch_open(const struct conf_ldap *cl, struct errbuf *eb)
+ldapwatch_open(const struct conf_ldap *cl, const char *cookie,
+    struct errbuf *eb)
 {
 	char *attrs[] = { LDAP_NO_ATTRS, NULL };
 	LDAPControl ctrl, *ctrls[2] = { &ctrl, NULL };
@@ -44,9 +55,11 @@ ldapwatch_open(const struct conf_ldap *cl, struct errbuf *eb)
 	}
 	if ((w->ld = (LDAP *)src_ldap_connect(cl, eb)) == NULL)
 		goto fail;
+	w->cookie = cookie != NULL;
 	if ((ber = ber_alloc_t(LBER_USE_DER)) == NULL ||
-	    ber_printf(ber, "{e}", SYNC_MODE_REFRESH_AND_PERSIST) == -1 ||
-	    ber_flatten(ber, &bv) == -1) {
+	    ber_printf(ber, "{e", SYNC_MODE_REFRESH_AND_PERSIST) == -1 ||
+	    (cookie != NULL && ber_printf(ber, "s", cookie) == -1) ||
+	    ber_printf(ber, "N}") == -1 || ber_flatten(ber, &bv) == -1) {
 		if (ber != NULL)
 			ber_free(ber, 1);
 		errbuf_set(eb, "ldap sync control: encoding failed");
@@ -86,18 +99,44 @@ ldapwatch_ready(const struct ldapwatch *w)
 	return w->ready;
 }
 
-/* A Sync Info message: refreshDelete/refreshPresent end the refresh;
-   a newcookie alone is bookkeeping; a syncIdSet after the refresh means
-   entries went away. */
+/* The refreshDone flag of a refreshDelete or refreshPresent message:
+   SEQUENCE { cookie OCTET STRING OPTIONAL, refreshDone BOOLEAN DEFAULT
+   TRUE }.  Unreadable counts as done: the caller then syncs. */
+static int
+refresh_done(BerElement *ber)
+{
+	ber_len_t len;
+	ber_tag_t tag;
+	ber_int_t done = 1;
+
+	if (ber_skip_tag(ber, &len) == LBER_DEFAULT)
+		return 1;
+	tag = ber_peek_tag(ber, &len);
+	if (tag == LBER_OCTETSTRING) {
+		if (ber_skip_tag(ber, &len) == LBER_DEFAULT ||
+		    ber_skip_data(ber, len) < 0)
+			return 1;
+		tag = ber_peek_tag(ber, &len);
+	}
+	if (tag == LBER_BOOLEAN && ber_get_boolean(ber, &done) == LBER_DEFAULT)
+		return 1;
+	return done != 0;
+}
+
+/* A Sync Info message.  During the refresh an ID set means entries to
+   keep or drop, so something changed since the cookie, and the phase
+   that ends it says how it ended: refreshDelete with nothing before it is
+   syncprov's "your cookie is current"; a present phase is sent when it is
+   not.  After the refresh an ID set means entries went away. */
 static int
 sync_info(struct ldapwatch *w, LDAPMessage *msg)
 {
 	struct berval *data = NULL;
-	char *oid = NULL;
-	BerElement *ber;
-	ber_len_t len;
+	BerElement *ber = NULL;
 	ber_tag_t tag = LBER_DEFAULT;
-	int changed = 0;
+	char *oid = NULL;
+	ber_len_t len;
+	int changed = 0, done = 1;
 
 	if (ldap_parse_intermediate(w->ld, msg, &oid, &data, NULL, 0) !=
 	    LDAP_SUCCESS)
@@ -105,12 +144,22 @@ sync_info(struct ldapwatch *w, LDAPMessage *msg)
 	if (oid != NULL && strcmp(oid, SYNC_INFO_OID) == 0 && data != NULL &&
 	    (ber = ber_init(data)) != NULL) {
 		tag = ber_peek_tag(ber, &len);
+		if (tag == SYNC_INFO_REFRESH_DELETE ||
+		    tag == SYNC_INFO_REFRESH_PRESENT)
+			done = refresh_done(ber);
 		ber_free(ber, 1);
 	}
-	if (tag != LBER_DEFAULT && tag != SYNC_INFO_NEWCOOKIE) {
-		if (w->ready)
-			changed = 1;
+	if (tag == LBER_DEFAULT || tag == SYNC_INFO_NEWCOOKIE)
+		;
+	else if (w->ready)
+		changed = 1;
+	else if (tag == SYNC_INFO_ID_SET || tag == SYNC_INFO_REFRESH_PRESENT)
+		w->dirty = 1;
+	if (!w->ready && done && (tag == SYNC_INFO_REFRESH_DELETE ||
+	    tag == SYNC_INFO_REFRESH_PRESENT)) {
 		w->ready = 1;
+		/* Without a cookie the refresh tells us nothing. */
+		changed = !w->cookie || w->dirty;
 	}
 	ldap_memfree(oid);
 	ber_bvfree(data);
@@ -140,6 +189,8 @@ ldapwatch_process(struct ldapwatch *w, struct errbuf *eb)
 		case LDAP_RES_SEARCH_REFERENCE:
 			if (w->ready)
 				changed = 1;
+			else
+				w->dirty = 1;
 			break;
 		case LDAP_RES_INTERMEDIATE:
 			changed |= sync_info(w, msg);
@@ -179,4 +230,85 @@ ldapwatch_close(struct ldapwatch **wp)
 	}
 	free(w);
 	*wp = NULL;
+}
+
+/* DN without its first RDN ("" at the root); commas escaped with a
+   backslash belong to the RDN. */
+static const char *
+dn_parent(const char *dn)
+{
+	for (; *dn != '\0'; dn++) {
+		if (*dn == '\\' && dn[1] != '\0')
+			dn++;
+		else if (*dn == ',')
+			return dn + 1 + strspn(dn + 1, " ");
+	}
+	return dn;
+}
+
+/* "rid=000,csn=A;B": each value made only of CSN characters. */
+static char *
+cookie_make(struct berval **vals)
+{
+	size_t i, len = sizeof("rid=000,csn=");
+	char *c;
+
+	for (i = 0; vals[i] != NULL && i < CSN_MAX; i++) {
+		if (vals[i]->bv_len == 0 || vals[i]->bv_len > 64 ||
+		    strspn(vals[i]->bv_val, "0123456789.#Z") < vals[i]->bv_len)
+			return NULL;
+		len += vals[i]->bv_len + 1;
+	}
+	if (i == 0 || vals[i] != NULL || (c = malloc(len)) == NULL)
+		return NULL;
+	(void)strcpy(c, "rid=000,csn=");
+	for (i = 0; vals[i] != NULL; i++) {
+		if (i > 0)
+			(void)strcat(c, ";");
+		(void)strncat(c, vals[i]->bv_val, vals[i]->bv_len);
+	}
+	return c;
+}
+
+int
+ldapwatch_cookie(const struct conf_ldap *cl, char **cookie_r,
+    struct errbuf *eb)
+{
+	char *attrs[] = { "contextCSN", NULL };
+	struct timeval tv = { cl->timeout > 0 ? cl->timeout : 30, 0 };
+	struct berval **vals = NULL;
+	LDAPMessage *res = NULL, *e;
+	const char *dn;
+	LDAP *ld;
+	int rc, depth, found = 0;
+
+	*cookie_r = NULL;
+	if ((ld = (LDAP *)src_ldap_connect(cl, eb)) == NULL)
+		return -1;
+	for (dn = cl->base, depth = 0; *dn != '\0' && depth < DN_DEPTH_MAX;
+	    dn = dn_parent(dn), depth++) {
+		rc = ldap_search_ext_s(ld, dn, LDAP_SCOPE_BASE,
+		    "(objectClass=*)", attrs, 0, NULL, NULL, &tv, 1, &res);
+		if (rc == LDAP_SUCCESS && (e = ldap_first_entry(ld, res)) !=
+		    NULL)
+			vals = ldap_get_values_len(ld, e, "contextCSN");
+		ldap_msgfree(res);
+		res = NULL;
+		if (vals != NULL)
+			break;
+		if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_OBJECT &&
+		    rc != LDAP_INSUFFICIENT_ACCESS) {
+			errbuf_set(eb, "ldap contextCSN %s: %s", dn,
+			    ldap_err2string(rc));
+			(void)ldap_unbind_ext_s(ld, NULL, NULL);
+			return -1;
+		}
+	}
+	if (vals != NULL) {
+		if ((*cookie_r = cookie_make(vals)) != NULL)
+			found = 1;
+		ldap_value_free_len(vals);
+	}
+	(void)ldap_unbind_ext_s(ld, NULL, NULL);
+	return found;
 }

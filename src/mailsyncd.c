@@ -1,7 +1,10 @@
 /*
  * mailsyncd: run the sync pipeline when a source changes.  LDAP changes
  * arrive through a persistent search (lib/ldapwatch), Hiera exports through
- * inotify; bursts are coalesced, failures retried with backoff while the
+ * inotify.  A change on a quiet system is synced at once; while syncs
+ * follow each other, the next waits as long as the last one took, so a
+ * burst is coalesced and the work stays bounded.  Failures are retried
+ * with backoff while the
  * last good tables keep serving.  --once runs the pipeline a single time
  * for timers.  One instance per state directory (lock file).  A standing
  * problem (a dangling alias, a rejected record) is logged when it appears
@@ -37,7 +40,7 @@
 #include "warnset.h"
 #include "xmalloc.h"
 
-#define COALESCE_MS   250  /* gather a burst of changes into one sync */
+#define SYNC_GAP_MAX_MS 1000 /* longest pause between two syncs */
 #define BACKOFF_MIN_S 1
 #define BACKOFF_MAX_S 60
 #define WARNINGS_FILE "mailsyncd.warnings"
@@ -55,6 +58,9 @@ struct daemon {
 	int watch_unsupported; /* no syncprov: poll only, until SIGHUP */
 	time_t last_success;
 	int fail_backoff;
+	int watching;       /* long-running: read a cookie before each sync */
+	char *cookie;       /* LDAP's state the published tables show */
+	long long next_ok;  /* earliest start of the next sync (ms) */
 	/* The warnings the log has shown, saved in warnings_path (fixed
 	   until restart, like the lock beside it).  NULL: --dry-run, which
 	   shows every warning and records nothing. */
@@ -246,9 +252,17 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 	struct sync_result res;
 	enum sync_status st;
 	struct errbuf eb;
+	char *cookie = NULL;
+	long long t0 = now_ms(), took;
 	int k, changed = 0;
 
 	d->runs++;
+	/* Read before the fetch: whatever changes after it, the watch
+	   started from it reports. */
+	if (d->watching && d->conf->ldap.enabled && !o->dry_run &&
+	    ldapwatch_cookie(&d->conf->ldap, &cookie, &eb) == -1)
+		log_debug("%s; the watch will start from a full refresh",
+		    eb.msg);
 	if (d->reported != NULL) {
 		if ((col.cur = warnset_new()) == NULL)
 			fatal(EX_OSERR, "warnings");
@@ -260,7 +274,13 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 	if (d->reported != NULL)
 		report_warnings(d, st, &res, &col);
 	warnset_free(&col.cur);
+	took = now_ms() - t0;
+	d->next_ok = now_ms() + (took < SYNC_GAP_MAX_MS ? took :
+	    SYNC_GAP_MAX_MS);
 	if (st == SYNC_OK) {
+		free(d->cookie);
+		d->cookie = cookie;
+		cookie = NULL;
 		d->last_success = time(NULL);
 		for (k = 0; k < OUTPUT_COUNT; k++)
 			changed += res.out[k].changed;
@@ -280,6 +300,7 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 	if (!o->dry_run &&
 	    sync_write_metrics(d->conf, &res, st, d->last_success, &eb) == -1)
 		log_warnx("metrics: %s", eb.msg);
+	free(cookie);
 	return st;
 }
 
@@ -303,7 +324,9 @@ load_reported(struct daemon *d)
 }
 
 /* Watch the directories holding the Hiera exports: Puppet replaces files
-   by rename, which a watch on the file itself would lose. */
+   by rename, which a watch on the file itself would lose.  Not IN_CREATE:
+   a file written in place is complete only at IN_CLOSE_WRITE, and the
+   sync starts at once. */
 static void
 watch_hiera(struct daemon *d)
 {
@@ -317,7 +340,7 @@ watch_hiera(struct daemon *d)
 	for (i = 0; i < d->conf->hiera_count; i++) {
 		(void)snprintf(dir, sizeof(dir), "%s", d->conf->hiera_files[i]);
 		if (inotify_add_watch(d->inotify_fd, dirname(dir),
-		    IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_CREATE) == -1)
+		    IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE) == -1)
 			log_warn("inotify %s", dir);
 	}
 }
@@ -364,6 +387,8 @@ reload(struct daemon *d)
 	conf_free(&d->conf);
 	d->conf = c;
 	ldapwatch_close(&d->watch);
+	free(d->cookie);
+	d->cookie = NULL;
 	d->watch_retry = 0;
 	d->watch_backoff = 0;
 	d->watch_unsupported = 0;
@@ -381,8 +406,10 @@ open_watch(struct daemon *d, time_t now)
 	if (!d->conf->ldap.enabled || d->watch != NULL ||
 	    d->watch_unsupported || now < d->watch_retry)
 		return;
-	if ((d->watch = ldapwatch_open(&d->conf->ldap, &eb)) != NULL) {
-		log_info("ldap: watching %s for changes", d->conf->ldap.base);
+	if ((d->watch = ldapwatch_open(&d->conf->ldap, d->cookie, &eb)) !=
+	    NULL) {
+		log_info("ldap: watching %s for changes%s", d->conf->ldap.base,
+		    d->cookie != NULL ? " since the last sync" : "");
 		return;
 	}
 	watch_failed(d, now, &eb);
@@ -409,6 +436,20 @@ watch_failed(struct daemon *d, time_t now, const struct errbuf *eb)
 	    d->poll_interval, d->watch_backoff);
 }
 
+/* Sync at once, or as soon as the last sync's own duration has passed
+   since it ended: a burst of changes then costs at most every other
+   moment of the CPU, however many changes it brings. */
+static void
+schedule(const struct daemon *d, long long *due)
+{
+	long long t = now_ms();
+
+	if (t < d->next_ok)
+		t = d->next_ok;
+	if (*due == -1 || t < *due)
+		*due = t;
+}
+
 static int
 loop(struct daemon *d, const struct sync_opts *o)
 {
@@ -417,6 +458,7 @@ loop(struct daemon *d, const struct sync_opts *o)
 	struct errbuf eb;
 	int n, r, timeout, was_ready;
 
+	d->watching = 1;
 	/* The first sync runs before READY=1, so units ordered after us find
 	   the tables published (or the last good ones, if LDAP is down). */
 	due = run_sync(d, o) == SYNC_OK ? -1 : now_ms() + BACKOFF_MIN_S * 1000;
@@ -468,7 +510,7 @@ loop(struct daemon *d, const struct sync_opts *o)
 		}
 		if ((pfd[0].revents & POLLIN) && hiera_changed(d)) {
 			log_debug("hiera export changed");
-			due = now_ms() + COALESCE_MS;
+			schedule(d, &due);
 		}
 		if (n > 1 && pfd[1].revents != 0) {
 			was_ready = ldapwatch_ready(d->watch);
@@ -476,17 +518,24 @@ loop(struct daemon *d, const struct sync_opts *o)
 			if (r == -1) {
 				ldapwatch_close(&d->watch);
 				watch_failed(d, time(NULL), &eb);
-				/* Changes may have been missed meanwhile. */
-				if (was_ready)
-					due = now_ms() + COALESCE_MS;
-			} else if (r == 1 || (!was_ready &&
-			    ldapwatch_ready(d->watch))) {
-				d->watch_backoff = 0;
-				/* A change, or the end of a refresh after a
-				   (re)connect: either may mean new data. */
-				log_debug("ldap change seen");
-				if (due == -1 || r == 1)
-					due = now_ms() + COALESCE_MS;
+				/* Changes may have been missed meanwhile, or
+				   the cookie refused: sync, and start the
+				   next watch from that sync's cookie. */
+				if (was_ready || d->cookie != NULL)
+					schedule(d, &due);
+				free(d->cookie);
+				d->cookie = NULL;
+			} else {
+				if (!was_ready && ldapwatch_ready(d->watch)) {
+					d->watch_backoff = 0;
+					log_debug("ldap refresh done, %s",
+					    r == 1 ? "syncing" :
+					    "nothing changed since the last "
+					    "sync");
+				} else if (r == 1)
+					log_debug("ldap change seen");
+				if (r == 1)
+					schedule(d, &due);
 			}
 		}
 	}
@@ -581,6 +630,7 @@ main(int argc, char **argv)
 	watch_hiera(&d);
 	rc = loop(&d, &so);
 	ldapwatch_close(&d.watch);
+	free(d.cookie);
 	warnset_free(&d.reported);
 	conf_free(&d.conf);
 	return rc;

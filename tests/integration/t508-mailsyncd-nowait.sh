@@ -1,0 +1,82 @@
+#!/bin/bash
+# No fixed wait and no redundant sync: the cookie read before a sync lets
+# the LDAP watch start without a second full fetch when nothing changed
+# since (and sync when something did: a modify, a delete, an add, an
+# unknown cookie); a change on a quiet system is published at once; a
+# burst of 1,000 changes costs far fewer than 1,000 syncs.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/slapd.sh"
+. "$top_srcdir/tests/integration/udmail.sh"
+slapd_require
+need_cmd postmap
+[ -x "$top_builddir/src/mailsyncd" ] || skip_all "mailsyncd not built"
+W=$top_builddir/tests/helpers/ldapwatchtool
+[ -x "$W" ] || skip_all "ldapwatchtool not built"
+plan 17
+
+slapd_setup
+slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
+slapd_start || { echo "Bail out! slapd did not start"; exit 1; }
+udmail_setup
+echo "shrink_guard: 50%" >>"$U/udmail.yaml"
+F=hash:$U/maps/forward
+
+w() { "$W" -H "$SLAPD_URI" -b "$SLAPD_USERS" -D "$SLAPD_SYNC_DN" -y "$SLAPD_SYNC_PW_FILE" "$@"; }
+modify() {
+	ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" >/dev/null
+}
+forward() {
+	printf 'dn: uid=%s,%s\nchangetype: modify\nreplace: emailForward\nemailForward: %s\n\n' \
+		"$1" "$SLAPD_USERS" "$2"
+}
+
+c=$(w cookie)
+ok $? "a cookie for LDAP's state now ($c)"
+is "$(w watch "$c")" current "watch from a current cookie: no sync"
+is "$(w watch)" sync "watch without a cookie: sync after the refresh"
+forward alice alice@one.example.net | modify
+is "$(w watch "$c")" sync "a modify since the cookie: sync"
+c=$(w cookie)
+ldapdelete -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" "uid=frank,$SLAPD_USERS"
+is "$(w watch "$c")" sync "a delete since the cookie: sync"
+c=$(w cookie)
+is "$(w watch "$c")" current "the new cookie is current again"
+r=$(w watch "rid=000,csn=29991231000000.000000Z#000000#000#000000" 2>/dev/null)
+[ "$r" != current ]; ok $? "a cookie from the future is not taken as current ($r)"
+
+mailsyncd -c "$U/udmail.yaml" -v --interval 3600 2>"$T_DIR/daemon.log" &
+pid=$!
+t_track_pid $pid
+wait_for 10 grep -q "ldap refresh done" "$T_DIR/daemon.log"
+ok $? "daemon started its watch"
+grep -q "refresh done, nothing changed since the last sync" "$T_DIR/daemon.log"
+ok $? "the refresh after the first sync needs no second sync"
+sleep 1
+is "$(grep -c 'sync done' "$T_DIR/daemon.log")" 1 "one full sync at startup"
+
+t0=$(date +%s%N)
+forward alice alice@quiet.example.net | modify
+wait_for 10 sh -c "postmap -q alice@example.org '$F' | grep -q quiet"
+ok $? "a change on a quiet system is published"
+diag "ldap change -> published in $((($(date +%s%N) - t0) / 1000000)) ms"
+grep -q "ldap change seen" "$T_DIR/daemon.log"; ok $? "the change was seen as one"
+
+# 1,000 changes as fast as slapd takes them.
+sleep 1
+n0=$(grep -c 'sync done' "$T_DIR/daemon.log")
+for i in $(seq 1 1000); do forward alice "alice-$i@burst.example.net"; done >"$T_DIR/burst.ldif"
+t0=$(date +%s%N)
+modify <"$T_DIR/burst.ldif"
+ok $? "1,000 changes applied"
+t1=$(date +%s%N)
+wait_for 20 sh -c "postmap -q alice@example.org '$F' | grep -qx alice-1000@burst.example.net"
+ok $? "the last change of the burst is published"
+sleep 1
+n=$(($(grep -c 'sync done' "$T_DIR/daemon.log") - n0))
+diag "1,000 changes in $(((t1 - t0) / 1000000)) ms cost $n syncs"
+[ "$n" -ge 1 ] && [ "$n" -le 250 ]
+ok $? "a burst is coalesced: $n syncs for 1,000 changes (at most 250)"
+[ "$(grep -c 'sync failed' "$T_DIR/daemon.log")" -eq 0 ]
+ok $? "no sync failed"
+kill -TERM $pid
+wait $pid; ok $? "SIGTERM: clean exit"
