@@ -104,7 +104,8 @@ hash_err(struct hash_handle *h, struct errbuf *eb, const char *what, int rc)
 		errbuf_set(eb, "berkeley db open: not a Berkeley DB hash "
 		    "file%s%s", h->dberr[0] != '\0' ? ": " : "",
 		    hash_detail(h));
-	else if (h->dberr[0] != '\0')
+	else if (h->dberr[0] != '\0' &&
+	    strcmp(hash_detail(h), db_strerror(rc)) != 0)
 		errbuf_set(eb, "berkeley db %s: %s (%s)", what,
 		    db_strerror(rc), hash_detail(h));
 	else
