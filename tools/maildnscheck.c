@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "buf.h"
 #include "dns_unbound.h"
 #include "dnscheck.h"
@@ -75,57 +76,28 @@ worker(void *arg)
 
 /* Temp file beside PATH, fsync, rename, fsync the directory: node_exporter
    never reads a half-written file. */
+/* The --prom-file, through lib/atomicfile like every file udmail
+   writes: never through a symbolic link, never over a device, never into
+   a directory another user could change.  Temp files a killed check
+   left are removed first (an hour old at least: no lock here). */
+#define PROM_LEFTOVER_AGE 3600
+
 static int
-write_atomic(const char *path, const char *data, size_t len)
+write_prom(const char *path, const char *data, size_t len,
+    struct errbuf *eb)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
-	size_t off = 0;
-	ssize_t w;
-	int fd, dfd;
+	struct atomicfile *af;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
+	if (atomicfile_cleanup(path, PROM_LEFTOVER_AGE, eb) == -1)
+		return -1;
+	if ((af = atomicfile_open(path, 0644, ATOMICFILE_KEEP_GID, eb)) ==
+	    NULL)
+		return -1;
+	if (atomicfile_write(af, data, len, eb) == -1) {
+		atomicfile_abort(&af);
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
-	    -1)
-		return -1;
-	while (off < len) {
-		if ((w = write(fd, data + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	(void)snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else
-		(void)snprintf(dir, sizeof(dir), ".");
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-fail:
-	{
-		int saved = errno;
-
-		if (fd != -1)
-			close(fd);
-		unlink(tmp);
-		errno = saved;
-	}
-	return -1;
+	return atomicfile_commit(&af, 0, NULL, eb);
 }
 
 static double
@@ -354,8 +326,9 @@ main(int argc, char **argv)
 		if (dnscheck_report_prom(&prom, job.res, job.n, &info,
 		    time(NULL)) == -1)
 			fatal(EX_OSERR, "prometheus report");
-		if (write_atomic(promfile, buf_cstr(&prom), prom.len) == -1) {
-			log_warn("%s", promfile);
+		if (write_prom(promfile, buf_cstr(&prom), prom.len,
+		    &eb) == -1) {
+			log_warnx("prom file: %s", eb.msg);
 			st = dnscheck_worst(st, DNSCHECK_UNKNOWN);
 		}
 	}

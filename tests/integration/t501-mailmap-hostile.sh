@@ -119,8 +119,10 @@ good=$(snapshot)
 chmod 0711 "$T_DIR" "$U"
 chmod -R o+rX "$U/hiera" "$U/udmail.yaml" "$U/maps" "$U/dovecot"
 cp "$SLAPD_SYNC_PW_FILE" "$U/sync.pw" && chmod 0600 "$U/sync.pw" && chown 65534:65534 "$U/sync.pw"
+# The publish lock lives in state_dir: the publishing user writes there.
+mkdir "$U/nstate" && chown 65534:65534 "$U/nstate"
 sed -e "s|bind_password_file: .*|bind_password_file: $U/sync.pw|" \
-	-e "s|state_dir: .*|state_dir: $T_DIR|" -e '/metrics_file/d' \
+	-e "s|state_dir: .*|state_dir: $U/nstate|" -e '/metrics_file/d' \
 	"$U/udmail.yaml" >"$U/nobody.yaml"
 chmod 0644 "$U/nobody.yaml"
 ldapmodify -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" >/dev/null <<LDIF
