@@ -28,6 +28,9 @@
 #   --no-syncprov      no RFC 4533 provider (clients must fall back to polling)
 #   --load FILE        slapadd FILE before starting (repeatable)
 #   --log LEVEL        slapd log level (default 0), log in $SLAPD_DIR/slapd.log
+#   --sync-acl limited the service account uid=mailsync may read neither
+#                      userPassword nor mailPassword nor emailForward (an
+#                      under-privileged reader: it still sees every entry)
 # To add data before the start with slapadd, call slapd_setup [options],
 # then slapd_load, then slapd_start (options are taken from slapd_setup).
 #
@@ -141,7 +144,7 @@ slapd_setup() {
 	local size_limit="" prtotal=unlimited time_limit="" tls=0 base=1
 	local syncprov="overlay syncprov
 syncprov-checkpoint 100 10"
-	local loads=() uid f hash sd
+	local loads=() uid f hash sd sync_acl=full sync_read
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--size-limit) size_limit=$2; shift ;;
@@ -152,10 +155,16 @@ syncprov-checkpoint 100 10"
 		--no-syncprov) syncprov="" ;;
 		--load) loads+=("$2"); shift ;;
 		--log) SLAPD_LOGLEVEL=$2; shift ;;
+		--sync-acl) sync_acl=$2; shift ;;
 		*) echo "slapd_setup: unknown option $1" >&2; return 2 ;;
 		esac
 		shift
 	done
+	case $sync_acl in
+	full) sync_read="by dn.exact=\"$SLAPD_SYNC_DN\" read" ;;
+	limited) sync_read="by dn.exact=\"$SLAPD_SYNC_DN\" none" ;;
+	*) echo "slapd_setup: --sync-acl full or limited" >&2; return 2 ;;
+	esac
 	mkdir -p "$SLAPD_DIR/db" || return 1
 	(umask 077 &&
 	    printf '%s' "$SLAPD_ROOTPW" >"$SLAPD_ROOTPW_FILE" &&
@@ -213,15 +222,19 @@ EOF
 		cat <<EOF
 access to attrs=userPassword
 	by dn.exact="$SLAPD_EXTERNAL_DN" read
-	by dn.exact="$SLAPD_SYNC_DN" read
+	$sync_read
 	by self write
 	by anonymous auth
 	by * none
 access to attrs=mailPassword
 	by dn.exact="$SLAPD_EXTERNAL_DN" write
-	by dn.exact="$SLAPD_SYNC_DN" read
+	$sync_read
 	by self write
 	by * none
+access to attrs=emailForward
+	by dn.exact="$SLAPD_EXTERNAL_DN" read
+	$sync_read
+	by * read
 access to *
 	by dn.exact="$SLAPD_EXTERNAL_DN" read
 	by * read
