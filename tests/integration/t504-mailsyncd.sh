@@ -57,7 +57,7 @@ prom=$U/state/udmail.prom
 grep -q '^udmail_sync_success 0$' "$prom"; ok $? "metrics: failure reported"
 ts=$(awk '/^udmail_sync_last_success_timestamp_seconds/ { print $2 }' "$prom")
 [ "${ts:-0}" -gt 0 ]; ok $? "metrics: last success time kept ($ts)"
-grep -q '^udmail_output_entries{output="virtual"} 13$' "$prom"; ok $? "metrics: entry counts kept"
+grep -q '^udmail_output_entries{output="virtual"} 25$' "$prom"; ok $? "metrics: entry counts kept"
 kill -TERM $pid
 wait $pid; ok $? "SIGTERM: clean exit"
 
