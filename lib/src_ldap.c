@@ -591,16 +591,25 @@ src_ldap_dn_uid(const char *dn, size_t len, const char *attr, char *name,
 	LDAPDN ldn = NULL;
 	LDAPAVA *ava;
 	const char *why;
+	char *copy;
 	int n, ret = -1;
 
 	assert(namesz > SRC_LDAP_UID_MAX);
 	name[0] = '\0';
-	/* ldap_bv2dn stops at a NUL (slapd never sends one unescaped). */
+	/* A DN never holds a NUL unescaped (slapd sends none). */
 	if (len == 0 || memchr(dn, '\0', len) != NULL) {
 		errbuf_set(eb, len == 0 ? "empty DN" : "DN contains a NUL byte");
 		return -1;
 	}
-	bv.bv_val = (char *)dn;
+	/* ldap_bv2dn reads the byte after the value (valgrind): give it a
+	   NUL-terminated copy, not a view into the BER buffer. */
+	if ((copy = malloc(len + 1)) == NULL) {
+		errbuf_syserr(eb, "DN");
+		return -1;
+	}
+	memcpy(copy, dn, len);
+	copy[len] = '\0';
+	bv.bv_val = copy;
 	bv.bv_len = len;
 	if (ldap_bv2dn(&bv, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS ||
 	    ldn == NULL || ldn[0] == NULL) {
@@ -637,6 +646,7 @@ src_ldap_dn_uid(const char *dn, size_t len, const char *attr, char *name,
 	ret = 0;
 out:
 	ldap_dnfree(ldn);
+	free(copy);
 	return ret;
 }
 
