@@ -1028,8 +1028,14 @@ int
 model_resolve(struct model *m, struct errbuf *eb)
 {
 	uint32_t *mark;
-	size_t i;
+	size_t i, j;
 
+	/* A retired entry whose address something else holds (an active
+	   entry of the same name, a Hiera alias) explains nothing. */
+	for (i = j = 0; i < m->ngone; i++)
+		if (node_find(m, m->gone[i]) == -1)
+			m->gone[j++] = m->gone[i];
+	m->ngone = j;
 	if (m->ngone > 1)
 		qsort(m->gone, m->ngone, sizeof(*m->gone), gone_cmp);
 	link_targets(m);

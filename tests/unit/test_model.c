@@ -758,6 +758,9 @@ build_tangle(int reverse, struct hiera_data *hd)
 		acc_dn("uid=victim,ou=extra,ou=users,dc=example,dc=org",
 		    "victim", "attacker@evil.example", H2, ACCOUNT_ACTIVE),
 		acc("carol", "carol@ext.example", H2, ACCOUNT_ACTIVE),
+		/* a retired twin of an active account explains nothing */
+		acc_dn("uid=carol,ou=old,ou=users,dc=example,dc=org", "carol",
+		    NULL, H1, ACCOUNT_RETIRED),
 		acc("alice", "alice@ext.example, bob@example.org", H1,
 		    ACCOUNT_ACTIVE),
 		acc("bob", "bob@ext.example, alice@example.org", H2,
