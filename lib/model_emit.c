@@ -73,6 +73,93 @@ variant_key(struct emit *e, const char *addr, const char *domain)
 	return e->key;
 }
 
+/* One virtual entry of a local part's group, before sorting: the key is
+   local@DOM; a variant maps it to N's (primary) address, else it is N's
+   own address mapped to N's terminals. */
+struct ventry {
+	const char *dom;
+	const struct mnode *n;
+	int variant;
+};
+
+static int
+ventry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ventry *)a)->dom,
+	    ((const struct ventry *)b)->dom);
+}
+
+/* Do nodes ORDER[I..J) hold an address in DOM with a destination? */
+static int
+group_defines(const struct model *m, size_t i, size_t j, size_t llen,
+    const char *dom)
+{
+	for (; i < j; i++) {
+		const struct mnode *n = &m->nodes[m->order[i]];
+
+		if (n->nexpand > 0 && strcmp(n->addr + llen + 1, dom) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The entries of the nodes ORDER[I..J), which share one local part of
+   length LLEN, in key order: with every key "local@", the order of the
+   domains. */
+static int
+emit_virtual_group(struct emit *e, size_t i, size_t j, size_t llen,
+    struct ventry **g, size_t *cap)
+{
+	const struct model *m = e->m;
+	const char *k, *v, *dom;
+	size_t x, d, ng = 0, need;
+	struct ventry *ve;
+	int r;
+
+	need = (j - i) * (m->nadomains + 1);
+	if (need > *cap) {
+		if ((ve = reallocarray(*g, need, sizeof(**g))) == NULL)
+			return -1;
+		*g = ve;
+		*cap = need;
+	}
+	for (x = i; x < j; x++) {
+		const struct mnode *n = &m->nodes[m->order[x]];
+
+		if (n->nexpand == 0)
+			continue;
+		dom = n->addr + llen + 1;
+		/* The address itself, unless it leaves as it is. */
+		if (!(n->flags & MN_EXT))
+			(*g)[ng++] = (struct ventry){ dom, n, 0 };
+		/* Alias-domain variants of a primary address, unless the
+		   alias-domain address is defined itself. */
+		if (strcmp(dom, m->domain) != 0)
+			continue;
+		for (d = 0; d < m->nadomains + 1; d++)
+			if (m->doms[d] != m->domain &&
+			    !group_defines(m, i, j, llen, m->doms[d]))
+				(*g)[ng++] = (struct ventry){ m->doms[d], n, 1 };
+	}
+	if (ng > 1)
+		qsort(*g, ng, sizeof(**g), ventry_cmp);
+	for (x = 0; x < ng; x++) {
+		ve = &(*g)[x];
+		if (ve->variant) {
+			k = variant_key(e, ve->n->addr, ve->dom);
+			v = ve->n->addr;
+		} else {
+			k = ve->n->addr;
+			v = virtual_value(e, ve->n);
+		}
+		if (k == NULL || v == NULL)
+			return -1;
+		if ((r = e->fn(e->arg, k, v)) != 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Virtual (MX): the primary domain is a relay domain there, so an
    address that leaves as it is (a terminal: it has external targets and
    goes to the SRS hosts) needs no entry; an alias gets its flattened
@@ -80,38 +167,34 @@ variant_key(struct emit *e, const char *addr, const char *domain)
    alias domain, local@alias-domain -> local@primary, so that an unknown
    local part in an alias domain is refused at RCPT ("User unknown in
    virtual alias table") rather than accepted by a catch-all and bounced.
-   Nodes are in address order and each node's variants in sorted domain
-   order, which together is key order (see emit_sender_login). */
+   Nodes are in address order, so those of one local part (in any
+   domain: a Hiera key may name one) are together; each such group is
+   emitted in the order of its keys' domains, which together is key
+   order.  An address defined in an alias domain itself wins over the
+   variant of the primary one (found by fuzz_model: both were emitted,
+   and a foreign domain's key broke the order). */
 static int
 emit_virtual(struct emit *e)
 {
 	const struct model *m = e->m;
-	const char *k, *v;
-	size_t i, d;
-	int r;
+	struct ventry *g = NULL;
+	size_t i, j, llen, cap = 0;
+	const char *a;
+	int r = 0;
 
-	for (i = 0; i < m->nnodes; i++) {
-		const struct mnode *n = &m->nodes[m->order[i]];
+	for (i = 0; i < m->nnodes && r == 0; i = j) {
+		a = m->nodes[m->order[i]].addr;
+		llen = model_local_len(a);
+		for (j = i + 1; j < m->nnodes; j++) {
+			const char *b = m->nodes[m->order[j]].addr;
 
-		if (n->nexpand == 0)
-			continue;
-		for (d = 0; d < m->nadomains + 1; d++) {
-			if (m->doms[d] == m->domain) {
-				if (n->flags & MN_EXT)
-					continue;
-				k = n->addr;
-				v = virtual_value(e, n);
-			} else {
-				k = variant_key(e, n->addr, m->doms[d]);
-				v = n->addr;
-			}
-			if (k == NULL || v == NULL)
-				return -1;
-			if ((r = e->fn(e->arg, k, v)) != 0)
-				return r;
+			if (strncmp(a, b, llen + 1) != 0)
+				break;
 		}
+		r = emit_virtual_group(e, i, j, llen, &g, &cap);
 	}
-	return 0;
+	free(g);
+	return r;
 }
 
 /* Relay recipients (MX relay_recipient_maps): every deliverable address

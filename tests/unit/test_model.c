@@ -927,6 +927,43 @@ test_model_explained(void **state)
 	model_free(&m);
 }
 
+/* Virtual keys of one local part in several domains: an address
+   defined in an alias domain itself wins over the primary address's
+   variant (one entry, not two), and a key in a foreign domain sorts
+   among them (fuzz_model found both emitted out of order). */
+static void
+test_model_virtual_domains_of_one_local_part(void **state)
+{
+	struct account a[] = {
+		acc("x", "x@ext.example", H1, ACCOUNT_ACTIVE),
+		acc("carol", "carol@ext.example", H1, ACCOUNT_ACTIVE),
+	};
+	char *t1[] = { "carol" }, *t2[] = { "x" }, *ad[] = { "example.net" };
+	struct hiera_list al[] = { hl("x@example.net", 3, t1, 1),
+		hl("x@example.nain", 4, t2, 1) };
+	struct origin ado[] = { { "mail.yaml", 1 } };
+	struct hiera_data hd;
+	struct model *m;
+
+	memset(&hd, 0, sizeof(hd));
+	hd.aliases = al;
+	hd.naliases = 2;
+	hd.alias_domains = ad;
+	hd.alias_domain_origins = ado;
+	hd.nalias_domains = 1;
+	m = build(a, 2, &hd); /* get() checks the order */
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "x@example.net"),
+	    "carol@example.org");
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "x@example.nain"),
+	    "x@example.org");
+	assert_null(get(m, OUTPUT_VIRTUAL, "x@example.org"));
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "carol@example.net"),
+	    "carol@example.org");
+	/* carol@example.net, x@example.nain, x@example.net */
+	assert_int_equal(count(m, OUTPUT_VIRTUAL), 3);
+	model_free(&m);
+}
+
 int
 main(void)
 {
@@ -946,6 +983,8 @@ main(void)
 		cmocka_unit_test_setup(test_model_ldap_order_independent,
 		    setup),
 		cmocka_unit_test_setup(test_model_explained, setup),
+		cmocka_unit_test_setup(
+		    test_model_virtual_domains_of_one_local_part, setup),
 		cmocka_unit_test_setup(test_model_sender_login_long_variant,
 		    setup),
 		cmocka_unit_test_setup(test_model_dn_derived_or_kept, setup),
