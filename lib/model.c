@@ -448,10 +448,16 @@ static void
 refuse_claim(struct model *m, long idx, const char *addr, const char *dn)
 {
 	struct mnode *n = &m->nodes[idx];
-	char o1[512];
+	char o1[512], o2[512];
+	int swap;
 
-	log_warnx("%s claimed by two LDAP entries (%s and ldap %s): both "
-	    "refused", addr, node_origin(m, n, o1, sizeof(o1)), dn);
+	/* The two DNs in byte order: the message, too, must not depend on
+	   which entry came first (mailsyncd compares warnings by text). */
+	(void)node_origin(m, n, o1, sizeof(o1));
+	(void)snprintf(o2, sizeof(o2), "ldap %s", dn);
+	swap = strcmp(o1, o2) > 0;
+	log_warnx("%s claimed by two LDAP entries (%s and %s): both refused",
+	    addr, swap ? o2 : o1, swap ? o1 : o2);
 	m->st.conflicts++;
 	if (n->flags & MN_REFUSED)
 		return;

@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/integration/slapd.sh"
 slapd_require
 [ -x "$top_builddir/tools/mailmap" ] || skip_all "mailmap not built"
-plan 17
+plan 18
 
 D=$top_srcdir/tests/data/ldap
 # identity.ldif with its entries in reverse order (comments dropped).
@@ -107,6 +107,8 @@ like "$err" "cn=sub,uid=holder,ou=extra,ou=users,dc=example,dc=org: entry reject
 like "$err" "dup@example.org claimed by two LDAP entries" \
 	"two entries with one name: both refused"
 like "$err" "uid=dup,ou=extra,ou=users,dc=example,dc=org" "... and both DNs named"
+is "$(grep 'claimed by two' "$T_DIR/fwd.err")" "$(grep 'claimed by two' "$T_DIR/rev.err")" \
+	"... in the same words whichever came first"
 prom=$T_DIR/rev/state/udmail.prom
 is "$(awk '$1 == "udmail_records_rejected{reason=\"syntax\"}" { print $2 }' "$prom")" 3 \
 	"the three refused entries are counted as rejected"
