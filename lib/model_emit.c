@@ -139,7 +139,8 @@ emit_virtual_group(struct emit *e, size_t i, size_t j, size_t llen,
 		for (d = 0; d < m->nadomains + 1; d++)
 			if (m->doms[d] != m->domain &&
 			    !group_defines(m, i, j, llen, m->doms[d]))
-				(*g)[ng++] = (struct ventry){ m->doms[d], n, 1 };
+				(*g)[ng++] = (struct ventry){ m->doms[d], n,
+				    1 };
 	}
 	if (ng > 1)
 		qsort(*g, ng, sizeof(**g), ventry_cmp);

@@ -598,7 +598,8 @@ src_ldap_dn_uid(const char *dn, size_t len, const char *attr, char *name,
 	name[0] = '\0';
 	/* A DN never holds a NUL unescaped (slapd sends none). */
 	if (len == 0 || memchr(dn, '\0', len) != NULL) {
-		errbuf_set(eb, len == 0 ? "empty DN" : "DN contains a NUL byte");
+		errbuf_set(eb, len == 0 ? "empty DN" :
+		    "DN contains a NUL byte");
 		return -1;
 	}
 	/* ldap_bv2dn reads the byte after the value (valgrind): give it a
@@ -804,7 +805,8 @@ name_equal(const char *v, size_t len, const char *name)
 	if (len != strlen(name))
 		return 0;
 	for (i = 0; i < len; i++) {
-		unsigned char a = (unsigned char)v[i], b = (unsigned char)name[i];
+		unsigned char a = (unsigned char)v[i];
+		unsigned char b = (unsigned char)name[i];
 
 		if (a >= 'A' && a <= 'Z')
 			a = (unsigned char)(a - 'A' + 'a');

@@ -298,7 +298,8 @@ check_readable(const struct conf *c, const struct sync_state *ss,
 			continue;
 		len = strlen(outs);
 		(void)snprintf(outs + len, sizeof(outs) - len, "%s%s",
-		    k++ == 0 ? "" : ", ", conf_output_name((enum output_kind)j));
+		    k++ == 0 ? "" : ", ",
+		    conf_output_name((enum output_kind)j));
 	}
 	if (cl->auth == CONF_LDAP_AUTH_SIMPLE && cl->bind_dn != NULL)
 		(void)snprintf(who, sizeof(who), "the bind as %s", cl->bind_dn);

@@ -38,7 +38,8 @@ dir_entries(const char *dir)
 
 	assert_non_null(d = opendir(dir));
 	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
 			n++;
 	(void)closedir(d);
 	return n;
