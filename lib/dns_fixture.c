@@ -735,6 +735,8 @@ fx_load_line(struct dns_resolver *r, const char *p, const char *end,
 		st = DNS_TIMEOUT;
 	else if (tlen == 8 && strncasecmp(ty, "SERVFAIL", 8) == 0)
 		st = DNS_SERVFAIL;
+	else if (tlen == 5 && strncasecmp(ty, "BOGUS", 5) == 0)
+		st = DNS_BOGUS;
 	if (st >= 0) {
 		type = 0;
 		if (p < end && fx_type(p, (size_t)(end - p), &type) == -1) {

@@ -363,7 +363,7 @@ fcrdns(struct dnscheck_run *run, const struct dnscheck_addr *ad,
 	    DNSCHECK_WARNING;
 	char ip[64], rev[80];
 	size_t i, k;
-	int ok = 0, undecided = 0, named = 0;
+	int ok = 0, undecided = 0, named = 0, bogus = 0;
 	const char *id_missing = sending ? "ptr.missing" : "ptr.mx.missing";
 
 	addr_text(ad, ip, sizeof(ip));
@@ -390,8 +390,11 @@ fcrdns(struct dnscheck_run *run, const struct dnscheck_addr *ad,
 		if (dc_query(run, "ptr", n, ad->af == AF_INET ? DNS_T_A :
 		    DNS_T_AAAA, &f) == -1)
 			continue;
-		if (f->status == DNS_TIMEOUT || f->status == DNS_SERVFAIL ||
-		    f->status == DNS_BOGUS)
+		if (f->status == DNS_BOGUS) {
+			(void)dc_failed(run, "ptr", ip, f);
+			bogus = 1;
+		} else if (f->status == DNS_TIMEOUT ||
+		    f->status == DNS_SERVFAIL)
 			undecided = 1;
 		for (k = 0; f->status == DNS_ANSWER && k < f->nrr; k++)
 			if (f->rr[k].rdlen == (ad->af == AF_INET ? 4u : 16u) &&
@@ -403,11 +406,11 @@ fcrdns(struct dnscheck_run *run, const struct dnscheck_addr *ad,
 		dc_add(run, DNSCHECK_OK, "ptr", "ptr.fcrdns", "RFC 8601 §3", ip,
 		    p, NULL, p->rr[0].name, "%s: forward-confirmed reverse DNS "
 		    "(%s)", ip, p->rr[0].name);
-	else if (undecided)
+	else if (undecided && !bogus) /* bogus: ptr.dnssec.bogus said it */
 		dc_add(run, DNSCHECK_UNKNOWN, "ptr", "ptr.lookup", NULL, ip, p,
 		    NULL, NULL, "%s: forward lookup of the PTR name failed",
 		    ip);
-	else {
+	else if (!bogus) {
 		dc_add(run, bad, "ptr", "ptr.fcrdns.fail", "RFC 8601 §3", ip, p,
 		    ip, p->rr[0].name, "%s: PTR name %s does not resolve back "
 		    "to %s", ip, p->rr[0].name ? p->rr[0].name : "?", ip);

@@ -101,6 +101,8 @@ spf_ip(struct dnscheck_run *run, const char *ip, int want_pass)
 	struct errbuf eb;
 	char sender[300];
 	enum dnscheck_status st;
+	size_t i;
+	int bogus = 0;
 
 	memset(&req, 0, sizeof(req));
 	if (e->sender != NULL)
@@ -117,8 +119,20 @@ spf_ip(struct dnscheck_run *run, const char *ip, int want_pass)
 		    NULL, NULL, NULL, "check_host(%s): %s", ip, eb.msg);
 		return;
 	}
+	for (i = 0; i < ev->ntrace; i++) {
+		if (ev->trace[i].err == SPF_ERR_BOGUS)
+			bogus = 1;
+		if (ev->trace[i].err == SPF_ERR_PTR_LIMIT)
+			dc_add(run, DNSCHECK_WARNING, "spf", "spf.ptr_limit",
+			    "RFC 7208 §4.6.4", ip, NULL, NULL, NULL,
+			    "%s %s: %s", ev->trace[i].domain,
+			    ev->trace[i].term ? ev->trace[i].term : "",
+			    ev->trace[i].detail);
+	}
+	/* A bogus answer is an outage for validating receivers, not a
+	   passing doubt. */
 	if (ev->result == SPF_TEMPERROR)
-		st = DNSCHECK_UNKNOWN;
+		st = bogus ? DNSCHECK_CRITICAL : DNSCHECK_UNKNOWN;
 	else if ((ev->result == SPF_PASS) == want_pass &&
 	    (want_pass || ev->result == SPF_FAIL))
 		st = DNSCHECK_OK;
