@@ -108,6 +108,8 @@ void dnscheck_dmarc_record(struct dnscheck_run *run, const char *domain,
     const char *txt, size_t len, const struct dns_answer *ev,
     struct dc_dmarc *d);
 void dc_dmarc_free(struct dc_dmarc *d);
+/* "none", "quarantine", "reject" for 0, 1, 2; "invalid" otherwise. */
+const char *dc_dmarc_policy_name(int p);
 /* One DKIM selector record (no DNS): lint and, with ES, key match. */
 void dnscheck_dkim_record(struct dnscheck_run *run, const char *selector,
     const char *txt, size_t len, const struct dns_answer *ev,
