@@ -326,10 +326,8 @@ same_org(const char *a, const char *b)
    the end, WSP or ';'.  Leading whitespace is tolerated (and warned about
    by the record lint). */
 static int
-is_dmarc_txt(const struct dns_rr *rr)
+version_first(const char *s, const char *e)
 {
-	const char *s = rr->txt, *e = rr->txt + rr->txtlen;
-
 	while (s < e && (*s == ' ' || *s == '\t'))
 		s++;
 	if (s == e || *s++ != 'v')
@@ -348,11 +346,8 @@ is_dmarc_txt(const struct dns_rr *rr)
 
 /* Why a TXT record at _dmarc is not a DMARC record, for the message. */
 static const char *
-discard_reason(const struct dns_rr *rr)
+discard_reason(const char *s, size_t n)
 {
-	const char *s = rr->txt;
-	size_t n = rr->txtlen;
-
 	while (n > 0 && (*s == ' ' || *s == '\t')) {
 		s++;
 		n--;
@@ -365,14 +360,29 @@ discard_reason(const struct dns_rr *rr)
 		return "unknown DMARC version (only v=DMARC1 exists)";
 	if (memmem(s, n, "v=DMARC1", 8) != NULL)
 		return "v=DMARC1 must be the first tag";
-	if (n > 0 && (s[0] == 'V' || s[0] == 'v'))
-		return "it does not start with v=DMARC1";
-	return "it does not start with v=DMARC1 (no v= tag first)";
+	return "it does not start with v=DMARC1";
 }
 
-/* The rua/ruf destinations in the record of POLICY (the domain whose
-   _dmarc record names them: the checked domain, or the organizational
-   domain it inherits from). */
+int
+dc_dmarc_is_record(const char *txt, size_t len, const char **why_r)
+{
+	if (version_first(txt, txt + len)) {
+		if (why_r != NULL)
+			*why_r = NULL;
+		return 1;
+	}
+	if (why_r != NULL)
+		*why_r = discard_reason(txt, len);
+	return 0;
+}
+
+static int
+is_dmarc_txt(const struct dns_rr *rr)
+{
+	return rr->txt != NULL && dc_dmarc_is_record(rr->txt, rr->txtlen,
+	    NULL);
+}
+
 static void
 dmarc_external(struct dnscheck_run *run, const char *policy, const char *tag,
     char **uris, size_t n)
@@ -641,16 +651,17 @@ static void
 dmarc_discarded(struct dnscheck_run *run, const struct dns_answer *a,
     const char *q, enum dnscheck_status st, const char *then)
 {
+	const char *why;
 	size_t i;
 
 	for (i = 0; i < a->nrr; i++) {
-		if (a->rr[i].txt == NULL || is_dmarc_txt(&a->rr[i]))
+		if (a->rr[i].txt == NULL || dc_dmarc_is_record(a->rr[i].txt,
+		    a->rr[i].txtlen, &why))
 			continue;
 		dc_add(run, st, "dmarc", "dmarc.record.discarded",
 		    "RFC 7489 §6.6.3", NULL, a, "v=DMARC1 first",
 		    a->rr[i].txt, "TXT record at %s is not a DMARC record "
-		    "(%s): receivers discard it%s", q,
-		    discard_reason(&a->rr[i]), then);
+		    "(%s): receivers discard it%s", q, why, then);
 	}
 }
 

@@ -108,6 +108,10 @@ void dnscheck_dmarc_record(struct dnscheck_run *run, const char *domain,
     const char *txt, size_t len, const struct dns_answer *ev,
     struct dc_dmarc *d);
 void dc_dmarc_free(struct dc_dmarc *d);
+/* 1 when TXT (LEN bytes, may hold NULs) is a DMARC record: first tag
+   v=DMARC1, WSP allowed around '=' (RFC 7489 §6.3).  Otherwise 0 and
+   *WHY_R (may be NULL) says why receivers discard it. */
+int dc_dmarc_is_record(const char *txt, size_t len, const char **why_r);
 /* "none", "quarantine", "reject" for 0, 1, 2; "invalid" otherwise. */
 const char *dc_dmarc_policy_name(int p);
 /* One DKIM selector record (no DNS): lint and, with ES, key match. */

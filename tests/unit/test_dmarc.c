@@ -331,6 +331,31 @@ test_dmarc_discarded_record(void **state)
 	    DNSCHECK_WARNING));
 	assert_true(dnsfake_has(r, "dmarc.record", NULL, DNSCHECK_OK));
 	dnscheck_result_free(&r);
+	/* hostile and corner-case texts for the classifier */
+	{
+		static const struct {
+			const char *t;
+			size_t n;
+			int want;
+		} c[] = {
+			{ "", 0, 0 }, { "v", 1, 0 }, { "v=", 2, 0 },
+			{ "v=DMARC", 7, 0 }, { "v=DMARC1", 8, 1 },
+			{ "v=DMARC1;", 9, 1 }, { "\tv\t=\tDMARC1 ;", 15, 1 },
+			{ "v=DMARC10", 9, 0 }, { "v=DMARC1\0; p=reject", 19, 0 },
+			{ "v\0=DMARC1", 9, 0 }, { "V=DMARC1", 8, 0 },
+			{ "        ", 8, 0 }, { "p=reject;v=DMARC1", 17, 0 },
+		};
+		const char *why;
+		size_t k;
+
+		for (k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+			if (dc_dmarc_is_record(c[k].t, c[k].n, &why) !=
+			    c[k].want)
+				fail_msg("classify case %zu", k);
+			if (!c[k].want)
+				assert_non_null(why);
+		}
+	}
 	/* RFC 7489 ABNF: "v" *WSP "=" *WSP "DMARC1" is a DMARC record */
 	r = run("_dmarc.d.test TXT v = DMARC1; p=reject; sp=reject\n",
 	    EXPECT_REJECT);
