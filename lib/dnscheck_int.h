@@ -18,6 +18,7 @@ struct dnscheck_mxhost {
 	struct dnscheck_addr *addr;
 	size_t naddr;
 	int usable;
+	enum dns_sec addr_sec; /* secure when every A/AAAA RRset was */
 };
 
 struct dnscheck_run {

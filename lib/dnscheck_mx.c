@@ -74,11 +74,15 @@ mx_addrs(struct dnscheck_run *run, struct dnscheck_mxhost *m)
 	int failed = 0, cname = 0, t;
 	size_t i;
 
+	m->addr_sec = DNS_SEC_SECURE;
 	for (t = 0; t < 2; t++) {
 		if (dc_query(run, "mx", m->host, types[t], &a) == -1) {
 			failed++;
 			continue;
 		}
+		/* RFC 7672 §2.2.2: DANE needs secure address records. */
+		if (a->status == DNS_ANSWER && a->sec != DNS_SEC_SECURE)
+			m->addr_sec = DNS_SEC_INSECURE;
 		if (a->status == DNS_TIMEOUT || a->status == DNS_SERVFAIL ||
 		    a->status == DNS_BOGUS) {
 			if (a->status == DNS_BOGUS)

@@ -187,11 +187,88 @@ tls_for(const struct dnsexpect_domain *e, const char *host)
 	return NULL;
 }
 
+/* What DANE senders do with the TLSA RRset of a host (RFC 7672 §2.2). */
+enum dane_use {
+	DANE_UNVALIDATED, /* cannot tell: the resolver does not validate */
+	DANE_IGNORED,     /* not secure (TLSA, MX or address): no DANE */
+	DANE_OPPORTUNISTIC, /* secure, no usable record: unauthenticated TLS */
+	DANE_ENFORCED     /* a usable record must match, or no delivery */
+};
+
+/* The host's TLSA RRset A, judged against DNSSEC; *USE_R is filled in
+   for the usable-record count to complete. */
+static void
+tlsa_dnssec(struct dnscheck_run *run, const char *host,
+    const struct dnscheck_mxhost *mh, const struct dns_answer *a, int req,
+    enum dane_use *use_r)
+{
+	*use_r = DANE_ENFORCED;
+	if (!run->o->validating) {
+		dc_add(run, DNSCHECK_UNKNOWN, "tlsa", "tlsa.dnssec.unvalidated",
+		    "RFC 7672 §2.2", host, a, "secure", "not validated",
+		    "resolver does not validate DNSSEC (no trust anchor): "
+		    "cannot tell whether senders use these records");
+		*use_r = DANE_UNVALIDATED;
+		return;
+	}
+	if (a->sec != DNS_SEC_SECURE) {
+		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
+		    "tlsa.dnssec.insecure", "RFC 7672 §2.2", host, a, "secure",
+		    dns_sec_name(a->sec),
+		    "TLSA published but not DNSSEC-secure: ignored by "
+		    "senders");
+		*use_r = DANE_IGNORED;
+		return;
+	}
+	dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.dnssec.secure", "RFC 7672 §2.2",
+	    host, a, "secure", "secure", "TLSA RRset is DNSSEC-secure");
+	if (mh == NULL)
+		return;
+	if (run->mx_known && run->mx_sec != DNS_SEC_SECURE) {
+		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
+		    "tlsa.mx.insecure", "RFC 7672 §2.2.1", host, a, "secure",
+		    dns_sec_name(run->mx_sec),
+		    "MX RRset of %s is not DNSSEC-secure: senders do not look "
+		    "for TLSA", run->domain);
+		*use_r = DANE_IGNORED;
+	} else if (mh->naddr > 0 && mh->addr_sec != DNS_SEC_SECURE) {
+		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
+		    "tlsa.addr.insecure", "RFC 7672 §2.2.2", host, a, "secure",
+		    dns_sec_name(mh->addr_sec),
+		    "address records of %s are not DNSSEC-secure: senders do "
+		    "not look for TLSA", host);
+		*use_r = DANE_IGNORED;
+	}
+}
+
+/* The current certificate or key matches no usable record.  Whether mail
+   stops depends on what senders do with the RRset. */
+static void
+tlsa_mismatch(struct dnscheck_run *run, const char *host,
+    const struct dns_answer *a, enum dane_use use)
+{
+	static const char *const effect[] = {
+		[DANE_UNVALIDATED] = "if the RRset is DNSSEC-secure (not "
+		    "validated here), DANE senders stop delivering",
+		[DANE_IGNORED] = "senders ignore the RRset today, and stop "
+		    "delivering once it is DNSSEC-secure",
+		[DANE_ENFORCED] = "DANE senders stop delivering",
+	};
+
+	dc_add(run, use == DANE_IGNORED ? DNSCHECK_WARNING : DNSCHECK_CRITICAL,
+	    "tlsa", "tlsa.current.mismatch", "RFC 7672 §3.1", host, a, "match",
+	    "no match", "current certificate/key matches no usable TLSA "
+	    "record: %s", effect[use]);
+}
+
+/* MH is the MX host (NULL for a host named only under tls:). */
 static void
 tlsa_host(struct dnscheck_run *run, const char *host,
-    const struct dnsexpect_tls *t, int *min_usable)
+    const struct dnscheck_mxhost *mh, const struct dnsexpect_tls *t,
+    int *min_usable)
 {
 	enum dnsexpect_dane dane = DNSEXPECT_DANE_UNSET;
+	enum dane_use use;
 	struct tlsa_src cur, nxt;
 	struct dns_answer *a = NULL;
 	char q[300], err[600], cnt[16];
@@ -233,28 +310,7 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 		    "TLSA published at %s but DANE is not expected", q);
 	dc_metric(run, "dnssec_secure", "name", q, NULL, NULL,
 	    a->sec == DNS_SEC_SECURE);
-	if (!run->o->validating)
-		dc_add(run, DNSCHECK_UNKNOWN, "tlsa", "tlsa.dnssec.unvalidated",
-		    "RFC 7672 §2.2", host, a, "secure", "not validated",
-		    "resolver does not validate DNSSEC (no trust anchor): "
-		    "cannot tell whether senders use these records");
-	else if (a->sec != DNS_SEC_SECURE)
-		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
-		    "tlsa.dnssec.insecure", "RFC 7672 §2.2", host, a, "secure",
-		    dns_sec_name(a->sec),
-		    "TLSA published but not DNSSEC-secure: ignored by "
-		    "senders");
-	else {
-		dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.dnssec.secure",
-		    "RFC 7672 §2.2", host, a, "secure", "secure",
-		    "TLSA RRset is DNSSEC-secure");
-		if (run->mx_known && run->mx_sec != DNS_SEC_SECURE)
-			dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING,
-			    "tlsa", "tlsa.mx.insecure", "RFC 7672 §2.2.1",
-			    host, a, "secure", dns_sec_name(run->mx_sec),
-			    "MX RRset of %s is not DNSSEC-secure: senders do "
-			    "not look for TLSA", run->domain);
-	}
+	tlsa_dnssec(run, host, mh, a, req, &use);
 	if (t != NULL && (t->cert != NULL || t->key != NULL)) {
 		if (src_load(t->cert, t->key, &cur, err, sizeof(err)) == -1)
 			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
@@ -301,21 +357,22 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 		}
 	}
 	(void)snprintf(cnt, sizeof(cnt), "%zu", usable);
-	if (usable == 0)
+	if (usable == 0) {
+		/* RFC 7672 §2.2: senders still use TLS, unauthenticated. */
 		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
-		    "tlsa.unusable", "RFC 7672 §3.1", host, a, ">= 1", "0",
-		    "no usable DANE-TA/DANE-EE record at %s", q);
-	if (have_cur) {
+		    "tlsa.unusable", "RFC 7672 §2.2", host, a, ">= 1", "0",
+		    "no usable DANE-TA/DANE-EE record at %s: senders fall back "
+		    "to unauthenticated TLS", q);
+		if (use == DANE_ENFORCED)
+			use = DANE_OPPORTUNISTIC;
+	}
+	if (have_cur && usable > 0) {
 		if (mc)
 			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.current.match",
 			    "RFC 7672 §3.1", host, a, "match", "match",
 			    "current certificate/key matches a TLSA record");
 		else
-			dc_add(run, DNSCHECK_CRITICAL, "tlsa",
-			    "tlsa.current.mismatch", "RFC 7672 §3.1", host,
-			    a, "match", "no match",
-			    "current certificate/key matches no usable TLSA "
-			    "record: DANE senders stop delivering");
+			tlsa_mismatch(run, host, a, use);
 		dc_metric(run, "tlsa_match", "host", host, "which", "current",
 		    mc);
 	}
@@ -348,7 +405,7 @@ dnscheck_tlsa(struct dnscheck_run *run)
 
 	for (i = 0; i < run->nmx; i++)
 		if (run->mx[i].host[0] != '\0' && run->mx[i].usable)
-			tlsa_host(run, run->mx[i].host,
+			tlsa_host(run, run->mx[i].host, &run->mx[i],
 			    tls_for(e, run->mx[i].host), &min_usable);
 	for (i = 0; e != NULL && i < e->ntls; i++) {
 		size_t k;
@@ -357,7 +414,7 @@ dnscheck_tlsa(struct dnscheck_run *run)
 			if (strcasecmp(run->mx[k].host, e->tls[i].host) == 0)
 				break;
 		if (k == run->nmx)
-			tlsa_host(run, e->tls[i].host, &e->tls[i],
+			tlsa_host(run, e->tls[i].host, NULL, &e->tls[i],
 			    &min_usable);
 	}
 	if (min_usable >= 0)
