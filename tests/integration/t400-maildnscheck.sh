@@ -182,5 +182,5 @@ is "$(grep -c '^# TYPE maildnscheck_status ' prom/mail.prom):$(find prom -name '
 t_exit 64 "bad option: EX_USAGE" "$MDC" $R --format xml good.test
 printf 'domains:\n  x.test:\n    dmarc: {p: nope}\n' >bad.yaml
 t_exit 78 "bad expected state: EX_CONFIG" "$MDC" -c bad.yaml $R x.test
-like "$(cat "$T_DIR/last.err")" 'bad.yaml:3:16: dmarc p' "config error names file:line:col"
+like "$(cat "$T_DIR/last.err")" 'bad.yaml:3:16: domains.x.test.dmarc.p: .nope.: expected none, quarantine or reject' "config error names file:line:col"
 t_done
