@@ -468,6 +468,39 @@ join_list(char **v, size_t n)
 	return b.data;
 }
 
+/* The policy the domain's own failing mail gets: p (sp of the
+   organizational domain when inherited), one step lower under t=y, or
+   under pct < 100 for the mail outside the sample (RFC 7489 §6.3). */
+static int
+own_mail_policy(const struct dc_dmarc *d)
+{
+	int p = effective(d, 0);
+
+	if (p > 0 && !d->testing && d->pct >= 0 && d->pct < 100)
+		p--;
+	return p;
+}
+
+static void
+drift_effective(struct dnscheck_run *run, const struct dc_dmarc *d, int wp,
+    const struct dns_answer *ev)
+{
+	int ap = own_mail_policy(d);
+
+	if (ap < wp)
+		dc_add(run, DNSCHECK_CRITICAL, "dmarc", "dmarc.policy.weaker",
+		    "RFC 9989 §4.10.1", "effective", ev, policy_name(wp),
+		    policy_name(ap), "mail from %s gets %s (after inheritance, "
+		    "t and pct), expected %s", run->domain, policy_name(ap),
+		    policy_name(wp));
+	else if (ap > wp)
+		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.policy.stronger",
+		    "RFC 9989 §4.10.1", "effective", ev, policy_name(wp),
+		    policy_name(ap), "mail from %s gets %s, stronger than the "
+		    "expected %s", run->domain, policy_name(ap),
+		    policy_name(wp));
+}
+
 static void
 dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
     const struct dns_answer *ev)
@@ -504,6 +537,8 @@ dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
 			    "expected %s", scope_tag[s], policy_name(ap),
 			    policy_name(wp));
 	}
+	if (e->effective != NULL)
+		drift_effective(run, d, policy_value(e->effective), ev);
 	wp = e->pct >= 0 ? e->pct : 100;
 	ap = d->pct >= 0 ? d->pct : 100;
 	if (ap < wp) {

@@ -365,6 +365,44 @@ test_dmarc_discarded_record(void **state)
 	dnscheck_result_free(&r);
 }
 
+/* The effective policy of a domain's own mail, stated directly: after
+   inheritance, t=y and pct. */
+static void
+test_dmarc_effective_expected(void **state)
+{
+	struct dnscheck_result *r = dnsfake_check(
+	    "sub.d.test A 192.0.2.1\n"
+	    "_dmarc.d.test TXT v=DMARC1; p=reject; sp=quarantine\n",
+	    "domains:\n  sub.d.test:\n    dmarc: {effective: reject}\n",
+	    "sub.d.test", 0);
+
+	assert_true(dnsfake_has(r, "dmarc.policy.weaker", "effective",
+	    DNSCHECK_CRITICAL));
+	dnscheck_result_free(&r);
+	r = dnsfake_check(
+	    "sub.d.test A 192.0.2.1\n"
+	    "_dmarc.d.test TXT v=DMARC1; p=none; sp=reject\n",
+	    "domains:\n  sub.d.test:\n    dmarc: {effective: reject}\n",
+	    "sub.d.test", 0);
+	assert_int_equal(area_problems(r, "dmarc"), 0);
+	dnscheck_result_free(&r);
+	r = run("_dmarc.d.test TXT v=DMARC1; p=reject; pct=50\n",
+	    "domains:\n  d.test:\n    dmarc: {effective: reject}\n");
+	assert_true(dnsfake_has(r, "dmarc.policy.weaker", "effective",
+	    DNSCHECK_CRITICAL));
+	dnscheck_result_free(&r);
+	r = run("_dmarc.d.test TXT v=DMARC1; p=reject; t=y\n",
+	    "domains:\n  d.test:\n    dmarc: {effective: quarantine}\n");
+	assert_null(dnscheck_find(r, "dmarc.policy.weaker", "effective"));
+	assert_null(dnscheck_find(r, "dmarc.policy.stronger", "effective"));
+	dnscheck_result_free(&r);
+	r = run("_dmarc.d.test TXT v=DMARC1; p=reject\n",
+	    "domains:\n  d.test:\n    dmarc: {effective: none}\n");
+	assert_true(dnsfake_has(r, "dmarc.policy.stronger", "effective",
+	    DNSCHECK_WARNING));
+	dnscheck_result_free(&r);
+}
+
 int
 main(void)
 {
@@ -383,6 +421,7 @@ main(void)
 		cmocka_unit_test(test_dmarc_inherited_sp),
 		cmocka_unit_test(test_dmarc_inherited_rua_authorization),
 		cmocka_unit_test(test_dmarc_discarded_record),
+		cmocka_unit_test(test_dmarc_effective_expected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
