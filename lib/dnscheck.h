@@ -48,6 +48,12 @@ struct dnscheck_finding {
 	char *expected;    /* NULL when not applicable */
 	char *actual;
 	struct dnscheck_evidence ev;
+	/* acknowledged in the expected state: STATUS is OK and
+	   ACKED_STATUS what it would be */
+	int acked;
+	enum dnscheck_status acked_status;
+	char *ack_reason;
+	char ack_until[11];
 };
 
 struct dnscheck_metric {
@@ -70,15 +76,24 @@ struct dnscheck_result {
 	int nomem;        /* some finding could not be recorded */
 };
 
+/* The per-domain deadline when neither option nor expected state says. */
+#define DNSCHECK_DEADLINE_DEFAULT 10.0
+
 struct dnscheck_opts {
 	int validating;      /* resolver validates DNSSEC (trust anchor ok) */
+	double deadline;     /* seconds for one domain; 0: the default */
+	time_t now;          /* for acknowledgements; 0: time(NULL) */
 	int allow_reserved;  /* documentation/private addresses are fine */
 	int mx_order_only;   /* compare MX rank order, not values */
 	unsigned spf_warn_lookups; /* default 9 */
 };
 
-/* Check DOMAIN with expectations EXP (NULL: lint only).  Returns a result
-   (free with dnscheck_result_free), or NULL when out of memory. */
+/* Check DOMAIN with expectations EXP (NULL: lint only), within the
+   deadline (EXP's, else OPTS's, else DNSCHECK_DEADLINE_DEFAULT seconds):
+   past it no query is sent and one UNKNOWN "dns.deadline" finding says
+   what was cut.  Acknowledgements in EXP turn matching findings OK until
+   they expire.  Returns a result (free with dnscheck_result_free), or NULL
+   when out of memory. */
 struct dnscheck_result *dnscheck_domain(struct dns_resolver *r,
     const struct dnscheck_opts *opts, const char *domain,
     const struct dnsexpect_domain *exp);

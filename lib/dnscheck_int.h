@@ -21,8 +21,23 @@ struct dnscheck_mxhost {
 	enum dns_sec addr_sec; /* secure when every A/AAAA RRset was */
 };
 
+/* An answer for a name inside the checked domain (after CNAMEs), for the
+   expected DNSSEC state. */
+struct dc_seen {
+	char *name;
+	uint16_t type;
+	enum dns_status status;
+	enum dns_sec sec;
+};
+
 struct dnscheck_run {
-	struct dns_resolver *r;
+	struct dns_resolver *r;    /* counts, records, enforces the deadline */
+	struct dns_resolver *real; /* the shared resolver behind it */
+	double deadline;           /* dns_now() time; 0: none */
+	unsigned cut;              /* queries not sent for the deadline */
+	char cut_at[300];          /* the first of them, "NAME/TYPE" */
+	struct dc_seen *seen;
+	size_t nseen;
 	const struct dnscheck_opts *o;
 	struct dnscheck_result *res;
 	const char *domain;
@@ -91,6 +106,7 @@ void dnscheck_dkim(struct dnscheck_run *run);
 void dnscheck_tlsa(struct dnscheck_run *run);
 void dnscheck_ptr(struct dnscheck_run *run);
 void dnscheck_srv(struct dnscheck_run *run);
+void dnscheck_dnssec(struct dnscheck_run *run);
 void dnscheck_spf(struct dnscheck_run *run);
 
 /* DMARC record lint without DNS: returns policy strength of p (0 none,

@@ -46,7 +46,8 @@ static int
 text_finding(struct buf *out, const struct dnscheck_finding *f)
 {
 	TRY(buf_printf(out, "  %-8s %s%s%s%s\n      %s\n",
-	    dnscheck_status_name(f->status), f->id, f->subject ? " [" : "",
+	    f->acked ? "ACKED" : dnscheck_status_name(f->status), f->id,
+	    f->subject ? " [" : "",
 	    f->subject ? f->subject : "", f->subject ? "]" : "", f->message));
 	if (f->expected != NULL || f->actual != NULL)
 		TRY(buf_printf(out, "      expected: %s\n      actual:   %s\n",
@@ -85,7 +86,8 @@ dnscheck_report_text(struct buf *out, struct dnscheck_result *const *res,
 		    dnscheck_count(r, DNSCHECK_WARNING), nok, r->duration,
 		    r->queries, r->validating ? "" : ", DNSSEC not validated"));
 		for (k = 0; k < r->nf; k++)
-			if (r->f[k].status != DNSCHECK_OK || info->verbose)
+			if (r->f[k].status != DNSCHECK_OK || r->f[k].acked ||
+			    info->verbose)
 				TRY(text_finding(out, &r->f[k]));
 		if (nok > 0 && !info->verbose)
 			TRY(buf_printf(out, "  (%zu checks OK; -v lists them)\n",
@@ -133,6 +135,17 @@ json_finding(struct buf *out, const struct dnscheck_finding *f)
 	TRY(json_str(out, f->expected));
 	TRY(buf_puts(out, ",\"actual\":"));
 	TRY(json_str(out, f->actual));
+	TRY(buf_puts(out, ",\"acknowledged\":"));
+	if (!f->acked)
+		TRY(buf_puts(out, "null"));
+	else {
+		TRY(buf_printf(out, "{\"status\":\"%s\",\"until\":",
+		    dnscheck_status_name(f->acked_status)));
+		TRY(json_str(out, f->ack_until));
+		TRY(buf_puts(out, ",\"reason\":"));
+		TRY(json_str(out, f->ack_reason));
+		TRY(buf_putc(out, '}'));
+	}
 	TRY(buf_puts(out, ",\"evidence\":"));
 	if (!f->ev.set)
 		TRY(buf_puts(out, "null"));

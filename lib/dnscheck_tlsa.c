@@ -241,6 +241,28 @@ tlsa_dnssec(struct dnscheck_run *run, const char *host,
 	}
 }
 
+/* No TLSA at the name, which is expected to be DNSSEC-secure: the denial
+   must validate, or an attacker could have removed the records. */
+static void
+tlsa_denial(struct dnscheck_run *run, const char *host, const char *q,
+    const struct dns_answer *a)
+{
+	if (!run->o->validating)
+		dc_add(run, DNSCHECK_UNKNOWN, "tlsa", "tlsa.dnssec.unvalidated",
+		    "RFC 7672 §2.2", host, a, "secure", "not validated",
+		    "resolver does not validate DNSSEC (no trust anchor): "
+		    "cannot tell whether the answer for %s is secure", q);
+	else if (a->sec != DNS_SEC_SECURE)
+		dc_add(run, DNSCHECK_CRITICAL, "tlsa", "tlsa.dnssec.insecure",
+		    "RFC 7672 §2.2", host, a, "secure", dns_sec_name(a->sec),
+		    "the %s answer for %s is not DNSSEC-secure, expected "
+		    "secure", dns_status_name(a->status), q);
+	else
+		dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.dnssec.secure",
+		    "RFC 7672 §2.2", host, a, "secure", "secure",
+		    "no TLSA at %s, and the denial is DNSSEC-secure", q);
+}
+
 /* The current certificate or key matches no usable record.  Whether mail
    stops depends on what senders do with the RRset. */
 static void
@@ -273,7 +295,7 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 	struct dns_answer *a = NULL;
 	char q[300], err[600], cnt[16];
 	size_t i, k, usable = 0;
-	int have_cur = 0, have_nxt = 0, mc = 0, mn = 0, dup, req;
+	int have_cur = 0, have_nxt = 0, mc = 0, mn = 0, dup, req, want_secure;
 
 	memset(&cur, 0, sizeof(cur));
 	memset(&nxt, 0, sizeof(nxt));
@@ -282,6 +304,7 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 	if (t != NULL && t->dane != DNSEXPECT_DANE_UNSET)
 		dane = t->dane;
 	req = dane == DNSEXPECT_DANE_REQUIRED;
+	want_secure = t != NULL && t->dnssec == DNSEXPECT_DNSSEC_SECURE;
 	if (dc_join(q, sizeof(q), "_25._tcp", host) == -1)
 		return;
 	if (dc_query(run, "tlsa", q, DNS_T_TLSA, &a) == -1)
@@ -289,6 +312,8 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 	if (dc_failed(run, "tlsa", host, a))
 		goto out;
 	if (a->status != DNS_ANSWER || a->nrr == 0) {
+		if (want_secure)
+			tlsa_denial(run, host, q, a);
 		if (req || (t != NULL && dane != DNSEXPECT_DANE_NONE &&
 		    (t->cert != NULL || t->key != NULL)))
 			dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING,
@@ -310,7 +335,7 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 		    "TLSA published at %s but DANE is not expected", q);
 	dc_metric(run, "dnssec_secure", "name", q, NULL, NULL,
 	    a->sec == DNS_SEC_SECURE);
-	tlsa_dnssec(run, host, mh, a, req, &use);
+	tlsa_dnssec(run, host, mh, a, req || want_secure, &use);
 	if (t != NULL && (t->cert != NULL || t->key != NULL)) {
 		if (src_load(t->cert, t->key, &cur, err, sizeof(err)) == -1)
 			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",

@@ -1233,6 +1233,21 @@ dnsexpect_load(const char *path, struct dnsexpect **exp_r, struct errbuf *eb)
 	return rv;
 }
 
+const char *
+dnsexpect_dnssec_name(enum dnsexpect_dnssec d)
+{
+	switch (d) {
+	case DNSEXPECT_DNSSEC_SECURE:
+		return "secure";
+	case DNSEXPECT_DNSSEC_INSECURE:
+		return "insecure";
+	case DNSEXPECT_DNSSEC_ANY:
+		return "any";
+	default:
+		return "unset";
+	}
+}
+
 const struct dnsexpect_domain *
 dnsexpect_find(const struct dnsexpect *exp, const char *domain)
 {

@@ -146,6 +146,8 @@ int dnsexpect_load(const char *path, struct dnsexpect **exp_r,
 int dnsexpect_parse(const char *text, size_t len, const char *name,
     const char *basedir, struct dnsexpect **exp_r, struct errbuf *eb)
     __attribute__((warn_unused_result));
+/* "secure", "insecure", "any" (or "unset"). */
+const char *dnsexpect_dnssec_name(enum dnsexpect_dnssec d);
 const struct dnsexpect_domain *dnsexpect_find(const struct dnsexpect *exp,
     const char *domain);
 void dnsexpect_free(struct dnsexpect **expp);

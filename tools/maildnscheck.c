@@ -22,12 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "dns_unbound.h"
 #include "dnscheck.h"
 #include "dnsexpect.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "yamlutil.h"
 
 #define MAX_JOBS 64
 
@@ -50,6 +52,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: maildnscheck [-v] [-c expected.yaml] [--resolver IP[#port]]...\n"
 	    "           [--trust-anchor FILE|RR] [--timeout S] [--retries N]\n"
+	    "           [--deadline S]\n"
 	    "           [--format text|json|nagios] [--prom-file PATH]\n"
 	    "           [--allow-reserved] [--mx-order-only] [--warn-spf-lookups N]\n"
 	    "           [--jobs N] [DOMAIN...]\n"
@@ -156,6 +159,25 @@ parse_num(const char *s, const char *opt, long lo, long hi)
 	return v;
 }
 
+/* A domain named on the command line: a host name, so nothing odd (an
+   empty name, a newline) reaches DNS or the report. */
+static void
+check_domain_arg(const char *d)
+{
+	struct errbuf eb;
+	struct buf q = BUF_INIT;
+	size_t n = strlen(d);
+
+	if (n > 1 && d[n - 1] == '.')
+		n--;
+	if (addr_check_domain(d, n, 1, &eb) == 0)
+		return;
+	if (yaml_quote(&q, d, strlen(d), 64) == -1)
+		fatal(EX_OSERR, "domain");
+	fatalx(EX_USAGE, "'%s': %s, expected a domain name", buf_cstr(&q),
+	    eb.msg);
+}
+
 /* With a trust anchor, the anchor's own zone must validate as secure, or
    the resolver path strips DNSSEC and no state can be trusted. */
 static int
@@ -190,6 +212,7 @@ main(int argc, char **argv)
 		{ "trust-anchor", required_argument, NULL, 'T' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "retries", required_argument, NULL, 'R' },
+		{ "deadline", required_argument, NULL, 'D' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "prom-file", required_argument, NULL, 'P' },
 		{ "allow-reserved", no_argument, NULL, 'A' },
@@ -243,6 +266,9 @@ main(int argc, char **argv)
 		case 'R':
 			uo.retries = (int)parse_num(optarg, "--retries", 0, 10);
 			break;
+		case 'D':
+			co.deadline = parse_seconds(optarg, "--deadline");
+			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
 				fmt = FMT_TEXT;
@@ -286,6 +312,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	for (i = 0; i < (size_t)argc; i++)
+		check_domain_arg(argv[i]);
 	if (cfg != NULL && dnsexpect_load(cfg, &exp, &eb) == -1)
 		fatalx(EX_CONFIG, "%s", eb.msg);
 	memset(&job, 0, sizeof(job));

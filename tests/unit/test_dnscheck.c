@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -103,6 +104,157 @@ test_dnscheck_ptr_forward_bogus(void **state)
 	dnscheck_result_free(&r);
 }
 
+static struct dnscheck_result *
+run_at(const char *more, const char *yaml, time_t now)
+{
+	struct dnscheck_opts o;
+	char zone[8192];
+
+	memset(&o, 0, sizeof(o));
+	o.allow_reserved = 1;
+	o.spf_warn_lookups = 9;
+	o.now = now;
+	snprintf(zone, sizeof(zone), "d.test MX 10 mx.d.test\n"
+	    "mx.d.test A 192.0.2.25\n"
+	    "25.2.0.192.in-addr.arpa PTR mx.d.test\n%s", more);
+	return dnsfake_check_opts(zone, yaml, "d.test", &o);
+}
+
+#define PCT_ZONE "_dmarc.d.test TXT v=DMARC1; p=reject; pct=100\n" \
+	"d.test TXT v=spf1 -all\n"
+#define ACK_YAML \
+	"domains:\n  d.test:\n    ack:\n" \
+	"      - {id: dmarc.tag.obsolete, subject: pct, until: 2027-06-30,\n" \
+	"         reason: the TPA documents ask for pct=100}\n"
+/* 2027-06-30T12:00:00Z and 2027-07-01T00:00:00Z */
+#define T_BEFORE ((time_t)1814356800)
+#define T_AFTER ((time_t)1814400000)
+
+/* An acknowledged finding reports OK with the reason until the date has
+   passed; then it fires again. */
+static void
+test_dnscheck_ack(void **state)
+{
+	struct dnscheck_result *r;
+	const struct dnscheck_finding *f;
+
+	/* without an acknowledgement: a permanent WARNING */
+	r = run_at("_dmarc.d.test TXT v=DMARC1; p=reject; pct=100\n"
+	    "d.test TXT v=spf1 -all\n", NULL, T_BEFORE);
+	assert_true(dnsfake_has(r, "dmarc.tag.obsolete", "pct",
+	    DNSCHECK_WARNING));
+	dnscheck_result_free(&r);
+
+	r = run_at(PCT_ZONE, ACK_YAML, T_BEFORE);
+	f = dnscheck_find(r, "dmarc.tag.obsolete", "pct");
+	assert_non_null(f);
+	assert_int_equal(f->status, DNSCHECK_OK);
+	assert_true(f->acked);
+	assert_int_equal(f->acked_status, DNSCHECK_WARNING);
+	assert_string_equal(f->ack_until, "2027-06-30");
+	assert_non_null(strstr(f->message, "TPA documents"));
+	assert_int_equal(r->status, DNSCHECK_OK);
+	dnscheck_result_free(&r);
+
+	r = run_at(PCT_ZONE, ACK_YAML, T_AFTER);
+	f = dnscheck_find(r, "dmarc.tag.obsolete", "pct");
+	assert_int_equal(f->status, DNSCHECK_WARNING);
+	assert_false(f->acked);
+	assert_non_null(strstr(f->message, "expired 2027-06-30"));
+	assert_int_equal(r->status, DNSCHECK_WARNING);
+	dnscheck_result_free(&r);
+
+	/* another subject is not covered; an unused ack says so */
+	r = run_at("_dmarc.d.test TXT v=DMARC1; p=reject; ri=3600\n"
+	    "d.test TXT v=spf1 -all\n", ACK_YAML, T_BEFORE);
+	assert_true(dnsfake_has(r, "dmarc.tag.obsolete", "ri",
+	    DNSCHECK_WARNING));
+	assert_true(dnsfake_has(r, "ack.unused", "dmarc.tag.obsolete",
+	    DNSCHECK_OK));
+	dnscheck_result_free(&r);
+}
+
+/* Past the per-domain deadline nothing more is asked, and one UNKNOWN
+   finding says so instead of a lookup failure per area. */
+static void
+test_dnscheck_deadline(void **state)
+{
+	struct dnscheck_opts o;
+	struct dnscheck_result *r;
+
+	memset(&o, 0, sizeof(o));
+	o.allow_reserved = 1;
+	o.deadline = 1e-9;
+	r = dnsfake_check_opts(BASE, "domains:\n  d.test:\n    mx: [mx.d.test]\n"
+	    "    dmarc: {p: reject}\n", "d.test", &o);
+	assert_true(dnsfake_has(r, "dns.deadline", NULL, DNSCHECK_UNKNOWN));
+	assert_int_equal(r->nf, 1);
+	assert_int_equal(r->queries, 0);
+	assert_int_equal(r->status, DNSCHECK_UNKNOWN);
+	dnscheck_result_free(&r);
+	/* the expected state's deadline wins over the option */
+	r = dnsfake_check_opts(BASE, "domains:\n  d.test:\n    deadline: 60\n",
+	    "d.test", &o);
+	assert_null(dnscheck_find(r, "dns.deadline", NULL));
+	assert_true(r->queries > 0);
+	dnscheck_result_free(&r);
+}
+
+#define SIGNED \
+	"d.test MX 10 mx.d.test\nd.test MX @secure\n" \
+	"mx.d.test A 192.0.2.25\nmx.d.test A @secure\n" \
+	"mx.d.test AAAA @secure\n" \
+	"d.test TXT v=spf1 mx -all\nd.test TXT @secure\n" \
+	"_dmarc.d.test TXT v=DMARC1; p=reject\n_dmarc.d.test TXT @secure\n" \
+	"_25._tcp.mx.d.test TLSA @secure\n" \
+	"sel._domainkey.d.test CNAME sel.esp.test\n" \
+	"sel.esp.test TXT v=DKIM1; p=\n"
+
+/* dnssec: secure notices a zone that lost its signatures even when no
+   TLSA depends on it; a DKIM key hosted elsewhere is not judged. */
+static void
+test_dnscheck_dnssec_expected(void **state)
+{
+	struct dnscheck_result *r;
+	const char *y = "domains:\n  d.test:\n    dnssec: secure\n"
+	    "    dkim: {sel: revoked}\n";
+
+	r = dnsfake_check(SIGNED, y, "d.test", 1);
+	assert_true(dnsfake_has(r, "dnssec.secure", NULL, DNSCHECK_OK));
+	assert_null(dnscheck_find(r, "dnssec.insecure", NULL));
+	assert_float_equal(dnscheck_metric_find(r, "dnssec_secure",
+	    "d.test")->value, 1, 0);
+	dnscheck_result_free(&r);
+	/* the same zone without signatures on the DMARC record */
+	r = dnsfake_check(
+	    "d.test MX 10 mx.d.test\nd.test MX @secure\n"
+	    "mx.d.test A 192.0.2.25\nmx.d.test A @secure\n"
+	    "mx.d.test AAAA @secure\n"
+	    "d.test TXT v=spf1 mx -all\nd.test TXT @secure\n"
+	    "_dmarc.d.test TXT v=DMARC1; p=reject\n", y, "d.test", 1);
+	assert_true(dnsfake_has(r, "dnssec.insecure", "_dmarc.d.test/TXT",
+	    DNSCHECK_CRITICAL));
+	dnscheck_result_free(&r);
+	/* not validating: cannot tell */
+	r = dnsfake_check(SIGNED, y, "d.test", 0);
+	assert_true(dnsfake_has(r, "dnssec.unvalidated", NULL,
+	    DNSCHECK_UNKNOWN));
+	dnscheck_result_free(&r);
+	/* per TLSA name: an insecure denial of TLSA is CRITICAL */
+	r = dnsfake_check("d.test MX 10 mx.d.test\nmx.d.test A 192.0.2.25\n",
+	    "domains:\n  d.test:\n    tls: {mx.d.test: {dnssec: secure}}\n",
+	    "d.test", 1);
+	assert_true(dnsfake_has(r, "tlsa.dnssec.insecure", "mx.d.test",
+	    DNSCHECK_CRITICAL));
+	dnscheck_result_free(&r);
+	r = dnsfake_check(SIGNED,
+	    "domains:\n  d.test:\n    tls: {mx.d.test: {dnssec: secure}}\n",
+	    "d.test", 1);
+	assert_true(dnsfake_has(r, "tlsa.dnssec.secure", "mx.d.test",
+	    DNSCHECK_OK));
+	dnscheck_result_free(&r);
+}
+
 int
 main(void)
 {
@@ -110,6 +262,9 @@ main(void)
 		cmocka_unit_test(test_dnscheck_spf_top_level_permerrors),
 		cmocka_unit_test(test_dnscheck_spf_bogus),
 		cmocka_unit_test(test_dnscheck_ptr_forward_bogus),
+		cmocka_unit_test(test_dnscheck_ack),
+		cmocka_unit_test(test_dnscheck_deadline),
+		cmocka_unit_test(test_dnscheck_dnssec_expected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
