@@ -99,6 +99,17 @@ struct dnscheck_result *dnscheck_domain(struct dns_resolver *r,
     const struct dnsexpect_domain *exp);
 void dnscheck_result_free(struct dnscheck_result **resp);
 
+/* The finding ids (dnscheck_ids.c), the interface of every output. */
+struct dnscheck_idinfo {
+	const char *id;
+	const char *severity; /* OK, WARNING, CRITICAL, UNKNOWN, W/C, OK/C */
+	const char *meaning;
+};
+/* All ids, *N_R of them. */
+const struct dnscheck_idinfo *dnscheck_ids(size_t *n_r);
+/* ID's entry, or NULL when it is not a documented id. */
+const struct dnscheck_idinfo *dnscheck_id_lookup(const char *id);
+
 const char *dnscheck_status_name(enum dnscheck_status st);
 /* Rank for "worst": OK 0 < WARNING 1 < UNKNOWN 2 < CRITICAL 3. */
 int dnscheck_status_rank(enum dnscheck_status st);

@@ -11,16 +11,6 @@
 
 #include "dnscheck_int.h"
 
-#if !__has_include("spf.h")
-/* XXX: lib/spf not merged yet: the SPF area reports that it was skipped. */
-void
-dnscheck_spf(struct dnscheck_run *run)
-{
-	if (run->exp != NULL && run->exp->spf.set)
-		dc_add(run, DNSCHECK_UNKNOWN, "spf", "spf.unavailable", NULL,
-		    NULL, NULL, NULL, NULL, "built without lib/spf");
-}
-#else
 #include "spf.h"
 
 static enum dnscheck_status
@@ -204,4 +194,3 @@ dnscheck_spf(struct dnscheck_run *run)
 	for (i = 0; i < e->nfail; i++)
 		spf_ip(run, e->must_fail[i], 0);
 }
-#endif

@@ -52,7 +52,7 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: maildnscheck [-v] [-c expected.yaml] [--resolver IP[#port]]...\n"
 	    "           [--trust-anchor FILE|RR] [--timeout S] [--retries N]\n"
-	    "           [--deadline S]\n"
+	    "           [--deadline S] [--list-ids]\n"
 	    "           [--format text|json|nagios] [--prom-file PATH]\n"
 	    "           [--allow-reserved] [--mx-order-only] [--warn-spf-lookups N]\n"
 	    "           [--jobs N] [DOMAIN...]\n"
@@ -159,6 +159,22 @@ parse_num(const char *s, const char *opt, long lo, long hi)
 	return v;
 }
 
+/* The finding ids, their severity and meaning: what monitoring can
+   match on. */
+static void
+list_ids(void)
+{
+	const struct dnscheck_idinfo *ids;
+	size_t n, i;
+
+	ids = dnscheck_ids(&n);
+	for (i = 0; i < n; i++)
+		printf("%-28s %-8s %s\n", ids[i].id, ids[i].severity,
+		    ids[i].meaning);
+	if (fflush(stdout) == EOF)
+		fatal(EX_IOERR, "stdout");
+}
+
 /* A domain named on the command line: a host name, so nothing odd (an
    empty name, a newline) reaches DNS or the report. */
 static void
@@ -213,6 +229,7 @@ main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "retries", required_argument, NULL, 'R' },
 		{ "deadline", required_argument, NULL, 'D' },
+		{ "list-ids", no_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "prom-file", required_argument, NULL, 'P' },
 		{ "allow-reserved", no_argument, NULL, 'A' },
@@ -299,6 +316,9 @@ main(int argc, char **argv)
 		case 'v':
 			verbose++;
 			break;
+		case 'L':
+			list_ids();
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -30,6 +30,7 @@ dnsfake_check_opts(const char *zone, const char *yaml, const char *domain,
 	struct dnsexpect *exp = NULL;
 	struct dnscheck_result *res;
 	struct errbuf eb;
+	size_t i;
 
 	if (yaml != NULL && dnsexpect_parse(yaml, strlen(yaml), "test.yaml",
 	    NULL, &exp, &eb) == -1) {
@@ -37,6 +38,13 @@ dnsfake_check_opts(const char *zone, const char *yaml, const char *domain,
 		abort();
 	}
 	res = dnscheck_domain(r, o, domain, dnsexpect_find(exp, domain));
+	/* every id reported is documented (maildnscheck(1), dnscheck_ids) */
+	for (i = 0; res != NULL && i < res->nf; i++)
+		if (dnscheck_id_lookup(res->f[i].id) == NULL) {
+			fprintf(stderr, "finding id %s is not in "
+			    "lib/dnscheck_ids.c\n", res->f[i].id);
+			abort();
+		}
 	dnsexpect_free(&exp);
 	dns_resolver_free(&r);
 	return res;

@@ -255,6 +255,56 @@ test_dnscheck_dnssec_expected(void **state)
 	dnscheck_result_free(&r);
 }
 
+/* The ids are an interface: maildnscheck(1) lists exactly the table. */
+static void
+test_dnscheck_ids_documented(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	const struct dnscheck_idinfo *ids;
+	char path[4096], line[512], **doc = NULL;
+	size_t n, ndoc = 0, i, k;
+	int in = 0;
+	FILE *fp;
+
+	if (top == NULL)
+		skip();
+	snprintf(path, sizeof(path), "%s/man/maildnscheck.1.in", top);
+	assert_non_null(fp = fopen(path, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, ".Sh ", 4) == 0)
+			in = strcmp(line, ".Sh FINDINGS") == 0;
+		if (in && strncmp(line, ".It Li ", 7) == 0) {
+			doc = realloc(doc, (ndoc + 1) * sizeof(*doc));
+			doc[ndoc++] = strdup(line + 7);
+		}
+	}
+	fclose(fp);
+	ids = dnscheck_ids(&n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < ndoc; k++)
+			if (strcmp(doc[k], ids[i].id) == 0)
+				break;
+		if (k == ndoc)
+			fail_msg("%s is not in maildnscheck(1) FINDINGS",
+			    ids[i].id);
+		assert_non_null(ids[i].severity);
+		assert_true(strlen(ids[i].meaning) > 5);
+	}
+	for (k = 0; k < ndoc; k++) {
+		if (dnscheck_id_lookup(doc[k]) == NULL)
+			fail_msg("maildnscheck(1) lists %s, which is not an id",
+			    doc[k]);
+		for (i = 0; i < k; i++)
+			if (strcmp(doc[i], doc[k]) == 0)
+				fail_msg("%s listed twice", doc[k]);
+	}
+	assert_int_equal(ndoc, n);
+	for (k = 0; k < ndoc; k++)
+		free(doc[k]);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -265,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_dnscheck_ack),
 		cmocka_unit_test(test_dnscheck_deadline),
 		cmocka_unit_test(test_dnscheck_dnssec_expected),
+		cmocka_unit_test(test_dnscheck_ids_documented),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
