@@ -575,9 +575,9 @@ dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
 	dnscheck_spf(&run);
 	dnscheck_dmarc(&run);
 	dnscheck_dkim(&run);
+	dnscheck_srv(&run);
 	dnscheck_tlsa(&run);
 	dnscheck_ptr(&run);
-	dnscheck_srv(&run);
 	if (run.cut > 0) {
 		run.mute = 0;
 		dc_add(&run, DNSCHECK_UNKNOWN, "dns", "dns.deadline", NULL,
@@ -591,6 +591,7 @@ dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
 		free(run.mx[i].addr);
 	}
 	free(run.mx);
+	dc_sub_free(&run);
 	for (i = 0; i < run.nseen; i++)
 		free(run.seen[i].name);
 	free(run.seen);

@@ -208,6 +208,8 @@ static const struct dnscheck_idinfo ids[] = {
 	    "not look for TLSA" },
 	{ "tlsa.addr.insecure", "W/C", "the host's address records are not "
 	    "secure: senders do not look for TLSA" },
+	{ "tlsa.srv.insecure", "W/C", "the SRV RRset of a submission host is "
+	    "not secure: clients do not look for TLSA (RFC 7673)" },
 	{ "tlsa.usage.pkix", "WARNING", "a PKIX-TA/PKIX-EE record, unused for "
 	    "SMTP" },
 	{ "tlsa.record.invalid", "WARNING", "an unusable record (parameters "
@@ -244,6 +246,11 @@ static const struct dnscheck_idinfo ids[] = {
 	    "DNSSEC validation" },
 	/* srv */
 	{ "srv.match", "OK", "the submission SRV record is as expected" },
+	{ "srv.target.cname", "CRITICAL", "an SRV target is an alias, which "
+	    "RFC 2782 does not allow" },
+	{ "srv.target.noaddr", "WARNING", "an SRV target has no address" },
+	{ "srv.target.lookup", "UNKNOWN", "an SRV target's addresses could "
+	    "not be looked up" },
 	{ "srv.missing", "WARNING", "no SRV record for the service" },
 	{ "srv.target.missing", "WARNING", "an expected SRV target is not "
 	    "published" },

@@ -30,6 +30,16 @@ struct dc_seen {
 	enum dns_sec sec;
 };
 
+/* A submission host from SRV (RFC 6186, RFC 8314) or the expected
+   state, for TLSA and live checks. */
+struct dnscheck_subhost {
+	struct dnscheck_mxhost h; /* host, addresses, their DNSSEC state */
+	uint16_t port;
+	int implicit_tls;         /* 465: TLS from the start; else STARTTLS */
+	int from_srv;
+	enum dns_sec srv_sec;     /* of the SRV RRset, when from_srv */
+};
+
 struct dnscheck_run {
 	struct dns_resolver *r;    /* counts, records, enforces the deadline */
 	struct dns_resolver *real; /* the shared resolver behind it */
@@ -54,6 +64,9 @@ struct dnscheck_run {
 		uint16_t type;
 	} qt[DC_QTYPES];
 	size_t qtpos;
+	/* filled by the SRV check */
+	struct dnscheck_subhost *sub;
+	size_t nsub;
 	int mute; /* >0: dc_add records nothing */
 	int dkim_min_bits; /* smallest RSA key seen */
 };
@@ -73,6 +86,12 @@ void dc_metric(struct dnscheck_run *run, const char *name, const char *k1,
    "<area>.dnssec.bogus"; returns 1 when it did (no answer to use). */
 int dc_failed(struct dnscheck_run *run, const char *area, const char *subject,
     const struct dns_answer *a);
+/* A and AAAA of M->host (area AREA for findings) into M, with their
+   DNSSEC state.  CNAME (may be NULL) gets the alias target when the host
+   is an alias, else "".  Returns 1 with addresses, 0 without, -1 when it
+   could not be decided. */
+int dc_host_addrs(struct dnscheck_run *run, const char *area,
+    struct dnscheck_mxhost *m, char *cname, size_t cnamesize);
 /* "a.b." -> "a.b", lower case; copies into DST (size 256). */
 void dc_name(char *dst, const char *src);
 /* Join "%s.%s"; returns 0 or -1 when over 253 octets. */
@@ -106,6 +125,7 @@ void dnscheck_dkim(struct dnscheck_run *run);
 void dnscheck_tlsa(struct dnscheck_run *run);
 void dnscheck_ptr(struct dnscheck_run *run);
 void dnscheck_srv(struct dnscheck_run *run);
+void dc_sub_free(struct dnscheck_run *run);
 void dnscheck_dnssec(struct dnscheck_run *run);
 void dnscheck_spf(struct dnscheck_run *run);
 

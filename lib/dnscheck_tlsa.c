@@ -195,11 +195,23 @@ enum dane_use {
 	DANE_ENFORCED     /* a usable record must match, or no delivery */
 };
 
+/* How a client came to the host: through the MX RRset (SMTP, RFC 7672
+   §2.2.1) or an SRV RRset (submission, RFC 7673 §3), which must be
+   secure for DANE to apply, as must the host's addresses. */
+struct tlsa_origin {
+	const char *rrset;  /* "MX", "SRV" */
+	const char *id;     /* the finding when that RRset is insecure */
+	const char *rfc;
+	int known;          /* the RRset was looked up */
+	enum dns_sec sec;
+	const struct dnscheck_mxhost *h;
+};
+
 /* The host's TLSA RRset A, judged against DNSSEC; *USE_R is filled in
    for the usable-record count to complete. */
 static void
 tlsa_dnssec(struct dnscheck_run *run, const char *host,
-    const struct dnscheck_mxhost *mh, const struct dns_answer *a, int req,
+    const struct tlsa_origin *o, const struct dns_answer *a, int req,
     enum dane_use *use_r)
 {
 	*use_r = DANE_ENFORCED;
@@ -222,21 +234,20 @@ tlsa_dnssec(struct dnscheck_run *run, const char *host,
 	}
 	dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.dnssec.secure", "RFC 7672 §2.2",
 	    host, a, "secure", "secure", "TLSA RRset is DNSSEC-secure");
-	if (mh == NULL)
+	if (o == NULL)
 		return;
-	if (run->mx_known && run->mx_sec != DNS_SEC_SECURE) {
+	if (o->known && o->sec != DNS_SEC_SECURE) {
 		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
-		    "tlsa.mx.insecure", "RFC 7672 §2.2.1", host, a, "secure",
-		    dns_sec_name(run->mx_sec),
-		    "MX RRset of %s is not DNSSEC-secure: senders do not look "
-		    "for TLSA", run->domain);
+		    o->id, o->rfc, host, a, "secure", dns_sec_name(o->sec),
+		    "%s RRset of %s is not DNSSEC-secure: clients do not look "
+		    "for TLSA", o->rrset, run->domain);
 		*use_r = DANE_IGNORED;
-	} else if (mh->naddr > 0 && mh->addr_sec != DNS_SEC_SECURE) {
+	} else if (o->h->naddr > 0 && o->h->addr_sec != DNS_SEC_SECURE) {
 		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
 		    "tlsa.addr.insecure", "RFC 7672 §2.2.2", host, a, "secure",
-		    dns_sec_name(mh->addr_sec),
-		    "address records of %s are not DNSSEC-secure: senders do "
-		    "not look for TLSA", host);
+		    dns_sec_name(o->h->addr_sec),
+		    "address records of %s are not DNSSEC-secure: clients do "
+		    "not look for TLSA", o->h->host);
 		*use_r = DANE_IGNORED;
 	}
 }
@@ -283,12 +294,14 @@ tlsa_mismatch(struct dnscheck_run *run, const char *host,
 	    "record: %s", effect[use]);
 }
 
-/* MH is the MX host (NULL for a host named only under tls:). */
+/* TLSA of HOST:PORT reached through O (NULL for a host named only under
+   tls:).  Findings name the host, with ":PORT" when not 25. */
 static void
-tlsa_host(struct dnscheck_run *run, const char *host,
-    const struct dnscheck_mxhost *mh, const struct dnsexpect_tls *t,
+tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
+    const struct tlsa_origin *o, const struct dnsexpect_tls *t,
     int *min_usable)
 {
+	char host[300], svc[16];
 	enum dnsexpect_dane dane = DNSEXPECT_DANE_UNSET;
 	enum dane_use use;
 	struct tlsa_src cur, nxt;
@@ -305,7 +318,12 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 		dane = t->dane;
 	req = dane == DNSEXPECT_DANE_REQUIRED;
 	want_secure = t != NULL && t->dnssec == DNSEXPECT_DNSSEC_SECURE;
-	if (dc_join(q, sizeof(q), "_25._tcp", host) == -1)
+	if (port == 25)
+		(void)snprintf(host, sizeof(host), "%s", hostname);
+	else
+		(void)snprintf(host, sizeof(host), "%s:%u", hostname, port);
+	(void)snprintf(svc, sizeof(svc), "_%u._tcp", port);
+	if (dc_join(q, sizeof(q), svc, hostname) == -1)
 		return;
 	if (dc_query(run, "tlsa", q, DNS_T_TLSA, &a) == -1)
 		return;
@@ -335,7 +353,7 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 		    "TLSA published at %s but DANE is not expected", q);
 	dc_metric(run, "dnssec_secure", "name", q, NULL, NULL,
 	    a->sec == DNS_SEC_SECURE);
-	tlsa_dnssec(run, host, mh, a, req || want_secure, &use);
+	tlsa_dnssec(run, host, o, a, req || want_secure, &use);
 	if (t != NULL && (t->cert != NULL || t->key != NULL)) {
 		if (src_load(t->cert, t->key, &cur, err, sizeof(err)) == -1)
 			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
@@ -425,21 +443,51 @@ void
 dnscheck_tlsa(struct dnscheck_run *run)
 {
 	const struct dnsexpect_domain *e = run->exp;
-	int min_usable = -1;
+	struct tlsa_origin o;
+	int min_usable = -1, sub_usable = -1;
 	size_t i;
 
-	for (i = 0; i < run->nmx; i++)
-		if (run->mx[i].host[0] != '\0' && run->mx[i].usable)
-			tlsa_host(run, run->mx[i].host, &run->mx[i],
-			    tls_for(e, run->mx[i].host), &min_usable);
+	for (i = 0; i < run->nmx; i++) {
+		if (run->mx[i].host[0] == '\0' || !run->mx[i].usable)
+			continue;
+		o.rrset = "MX";
+		o.id = "tlsa.mx.insecure";
+		o.rfc = "RFC 7672 §2.2.1";
+		o.known = run->mx_known;
+		o.sec = run->mx_sec;
+		o.h = &run->mx[i];
+		tlsa_host(run, run->mx[i].host, 25, &o,
+		    tls_for(e, run->mx[i].host), &min_usable);
+	}
+	/* RFC 7673: submission hosts found through SRV; the TPA documents
+	   ask for TLSA on every mail server */
+	for (i = 0; i < run->nsub; i++) {
+		const struct dnscheck_subhost *sh = &run->sub[i];
+
+		if (sh->h.naddr == 0)
+			continue;
+		o.rrset = "SRV";
+		o.id = "tlsa.srv.insecure";
+		o.rfc = "RFC 7673 §3";
+		o.known = sh->from_srv;
+		o.sec = sh->srv_sec;
+		o.h = &sh->h;
+		tlsa_host(run, sh->h.host, sh->port, &o, tls_for(e,
+		    sh->h.host), &sub_usable);
+	}
 	for (i = 0; e != NULL && i < e->ntls; i++) {
 		size_t k;
 
 		for (k = 0; k < run->nmx; k++)
 			if (strcasecmp(run->mx[k].host, e->tls[i].host) == 0)
 				break;
-		if (k == run->nmx)
-			tlsa_host(run, e->tls[i].host, NULL, &e->tls[i],
+		if (k < run->nmx)
+			continue;
+		for (k = 0; k < run->nsub; k++)
+			if (strcasecmp(run->sub[k].h.host, e->tls[i].host) == 0)
+				break;
+		if (k == run->nsub)
+			tlsa_host(run, e->tls[i].host, 25, NULL, &e->tls[i],
 			    &min_usable);
 	}
 	if (min_usable >= 0)

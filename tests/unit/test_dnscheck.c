@@ -207,6 +207,8 @@ test_dnscheck_deadline(void **state)
 	"d.test TXT v=spf1 mx -all\nd.test TXT @secure\n" \
 	"_dmarc.d.test TXT v=DMARC1; p=reject\n_dmarc.d.test TXT @secure\n" \
 	"_25._tcp.mx.d.test TLSA @secure\n" \
+	"_submissions._tcp.d.test SRV @secure\n" \
+	"_submission._tcp.d.test SRV @secure\n" \
 	"sel._domainkey.d.test CNAME sel.esp.test\n" \
 	"sel.esp.test TXT v=DKIM1; p=\n"
 
