@@ -417,19 +417,37 @@ seen_add(struct dnscheck_run *run, uint16_t type, const struct dns_answer *a)
 	run->nseen++;
 }
 
+/* Something WHAT was not done for the deadline. */
+static void
+cut_note(struct dnscheck_run *run, const char *what)
+{
+	if (run->cut++ == 0) {
+		(void)snprintf(run->cut_at, sizeof(run->cut_at), "%s", what);
+		/* what the remaining checks would say is "lookup failed" */
+		run->mute++;
+	}
+}
+
+int
+dc_live_cut(struct dnscheck_run *run, const char *what)
+{
+	if (run->deadline <= 0 || dns_now() < run->deadline)
+		return 0;
+	cut_note(run, what);
+	return 1;
+}
+
 /* Past the deadline: an answer that says so, without asking. */
 static int
 cut_query(struct dnscheck_run *run, const char *name, uint16_t type,
     struct dns_answer **ans_r, struct errbuf *eb)
 {
 	struct dns_answer *a;
+	char what[300];
 
-	if (run->cut++ == 0) {
-		(void)snprintf(run->cut_at, sizeof(run->cut_at), "%s/%u",
-		    name, type);
-		/* what the remaining checks would say is "lookup failed" */
-		run->mute++;
-	}
+	(void)snprintf(what, sizeof(what), "%s/%u", name, type);
+	cut_note(run, what);
+	run->cut_dns++;
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
 	    (a->qname = dns_name_canon(name)) == NULL) {
 		free(a);
@@ -577,12 +595,16 @@ dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
 	dnscheck_dkim(&run);
 	dnscheck_srv(&run);
 	dnscheck_tlsa(&run);
+	dnscheck_mtasts(&run);
+	dnscheck_tlsrpt(&run);
+	if (opts->live)
+		dnscheck_live(&run);
 	dnscheck_ptr(&run);
 	if (run.cut > 0) {
 		run.mute = 0;
 		dc_add(&run, DNSCHECK_UNKNOWN, "dns", "dns.deadline", NULL,
 		    NULL, NULL, NULL, NULL, "the check of %s ran out of its %g "
-		    "s: %u queries from %s on were not sent, the rest of the "
+		    "s: %u steps from %s on were not done, the rest of the "
 		    "check is unknown", run.domain, limit, run.cut, run.cut_at);
 	} else
 		dnscheck_dnssec(&run);
@@ -592,6 +614,7 @@ dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
 	}
 	free(run.mx);
 	dc_sub_free(&run);
+	dc_tlsa_free(&run);
 	for (i = 0; i < run.nseen; i++)
 		free(run.seen[i].name);
 	free(run.seen);
@@ -599,7 +622,7 @@ dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
 	if (res->nomem)
 		dc_add(&run, DNSCHECK_UNKNOWN, "dns", "internal.nomem", NULL,
 		    NULL, NULL, NULL, NULL, "out of memory: findings lost");
-	res->queries = counter.queries - run.cut;
+	res->queries = counter.queries - run.cut_dns;
 	res->duration = dns_now() - t0;
 	dc_metric(&run, "dns_queries", NULL, NULL, NULL, NULL, res->queries);
 	dnscheck_result_sort(res);

@@ -86,6 +86,14 @@ struct dnscheck_opts {
 	int allow_reserved;  /* documentation/private addresses are fine */
 	int mx_order_only;   /* compare MX rank order, not values */
 	unsigned spf_warn_lookups; /* default 9 */
+	/* live checks: TLS on MX and submission hosts, MTA-STS policy */
+	int live;
+	double live_timeout; /* seconds per host and address; 0: 5 */
+	const char *ca_file; /* PKIX trust; NULL: the system's */
+	const char *helo;    /* EHLO name; NULL: "maildnscheck.invalid" */
+	/* tests only: connect to port to[i] where the protocol says from[i] */
+	const uint16_t *port_from, *port_to;
+	size_t nport_map;
 };
 
 /* Check DOMAIN with expectations EXP (NULL: lint only), within the

@@ -258,6 +258,79 @@ static const struct dnscheck_idinfo ids[] = {
 	{ "srv.lookup", "UNKNOWN", "an SRV lookup timed out or failed" },
 	{ "srv.dnssec.bogus", "CRITICAL", "an SRV answer failed DNSSEC "
 	    "validation" },
+	/* mtasts */
+	{ "mtasts.txt", "OK", "the _mta-sts record and its id" },
+	{ "mtasts.missing", "CRITICAL", "no _mta-sts record where a policy is "
+	    "expected" },
+	{ "mtasts.txt.invalid", "W/C", "the _mta-sts record does not parse or "
+	    "is not unique: senders apply no policy; CRITICAL when a mode is "
+	    "expected" },
+	{ "mtasts.policy", "OK", "the policy file, fetched and parsed" },
+	{ "mtasts.policy.noaddr", "W/C", "mta-sts.<domain> has no address" },
+	{ "mtasts.policy.fetch", "UNKNOWN", "the policy host could not be "
+	    "reached" },
+	{ "mtasts.policy.tls", "W/C", "the policy host's certificate is not "
+	    "trusted or not valid for its name, or TLS failed" },
+	{ "mtasts.policy.http", "W/C", "the policy is not served with status "
+	    "200 (redirects are not followed)" },
+	{ "mtasts.policy.size", "W/C", "the policy is larger than 64 KiB" },
+	{ "mtasts.policy.invalid", "W/C", "the policy does not parse: senders "
+	    "do not use it" },
+	{ "mtasts.policy.type", "WARNING", "the policy is not served as "
+	    "text/plain" },
+	{ "mtasts.max_age.short", "WARNING", "max_age under a day" },
+	{ "mtasts.mx.uncovered", "W/C", "an MX host matches no mx line; "
+	    "CRITICAL in mode enforce (senders refuse it)" },
+	{ "mtasts.mx.unused", "WARNING", "an mx line matches no MX host" },
+	{ "mtasts.mx.drift", "WARNING", "an expected mx line is not in the "
+	    "policy" },
+	{ "mtasts.mode.weaker", "CRITICAL", "the policy mode is weaker than "
+	    "expected" },
+	{ "mtasts.mode.stronger", "WARNING", "the policy mode is stronger "
+	    "than expected" },
+	{ "mtasts.lookup", "UNKNOWN", "an MTA-STS lookup timed out or "
+	    "failed" },
+	{ "mtasts.dnssec.bogus", "CRITICAL", "an MTA-STS answer failed "
+	    "DNSSEC validation" },
+	/* tlsrpt */
+	{ "tlsrpt.record", "OK", "the _smtp._tls record and its "
+	    "destinations" },
+	{ "tlsrpt.missing", "WARNING", "no TLS-RPT record while DANE or "
+	    "MTA-STS is in use (or expected)" },
+	{ "tlsrpt.invalid", "WARNING", "the _smtp._tls record does not parse "
+	    "or is not unique: no reports" },
+	{ "tlsrpt.rua.drift", "WARNING", "the report destinations differ from "
+	    "the expected ones" },
+	{ "tlsrpt.lookup", "UNKNOWN", "a TLS-RPT lookup timed out or failed" },
+	{ "tlsrpt.dnssec.bogus", "CRITICAL", "a TLS-RPT answer failed DNSSEC "
+	    "validation" },
+	/* tls: live, with --live */
+	{ "tls.ok", "OK", "TLS works: protocol and cipher" },
+	{ "tls.connect", "UNKNOWN", "the server could not be reached from "
+	    "here" },
+	{ "tls.local_error", "UNKNOWN", "the probe could not run (CA file)" },
+	{ "tls.starttls.missing", "W/C", "STARTTLS is not offered; CRITICAL "
+	    "for submission, DANE or MTA-STS enforce" },
+	{ "tls.handshake", "W/C", "the TLS handshake fails; CRITICAL for "
+	    "submission, DANE or MTA-STS enforce" },
+	{ "tls.dane.match", "OK", "the served chain matches a usable TLSA "
+	    "record" },
+	{ "tls.dane.mismatch", "W/C", "the served chain matches no usable "
+	    "TLSA record: CRITICAL unless senders ignore the records" },
+	{ "tls.cert.name", "W/C", "the certificate is not valid for the host "
+	    "name: CRITICAL for submission and MTA-STS enforce, WARNING for "
+	    "MTA-STS testing" },
+	{ "tls.cert.untrusted", "W/C", "the chain is not trusted: as "
+	    "tls.cert.name" },
+	{ "tls.cert.expired", "CRITICAL", "the certificate has expired" },
+	{ "tls.cert.expiring", "W/C", "the certificate expires within 21 "
+	    "days (WARNING) or 7 days (CRITICAL)" },
+	{ "tls.cert.current", "OK", "the server uses the expected current "
+	    "key" },
+	{ "tls.cert.next", "WARNING", "the server uses the expected next key "
+	    "already" },
+	{ "tls.cert.unexpected", "WARNING", "the server uses neither the "
+	    "expected current nor next key" },
 	/* dns: the run itself */
 	{ "dnssec.secure", "OK", "every RRset looked up in the domain is "
 	    "DNSSEC-secure, as expected" },

@@ -44,7 +44,8 @@ struct dnscheck_run {
 	struct dns_resolver *r;    /* counts, records, enforces the deadline */
 	struct dns_resolver *real; /* the shared resolver behind it */
 	double deadline;           /* dns_now() time; 0: none */
-	unsigned cut;              /* queries not sent for the deadline */
+	unsigned cut;              /* steps not done for the deadline */
+	unsigned cut_dns;          /* of which queries not sent */
 	char cut_at[300];          /* the first of them, "NAME/TYPE" */
 	struct dc_seen *seen;
 	size_t nseen;
@@ -64,6 +65,11 @@ struct dnscheck_run {
 		uint16_t type;
 	} qt[DC_QTYPES];
 	size_t qtpos;
+	/* filled by the TLSA check, for the live one */
+	struct dc_tlsa *tlsa;
+	size_t ntlsa;
+	/* filled by the MTA-STS check: the policy mode senders apply */
+	int sts_mode;  /* enum mtasts_mode, -1: no policy known */
 	/* filled by the SRV check */
 	struct dnscheck_subhost *sub;
 	size_t nsub;
@@ -92,6 +98,12 @@ int dc_failed(struct dnscheck_run *run, const char *area, const char *subject,
    could not be decided. */
 int dc_host_addrs(struct dnscheck_run *run, const char *area,
     struct dnscheck_mxhost *m, char *cname, size_t cnamesize);
+/* Live checks: the port to connect to for protocol port PORT (tests map
+   them), the deadline of one connection, and whether the domain's
+   deadline has passed (then WHAT is noted as not done; returns 1). */
+uint16_t dc_port(const struct dnscheck_run *run, uint16_t port);
+double dc_live_deadline(const struct dnscheck_run *run);
+int dc_live_cut(struct dnscheck_run *run, const char *what);
 /* "a.b." -> "a.b", lower case; copies into DST (size 256). */
 void dc_name(char *dst, const char *src);
 /* Join "%s.%s"; returns 0 or -1 when over 253 octets. */
@@ -118,6 +130,50 @@ void dc_tags_free(struct dc_tags *tags);
 struct evp_pkey_st *dc_pem_key(const char *path, char *err, size_t errlen);
 long dc_base64_decode(const char *s, size_t len, unsigned char **out_r);
 
+/* DANE (dnscheck_tlsa.c).  What clients do with a host's TLSA RRset
+   (RFC 7672 §2.2). */
+enum dane_use {
+	DANE_UNVALIDATED,   /* cannot tell: the resolver does not validate */
+	DANE_IGNORED,       /* not secure (TLSA, MX/SRV or address): no DANE */
+	DANE_OPPORTUNISTIC, /* secure, no usable record: unauthenticated TLS */
+	DANE_ENFORCED       /* a usable record must match, or no delivery */
+};
+
+/* The usable TLSA records of HOST:PORT and what clients do with them,
+   for the live check. */
+struct dc_tlsa {
+	char *host;
+	uint16_t port;
+	enum dane_use use;
+	unsigned char **rd;
+	size_t *rdlen;
+	size_t n;
+};
+
+#define TLSA_MAX_CHAIN 8
+struct stack_st_X509; /* OpenSSL's STACK_OF(X509) */
+
+/* DER blobs of a certificate chain, or of a key alone. */
+struct tlsa_src {
+	unsigned char *cert[TLSA_MAX_CHAIN]; /* [0] end entity */
+	size_t certlen[TLSA_MAX_CHAIN];
+	unsigned char *spki[TLSA_MAX_CHAIN];
+	size_t spkilen[TLSA_MAX_CHAIN];
+	size_t ncert;  /* 0 when only a key was given */
+	int have_spki; /* spki[0] valid */
+};
+/* From a PEM certificate file (chain) or, without one, a key file.
+   Returns 0, or -1 with ERR. */
+int dc_tlsa_src_load(const char *certfile, const char *keyfile,
+    struct tlsa_src *s, char *err, size_t errlen);
+/* From a chain as a server sent it, leaf first. */
+void dc_tlsa_src_chain(struct stack_st_X509 *chain, struct tlsa_src *s);
+/* 1 when usable TLSA RDATA RD (LEN octets) matches S: DANE-EE the end
+   entity, DANE-TA a certificate above it. */
+int dc_tlsa_src_match(const struct tlsa_src *s, const unsigned char *rd,
+    size_t len);
+void dc_tlsa_src_free(struct tlsa_src *s);
+
 /* Area checks. */
 void dnscheck_mx(struct dnscheck_run *run);
 void dnscheck_dmarc(struct dnscheck_run *run);
@@ -127,6 +183,10 @@ void dnscheck_ptr(struct dnscheck_run *run);
 void dnscheck_srv(struct dnscheck_run *run);
 void dc_sub_free(struct dnscheck_run *run);
 void dnscheck_dnssec(struct dnscheck_run *run);
+void dnscheck_mtasts(struct dnscheck_run *run);
+void dnscheck_tlsrpt(struct dnscheck_run *run);
+void dnscheck_live(struct dnscheck_run *run);
+void dc_tlsa_free(struct dnscheck_run *run);
 void dnscheck_spf(struct dnscheck_run *run);
 
 /* DMARC record lint without DNS: returns policy strength of p (0 none,

@@ -17,20 +17,8 @@
 
 #include "dnscheck_int.h"
 
-#define TLSA_MAX_CHAIN 8
-
-/* DER blobs derived from one cert or key file. */
-struct tlsa_src {
-	unsigned char *cert[TLSA_MAX_CHAIN]; /* [0] end entity */
-	size_t certlen[TLSA_MAX_CHAIN];
-	unsigned char *spki[TLSA_MAX_CHAIN];
-	size_t spkilen[TLSA_MAX_CHAIN];
-	size_t ncert;  /* 0 when only a key was given */
-	int have_spki; /* spki[0] valid */
-};
-
-static void
-src_free(struct tlsa_src *s)
+void
+dc_tlsa_src_free(struct tlsa_src *s)
 {
 	size_t i;
 
@@ -41,9 +29,36 @@ src_free(struct tlsa_src *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int
-src_load(const char *certfile, const char *keyfile, struct tlsa_src *s,
-    char *err, size_t errlen)
+/* One certificate's DER and SPKI DER into slot I of S. */
+static void
+src_add(struct tlsa_src *s, X509 *x)
+{
+	int len;
+
+	len = i2d_X509(x, &s->cert[s->ncert]);
+	if (len > 0)
+		s->certlen[s->ncert] = (size_t)len;
+	len = i2d_PUBKEY(X509_get0_pubkey(x), &s->spki[s->ncert]);
+	if (len > 0)
+		s->spkilen[s->ncert] = (size_t)len;
+	s->ncert++;
+}
+
+void
+dc_tlsa_src_chain(STACK_OF(X509) *chain, struct tlsa_src *s)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; chain != NULL && i < sk_X509_num(chain) &&
+	    s->ncert < TLSA_MAX_CHAIN; i++)
+		src_add(s, sk_X509_value(chain, i));
+	s->have_spki = s->ncert > 0 && s->spkilen[0] > 0;
+}
+
+int
+dc_tlsa_src_load(const char *certfile, const char *keyfile,
+    struct tlsa_src *s, char *err, size_t errlen)
 {
 	EVP_PKEY *pk;
 	X509 *x;
@@ -59,15 +74,8 @@ src_load(const char *certfile, const char *keyfile, struct tlsa_src *s,
 		}
 		while (s->ncert < TLSA_MAX_CHAIN &&
 		    (x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
-			len = i2d_X509(x, &s->cert[s->ncert]);
-			if (len > 0)
-				s->certlen[s->ncert] = (size_t)len;
-			len = i2d_PUBKEY(X509_get0_pubkey(x),
-			    &s->spki[s->ncert]);
-			if (len > 0)
-				s->spkilen[s->ncert] = (size_t)len;
+			src_add(s, x);
 			X509_free(x);
-			s->ncert++;
 		}
 		fclose(fp);
 		if (s->ncert == 0) {
@@ -108,9 +116,9 @@ digest_eq(int mtype, const unsigned char *blob, size_t blen,
 	return mdlen == wlen && memcmp(md, want, wlen) == 0;
 }
 
-/* Does usable TLSA RDATA match the source? */
-static int
-src_match(const struct tlsa_src *s, const unsigned char *rd, size_t len)
+int
+dc_tlsa_src_match(const struct tlsa_src *s, const unsigned char *rd,
+    size_t len)
 {
 	int u = rd[0], sel = rd[1], mt = rd[2];
 	const unsigned char *d = rd + 3;
@@ -187,14 +195,6 @@ tls_for(const struct dnsexpect_domain *e, const char *host)
 	return NULL;
 }
 
-/* What DANE senders do with the TLSA RRset of a host (RFC 7672 §2.2). */
-enum dane_use {
-	DANE_UNVALIDATED, /* cannot tell: the resolver does not validate */
-	DANE_IGNORED,     /* not secure (TLSA, MX or address): no DANE */
-	DANE_OPPORTUNISTIC, /* secure, no usable record: unauthenticated TLS */
-	DANE_ENFORCED     /* a usable record must match, or no delivery */
-};
-
 /* How a client came to the host: through the MX RRset (SMTP, RFC 7672
    §2.2.1) or an SRV RRset (submission, RFC 7673 §3), which must be
    secure for DANE to apply, as must the host's addresses. */
@@ -252,6 +252,73 @@ tlsa_dnssec(struct dnscheck_run *run, const char *host,
 	}
 }
 
+/* Remember HOST:PORT's usable records for the live check.  Returns the
+   entry, or NULL when out of memory. */
+static struct dc_tlsa *
+keep_new(struct dnscheck_run *run, const char *host, uint16_t port)
+{
+	struct dc_tlsa *v;
+
+	if ((v = reallocarray(run->tlsa, run->ntlsa + 1, sizeof(*v))) == NULL) {
+		run->res->nomem = 1;
+		return NULL;
+	}
+	run->tlsa = v;
+	v = &run->tlsa[run->ntlsa];
+	memset(v, 0, sizeof(*v));
+	if ((v->host = strdup(host)) == NULL) {
+		run->res->nomem = 1;
+		return NULL;
+	}
+	v->port = port;
+	v->use = DANE_IGNORED;
+	run->ntlsa++;
+	return v;
+}
+
+static void
+keep_rr(struct dnscheck_run *run, struct dc_tlsa *k, const struct dns_rr *rr)
+{
+	unsigned char **rd, *d;
+	size_t *len;
+
+	if (k == NULL)
+		return;
+	if ((d = malloc(rr->rdlen)) == NULL ||
+	    (rd = reallocarray(k->rd, k->n + 1, sizeof(*rd))) == NULL) {
+		free(d);
+		run->res->nomem = 1;
+		return;
+	}
+	k->rd = rd;
+	if ((len = reallocarray(k->rdlen, k->n + 1, sizeof(*len))) == NULL) {
+		free(d);
+		run->res->nomem = 1;
+		return;
+	}
+	k->rdlen = len;
+	memcpy(d, rr->rdata, rr->rdlen);
+	k->rd[k->n] = d;
+	k->rdlen[k->n++] = rr->rdlen;
+}
+
+void
+dc_tlsa_free(struct dnscheck_run *run)
+{
+	size_t i, k;
+
+	for (i = 0; i < run->ntlsa; i++) {
+		for (k = 0; k < run->tlsa[i].n; k++)
+			free(run->tlsa[i].rd[k]);
+		free(run->tlsa[i].rd);
+		free(run->tlsa[i].rdlen);
+		free(run->tlsa[i].host);
+	}
+	free(run->tlsa);
+	run->tlsa = NULL;
+	run->ntlsa = 0;
+}
+
 /* No TLSA at the name, which is expected to be DNSSEC-secure: the denial
    must validate, or an attacker could have removed the records. */
 static void
@@ -302,6 +369,7 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
     int *min_usable)
 {
 	char host[300], svc[16];
+	struct dc_tlsa *keep;
 	enum dnsexpect_dane dane = DNSEXPECT_DANE_UNSET;
 	enum dane_use use;
 	struct tlsa_src cur, nxt;
@@ -354,8 +422,9 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
 	dc_metric(run, "dnssec_secure", "name", q, NULL, NULL,
 	    a->sec == DNS_SEC_SECURE);
 	tlsa_dnssec(run, host, o, a, req || want_secure, &use);
+	keep = keep_new(run, hostname, port);
 	if (t != NULL && (t->cert != NULL || t->key != NULL)) {
-		if (src_load(t->cert, t->key, &cur, err, sizeof(err)) == -1)
+		if (dc_tlsa_src_load(t->cert, t->key, &cur, err, sizeof(err)) == -1)
 			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
 			    "tlsa.current.unreadable", NULL, host, NULL,
 			    NULL, NULL, "%s", err);
@@ -363,7 +432,7 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
 			have_cur = 1;
 	}
 	if (t != NULL && (t->next_cert != NULL || t->next_key != NULL)) {
-		if (src_load(t->next_cert, t->next_key, &nxt, err,
+		if (dc_tlsa_src_load(t->next_cert, t->next_key, &nxt, err,
 		    sizeof(err)) == -1)
 			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
 			    "tlsa.next.unreadable", NULL, host, NULL, NULL,
@@ -384,8 +453,9 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
 		if (dup)
 			continue;
 		usable++;
-		m1 = have_cur && src_match(&cur, rr->rdata, rr->rdlen);
-		m2 = have_nxt && src_match(&nxt, rr->rdata, rr->rdlen);
+		keep_rr(run, keep, rr);
+		m1 = have_cur && dc_tlsa_src_match(&cur, rr->rdata, rr->rdlen);
+		m2 = have_nxt && dc_tlsa_src_match(&nxt, rr->rdata, rr->rdlen);
 		mc |= m1;
 		mn |= m2;
 		if (have_cur && !m1 && !m2) {
@@ -409,6 +479,8 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
 		if (use == DANE_ENFORCED)
 			use = DANE_OPPORTUNISTIC;
 	}
+	if (keep != NULL)
+		keep->use = use;
 	if (have_cur && usable > 0) {
 		if (mc)
 			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.current.match",
@@ -434,8 +506,8 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
 	if (*min_usable < 0 || (int)usable < *min_usable)
 		*min_usable = (int)usable;
 out:
-	src_free(&cur);
-	src_free(&nxt);
+	dc_tlsa_src_free(&cur);
+	dc_tlsa_src_free(&nxt);
 	dns_answer_free(&a);
 }
 

@@ -859,6 +859,64 @@ h_srv(struct px *x, const char *key, const struct ynode *v)
 	return 0;
 }
 
+/* ---- mta_sts, tlsrpt ---- */
+
+static const char *const sts_words[] = { "enforce", "testing", "none", NULL };
+
+static int
+h_sts_mode(struct px *x, const char *key, const struct ynode *v)
+{
+	struct dnsexpect_mtasts *m = x->obj;
+
+	return get_word(x, key, v, sts_words, "enforce, testing or none",
+	    &m->mode);
+}
+
+static int
+h_sts_mx(struct px *x, const char *key, const struct ynode *v)
+{
+	struct dnsexpect_mtasts *m = x->obj;
+
+	m->mx_set = 1;
+	return get_list(x, key, v, &m->mx, &m->nmx);
+}
+
+static const struct dkey sts_keys[] = {
+	{ "mode", h_sts_mode },
+	{ "mx", h_sts_mx },
+	{ NULL, NULL },
+};
+
+static int
+h_mta_sts(struct px *x, const char *key, const struct ynode *v)
+{
+	x->d->mta_sts.set = 1;
+	return walk(x, key, "MTA-STS expectations", v, sts_keys,
+	    &x->d->mta_sts);
+}
+
+static int
+h_rpt_rua(struct px *x, const char *key, const struct ynode *v)
+{
+	struct dnsexpect_tlsrpt *t = x->obj;
+
+	t->rua_set = 1;
+	return get_list(x, key, v, &t->rua, &t->nrua);
+}
+
+static const struct dkey rpt_keys[] = {
+	{ "rua", h_rpt_rua },
+	{ NULL, NULL },
+};
+
+static int
+h_tlsrpt(struct px *x, const char *key, const struct ynode *v)
+{
+	x->d->tlsrpt.set = 1;
+	return walk(x, key, "TLS-RPT expectations", v, rpt_keys,
+	    &x->d->tlsrpt);
+}
+
 /* ---- ack ---- */
 
 static int
@@ -1018,6 +1076,8 @@ static const struct dkey domain_keys[] = {
 	{ "ptr", h_ptr },
 	{ "submission", h_srv },
 	{ "submissions", h_srv },
+	{ "mta_sts", h_mta_sts },
+	{ "tlsrpt", h_tlsrpt },
 	{ "ack", h_ack },
 	{ "deadline", h_deadline },
 	{ NULL, NULL },
@@ -1070,6 +1130,9 @@ domain_free(struct dnsexpect_domain *d)
 		free(d->srv[i].host);
 	}
 	free(d->srv);
+	free(d->mta_sts.mode);
+	strv_free(d->mta_sts.mx, d->mta_sts.nmx);
+	strv_free(d->tlsrpt.rua, d->tlsrpt.nrua);
 	for (i = 0; i < d->nack; i++) {
 		free(d->ack[i].id);
 		free(d->ack[i].subject);

@@ -82,6 +82,21 @@ struct dnsexpect_tls {
 	enum dnsexpect_dnssec dnssec; /* of the TLSA RRset */
 };
 
+struct dnsexpect_mtasts {
+	int set;
+	char *mode;  /* enforce, testing, none; NULL: any */
+	char **mx;   /* patterns expected in the policy */
+	size_t nmx;
+	int mx_set;
+};
+
+struct dnsexpect_tlsrpt {
+	int set;
+	char **rua;
+	size_t nrua;
+	int rua_set;
+};
+
 struct dnsexpect_ptr {
 	char *ip;
 	char *name; /* expected PTR name or NULL */
@@ -130,6 +145,8 @@ struct dnsexpect_domain {
 	struct dnsexpect_srv *srv;
 	size_t nsrv;
 	int srv_set;
+	struct dnsexpect_mtasts mta_sts;
+	struct dnsexpect_tlsrpt tlsrpt;
 };
 
 struct dnsexpect {

@@ -52,7 +52,8 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: maildnscheck [-v] [-c expected.yaml] [--resolver IP[#port]]...\n"
 	    "           [--trust-anchor FILE|RR] [--timeout S] [--retries N]\n"
-	    "           [--deadline S] [--list-ids]\n"
+	    "           [--deadline S] [--live] [--live-timeout S] [--ca-file FILE]\n"
+	    "           [--helo NAME] [--port-map FROM=TO,...] [--list-ids]\n"
 	    "           [--format text|json|nagios] [--prom-file PATH]\n"
 	    "           [--allow-reserved] [--mx-order-only] [--warn-spf-lookups N]\n"
 	    "           [--jobs N] [DOMAIN...]\n"
@@ -175,6 +176,33 @@ list_ids(void)
 		fatal(EX_IOERR, "stdout");
 }
 
+struct port_map {
+	uint16_t from[8], to[8];
+	size_t n;
+};
+
+/* "25=2525,443=8443": for tests only, the ports live checks connect to. */
+static void
+parse_port_map(const char *s, struct port_map *pm)
+{
+	char *copy = xstrdup(s), *tok, *save = NULL, *eq;
+
+	pm->n = 0;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((eq = strchr(tok, '=')) == NULL ||
+		    pm->n == sizeof(pm->from) / sizeof(pm->from[0]))
+			fatalx(EX_USAGE, "--port-map: expected FROM=TO[,...] "
+			    "(at most 8): %s", s);
+		*eq = '\0';
+		pm->from[pm->n] = (uint16_t)parse_num(tok, "--port-map", 1,
+		    65535);
+		pm->to[pm->n++] = (uint16_t)parse_num(eq + 1, "--port-map", 1,
+		    65535);
+	}
+	free(copy);
+}
+
 /* A domain named on the command line: a host name, so nothing odd (an
    empty name, a newline) reaches DNS or the report. */
 static void
@@ -230,6 +258,11 @@ main(int argc, char **argv)
 		{ "retries", required_argument, NULL, 'R' },
 		{ "deadline", required_argument, NULL, 'D' },
 		{ "list-ids", no_argument, NULL, 'L' },
+		{ "live", no_argument, NULL, 'l' },
+		{ "live-timeout", required_argument, NULL, 'o' },
+		{ "ca-file", required_argument, NULL, 'C' },
+		{ "helo", required_argument, NULL, 'H' },
+		{ "port-map", required_argument, NULL, 'M' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "prom-file", required_argument, NULL, 'P' },
 		{ "allow-reserved", no_argument, NULL, 'A' },
@@ -249,6 +282,7 @@ main(int argc, char **argv)
 	struct errbuf eb;
 	struct buf out = BUF_INIT, prom = BUF_INIT;
 	struct job job;
+	struct port_map pm;
 	pthread_t th[MAX_JOBS];
 	const char *cfg = NULL, *promfile = NULL, **resolvers = NULL;
 	enum dnscheck_status st;
@@ -319,6 +353,28 @@ main(int argc, char **argv)
 		case 'L':
 			list_ids();
 			return 0;
+		case 'l':
+			co.live = 1;
+			break;
+		case 'o':
+			co.live_timeout = parse_seconds(optarg,
+			    "--live-timeout");
+			break;
+		case 'C':
+			if (access(optarg, R_OK) == -1)
+				fatal(EX_USAGE, "--ca-file %s", optarg);
+			co.ca_file = optarg;
+			break;
+		case 'H':
+			check_domain_arg(optarg);
+			co.helo = optarg;
+			break;
+		case 'M':
+			parse_port_map(optarg, &pm);
+			co.port_from = pm.from;
+			co.port_to = pm.to;
+			co.nport_map = pm.n;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;

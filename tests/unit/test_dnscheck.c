@@ -209,6 +209,7 @@ test_dnscheck_deadline(void **state)
 	"_25._tcp.mx.d.test TLSA @secure\n" \
 	"_submissions._tcp.d.test SRV @secure\n" \
 	"_submission._tcp.d.test SRV @secure\n" \
+	"_mta-sts.d.test TXT @secure\n_smtp._tls.d.test TXT @secure\n" \
 	"sel._domainkey.d.test CNAME sel.esp.test\n" \
 	"sel.esp.test TXT v=DKIM1; p=\n"
 
