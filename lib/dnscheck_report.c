@@ -273,12 +273,29 @@ static const struct perfspec {
 	{ "dns_queries", "dns_queries", ";;;0;", "" },
 };
 
+/* The smallest value of metric NAME over its labels: 1 if there is one. */
+static int
+min_metric(const struct dnscheck_result *r, const char *name, double *v_r)
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < r->nm; i++)
+		if (strcmp(r->m[i].name, name) == 0 &&
+		    (!found || r->m[i].value < *v_r)) {
+			*v_r = r->m[i].value;
+			found = 1;
+		}
+	return found;
+}
+
 static int
 perfdata(struct buf *out, const struct dnscheck_result *r, int prefix)
 {
 	const struct dnscheck_metric *m;
 	char pre[300];
 	size_t i;
+	double v = 0;
 
 	if (prefix)
 		(void)snprintf(pre, sizeof(pre), "%s_", r->domain);
@@ -294,6 +311,8 @@ perfdata(struct buf *out, const struct dnscheck_result *r, int prefix)
 	if ((m = dnscheck_metric_find(r, "dmarc_policy", "p")) != NULL)
 		TRY(buf_printf(out, " '%sdmarc_policy'=%g;;;0;2", pre,
 		    m->value));
+	if (min_metric(r, "tls_cert_days", &v))
+		TRY(buf_printf(out, " '%stls_cert_days'=%g;21:;7:;;", pre, v));
 	return buf_printf(out, " '%stime'=%.3fs;;;0;", pre, r->duration);
 }
 
@@ -401,6 +420,8 @@ static const struct {
 	{ "tlsa_usable", "tlsa_usable_min",
 	    "fewest usable TLSA records of any MX host" },
 	{ "dnssec_secure", "dnssec_secure", "1 if the RRset is secure" },
+	{ "tls_cert_days", "tls_cert_days_left",
+	    "days until the served certificate expires" },
 	{ "mx_usable_hosts", "mx_usable_hosts", "MX hosts with an address" },
 	{ "fcrdns_ok", "fcrdns_ok", "1 if reverse DNS is forward-confirmed" },
 	{ "fcrdns_fail", "fcrdns_fail", "addresses failing FCrDNS" },

@@ -105,7 +105,7 @@ domains:
     tls:
       mx.live.test: {cert: mx.pem}
 EOF
-plan 28
+plan 29
 ids() { # FILE: "id:STATUS" of every finding
 	python3 -c 'import json,sys
 d=json.load(open(sys.argv[1]))["domains"][0]
@@ -141,6 +141,10 @@ is "$?" 2 "wrong MX key: CRITICAL"
 got=$(ids live.json)
 like "$got" 'tls.dane.mismatch:CRITICAL:mx.live.test' "tls.dane.mismatch CRITICAL"
 like "$got" 'tls.cert.unexpected:WARNING' "not the expected current key"
+
+"$MDC" -c exp.yaml $R --allow-reserved --live --ca-file ca.pem --format nagios \
+	--port-map "25=$P_MX,465=$P_SUBS,587=$P_SUB,443=$P_HTTPS" live.test >nagios.out
+like "$(head -1 nagios.out)" "'tls_cert_days'=(89|90);21:;7:;;" "perfdata: days left of the soonest certificate"
 
 # DANE-TA needs the trust anchor in the chain the server sends
 live "$P_MX" "$P_NOTA" "$P_SUB"
