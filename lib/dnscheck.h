@@ -79,6 +79,8 @@ struct dnscheck_result {
 /* The per-domain deadline when neither option nor expected state says. */
 #define DNSCHECK_DEADLINE_DEFAULT 10.0
 
+struct tlsprobe_ctx;
+
 struct dnscheck_opts {
 	int validating;      /* resolver validates DNSSEC (trust anchor ok) */
 	double deadline;     /* seconds for one domain; 0: the default */
@@ -90,6 +92,8 @@ struct dnscheck_opts {
 	int live;
 	double live_timeout; /* seconds per host and address; 0: 5 */
 	const char *ca_file; /* PKIX trust; NULL: the system's */
+	struct tlsprobe_ctx *tls; /* shared TLS settings (tlsprobe_ctx_new,
+				     with CA_FILE), or NULL: one per probe */
 	const char *helo;    /* EHLO name; NULL: "maildnscheck.invalid" */
 	/* tests only: connect to port to[i] where the protocol says from[i] */
 	const uint16_t *port_from, *port_to;

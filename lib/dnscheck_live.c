@@ -230,6 +230,7 @@ live_addr(struct dnscheck_run *run, const struct live_host *lh,
 	p.sni = lh->host;
 	p.helo = run->o->helo != NULL ? run->o->helo : "maildnscheck.invalid";
 	p.ca_file = run->o->ca_file;
+	p.ctx = run->o->tls;
 	p.deadline = dc_live_deadline(run);
 	if (tlsprobe_run(&p) == -1) {
 		dc_add(run, DNSCHECK_UNKNOWN, "tls", "tls.local_error", NULL,

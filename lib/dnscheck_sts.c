@@ -71,6 +71,7 @@ sts_fetch_one(struct dnscheck_run *run, const char *host,
 	g.host = host;
 	g.path = STS_PATH;
 	g.ca_file = run->o->ca_file;
+	g.ctx = run->o->tls;
 	g.deadline = dc_live_deadline(run);
 	g.max = MTASTS_POLICY_MAX;
 	(void)inet_ntop(ad->af, ad->a, ip, sizeof(ip));

@@ -288,6 +288,50 @@ client_ctx(const char *ca_file, char *err, size_t errlen)
 	return ctx;
 }
 
+struct tlsprobe_ctx {
+	SSL_CTX *ssl;
+};
+
+struct tlsprobe_ctx *
+tlsprobe_ctx_new(const char *ca_file, char *err, size_t errlen)
+{
+	struct tlsprobe_ctx *c;
+
+	err[0] = '\0';
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		seterr(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((c->ssl = client_ctx(ca_file, err, errlen)) == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+tlsprobe_ctx_free(struct tlsprobe_ctx **ctxp)
+{
+	if (ctxp == NULL || *ctxp == NULL)
+		return;
+	SSL_CTX_free((*ctxp)->ssl);
+	free(*ctxp);
+	*ctxp = NULL;
+}
+
+/* The shared context's SSL_CTX with a reference of its own, or a new
+   one. */
+static SSL_CTX *
+ctx_get(struct tlsprobe_ctx *shared, const char *ca_file, char *err,
+    size_t errlen)
+{
+	if (shared != NULL) {
+		SSL_CTX_up_ref(shared->ssl);
+		return shared->ssl;
+	}
+	return client_ctx(ca_file, err, errlen);
+}
+
 /* TLS over FD.  Returns the connection, or NULL with ERR. */
 static SSL *
 tls_start(SSL_CTX *ctx, int fd, const char *sni, double deadline, char *err,
@@ -351,7 +395,8 @@ tlsprobe_run(struct tlsprobe *p)
 	p->banner[0] = p->version[0] = p->cipher[0] = p->err[0] = '\0';
 	p->chain = NULL;
 	p->verify = -1;
-	if ((ctx = client_ctx(p->ca_file, p->err, sizeof(p->err))) == NULL)
+	if ((ctx = ctx_get(p->ctx, p->ca_file, p->err, sizeof(p->err))) ==
+	    NULL)
 		return -1;
 	if ((fd = net_connect(p->af, p->addr, p->port, p->deadline, p->err,
 	    sizeof(p->err))) == -1) {
@@ -475,7 +520,8 @@ tlsprobe_https_get(struct httpsget *g)
 	g->body = NULL;
 	g->len = 0;
 	cap = g->max + 8192; /* the head on top of the body */
-	if ((ctx = client_ctx(g->ca_file, g->err, sizeof(g->err))) == NULL)
+	if ((ctx = ctx_get(g->ctx, g->ca_file, g->err, sizeof(g->err))) ==
+	    NULL)
 		return -1;
 	if ((fd = net_connect(g->af, g->addr, g->port, g->deadline, g->err,
 	    sizeof(g->err))) == -1) {

@@ -13,6 +13,14 @@
 
 #include <openssl/x509.h>
 
+/* The TLS client settings every probe of a run shares: loading the
+   system's trust store costs tens of milliseconds, once is enough.
+   Returns NULL with ERR when the CA file cannot be loaded. */
+struct tlsprobe_ctx;
+struct tlsprobe_ctx *tlsprobe_ctx_new(const char *ca_file, char *err,
+    size_t errlen);
+void tlsprobe_ctx_free(struct tlsprobe_ctx **ctxp);
+
 enum tlsprobe_mode {
 	TLSPROBE_STARTTLS, /* SMTP: banner, EHLO, STARTTLS, handshake */
 	TLSPROBE_IMPLICIT  /* handshake at once */
@@ -27,6 +35,7 @@ struct tlsprobe {
 	const char *sni;         /* server name sent (may be NULL) */
 	const char *helo;        /* EHLO name */
 	const char *ca_file;     /* PKIX trust anchors; NULL: the system's */
+	struct tlsprobe_ctx *ctx; /* shared settings (may be NULL: CA_FILE) */
 	double deadline;         /* dns_now() time */
 	/* out */
 	int connected;
@@ -54,6 +63,7 @@ struct httpsget {
 	const char *host;        /* SNI, Host header, name verified */
 	const char *path;
 	const char *ca_file;
+	struct tlsprobe_ctx *ctx;
 	double deadline;
 	size_t max;              /* largest body accepted */
 	/* out */

@@ -28,6 +28,7 @@
 #include "dnscheck.h"
 #include "dnsexpect.h"
 #include "log.h"
+#include "tlsprobe.h"
 #include "xmalloc.h"
 #include "yamlutil.h"
 
@@ -201,6 +202,18 @@ parse_port_map(const char *s, struct port_map *pm)
 		    65535);
 	}
 	free(copy);
+}
+
+/* The MTA-STS policy is fetched without --live where a mode is expected. */
+static int
+needs_policy(const struct dnsexpect *exp)
+{
+	size_t i;
+
+	for (i = 0; exp != NULL && i < exp->nd; i++)
+		if (exp->d[i].mta_sts.set)
+			return 1;
+	return 0;
 }
 
 /* A domain named on the command line: a host name, so nothing odd (an
@@ -414,6 +427,13 @@ main(int argc, char **argv)
 	if ((r = dns_unbound_new(&uo, &eb)) == NULL)
 		fatalx(EX_CONFIG, "%s", eb.msg);
 	co.validating = sanity_validating(r);
+	if (co.live || needs_policy(exp)) {
+		char err[300];
+
+		if ((co.tls = tlsprobe_ctx_new(co.ca_file, err, sizeof(err))) ==
+		    NULL)
+			fatalx(EX_CONFIG, "%s", err);
+	}
 
 	job.r = r;
 	job.opts = &co;
@@ -472,6 +492,7 @@ main(int argc, char **argv)
 	buf_free(&out);
 	buf_free(&prom);
 	dns_resolver_free(&r);
+	tlsprobe_ctx_free(&co.tls);
 	dnsexpect_free(&exp);
 	return (int)st;
 }
