@@ -18,6 +18,9 @@
 #include "spf_int.h"
 
 #define SPF_WALK_DEPTH 24 /* walk mode: include nesting bound */
+/* walk mode: DNS-querying terms followed; ten times the limit is enough
+   to say "over the limit" and to find the errors a record shows */
+#define SPF_WALK_MAX_LOOKUPS 100
 
 enum mres { M_NOMATCH, M_MATCH, M_TEMPERROR, M_PERMERROR };
 
@@ -455,6 +458,10 @@ eval_term(struct spf_state *st, unsigned depth, const char *domain,
 		    "macros not expanded");
 		return M_NOMATCH;
 	}
+	/* A hostile tree of includes could make the walk ask thousands of
+	   names: past the cap it counts terms without asking. */
+	if (st->walk && st->ev->lookups > SPF_WALK_MAX_LOOKUPS)
+		return M_NOMATCH;
 	if ((rv = target(st, depth, domain, rec, t, &name)) != 0) {
 		buf_free(&name);
 		if (rv == -1)
@@ -690,9 +697,11 @@ check_host(struct spf_state *st, const char *domain, unsigned depth,
 			r = SPF_PERMERROR;
 			goto done;
 		}
-		if (st->walk && t->has_macro) {
+		if (st->walk && (t->has_macro ||
+		    st->ev->lookups > SPF_WALK_MAX_LOOKUPS)) {
 			trace(st, SPF_TR_TERM, depth, domain, rec, t,
-			    "macros not expanded");
+			    "%s", t->has_macro ? "macros not expanded" :
+			    "not followed: the walk's lookup cap");
 			r = SPF_NEUTRAL;
 			goto done;
 		}

@@ -599,6 +599,45 @@ test_spf_lint_every_permerror(void **state)
 	dns_resolver_free(&r);
 }
 
+/* A wide tree of includes: the lint walk asks a bounded number of names
+   and still says the limit is exceeded. */
+static void
+test_spf_lint_walk_bounded(void **state)
+{
+	struct dns_resolver *r;
+	struct spf_findings f = { NULL, 0, 0 };
+	struct errbuf eb;
+	char *text = malloc(200000), rec[2000];
+	size_t o = 0, i, k, ro;
+	unsigned lk;
+
+	ro = (size_t)snprintf(rec, sizeof(rec), "\"v=spf1");
+	for (i = 0; i < 20; i++)
+		ro += (size_t)snprintf(rec + ro, sizeof(rec) - ro,
+		    " include:i%zu.example", i);
+	(void)snprintf(rec + ro, sizeof(rec) - ro, " -all\"");
+	o += (size_t)snprintf(text + o, 200000 - o, "wide.example TXT %s\n",
+	    rec);
+	for (i = 0; i < 20; i++) {
+		ro = (size_t)snprintf(rec, sizeof(rec), "\"v=spf1");
+		for (k = 0; k < 20; k++)
+			ro += (size_t)snprintf(rec + ro, sizeof(rec) - ro,
+			    " a:h%zu.example", k);
+		(void)snprintf(rec + ro, sizeof(rec) - ro, "\"");
+		o += (size_t)snprintf(text + o, 200000 - o,
+		    "i%zu.example TXT %s\n", i, rec);
+	}
+	r = zone(text);
+	free(text);
+	assert_int_equal(spf_lint(r, "wide.example", NULL, &f, &lk, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf-lookups", SPF_SEV_CRITICAL));
+	assert_true(lk > 10);
+	assert_true(r->queries < 150);
+	spf_findings_free(&f);
+	dns_resolver_free(&r);
+}
+
 /* A ptr term with more than 10 names uses the first 10 (§4.6.4): the
    trace says so, so maildnscheck can name it. */
 static void
@@ -835,6 +874,7 @@ main(void)
 		cmocka_unit_test(test_spf_lint_findings),
 		cmocka_unit_test(test_spf_lint_every_permerror),
 		cmocka_unit_test(test_spf_ptr_limit_traced),
+		cmocka_unit_test(test_spf_lint_walk_bounded),
 		cmocka_unit_test(test_spf_lint_record_size_ascii),
 		cmocka_unit_test(test_spf_normalize),
 		cmocka_unit_test(test_spf_drift),
