@@ -77,7 +77,7 @@ struct dnscheck_result {
 };
 
 /* The per-domain deadline when neither option nor expected state says. */
-#define DNSCHECK_DEADLINE_DEFAULT 10.0
+#define DNSCHECK_DEADLINE_DEFAULT 8.0
 
 struct tlsprobe_ctx;
 
