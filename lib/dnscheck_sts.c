@@ -85,7 +85,8 @@ sts_fetch_one(struct dnscheck_run *run, const char *host,
 	}
 	if (g.verify != X509_V_OK)
 		dc_add(run, bad, "mtasts", "mtasts.policy.tls", R8461, ip,
-		    NULL, "a certificate valid for the name", X509_verify_cert_error_string(g.verify),
+		    NULL, "a certificate valid for the name",
+		    X509_verify_cert_error_string(g.verify),
 		    "https://%s%s (%s): certificate not trusted for %s (%s): "
 		    "senders do not use the policy", host, STS_PATH, ip, host,
 		    X509_verify_cert_error_string(g.verify));

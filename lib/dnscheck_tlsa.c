@@ -424,7 +424,8 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
 	tlsa_dnssec(run, host, o, a, req || want_secure, &use);
 	keep = keep_new(run, hostname, port);
 	if (t != NULL && (t->cert != NULL || t->key != NULL)) {
-		if (dc_tlsa_src_load(t->cert, t->key, &cur, err, sizeof(err)) == -1)
+		if (dc_tlsa_src_load(t->cert, t->key, &cur, err,
+		    sizeof(err)) == -1)
 			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
 			    "tlsa.current.unreadable", NULL, host, NULL,
 			    NULL, NULL, "%s", err);
