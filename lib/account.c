@@ -93,10 +93,15 @@ static int
 account_cmp(const void *pa, const void *pb)
 {
 	const struct account *a = pa, *b = pb;
+	int r;
 
 	if (a->uid == NULL || b->uid == NULL)
-		return (a->uid == NULL) - (b->uid == NULL);
-	return strcmp(a->uid, b->uid);
+		r = (a->uid == NULL) - (b->uid == NULL);
+	else
+		r = strcmp(a->uid, b->uid);
+	if (r != 0 || a->dn == NULL || b->dn == NULL)
+		return r != 0 ? r : (a->dn == NULL) - (b->dn == NULL);
+	return strcmp(a->dn, b->dn);
 }
 
 void
@@ -119,4 +124,5 @@ account_list_free(struct account_list *l)
 	l->v = NULL;
 	l->n = l->cap = 0;
 	l->rejected = l->bad_values = 0;
+	l->have_forward = l->have_password = l->have_user_password = 0;
 }

@@ -17,7 +17,8 @@ enum account_state {
 
 struct account {
 	char *dn;
-	char *uid;      /* as stored; the model lower-cases and validates */
+	char *uid;      /* the DN's RDN value (src_ldap_dn_uid); the model
+			   lower-cases and validates it */
 	char *forward;  /* raw emailForward value (may be "a@x, b@y"), or NULL */
 	char *password; /* raw mailPassword ("{SCHEME}..."), or NULL; secret */
 	enum account_state state;
@@ -28,6 +29,10 @@ struct account_list {
 	size_t n, cap;
 	size_t rejected;   /* entries dropped while fetching (each logged) */
 	size_t bad_values; /* values dropped, entry kept (each logged) */
+	/* Entries, rejected ones included, that carried the attribute with
+	   any value: a bind the server's ACLs keep from reading one gets
+	   every entry without it. */
+	size_t have_forward, have_password, have_user_password;
 };
 
 const char *account_state_name(enum account_state st);
@@ -36,7 +41,8 @@ int account_list_add(struct account_list *l, const char *dn, const char *uid,
     const char *forward, const char *password, enum account_state st)
     __attribute__((warn_unused_result));
 /* Sort by uid, byte order (ud-generate sorts by lower-cased uid; uids
-   are lower case in practice, the model folds case itself). */
+   are lower case in practice, the model folds case itself), then by DN,
+   so that the result never depends on the order the entries came in. */
 void account_list_sort(struct account_list *l);
 /* Frees every account, wiping password strings first; L is left empty
    and reusable (counters cleared). */

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "yamlutil.h"
+#include "ywalk.h"
 
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
@@ -231,21 +232,17 @@ conf_free(struct conf **confp)
 	*confp = NULL;
 }
 
-/* "FILE:LINE:COL: SECTION.KEY: what". */
+/* "FILE:LINE:COL: SECTION.KEY: what" (the one shape, lib/ywalk). */
 static int __attribute__((format(printf, 4, 5)))
 cfail(struct cctx *c, const struct ynode *at, const char *key,
     const char *fmt, ...)
 {
-	char what[ERRBUF_MAX];
+	struct ywalk w = { c->name, c->eb, c->section };
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(what, sizeof(what), fmt, ap);
+	(void)ywalk_vfail(&w, at, key, fmt, ap);
 	va_end(ap);
-	errbuf_set(c->eb, "%s:%u:%u: %s%s%s%s%s", c->name, at->line, at->col,
-	    c->section, *c->section != '\0' && key != NULL ? "." : "",
-	    key != NULL ? key : "",
-	    *c->section != '\0' || key != NULL ? ": " : "", what);
 	return -1;
 }
 
@@ -261,14 +258,7 @@ nomem(struct cctx *c)
 static const char *
 shown(const struct ynode *n, char *tmp, size_t size)
 {
-	struct buf b = BUF_INIT;
-
-	if (yaml_quote(&b, n->str, n->len, 64) == -1)
-		(void)snprintf(tmp, size, "?");
-	else
-		(void)snprintf(tmp, size, "%s", buf_cstr(&b));
-	buf_free(&b);
-	return tmp;
+	return ywalk_shown(n, tmp, size);
 }
 
 static int
@@ -738,63 +728,33 @@ h_group(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	return h_str(c, ck, v, base);
 }
 
+struct walk_arg {
+	struct cctx *c;
+	void *base;
+};
+
+static int
+walk_key(void *arg, const void *row, const struct ynode *k,
+    const struct ynode *v)
+{
+	struct walk_arg *wa = arg;
+	const struct ckey *ck = row;
+
+	if (ck->mark != MK_NONE)
+		wa->c->mark[ck->mark] = k;
+	return ck->fn(wa->c, ck, v, wa->base);
+}
+
 /* Check MAP against KEYS (no duplicates, no unknown key) and run each
    key's handler on BASE. */
 static int
 walk_map(struct cctx *c, const char *what, const struct ynode *map,
     const struct ckey *keys, void *base)
 {
-	const struct ynode *k, *v, *dup;
-	const struct ckey *ck;
-	struct yseen *seen;
-	struct buf names = BUF_INIT;
-	char tmp[300];
-	int r = -1;
+	struct ywalk w = { c->name, c->eb, c->section };
+	struct walk_arg wa = { c, base };
 
-	if (map->type != YNODE_MAP)
-		return cfail(c, map, NULL, "expected a mapping of %s, got %s",
-		    what, ynode_kind(map));
-	if ((seen = yseen_new(map->nkids)) == NULL)
-		return nomem(c);
-	for (k = map->first; k != NULL; k = v->next) {
-		v = k->next;
-		if (k->type != YNODE_SCALAR) {
-			cfail(c, k, NULL, "expected a key name, got %s",
-			    ynode_kind(k));
-			goto out;
-		}
-		if ((dup = yseen_add(seen, k)) == YSEEN_NOMEM) {
-			nomem(c);
-			goto out;
-		}
-		if (dup != NULL) {
-			cfail(c, k, NULL, "duplicate key '%s' (first at line "
-			    "%u)", shown(k, tmp, sizeof(tmp)), dup->line);
-			goto out;
-		}
-		for (ck = keys; ck->name != NULL; ck++)
-			if (strlen(ck->name) == k->len &&
-			    memcmp(ck->name, k->str, k->len) == 0)
-				break;
-		if (ck->name == NULL) {
-			for (ck = keys; ck->name != NULL; ck++)
-				if (buf_printf(&names, "%s%s", ck == keys ?
-				    "" : ", ", ck->name) == -1)
-					break;
-			cfail(c, k, NULL, "unknown key '%s', expected one of: %s",
-			    shown(k, tmp, sizeof(tmp)), buf_cstr(&names));
-			goto out;
-		}
-		if (ck->mark != MK_NONE)
-			c->mark[ck->mark] = k;
-		if (ck->fn(c, ck, v, base) == -1)
-			goto out;
-	}
-	r = 0;
-out:
-	buf_free(&names);
-	yseen_free(&seen);
-	return r;
+	return ywalk_map(&w, what, map, keys, sizeof(*keys), walk_key, &wa);
 }
 
 #define CK_END { NULL, NULL, 0, 0, 0, MK_NONE }

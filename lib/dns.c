@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dns.h"
 
@@ -12,8 +13,24 @@ int
 dns_query(struct dns_resolver *r, const char *name, uint16_t type,
     struct dns_answer **ans_r, struct errbuf *eb)
 {
+	return dns_query_until(r, name, type, 0, ans_r, eb);
+}
+
+int
+dns_query_until(struct dns_resolver *r, const char *name, uint16_t type,
+    double deadline, struct dns_answer **ans_r, struct errbuf *eb)
+{
 	r->queries++;
-	return r->ops->query(r, name, type, ans_r, eb);
+	return r->ops->query(r, name, type, deadline, ans_r, eb);
+}
+
+double
+dns_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void

@@ -463,7 +463,7 @@ fx_chain_has(const struct dns_answer *a, const char *first, const char *n)
 
 static int
 fx_query(struct dns_resolver *r, const char *name, uint16_t type,
-    struct dns_answer **ans_r, struct errbuf *eb)
+    double deadline, struct dns_answer **ans_r, struct errbuf *eb)
 {
 	const struct fixture *fx = r->ctx;
 	const struct fx_rec *cn;
@@ -472,6 +472,7 @@ fx_query(struct dns_resolver *r, const char *name, uint16_t type,
 	const char *cur;
 	int st, rv, sec;
 
+	(void)deadline; /* answers at once */
 	*ans_r = NULL;
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
 	    (a->qname = strdup(name)) == NULL ||
@@ -735,6 +736,8 @@ fx_load_line(struct dns_resolver *r, const char *p, const char *end,
 		st = DNS_TIMEOUT;
 	else if (tlen == 8 && strncasecmp(ty, "SERVFAIL", 8) == 0)
 		st = DNS_SERVFAIL;
+	else if (tlen == 5 && strncasecmp(ty, "BOGUS", 5) == 0)
+		st = DNS_BOGUS;
 	if (st >= 0) {
 		type = 0;
 		if (p < end && fx_type(p, (size_t)(end - p), &type) == -1) {

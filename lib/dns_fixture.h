@@ -56,10 +56,10 @@ int dns_fixture_set_sec(struct dns_resolver *r, const char *name,
     uint16_t type, enum dns_sec sec) __attribute__((warn_unused_result));
 
 /* Load records from text, one per line: NAME TYPE VALUE, where TYPE is A,
-   AAAA, MX, PTR, CNAME, NS, TXT, SPF, TLSA, TIMEOUT, SERVFAIL or a number;
-   TXT/SPF values are one or more "quoted" strings (\" \\ \DDD escapes) or
-   one bare word; TIMEOUT/SERVFAIL take an optional type.  '#' starts a
-   comment line.  Returns 0, or -1 with EB naming the line. */
+   AAAA, MX, PTR, CNAME, NS, TXT, SPF, TLSA, TIMEOUT, SERVFAIL, BOGUS or a
+   number; TXT/SPF values are one or more "quoted" strings (\" \\ \DDD
+   escapes) or one bare word; TIMEOUT/SERVFAIL/BOGUS take an optional
+   type.  '#' starts a comment line.  Returns 0, or -1 with EB naming the line. */
 int dns_fixture_load(struct dns_resolver *r, const char *text, size_t len,
     struct errbuf *eb) __attribute__((warn_unused_result));
 

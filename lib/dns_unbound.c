@@ -54,15 +54,6 @@ static const char *const ub_nodefault[] = {
 	"d.f.ip6.arpa.",
 };
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Decode a domain name at *OFF in MSG.  Compression pointers are followed
    only when ALLOW_PTR (whole messages); every jump must go backwards. */
 static int
@@ -326,7 +317,7 @@ ub_wait_for(struct ubctx *u, struct ubq *q, double deadline)
 	double now, wake;
 	int ms;
 
-	while (!q->done && (now = now_mono()) < deadline) {
+	while (!q->done && (now = dns_now()) < deadline) {
 		if (!u->polling) {
 			u->polling = 1;
 			pthread_mutex_unlock(&u->mu);
@@ -351,17 +342,23 @@ ub_wait_for(struct ubctx *u, struct ubq *q, double deadline)
 	}
 }
 
-/* One name/type with retries.  Returns 1 with *RES_R, 0 on timeout, -1
-   with EB on a libunbound error. */
+/* One name/type with retries, none past DEADLINE (0: none).  Returns 1
+   with *RES_R, 0 on timeout, -1 with EB on a libunbound error. */
 static int
-ub_ask(struct ubctx *u, const char *name, uint16_t type,
+ub_ask(struct ubctx *u, const char *name, uint16_t type, double deadline,
     struct ub_result **res_r, struct errbuf *eb)
 {
 	struct ubq *q;
 	int attempt, rv, err;
+	double end;
 
 	*res_r = NULL;
 	for (attempt = 0; attempt <= u->retries; attempt++) {
+		end = dns_now() + u->timeout;
+		if (deadline > 0 && end > deadline)
+			end = deadline;
+		if (end <= dns_now())
+			break;
 		if ((q = calloc(1, sizeof(*q))) == NULL) {
 			errbuf_syserr(eb, "query");
 			return -1;
@@ -374,7 +371,7 @@ ub_ask(struct ubctx *u, const char *name, uint16_t type,
 			errbuf_set(eb, "%s: %s", name, ub_strerror(err));
 			return -1;
 		}
-		ub_wait_for(u, q, now_mono() + u->timeout);
+		ub_wait_for(u, q, end);
 		if (q->done) {
 			pthread_mutex_unlock(&u->mu);
 			if (q->err != 0 || q->res == NULL) {
@@ -514,7 +511,7 @@ fill_data(struct dns_answer *a, uint16_t type, struct ub_result *res,
 
 static int
 ub_query(struct dns_resolver *r, const char *name, uint16_t type,
-    struct dns_answer **ans_r, struct errbuf *eb)
+    double deadline, struct dns_answer **ans_r, struct errbuf *eb)
 {
 	struct ubctx *u = r->ctx;
 	struct dns_answer *a;
@@ -533,7 +530,7 @@ ub_query(struct dns_resolver *r, const char *name, uint16_t type,
 	    (u->servers != NULL && (a->server = strdup(u->servers)) == NULL))
 		goto nomem;
 	for (hop = 0;; hop++) {
-		if ((rv = ub_ask(u, cur, type, &res, eb)) == -1)
+		if ((rv = ub_ask(u, cur, type, deadline, &res, eb)) == -1)
 			goto fail;
 		if (rv == 0) {
 			a->status = DNS_TIMEOUT;

@@ -3,11 +3,14 @@
  * at the first problem: each area records what it saw and moves on, and
  * an area whose answer could not be obtained says UNKNOWN for itself only.
  */
+#include "config.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/pem.h>
@@ -50,15 +53,6 @@ enum dnscheck_status
 dnscheck_worst(enum dnscheck_status a, enum dnscheck_status b)
 {
 	return dnscheck_status_rank(a) >= dnscheck_status_rank(b) ? a : b;
-}
-
-static double
-now_real(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static char *
@@ -274,6 +268,7 @@ dc_failed(struct dnscheck_run *run, const char *area, const char *subject,
 static void
 finding_free(struct dnscheck_finding *f)
 {
+	free(f->ack_reason);
 	free(f->id);
 	free(f->subject);
 	free(f->message);
@@ -381,15 +376,108 @@ dnscheck_overall(struct dnscheck_result *const *res, size_t n)
 	return st;
 }
 
-/* Per-run view of the resolver: counts this domain's queries (the
-   shared resolver's counter mixes all threads). */
+/* NAME is DOMAIN or a name under it. */
 static int
-count_query(struct dns_resolver *r, const char *name, uint16_t type,
+in_domain(const char *name, const char *domain)
+{
+	size_t n = strlen(name), d = strlen(domain);
+
+	return n == d ? strcasecmp(name, domain) == 0 : n > d &&
+	    name[n - d - 1] == '.' && strcasecmp(name + n - d, domain) == 0;
+}
+
+static void
+seen_add(struct dnscheck_run *run, uint16_t type, const struct dns_answer *a)
+{
+	const char *name = a->canon != NULL ? a->canon : a->qname;
+	struct dc_seen *v;
+	size_t i;
+
+	if (a->qname == NULL || !in_domain(a->qname, run->domain) ||
+	    !in_domain(name, run->domain))
+		return;
+	for (i = 0; i < run->nseen; i++)
+		if (run->seen[i].type == type &&
+		    strcmp(run->seen[i].name, name) == 0)
+			return;
+	if ((v = reallocarray(run->seen, run->nseen + 1, sizeof(*v))) ==
+	    NULL) {
+		run->res->nomem = 1;
+		return;
+	}
+	run->seen = v;
+	v = &run->seen[run->nseen];
+	if ((v->name = strdup(name)) == NULL) {
+		run->res->nomem = 1;
+		return;
+	}
+	v->type = type;
+	v->status = a->status;
+	v->sec = a->sec;
+	run->nseen++;
+}
+
+/* Something WHAT was not done for the deadline. */
+static void
+cut_note(struct dnscheck_run *run, const char *what)
+{
+	if (run->cut++ == 0) {
+		(void)snprintf(run->cut_at, sizeof(run->cut_at), "%s", what);
+		/* what the remaining checks would say is "lookup failed" */
+		run->mute++;
+	}
+}
+
+int
+dc_live_cut(struct dnscheck_run *run, const char *what)
+{
+	if (run->deadline <= 0 || dns_now() < run->deadline)
+		return 0;
+	cut_note(run, what);
+	return 1;
+}
+
+/* Past the deadline: an answer that says so, without asking. */
+static int
+cut_query(struct dnscheck_run *run, const char *name, uint16_t type,
     struct dns_answer **ans_r, struct errbuf *eb)
 {
-	struct dns_resolver *real = r->ctx;
+	struct dns_answer *a;
+	char what[300];
 
-	return real->ops->query(real, name, type, ans_r, eb);
+	(void)snprintf(what, sizeof(what), "%s/%u", name, type);
+	cut_note(run, what);
+	run->cut_dns++;
+	if ((a = calloc(1, sizeof(*a))) == NULL ||
+	    (a->qname = dns_name_canon(name)) == NULL) {
+		free(a);
+		errbuf_set(eb, "%s: out of memory", name);
+		return -1;
+	}
+	a->status = DNS_TIMEOUT;
+	*ans_r = a;
+	return 0;
+}
+
+/* Per-run view of the resolver: counts this domain's queries (the
+   shared resolver's counter mixes all threads), enforces the domain's
+   deadline and notes the DNSSEC state of answers inside the domain. */
+static int
+count_query(struct dns_resolver *r, const char *name, uint16_t type,
+    double deadline, struct dns_answer **ans_r, struct errbuf *eb)
+{
+	struct dnscheck_run *run = r->ctx;
+	double d = run->deadline;
+	int rv;
+
+	if (deadline > 0 && (d == 0 || deadline < d))
+		d = deadline;
+	if (d > 0 && dns_now() >= d)
+		return cut_query(run, name, type, ans_r, eb);
+	rv = run->real->ops->query(run->real, name, type, d, ans_r, eb);
+	if (rv == 0)
+		seen_add(run, type, *ans_r);
+	return rv;
 }
 
 static const struct dns_ops count_ops = {
@@ -397,6 +485,76 @@ static const struct dns_ops count_ops = {
 	.query = count_query,
 	.free = NULL,
 };
+
+static void
+result_status(struct dnscheck_result *res)
+{
+	size_t i;
+
+	res->status = DNSCHECK_OK;
+	for (i = 0; i < res->nf; i++)
+		res->status = dnscheck_worst(res->status, res->f[i].status);
+}
+
+static int
+ack_matches(const struct dnsexpect_ack *a, const struct dnscheck_finding *f)
+{
+	return strcmp(a->id, f->id) == 0 && (a->subject == NULL ||
+	    (f->subject != NULL && strcmp(a->subject, f->subject) == 0));
+}
+
+/* The expected state's acknowledgements: a matching finding reports OK
+   until the date passes, then fires again, saying it was acknowledged. */
+static void
+apply_acks(struct dnscheck_run *run)
+{
+	const struct dnsexpect_domain *e = run->exp;
+	struct dnscheck_result *res = run->res;
+	time_t now = run->o->now != 0 ? run->o->now : time(NULL);
+	struct dnscheck_finding *f;
+	char *m;
+	size_t i, k;
+	int used, active;
+
+	for (i = 0; e != NULL && i < e->nack; i++) {
+		const struct dnsexpect_ack *a = &e->ack[i];
+
+		active = (long long)now < a->until_end;
+		used = 0;
+		for (k = 0; k < res->nf; k++) {
+			f = &res->f[k];
+			if (!ack_matches(a, f) || (f->status == DNSCHECK_OK &&
+			    !f->acked))
+				continue;
+			used = 1;
+			if (f->acked)
+				continue;
+			if (asprintf(&m, "%s (acknowledged%s %s: %s)",
+			    f->message, active ? " until" : ", expired",
+			    a->until, a->reason) == -1) {
+				res->nomem = 1;
+				continue;
+			}
+			free(f->message);
+			f->message = m;
+			if (!active)
+				continue;
+			if ((f->ack_reason = strdup(a->reason)) == NULL)
+				res->nomem = 1;
+			memcpy(f->ack_until, a->until, sizeof(f->ack_until));
+			f->acked = 1;
+			f->acked_status = f->status;
+			f->status = DNSCHECK_OK;
+		}
+		if (!used)
+			dc_add(run, DNSCHECK_OK, "dns", "ack.unused", NULL, a->id,
+			    NULL, NULL, NULL, "the acknowledgement of %s%s%s "
+			    "(line %d) matches no finding: remove it", a->id,
+			    a->subject ? " " : "", a->subject ? a->subject : "",
+			    a->line);
+	}
+	result_status(res);
+}
 
 struct dnscheck_result *
 dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
@@ -406,7 +564,7 @@ dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
 	struct dnscheck_run run;
 	struct dns_resolver counter;
 	char name[256];
-	double t0 = now_real();
+	double t0 = dns_now(), limit;
 	size_t i;
 
 	if ((res = calloc(1, sizeof(*res))) == NULL)
@@ -421,29 +579,51 @@ dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
 	memset(&run, 0, sizeof(run));
 	memset(&counter, 0, sizeof(counter));
 	counter.ops = &count_ops;
-	counter.ctx = r;
+	counter.ctx = &run;
 	run.r = &counter;
+	run.real = r;
 	run.o = opts;
 	run.res = res;
 	run.domain = res->domain;
 	run.exp = exp;
+	limit = exp != NULL && exp->deadline > 0 ? exp->deadline :
+	    opts->deadline > 0 ? opts->deadline : DNSCHECK_DEADLINE_DEFAULT;
+	run.deadline = t0 + limit;
 	dnscheck_mx(&run);
 	dnscheck_spf(&run);
 	dnscheck_dmarc(&run);
 	dnscheck_dkim(&run);
-	dnscheck_tlsa(&run);
-	dnscheck_ptr(&run);
 	dnscheck_srv(&run);
+	dnscheck_tlsa(&run);
+	dnscheck_mtasts(&run);
+	dnscheck_tlsrpt(&run);
+	if (opts->live)
+		dnscheck_live(&run);
+	dnscheck_ptr(&run);
+	if (run.cut > 0) {
+		run.mute = 0;
+		dc_add(&run, DNSCHECK_UNKNOWN, "dns", "dns.deadline", NULL,
+		    NULL, NULL, NULL, NULL, "the check of %s ran out of its %g "
+		    "s: %u steps from %s on were not done, the rest of the "
+		    "check is unknown", run.domain, limit, run.cut, run.cut_at);
+	} else
+		dnscheck_dnssec(&run);
 	for (i = 0; i < run.nmx; i++) {
 		free(run.mx[i].host);
 		free(run.mx[i].addr);
 	}
 	free(run.mx);
+	dc_sub_free(&run);
+	dc_tlsa_free(&run);
+	for (i = 0; i < run.nseen; i++)
+		free(run.seen[i].name);
+	free(run.seen);
+	apply_acks(&run);
 	if (res->nomem)
 		dc_add(&run, DNSCHECK_UNKNOWN, "dns", "internal.nomem", NULL,
 		    NULL, NULL, NULL, NULL, "out of memory: findings lost");
-	res->queries = counter.queries;
-	res->duration = now_real() - t0;
+	res->queries = counter.queries - run.cut_dns;
+	res->duration = dns_now() - t0;
 	dc_metric(&run, "dns_queries", NULL, NULL, NULL, NULL, res->queries);
 	dnscheck_result_sort(res);
 	return res;

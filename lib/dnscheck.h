@@ -48,6 +48,12 @@ struct dnscheck_finding {
 	char *expected;    /* NULL when not applicable */
 	char *actual;
 	struct dnscheck_evidence ev;
+	/* acknowledged in the expected state: STATUS is OK and
+	   ACKED_STATUS what it would be */
+	int acked;
+	enum dnscheck_status acked_status;
+	char *ack_reason;
+	char ack_until[11];
 };
 
 struct dnscheck_metric {
@@ -70,19 +76,51 @@ struct dnscheck_result {
 	int nomem;        /* some finding could not be recorded */
 };
 
+/* The per-domain deadline when neither option nor expected state says. */
+#define DNSCHECK_DEADLINE_DEFAULT 8.0
+
+struct tlsprobe_ctx;
+
 struct dnscheck_opts {
 	int validating;      /* resolver validates DNSSEC (trust anchor ok) */
+	double deadline;     /* seconds for one domain; 0: the default */
+	time_t now;          /* for acknowledgements; 0: time(NULL) */
 	int allow_reserved;  /* documentation/private addresses are fine */
 	int mx_order_only;   /* compare MX rank order, not values */
 	unsigned spf_warn_lookups; /* default 9 */
+	/* live checks: TLS on MX and submission hosts, MTA-STS policy */
+	int live;
+	double live_timeout; /* seconds per host and address; 0: 5 */
+	const char *ca_file; /* PKIX trust; NULL: the system's */
+	struct tlsprobe_ctx *tls; /* shared TLS settings (tlsprobe_ctx_new,
+				     with CA_FILE), or NULL: one per probe */
+	const char *helo;    /* EHLO name; NULL: "maildnscheck.invalid" */
+	/* tests only: connect to port to[i] where the protocol says from[i] */
+	const uint16_t *port_from, *port_to;
+	size_t nport_map;
 };
 
-/* Check DOMAIN with expectations EXP (NULL: lint only).  Returns a result
-   (free with dnscheck_result_free), or NULL when out of memory. */
+/* Check DOMAIN with expectations EXP (NULL: lint only), within the
+   deadline (EXP's, else OPTS's, else DNSCHECK_DEADLINE_DEFAULT seconds):
+   past it no query is sent and one UNKNOWN "dns.deadline" finding says
+   what was cut.  Acknowledgements in EXP turn matching findings OK until
+   they expire.  Returns a result (free with dnscheck_result_free), or NULL
+   when out of memory. */
 struct dnscheck_result *dnscheck_domain(struct dns_resolver *r,
     const struct dnscheck_opts *opts, const char *domain,
     const struct dnsexpect_domain *exp);
 void dnscheck_result_free(struct dnscheck_result **resp);
+
+/* The finding ids (dnscheck_ids.c), the interface of every output. */
+struct dnscheck_idinfo {
+	const char *id;
+	const char *severity; /* OK, WARNING, CRITICAL, UNKNOWN, W/C, OK/C */
+	const char *meaning;
+};
+/* All ids, *N_R of them. */
+const struct dnscheck_idinfo *dnscheck_ids(size_t *n_r);
+/* ID's entry, or NULL when it is not a documented id. */
+const struct dnscheck_idinfo *dnscheck_id_lookup(const char *id);
 
 const char *dnscheck_status_name(enum dnscheck_status st);
 /* Rank for "worst": OK 0 < WARNING 1 < UNKNOWN 2 < CRITICAL 3. */

@@ -4,6 +4,8 @@
  * report destinations (RFC 7489 §7.1, RFC 9990 §4) and drift against the
  * expected tags.  Policy strength: none 0 < quarantine 1 < reject 2.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,12 @@ static const char *
 policy_name(int p)
 {
 	return p >= 0 && p <= 2 ? pol_names[p] : "invalid";
+}
+
+const char *
+dc_dmarc_policy_name(int p)
+{
+	return policy_name(p);
 }
 
 void
@@ -314,23 +322,70 @@ same_org(const char *a, const char *b)
 	return strcasecmp(pa, pb) == 0 && strchr(pa, '.') != NULL;
 }
 
+/* RFC 7489 §6.3 ABNF: dmarc-version = "v" *WSP "=" *WSP "DMARC1", then
+   the end, WSP or ';'.  Leading whitespace is tolerated (and warned about
+   by the record lint). */
 static int
-is_dmarc_txt(const struct dns_rr *rr)
+version_first(const char *s, const char *e)
 {
-	const char *s = rr->txt;
-	size_t n = rr->txtlen;
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s == e || *s++ != 'v')
+		return 0;
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s == e || *s++ != '=')
+		return 0;
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	if ((size_t)(e - s) < 6 || memcmp(s, "DMARC1", 6) != 0)
+		return 0;
+	s += 6;
+	return s == e || *s == ';' || *s == ' ' || *s == '\t';
+}
 
+/* Why a TXT record at _dmarc is not a DMARC record, for the message. */
+static const char *
+discard_reason(const char *s, size_t n)
+{
 	while (n > 0 && (*s == ' ' || *s == '\t')) {
 		s++;
 		n--;
 	}
-	return n >= 8 && memcmp(s, "v=DMARC1", 8) == 0 &&
-	    (n == 8 || s[8] == ';' || s[8] == ' ' || s[8] == '\t');
+	if (n >= 6 && strncasecmp(s, "v=spf1", 6) == 0)
+		return "it is an SPF record (v=spf1)";
+	if (n >= 8 && strncasecmp(s, "v=DMARC1", 8) == 0)
+		return "the version is case-sensitive: write v=DMARC1";
+	if (n >= 7 && strncasecmp(s, "v=DMARC", 7) == 0)
+		return "unknown DMARC version (only v=DMARC1 exists)";
+	if (memmem(s, n, "v=DMARC1", 8) != NULL)
+		return "v=DMARC1 must be the first tag";
+	return "it does not start with v=DMARC1";
+}
+
+int
+dc_dmarc_is_record(const char *txt, size_t len, const char **why_r)
+{
+	if (version_first(txt, txt + len)) {
+		if (why_r != NULL)
+			*why_r = NULL;
+		return 1;
+	}
+	if (why_r != NULL)
+		*why_r = discard_reason(txt, len);
+	return 0;
+}
+
+static int
+is_dmarc_txt(const struct dns_rr *rr)
+{
+	return rr->txt != NULL && dc_dmarc_is_record(rr->txt, rr->txtlen,
+	    NULL);
 }
 
 static void
-dmarc_external(struct dnscheck_run *run, const char *tag, char **uris,
-    size_t n)
+dmarc_external(struct dnscheck_run *run, const char *policy, const char *tag,
+    char **uris, size_t n)
 {
 	struct dns_answer *a = NULL;
 	char host[256], q[512];
@@ -341,9 +396,9 @@ dmarc_external(struct dnscheck_run *run, const char *tag, char **uris,
 	for (i = 0; i < n; i++) {
 		at = strrchr(uris[i], '@');
 		dc_name(host, at + 1);
-		if (same_org(host, run->domain))
+		if (same_org(host, policy))
 			continue;
-		if (snprintf(q, sizeof(q), "%s._report._dmarc.%s", run->domain,
+		if (snprintf(q, sizeof(q), "%s._report._dmarc.%s", policy,
 		    host) >= (int)sizeof(q) || strlen(q) > 253) {
 			dc_add(run, DNSCHECK_WARNING, "dmarc",
 			    "dmarc.external.unauthorized", "RFC 9990 §4",
@@ -367,7 +422,7 @@ dmarc_external(struct dnscheck_run *run, const char *tag, char **uris,
 			    "dmarc.external.authorized", "RFC 9990 §4",
 			    uris[i], a, "authorized", "authorized",
 			    "%s %s: %s authorizes reports for %s", tag,
-			    uris[i], host, run->domain);
+			    uris[i], host, policy);
 		else
 			dc_add(run, DNSCHECK_WARNING, "dmarc",
 			    "dmarc.external.unauthorized", "RFC 9990 §4",
@@ -375,7 +430,7 @@ dmarc_external(struct dnscheck_run *run, const char *tag, char **uris,
 			    dns_status_name(a->status),
 			    "%s %s: %s does not authorize reports for %s "
 			    "(no v=DMARC1 at %s): reports go nowhere", tag,
-			    uris[i], host, run->domain, q);
+			    uris[i], host, policy, q);
 		dns_answer_free(&a);
 	}
 }
@@ -411,6 +466,39 @@ join_list(char **v, size_t n)
 	if (b.data == NULL && buf_puts(&b, "") == -1)
 		return NULL;
 	return b.data;
+}
+
+/* The policy the domain's own failing mail gets: p (sp of the
+   organizational domain when inherited), one step lower under t=y, or
+   under pct < 100 for the mail outside the sample (RFC 7489 §6.3). */
+static int
+own_mail_policy(const struct dc_dmarc *d)
+{
+	int p = effective(d, 0);
+
+	if (p > 0 && !d->testing && d->pct >= 0 && d->pct < 100)
+		p--;
+	return p;
+}
+
+static void
+drift_effective(struct dnscheck_run *run, const struct dc_dmarc *d, int wp,
+    const struct dns_answer *ev)
+{
+	int ap = own_mail_policy(d);
+
+	if (ap < wp)
+		dc_add(run, DNSCHECK_CRITICAL, "dmarc", "dmarc.policy.weaker",
+		    "RFC 9989 §4.10.1", "effective", ev, policy_name(wp),
+		    policy_name(ap), "mail from %s gets %s (after inheritance, "
+		    "t and pct), expected %s", run->domain, policy_name(ap),
+		    policy_name(wp));
+	else if (ap > wp)
+		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.policy.stronger",
+		    "RFC 9989 §4.10.1", "effective", ev, policy_name(wp),
+		    policy_name(ap), "mail from %s gets %s, stronger than the "
+		    "expected %s", run->domain, policy_name(ap),
+		    policy_name(wp));
 }
 
 static void
@@ -449,6 +537,8 @@ dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
 			    "expected %s", scope_tag[s], policy_name(ap),
 			    policy_name(wp));
 	}
+	if (e->effective != NULL)
+		drift_effective(run, d, policy_value(e->effective), ev);
 	wp = e->pct >= 0 ? e->pct : 100;
 	ap = d->pct >= 0 ? d->pct : 100;
 	if (ap < wp) {
@@ -525,15 +615,42 @@ dmarc_fetch(struct dnscheck_run *run, const char *name,
 	return n;
 }
 
-/* RFC 9989 §4.10 tree walk above DOMAIN; stops below the TLD. */
+/* The policy an organizational domain's record D sets for one of its
+   existing subdomains (RFC 7489 §6.3, RFC 9989 §4.10.1): sp when given,
+   else p.  Names that do not exist keep np (which falls back to that). */
 static void
-dmarc_walk(struct dnscheck_run *run, struct dc_dmarc *d, int *found)
+dmarc_as_subdomain(struct dc_dmarc *d)
+{
+	int sub = d->sp >= 0 ? d->sp : d->p;
+
+	d->p = sub;
+	d->sp = sub;
+}
+
+static void
+inherited_ok(struct dnscheck_run *run, const struct dc_dmarc *d, int own,
+    int had_sp, const char *org, const struct dns_answer *a, size_t idx)
+{
+	dc_add(run, DNSCHECK_OK, "dmarc", "dmarc.inherited",
+	    "RFC 9989 §4.10.1", org, a, NULL, a->rr[idx].txt,
+	    "no record at _dmarc.%s; %s's record applies: %s for %s (%s, "
+	    "p=%s)", run->domain, org, policy_name(effective(d, 0)),
+	    run->domain, had_sp ? "its sp" : "no sp, so p",
+	    policy_name(own));
+}
+
+/* RFC 9989 §4.10 tree walk above DOMAIN; stops below the TLD.  On
+   success D holds the policy as it applies to DOMAIN and ORG the name
+   whose record gave it. */
+static void
+dmarc_walk(struct dnscheck_run *run, struct dc_dmarc *d, int *found,
+    char *org, size_t orgsize)
 {
 	struct dns_answer *a = NULL;
 	const char *p = run->domain;
 	char q[300];
 	size_t idx = 0;
-	int n, tries = 0;
+	int n, tries = 0, own, had_sp;
 
 	*found = 0;
 	while ((p = strchr(p, '.')) != NULL && strchr(++p, '.') != NULL &&
@@ -550,12 +667,11 @@ dmarc_walk(struct dnscheck_run *run, struct dc_dmarc *d, int *found)
 			run->mute--;
 			if (d->valid) {
 				*found = 1;
-				dc_add(run, DNSCHECK_OK, "dmarc",
-				    "dmarc.inherited", "RFC 9989 §4.10", p, a,
-				    NULL, a->rr[idx].txt,
-				    "no record at _dmarc.%s; policy inherited "
-				    "from %s (sp=%s)", run->domain, q,
-				    policy_name(effective(d, 1)));
+				(void)snprintf(org, orgsize, "%s", p);
+				own = d->p;
+				had_sp = d->sp >= 0;
+				dmarc_as_subdomain(d);
+				inherited_ok(run, d, own, had_sp, p, a, idx);
 				dns_answer_free(&a);
 				return;
 			}
@@ -565,13 +681,44 @@ dmarc_walk(struct dnscheck_run *run, struct dc_dmarc *d, int *found)
 	}
 }
 
+/* TXT records at _dmarc.<domain> that receivers discard. */
+static void
+dmarc_discarded(struct dnscheck_run *run, const struct dns_answer *a,
+    const char *q, enum dnscheck_status st, const char *then)
+{
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < a->nrr; i++) {
+		if (a->rr[i].txt == NULL || dc_dmarc_is_record(a->rr[i].txt,
+		    a->rr[i].txtlen, &why))
+			continue;
+		dc_add(run, st, "dmarc", "dmarc.record.discarded",
+		    "RFC 7489 §6.6.3", NULL, a, "v=DMARC1 first",
+		    a->rr[i].txt, "TXT record at %s is not a DMARC record "
+		    "(%s): receivers discard it%s", q, why, then);
+	}
+}
+
+static int
+has_discarded(const struct dns_answer *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nrr; i++)
+		if (a->rr[i].txt != NULL && !is_dmarc_txt(&a->rr[i]))
+			return 1;
+	return 0;
+}
+
 void
 dnscheck_dmarc(struct dnscheck_run *run)
 {
 	const struct dnsexpect_dmarc *e = run->exp ? &run->exp->dmarc : NULL;
 	struct dns_answer *a = NULL, *apex = NULL;
 	struct dc_dmarc d;
-	char q[300];
+	enum dnscheck_status gone;
+	char q[300], org[256];
 	size_t idx = 0, i;
 	int n, found, scope;
 	static const char *const scopes[] = { "p", "sp", "np" };
@@ -581,6 +728,8 @@ dnscheck_dmarc(struct dnscheck_run *run)
 		return;
 	if ((n = dmarc_fetch(run, q, &a, &idx)) < 0)
 		return;
+	/* no DMARC policy at all: CRITICAL when one is expected */
+	gone = e != NULL && e->set ? DNSCHECK_CRITICAL : DNSCHECK_WARNING;
 	if (n > 1) {
 		dc_add(run, DNSCHECK_CRITICAL, "dmarc", "dmarc.multiple",
 		    "RFC 7489 §6.6.3", NULL, a, "1", NULL,
@@ -589,8 +738,8 @@ dnscheck_dmarc(struct dnscheck_run *run)
 		goto out;
 	}
 	if (n == 0) {
-		if (dc_query(run, "dmarc", run->domain, DNS_T_TXT, &apex) == 0 &&
-		    apex->status == DNS_ANSWER)
+		if (dc_query(run, "dmarc", run->domain, DNS_T_TXT, &apex) ==
+		    0 && apex->status == DNS_ANSWER)
 			for (i = 0; i < apex->nrr; i++)
 				if (is_dmarc_txt(&apex->rr[i]))
 					dc_add(run, DNSCHECK_WARNING, "dmarc",
@@ -599,18 +748,31 @@ dnscheck_dmarc(struct dnscheck_run *run)
 					    "v=DMARC1 published at %s "
 					    "instead of %s", run->domain, q);
 		dns_answer_free(&apex);
-		dmarc_walk(run, &d, &found);
-		if (!found) {
-			dc_add(run, e != NULL && e->set ? DNSCHECK_CRITICAL :
-			    DNSCHECK_WARNING, "dmarc", "dmarc.missing",
+		dmarc_walk(run, &d, &found, org, sizeof(org));
+		if (found) {
+			char then[300];
+
+			(void)snprintf(then, sizeof(then), " and apply the "
+			    "policy of %s instead", org);
+			dmarc_discarded(run, a, q, DNSCHECK_WARNING, then);
+		} else if (has_discarded(a)) {
+			dmarc_discarded(run, a, q, gone,
+			    ": the domain has no DMARC policy");
+			goto out;
+		} else {
+			dc_add(run, gone, "dmarc", "dmarc.missing",
 			    "RFC 7489 §6.1", NULL, a, "v=DMARC1 record",
 			    dns_status_name(a->status),
 			    "no DMARC record at %s", q);
 			goto out;
 		}
+		dmarc_external(run, org, "rua", d.rua, d.nrua);
+		dmarc_external(run, org, "ruf", d.ruf, d.nruf);
 	} else {
 		dnscheck_dmarc_record(run, run->domain, a->rr[idx].txt,
 		    a->rr[idx].txtlen, a, &d);
+		dmarc_discarded(run, a, q, DNSCHECK_WARNING,
+		    " (the v=DMARC1 record next to it applies)");
 		if (!d.valid) {
 			dc_add(run, DNSCHECK_CRITICAL, "dmarc", "dmarc.invalid",
 			    "RFC 7489 §6.6.3", NULL, a, NULL, a->rr[idx].txt,
@@ -620,8 +782,8 @@ dnscheck_dmarc(struct dnscheck_run *run)
 		dc_add(run, DNSCHECK_OK, "dmarc", "dmarc.record",
 		    "RFC 7489 §6.1", NULL, a, NULL, a->rr[idx].txt,
 		    "DMARC record found: p=%s", policy_name(d.p));
-		dmarc_external(run, "rua", d.rua, d.nrua);
-		dmarc_external(run, "ruf", d.ruf, d.nruf);
+		dmarc_external(run, run->domain, "rua", d.rua, d.nrua);
+		dmarc_external(run, run->domain, "ruf", d.ruf, d.nruf);
 	}
 	for (scope = 0; scope < 3; scope++)
 		dc_metric(run, "dmarc_policy", "scope", scopes[scope], NULL,

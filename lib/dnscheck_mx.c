@@ -1,7 +1,7 @@
 /*
  * dnscheck_mx: MX (RFC 5321 §5.1, null MX RFC 7505, CNAME targets RFC
  * 2181 §10.3), forward-confirmed reverse DNS (RFC 8601 §3 iprev) for MX
- * addresses and sending IPs, and the submission SRV records (RFC 6186).
+ * addresses and sending IPs.
  * The MX check runs first and leaves the hosts and addresses in the run
  * for the TLSA and PTR checks.
  */
@@ -63,36 +63,36 @@ addr_text(const struct dnscheck_addr *ad, char *dst, size_t size)
 		(void)snprintf(dst, size, "?");
 }
 
-/* A and AAAA of HOST into M.  Returns 1 if usable, 0 if not, -1 if it
-   could not be decided. */
-static int
-mx_addrs(struct dnscheck_run *run, struct dnscheck_mxhost *m)
+int
+dc_host_addrs(struct dnscheck_run *run, const char *area,
+    struct dnscheck_mxhost *m, char *cname, size_t cnamesize)
 {
 	static const uint16_t types[2] = { DNS_T_A, DNS_T_AAAA };
 	struct dns_answer *a;
 	struct dnscheck_addr *na;
-	int failed = 0, cname = 0, t;
+	int failed = 0, t;
 	size_t i;
 
+	if (cname != NULL && cnamesize > 0)
+		cname[0] = '\0';
+	m->addr_sec = DNS_SEC_SECURE;
 	for (t = 0; t < 2; t++) {
-		if (dc_query(run, "mx", m->host, types[t], &a) == -1) {
+		if (dc_query(run, area, m->host, types[t], &a) == -1) {
 			failed++;
 			continue;
 		}
+		/* RFC 7672 §2.2.2: DANE needs secure address records. */
+		if (a->status == DNS_ANSWER && a->sec != DNS_SEC_SECURE)
+			m->addr_sec = DNS_SEC_INSECURE;
 		if (a->status == DNS_TIMEOUT || a->status == DNS_SERVFAIL ||
 		    a->status == DNS_BOGUS) {
 			if (a->status == DNS_BOGUS)
-				(void)dc_failed(run, "mx", m->host, a);
+				(void)dc_failed(run, area, m->host, a);
 			failed++;
 		}
-		if (a->ncnames > 0 && !cname) {
-			cname = 1;
-			dc_add(run, DNSCHECK_WARNING, "mx", "mx.target.cname",
-			    "RFC 2181 §10.3", m->host, a, "A/AAAA",
-			    a->cnames[a->ncnames - 1],
-			    "MX target %s is an alias (CNAME): not allowed, "
-			    "though most senders still deliver", m->host);
-		}
+		if (a->ncnames > 0 && cname != NULL && cname[0] == '\0')
+			(void)snprintf(cname, cnamesize, "%s",
+			    a->cnames[a->ncnames - 1]);
 		for (i = 0; a->status == DNS_ANSWER && i < a->nrr; i++) {
 			if (a->rr[i].type != types[t])
 				continue;
@@ -112,6 +112,23 @@ mx_addrs(struct dnscheck_run *run, struct dnscheck_mxhost *m)
 	if (m->naddr > 0)
 		return 1;
 	return failed > 0 ? -1 : 0;
+}
+
+/* A and AAAA of an MX host into M.  Returns 1 if usable, 0 if not, -1
+   if it could not be decided. */
+static int
+mx_addrs(struct dnscheck_run *run, struct dnscheck_mxhost *m)
+{
+	char cname[256];
+	int u;
+
+	u = dc_host_addrs(run, "mx", m, cname, sizeof(cname));
+	if (cname[0] != '\0')
+		dc_add(run, DNSCHECK_WARNING, "mx", "mx.target.cname",
+		    "RFC 2181 §10.3", m->host, NULL, "A/AAAA", cname,
+		    "MX target %s is an alias (CNAME): not allowed, though "
+		    "most senders still deliver", m->host);
+	return u;
 }
 
 static void
@@ -363,7 +380,7 @@ fcrdns(struct dnscheck_run *run, const struct dnscheck_addr *ad,
 	    DNSCHECK_WARNING;
 	char ip[64], rev[80];
 	size_t i, k;
-	int ok = 0, undecided = 0, named = 0;
+	int ok = 0, undecided = 0, named = 0, bogus = 0;
 	const char *id_missing = sending ? "ptr.missing" : "ptr.mx.missing";
 
 	addr_text(ad, ip, sizeof(ip));
@@ -390,8 +407,11 @@ fcrdns(struct dnscheck_run *run, const struct dnscheck_addr *ad,
 		if (dc_query(run, "ptr", n, ad->af == AF_INET ? DNS_T_A :
 		    DNS_T_AAAA, &f) == -1)
 			continue;
-		if (f->status == DNS_TIMEOUT || f->status == DNS_SERVFAIL ||
-		    f->status == DNS_BOGUS)
+		if (f->status == DNS_BOGUS) {
+			(void)dc_failed(run, "ptr", ip, f);
+			bogus = 1;
+		} else if (f->status == DNS_TIMEOUT ||
+		    f->status == DNS_SERVFAIL)
 			undecided = 1;
 		for (k = 0; f->status == DNS_ANSWER && k < f->nrr; k++)
 			if (f->rr[k].rdlen == (ad->af == AF_INET ? 4u : 16u) &&
@@ -403,11 +423,11 @@ fcrdns(struct dnscheck_run *run, const struct dnscheck_addr *ad,
 		dc_add(run, DNSCHECK_OK, "ptr", "ptr.fcrdns", "RFC 8601 §3", ip,
 		    p, NULL, p->rr[0].name, "%s: forward-confirmed reverse DNS "
 		    "(%s)", ip, p->rr[0].name);
-	else if (undecided)
+	else if (undecided && !bogus) /* bogus: ptr.dnssec.bogus said it */
 		dc_add(run, DNSCHECK_UNKNOWN, "ptr", "ptr.lookup", NULL, ip, p,
 		    NULL, NULL, "%s: forward lookup of the PTR name failed",
 		    ip);
-	else {
+	else if (!bogus) {
 		dc_add(run, bad, "ptr", "ptr.fcrdns.fail", "RFC 8601 §3", ip, p,
 		    ip, p->rr[0].name, "%s: PTR name %s does not resolve back "
 		    "to %s", ip, p->rr[0].name ? p->rr[0].name : "?", ip);
@@ -450,80 +470,4 @@ dnscheck_ptr(struct dnscheck_run *run)
 		}
 	if (any)
 		dc_metric(run, "fcrdns_fail", NULL, NULL, NULL, NULL, fails);
-}
-
-static void
-srv_service(struct dnscheck_run *run, const char *service)
-{
-	const struct dnsexpect_domain *e = run->exp;
-	struct dns_answer *a = NULL;
-	char q[300], w[300], g[300];
-	size_t i, k;
-	int want_none = 0, n = 0;
-
-	for (i = 0; i < e->nsrv; i++)
-		if (strcmp(e->srv[i].service, service) == 0) {
-			n++;
-			if (e->srv[i].host[0] == '\0')
-				want_none = 1;
-		}
-	if (n == 0)
-		return;
-	(void)snprintf(q, sizeof(q), "_%s._tcp.%s", service, run->domain);
-	if (dc_query(run, "srv", q, DNS_T_SRV, &a) == -1)
-		return;
-	if (dc_failed(run, "srv", service, a))
-		goto out;
-	if (a->status != DNS_ANSWER) {
-		dc_add(run, want_none ? DNSCHECK_WARNING : DNSCHECK_WARNING,
-		    "srv", "srv.missing", "RFC 6186 §3.1", service, a,
-		    want_none ? "SRV 0 0 0 ." : "SRV records",
-		    dns_status_name(a->status),
-		    "no SRV record at %s: mail clients cannot discover the "
-		    "service", q);
-		goto out;
-	}
-	for (i = 0; i < e->nsrv; i++) {
-		const struct dnsexpect_srv *s = &e->srv[i];
-
-		if (strcmp(s->service, service) != 0)
-			continue;
-		for (k = 0; k < a->nrr; k++)
-			if (a->rr[k].name != NULL &&
-			    strcasecmp(a->rr[k].name, s->host) == 0)
-				break;
-		(void)snprintf(w, sizeof(w), "%d %d %d %s", s->priority,
-		    s->weight, s->port, s->host[0] ? s->host : ".");
-		if (k == a->nrr) {
-			dc_add(run, DNSCHECK_WARNING, "srv", "srv.target.missing",
-			    "RFC 6186 §3.1", service, a, w, NULL,
-			    "%s: expected target %s not published", q,
-			    s->host[0] ? s->host : ".");
-			continue;
-		}
-		(void)snprintf(g, sizeof(g), "%u %u %u %s", a->rr[k].pref,
-		    a->rr[k].weight, a->rr[k].port,
-		    a->rr[k].name[0] ? a->rr[k].name : ".");
-		if ((s->port >= 0 && s->port != a->rr[k].port) ||
-		    (s->priority >= 0 && s->priority != a->rr[k].pref) ||
-		    (s->weight >= 0 && s->weight != a->rr[k].weight))
-			dc_add(run, DNSCHECK_WARNING, "srv", "srv.drift",
-			    "RFC 6186 §3.1", service, a, w, g,
-			    "%s: SRV is %s, expected %s", q, g, w);
-		else
-			dc_add(run, DNSCHECK_OK, "srv", "srv.match",
-			    "RFC 6186 §3.1", service, a, w, g,
-			    "%s: SRV %s as expected", q, g);
-	}
-out:
-	dns_answer_free(&a);
-}
-
-void
-dnscheck_srv(struct dnscheck_run *run)
-{
-	if (run->exp == NULL || !run->exp->srv_set)
-		return;
-	srv_service(run, "submission");
-	srv_service(run, "submissions");
 }

@@ -46,7 +46,8 @@ static int
 text_finding(struct buf *out, const struct dnscheck_finding *f)
 {
 	TRY(buf_printf(out, "  %-8s %s%s%s%s\n      %s\n",
-	    dnscheck_status_name(f->status), f->id, f->subject ? " [" : "",
+	    f->acked ? "ACKED" : dnscheck_status_name(f->status), f->id,
+	    f->subject ? " [" : "",
 	    f->subject ? f->subject : "", f->subject ? "]" : "", f->message));
 	if (f->expected != NULL || f->actual != NULL)
 		TRY(buf_printf(out, "      expected: %s\n      actual:   %s\n",
@@ -85,7 +86,8 @@ dnscheck_report_text(struct buf *out, struct dnscheck_result *const *res,
 		    dnscheck_count(r, DNSCHECK_WARNING), nok, r->duration,
 		    r->queries, r->validating ? "" : ", DNSSEC not validated"));
 		for (k = 0; k < r->nf; k++)
-			if (r->f[k].status != DNSCHECK_OK || info->verbose)
+			if (r->f[k].status != DNSCHECK_OK || r->f[k].acked ||
+			    info->verbose)
 				TRY(text_finding(out, &r->f[k]));
 		if (nok > 0 && !info->verbose)
 			TRY(buf_printf(out, "  (%zu checks OK; -v lists them)\n",
@@ -133,6 +135,17 @@ json_finding(struct buf *out, const struct dnscheck_finding *f)
 	TRY(json_str(out, f->expected));
 	TRY(buf_puts(out, ",\"actual\":"));
 	TRY(json_str(out, f->actual));
+	TRY(buf_puts(out, ",\"acknowledged\":"));
+	if (!f->acked)
+		TRY(buf_puts(out, "null"));
+	else {
+		TRY(buf_printf(out, "{\"status\":\"%s\",\"until\":",
+		    dnscheck_status_name(f->acked_status)));
+		TRY(json_str(out, f->ack_until));
+		TRY(buf_puts(out, ",\"reason\":"));
+		TRY(json_str(out, f->ack_reason));
+		TRY(buf_putc(out, '}'));
+	}
 	TRY(buf_puts(out, ",\"evidence\":"));
 	if (!f->ev.set)
 		TRY(buf_puts(out, "null"));
@@ -260,12 +273,29 @@ static const struct perfspec {
 	{ "dns_queries", "dns_queries", ";;;0;", "" },
 };
 
+/* The smallest value of metric NAME over its labels: 1 if there is one. */
+static int
+min_metric(const struct dnscheck_result *r, const char *name, double *v_r)
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < r->nm; i++)
+		if (strcmp(r->m[i].name, name) == 0 &&
+		    (!found || r->m[i].value < *v_r)) {
+			*v_r = r->m[i].value;
+			found = 1;
+		}
+	return found;
+}
+
 static int
 perfdata(struct buf *out, const struct dnscheck_result *r, int prefix)
 {
 	const struct dnscheck_metric *m;
 	char pre[300];
 	size_t i;
+	double v = 0;
 
 	if (prefix)
 		(void)snprintf(pre, sizeof(pre), "%s_", r->domain);
@@ -281,6 +311,8 @@ perfdata(struct buf *out, const struct dnscheck_result *r, int prefix)
 	if ((m = dnscheck_metric_find(r, "dmarc_policy", "p")) != NULL)
 		TRY(buf_printf(out, " '%sdmarc_policy'=%g;;;0;2", pre,
 		    m->value));
+	if (min_metric(r, "tls_cert_days", &v))
+		TRY(buf_printf(out, " '%stls_cert_days'=%g;21:;7:;;", pre, v));
 	return buf_printf(out, " '%stime'=%.3fs;;;0;", pre, r->duration);
 }
 
@@ -388,6 +420,8 @@ static const struct {
 	{ "tlsa_usable", "tlsa_usable_min",
 	    "fewest usable TLSA records of any MX host" },
 	{ "dnssec_secure", "dnssec_secure", "1 if the RRset is secure" },
+	{ "tls_cert_days", "tls_cert_days_left",
+	    "days until the served certificate expires" },
 	{ "mx_usable_hosts", "mx_usable_hosts", "MX hosts with an address" },
 	{ "fcrdns_ok", "fcrdns_ok", "1 if reverse DNS is forward-confirmed" },
 	{ "fcrdns_fail", "fcrdns_fail", "addresses failing FCrDNS" },

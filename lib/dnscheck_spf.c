@@ -11,16 +11,6 @@
 
 #include "dnscheck_int.h"
 
-#if !__has_include("spf.h")
-/* XXX: lib/spf not merged yet: the SPF area reports that it was skipped. */
-void
-dnscheck_spf(struct dnscheck_run *run)
-{
-	if (run->exp != NULL && run->exp->spf.set)
-		dc_add(run, DNSCHECK_UNKNOWN, "spf", "spf.unavailable", NULL,
-		    NULL, NULL, NULL, NULL, "built without lib/spf");
-}
-#else
 #include "spf.h"
 
 static enum dnscheck_status
@@ -101,6 +91,8 @@ spf_ip(struct dnscheck_run *run, const char *ip, int want_pass)
 	struct errbuf eb;
 	char sender[300];
 	enum dnscheck_status st;
+	size_t i;
+	int bogus = 0;
 
 	memset(&req, 0, sizeof(req));
 	if (e->sender != NULL)
@@ -117,8 +109,20 @@ spf_ip(struct dnscheck_run *run, const char *ip, int want_pass)
 		    NULL, NULL, NULL, "check_host(%s): %s", ip, eb.msg);
 		return;
 	}
+	for (i = 0; i < ev->ntrace; i++) {
+		if (ev->trace[i].err == SPF_ERR_BOGUS)
+			bogus = 1;
+		if (ev->trace[i].err == SPF_ERR_PTR_LIMIT)
+			dc_add(run, DNSCHECK_WARNING, "spf", "spf.ptr_limit",
+			    "RFC 7208 §4.6.4", ip, NULL, NULL, NULL,
+			    "%s %s: %s", ev->trace[i].domain,
+			    ev->trace[i].term ? ev->trace[i].term : "",
+			    ev->trace[i].detail);
+	}
+	/* A bogus answer is an outage for validating receivers, not a
+	   passing doubt. */
 	if (ev->result == SPF_TEMPERROR)
-		st = DNSCHECK_UNKNOWN;
+		st = bogus ? DNSCHECK_CRITICAL : DNSCHECK_UNKNOWN;
 	else if ((ev->result == SPF_PASS) == want_pass &&
 	    (want_pass || ev->result == SPF_FAIL))
 		st = DNSCHECK_OK;
@@ -190,4 +194,3 @@ dnscheck_spf(struct dnscheck_run *run)
 	for (i = 0; i < e->nfail; i++)
 		spf_ip(run, e->must_fail[i], 0);
 }
-#endif

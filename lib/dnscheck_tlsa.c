@@ -17,20 +17,8 @@
 
 #include "dnscheck_int.h"
 
-#define TLSA_MAX_CHAIN 8
-
-/* DER blobs derived from one cert or key file. */
-struct tlsa_src {
-	unsigned char *cert[TLSA_MAX_CHAIN]; /* [0] end entity */
-	size_t certlen[TLSA_MAX_CHAIN];
-	unsigned char *spki[TLSA_MAX_CHAIN];
-	size_t spkilen[TLSA_MAX_CHAIN];
-	size_t ncert;  /* 0 when only a key was given */
-	int have_spki; /* spki[0] valid */
-};
-
-static void
-src_free(struct tlsa_src *s)
+void
+dc_tlsa_src_free(struct tlsa_src *s)
 {
 	size_t i;
 
@@ -41,9 +29,36 @@ src_free(struct tlsa_src *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int
-src_load(const char *certfile, const char *keyfile, struct tlsa_src *s,
-    char *err, size_t errlen)
+/* One certificate's DER and SPKI DER into slot I of S. */
+static void
+src_add(struct tlsa_src *s, X509 *x)
+{
+	int len;
+
+	len = i2d_X509(x, &s->cert[s->ncert]);
+	if (len > 0)
+		s->certlen[s->ncert] = (size_t)len;
+	len = i2d_PUBKEY(X509_get0_pubkey(x), &s->spki[s->ncert]);
+	if (len > 0)
+		s->spkilen[s->ncert] = (size_t)len;
+	s->ncert++;
+}
+
+void
+dc_tlsa_src_chain(STACK_OF(X509) *chain, struct tlsa_src *s)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; chain != NULL && i < sk_X509_num(chain) &&
+	    s->ncert < TLSA_MAX_CHAIN; i++)
+		src_add(s, sk_X509_value(chain, i));
+	s->have_spki = s->ncert > 0 && s->spkilen[0] > 0;
+}
+
+int
+dc_tlsa_src_load(const char *certfile, const char *keyfile,
+    struct tlsa_src *s, char *err, size_t errlen)
 {
 	EVP_PKEY *pk;
 	X509 *x;
@@ -59,15 +74,8 @@ src_load(const char *certfile, const char *keyfile, struct tlsa_src *s,
 		}
 		while (s->ncert < TLSA_MAX_CHAIN &&
 		    (x = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
-			len = i2d_X509(x, &s->cert[s->ncert]);
-			if (len > 0)
-				s->certlen[s->ncert] = (size_t)len;
-			len = i2d_PUBKEY(X509_get0_pubkey(x),
-			    &s->spki[s->ncert]);
-			if (len > 0)
-				s->spkilen[s->ncert] = (size_t)len;
+			src_add(s, x);
 			X509_free(x);
-			s->ncert++;
 		}
 		fclose(fp);
 		if (s->ncert == 0) {
@@ -108,9 +116,9 @@ digest_eq(int mtype, const unsigned char *blob, size_t blen,
 	return mdlen == wlen && memcmp(md, want, wlen) == 0;
 }
 
-/* Does usable TLSA RDATA match the source? */
-static int
-src_match(const struct tlsa_src *s, const unsigned char *rd, size_t len)
+int
+dc_tlsa_src_match(const struct tlsa_src *s, const unsigned char *rd,
+    size_t len)
 {
 	int u = rd[0], sel = rd[1], mt = rd[2];
 	const unsigned char *d = rd + 3;
@@ -187,16 +195,188 @@ tls_for(const struct dnsexpect_domain *e, const char *host)
 	return NULL;
 }
 
+/* How a client came to the host: through the MX RRset (SMTP, RFC 7672
+   §2.2.1) or an SRV RRset (submission, RFC 7673 §3), which must be
+   secure for DANE to apply, as must the host's addresses. */
+struct tlsa_origin {
+	const char *rrset;  /* "MX", "SRV" */
+	const char *id;     /* the finding when that RRset is insecure */
+	const char *rfc;
+	int known;          /* the RRset was looked up */
+	enum dns_sec sec;
+	const struct dnscheck_mxhost *h;
+};
+
+/* The host's TLSA RRset A, judged against DNSSEC; *USE_R is filled in
+   for the usable-record count to complete. */
 static void
-tlsa_host(struct dnscheck_run *run, const char *host,
-    const struct dnsexpect_tls *t, int *min_usable)
+tlsa_dnssec(struct dnscheck_run *run, const char *host,
+    const struct tlsa_origin *o, const struct dns_answer *a, int req,
+    enum dane_use *use_r)
 {
+	*use_r = DANE_ENFORCED;
+	if (!run->o->validating) {
+		dc_add(run, DNSCHECK_UNKNOWN, "tlsa", "tlsa.dnssec.unvalidated",
+		    "RFC 7672 §2.2", host, a, "secure", "not validated",
+		    "resolver does not validate DNSSEC (no trust anchor): "
+		    "cannot tell whether senders use these records");
+		*use_r = DANE_UNVALIDATED;
+		return;
+	}
+	if (a->sec != DNS_SEC_SECURE) {
+		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
+		    "tlsa.dnssec.insecure", "RFC 7672 §2.2", host, a, "secure",
+		    dns_sec_name(a->sec),
+		    "TLSA published but not DNSSEC-secure: ignored by "
+		    "senders");
+		*use_r = DANE_IGNORED;
+		return;
+	}
+	dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.dnssec.secure", "RFC 7672 §2.2",
+	    host, a, "secure", "secure", "TLSA RRset is DNSSEC-secure");
+	if (o == NULL)
+		return;
+	if (o->known && o->sec != DNS_SEC_SECURE) {
+		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
+		    o->id, o->rfc, host, a, "secure", dns_sec_name(o->sec),
+		    "%s RRset of %s is not DNSSEC-secure: clients do not look "
+		    "for TLSA", o->rrset, run->domain);
+		*use_r = DANE_IGNORED;
+	} else if (o->h->naddr > 0 && o->h->addr_sec != DNS_SEC_SECURE) {
+		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
+		    "tlsa.addr.insecure", "RFC 7672 §2.2.2", host, a, "secure",
+		    dns_sec_name(o->h->addr_sec),
+		    "address records of %s are not DNSSEC-secure: clients do "
+		    "not look for TLSA", o->h->host);
+		*use_r = DANE_IGNORED;
+	}
+}
+
+/* Remember HOST:PORT's usable records for the live check.  Returns the
+   entry, or NULL when out of memory. */
+static struct dc_tlsa *
+keep_new(struct dnscheck_run *run, const char *host, uint16_t port)
+{
+	struct dc_tlsa *v;
+
+	if ((v = reallocarray(run->tlsa, run->ntlsa + 1, sizeof(*v))) == NULL) {
+		run->res->nomem = 1;
+		return NULL;
+	}
+	run->tlsa = v;
+	v = &run->tlsa[run->ntlsa];
+	memset(v, 0, sizeof(*v));
+	if ((v->host = strdup(host)) == NULL) {
+		run->res->nomem = 1;
+		return NULL;
+	}
+	v->port = port;
+	v->use = DANE_IGNORED;
+	run->ntlsa++;
+	return v;
+}
+
+static void
+keep_rr(struct dnscheck_run *run, struct dc_tlsa *k, const struct dns_rr *rr)
+{
+	unsigned char **rd, *d;
+	size_t *len;
+
+	if (k == NULL)
+		return;
+	if ((d = malloc(rr->rdlen)) == NULL ||
+	    (rd = reallocarray(k->rd, k->n + 1, sizeof(*rd))) == NULL) {
+		free(d);
+		run->res->nomem = 1;
+		return;
+	}
+	k->rd = rd;
+	if ((len = reallocarray(k->rdlen, k->n + 1, sizeof(*len))) == NULL) {
+		free(d);
+		run->res->nomem = 1;
+		return;
+	}
+	k->rdlen = len;
+	memcpy(d, rr->rdata, rr->rdlen);
+	k->rd[k->n] = d;
+	k->rdlen[k->n++] = rr->rdlen;
+}
+
+void
+dc_tlsa_free(struct dnscheck_run *run)
+{
+	size_t i, k;
+
+	for (i = 0; i < run->ntlsa; i++) {
+		for (k = 0; k < run->tlsa[i].n; k++)
+			free(run->tlsa[i].rd[k]);
+		free(run->tlsa[i].rd);
+		free(run->tlsa[i].rdlen);
+		free(run->tlsa[i].host);
+	}
+	free(run->tlsa);
+	run->tlsa = NULL;
+	run->ntlsa = 0;
+}
+
+/* No TLSA at the name, which is expected to be DNSSEC-secure: the denial
+   must validate, or an attacker could have removed the records. */
+static void
+tlsa_denial(struct dnscheck_run *run, const char *host, const char *q,
+    const struct dns_answer *a)
+{
+	if (!run->o->validating)
+		dc_add(run, DNSCHECK_UNKNOWN, "tlsa", "tlsa.dnssec.unvalidated",
+		    "RFC 7672 §2.2", host, a, "secure", "not validated",
+		    "resolver does not validate DNSSEC (no trust anchor): "
+		    "cannot tell whether the answer for %s is secure", q);
+	else if (a->sec != DNS_SEC_SECURE)
+		dc_add(run, DNSCHECK_CRITICAL, "tlsa", "tlsa.dnssec.insecure",
+		    "RFC 7672 §2.2", host, a, "secure", dns_sec_name(a->sec),
+		    "the %s answer for %s is not DNSSEC-secure, expected "
+		    "secure", dns_status_name(a->status), q);
+	else
+		dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.dnssec.secure",
+		    "RFC 7672 §2.2", host, a, "secure", "secure",
+		    "no TLSA at %s, and the denial is DNSSEC-secure", q);
+}
+
+/* The current certificate or key matches no usable record.  Whether mail
+   stops depends on what senders do with the RRset. */
+static void
+tlsa_mismatch(struct dnscheck_run *run, const char *host,
+    const struct dns_answer *a, enum dane_use use)
+{
+	static const char *const effect[] = {
+		[DANE_UNVALIDATED] = "if the RRset is DNSSEC-secure (not "
+		    "validated here), DANE senders stop delivering",
+		[DANE_IGNORED] = "senders ignore the RRset today, and stop "
+		    "delivering once it is DNSSEC-secure",
+		[DANE_ENFORCED] = "DANE senders stop delivering",
+	};
+
+	dc_add(run, use == DANE_IGNORED ? DNSCHECK_WARNING : DNSCHECK_CRITICAL,
+	    "tlsa", "tlsa.current.mismatch", "RFC 7672 §3.1", host, a, "match",
+	    "no match", "current certificate/key matches no usable TLSA "
+	    "record: %s", effect[use]);
+}
+
+/* TLSA of HOST:PORT reached through O (NULL for a host named only under
+   tls:).  Findings name the host, with ":PORT" when not 25. */
+static void
+tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
+    const struct tlsa_origin *o, const struct dnsexpect_tls *t,
+    int *min_usable)
+{
+	char host[300], svc[16];
+	struct dc_tlsa *keep;
 	enum dnsexpect_dane dane = DNSEXPECT_DANE_UNSET;
+	enum dane_use use;
 	struct tlsa_src cur, nxt;
 	struct dns_answer *a = NULL;
 	char q[300], err[600], cnt[16];
 	size_t i, k, usable = 0;
-	int have_cur = 0, have_nxt = 0, mc = 0, mn = 0, dup, req;
+	int have_cur = 0, have_nxt = 0, mc = 0, mn = 0, dup, req, want_secure;
 
 	memset(&cur, 0, sizeof(cur));
 	memset(&nxt, 0, sizeof(nxt));
@@ -205,13 +385,21 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 	if (t != NULL && t->dane != DNSEXPECT_DANE_UNSET)
 		dane = t->dane;
 	req = dane == DNSEXPECT_DANE_REQUIRED;
-	if (dc_join(q, sizeof(q), "_25._tcp", host) == -1)
+	want_secure = t != NULL && t->dnssec == DNSEXPECT_DNSSEC_SECURE;
+	if (port == 25)
+		(void)snprintf(host, sizeof(host), "%s", hostname);
+	else
+		(void)snprintf(host, sizeof(host), "%s:%u", hostname, port);
+	(void)snprintf(svc, sizeof(svc), "_%u._tcp", port);
+	if (dc_join(q, sizeof(q), svc, hostname) == -1)
 		return;
 	if (dc_query(run, "tlsa", q, DNS_T_TLSA, &a) == -1)
 		return;
 	if (dc_failed(run, "tlsa", host, a))
 		goto out;
 	if (a->status != DNS_ANSWER || a->nrr == 0) {
+		if (want_secure)
+			tlsa_denial(run, host, q, a);
 		if (req || (t != NULL && dane != DNSEXPECT_DANE_NONE &&
 		    (t->cert != NULL || t->key != NULL)))
 			dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING,
@@ -233,30 +421,11 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 		    "TLSA published at %s but DANE is not expected", q);
 	dc_metric(run, "dnssec_secure", "name", q, NULL, NULL,
 	    a->sec == DNS_SEC_SECURE);
-	if (!run->o->validating)
-		dc_add(run, DNSCHECK_UNKNOWN, "tlsa", "tlsa.dnssec.unvalidated",
-		    "RFC 7672 §2.2", host, a, "secure", "not validated",
-		    "resolver does not validate DNSSEC (no trust anchor): "
-		    "cannot tell whether senders use these records");
-	else if (a->sec != DNS_SEC_SECURE)
-		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
-		    "tlsa.dnssec.insecure", "RFC 7672 §2.2", host, a, "secure",
-		    dns_sec_name(a->sec),
-		    "TLSA published but not DNSSEC-secure: ignored by "
-		    "senders");
-	else {
-		dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.dnssec.secure",
-		    "RFC 7672 §2.2", host, a, "secure", "secure",
-		    "TLSA RRset is DNSSEC-secure");
-		if (run->mx_known && run->mx_sec != DNS_SEC_SECURE)
-			dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING,
-			    "tlsa", "tlsa.mx.insecure", "RFC 7672 §2.2.1",
-			    host, a, "secure", dns_sec_name(run->mx_sec),
-			    "MX RRset of %s is not DNSSEC-secure: senders do "
-			    "not look for TLSA", run->domain);
-	}
+	tlsa_dnssec(run, host, o, a, req || want_secure, &use);
+	keep = keep_new(run, hostname, port);
 	if (t != NULL && (t->cert != NULL || t->key != NULL)) {
-		if (src_load(t->cert, t->key, &cur, err, sizeof(err)) == -1)
+		if (dc_tlsa_src_load(t->cert, t->key, &cur, err,
+		    sizeof(err)) == -1)
 			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
 			    "tlsa.current.unreadable", NULL, host, NULL,
 			    NULL, NULL, "%s", err);
@@ -264,7 +433,7 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 			have_cur = 1;
 	}
 	if (t != NULL && (t->next_cert != NULL || t->next_key != NULL)) {
-		if (src_load(t->next_cert, t->next_key, &nxt, err,
+		if (dc_tlsa_src_load(t->next_cert, t->next_key, &nxt, err,
 		    sizeof(err)) == -1)
 			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
 			    "tlsa.next.unreadable", NULL, host, NULL, NULL,
@@ -285,8 +454,9 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 		if (dup)
 			continue;
 		usable++;
-		m1 = have_cur && src_match(&cur, rr->rdata, rr->rdlen);
-		m2 = have_nxt && src_match(&nxt, rr->rdata, rr->rdlen);
+		keep_rr(run, keep, rr);
+		m1 = have_cur && dc_tlsa_src_match(&cur, rr->rdata, rr->rdlen);
+		m2 = have_nxt && dc_tlsa_src_match(&nxt, rr->rdata, rr->rdlen);
 		mc |= m1;
 		mn |= m2;
 		if (have_cur && !m1 && !m2) {
@@ -301,21 +471,24 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 		}
 	}
 	(void)snprintf(cnt, sizeof(cnt), "%zu", usable);
-	if (usable == 0)
+	if (usable == 0) {
+		/* RFC 7672 §2.2: senders still use TLS, unauthenticated. */
 		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
-		    "tlsa.unusable", "RFC 7672 §3.1", host, a, ">= 1", "0",
-		    "no usable DANE-TA/DANE-EE record at %s", q);
-	if (have_cur) {
+		    "tlsa.unusable", "RFC 7672 §2.2", host, a, ">= 1", "0",
+		    "no usable DANE-TA/DANE-EE record at %s: senders fall back "
+		    "to unauthenticated TLS", q);
+		if (use == DANE_ENFORCED)
+			use = DANE_OPPORTUNISTIC;
+	}
+	if (keep != NULL)
+		keep->use = use;
+	if (have_cur && usable > 0) {
 		if (mc)
 			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.current.match",
 			    "RFC 7672 §3.1", host, a, "match", "match",
 			    "current certificate/key matches a TLSA record");
 		else
-			dc_add(run, DNSCHECK_CRITICAL, "tlsa",
-			    "tlsa.current.mismatch", "RFC 7672 §3.1", host,
-			    a, "match", "no match",
-			    "current certificate/key matches no usable TLSA "
-			    "record: DANE senders stop delivering");
+			tlsa_mismatch(run, host, a, use);
 		dc_metric(run, "tlsa_match", "host", host, "which", "current",
 		    mc);
 	}
@@ -334,8 +507,8 @@ tlsa_host(struct dnscheck_run *run, const char *host,
 	if (*min_usable < 0 || (int)usable < *min_usable)
 		*min_usable = (int)usable;
 out:
-	src_free(&cur);
-	src_free(&nxt);
+	dc_tlsa_src_free(&cur);
+	dc_tlsa_src_free(&nxt);
 	dns_answer_free(&a);
 }
 
@@ -343,21 +516,51 @@ void
 dnscheck_tlsa(struct dnscheck_run *run)
 {
 	const struct dnsexpect_domain *e = run->exp;
-	int min_usable = -1;
+	struct tlsa_origin o;
+	int min_usable = -1, sub_usable = -1;
 	size_t i;
 
-	for (i = 0; i < run->nmx; i++)
-		if (run->mx[i].host[0] != '\0' && run->mx[i].usable)
-			tlsa_host(run, run->mx[i].host,
-			    tls_for(e, run->mx[i].host), &min_usable);
+	for (i = 0; i < run->nmx; i++) {
+		if (run->mx[i].host[0] == '\0' || !run->mx[i].usable)
+			continue;
+		o.rrset = "MX";
+		o.id = "tlsa.mx.insecure";
+		o.rfc = "RFC 7672 §2.2.1";
+		o.known = run->mx_known;
+		o.sec = run->mx_sec;
+		o.h = &run->mx[i];
+		tlsa_host(run, run->mx[i].host, 25, &o,
+		    tls_for(e, run->mx[i].host), &min_usable);
+	}
+	/* RFC 7673: submission hosts found through SRV; the TPA documents
+	   ask for TLSA on every mail server */
+	for (i = 0; i < run->nsub; i++) {
+		const struct dnscheck_subhost *sh = &run->sub[i];
+
+		if (sh->h.naddr == 0)
+			continue;
+		o.rrset = "SRV";
+		o.id = "tlsa.srv.insecure";
+		o.rfc = "RFC 7673 §3";
+		o.known = sh->from_srv;
+		o.sec = sh->srv_sec;
+		o.h = &sh->h;
+		tlsa_host(run, sh->h.host, sh->port, &o, tls_for(e,
+		    sh->h.host), &sub_usable);
+	}
 	for (i = 0; e != NULL && i < e->ntls; i++) {
 		size_t k;
 
 		for (k = 0; k < run->nmx; k++)
 			if (strcasecmp(run->mx[k].host, e->tls[i].host) == 0)
 				break;
-		if (k == run->nmx)
-			tlsa_host(run, e->tls[i].host, &e->tls[i],
+		if (k < run->nmx)
+			continue;
+		for (k = 0; k < run->nsub; k++)
+			if (strcasecmp(run->sub[k].h.host, e->tls[i].host) == 0)
+				break;
+		if (k == run->nsub)
+			tlsa_host(run, e->tls[i].host, 25, NULL, &e->tls[i],
 			    &min_usable);
 	}
 	if (min_usable >= 0)

@@ -1,7 +1,10 @@
 /*
  * dnsexpect: the expected state of each domain's mail DNS, read from YAML
- * (format in maildnscheck(1)).  Errors name FILE:LINE:COL.  Relative file
- * names (keys, certificates) are taken relative to the YAML file.
+ * (format in maildnscheck(1)) through lib/yamlutil and lib/ywalk, with
+ * the limits and the strictness of udmail.yaml: unknown or duplicate keys,
+ * excessive depth, size or value counts are refused.  Errors name
+ * FILE:LINE:COL.  Relative file names (keys, certificates) are taken
+ * relative to the YAML file.
  */
 #ifndef UDMAIL_DNSEXPECT_H
 #define UDMAIL_DNSEXPECT_H
@@ -16,6 +19,18 @@ enum dnsexpect_dane {
 	DNSEXPECT_DANE_OPTIONAL, /* check TLSA if present */
 	DNSEXPECT_DANE_REQUIRED  /* secure, usable, matching TLSA required */
 };
+
+enum dnsexpect_dnssec {
+	DNSEXPECT_DNSSEC_UNSET = 0,
+	DNSEXPECT_DNSSEC_ANY,      /* not checked */
+	DNSEXPECT_DNSSEC_SECURE,   /* every RRset in the domain validates */
+	DNSEXPECT_DNSSEC_INSECURE  /* the zone is not signed */
+};
+
+/* Largest expected-state file, values in it, nesting. */
+#define DNSEXPECT_MAX_BYTES (4 * 1024 * 1024)
+#define DNSEXPECT_MAX_NODES 200000
+#define DNSEXPECT_MAX_DEPTH 8
 
 struct dnsexpect_mx {
 	char *host;
@@ -45,6 +60,9 @@ struct dnsexpect_dmarc {
 	char **ruf;
 	size_t nruf;
 	int ruf_set;
+	char *effective; /* policy applied to the domain's own mail, after
+			    inheritance (sp of the organizational domain),
+			    t=y and pct < 100 */
 };
 
 struct dnsexpect_dkim {
@@ -61,6 +79,22 @@ struct dnsexpect_tls {
 	char *next_cert;
 	char *next_key;
 	enum dnsexpect_dane dane;
+	enum dnsexpect_dnssec dnssec; /* of the TLSA RRset */
+};
+
+struct dnsexpect_mtasts {
+	int set;
+	char *mode;  /* enforce, testing, none; NULL: any */
+	char **mx;   /* patterns expected in the policy */
+	size_t nmx;
+	int mx_set;
+};
+
+struct dnsexpect_tlsrpt {
+	int set;
+	char **rua;
+	size_t nrua;
+	int rua_set;
 };
 
 struct dnsexpect_ptr {
@@ -76,9 +110,25 @@ struct dnsexpect_srv {
 	int weight;    /* -1: any */
 };
 
+/* A finding the site knows about: while UNTIL has not passed, a finding
+   with ID (and SUBJECT, when given) reports OK, saying why; afterwards it
+   fires again. */
+struct dnsexpect_ack {
+	char *id;
+	char *subject;   /* NULL: any */
+	char *reason;
+	char until[11];  /* YYYY-MM-DD, as written */
+	long long until_end; /* first second (UTC) after that day */
+	int line;
+};
+
 struct dnsexpect_domain {
 	char *name;
 	int line;
+	enum dnsexpect_dnssec dnssec;
+	double deadline; /* seconds for the whole check; 0: the default */
+	struct dnsexpect_ack *ack;
+	size_t nack;
 	int mx_set;
 	int null_mx;
 	struct dnsexpect_mx *mx;
@@ -95,6 +145,8 @@ struct dnsexpect_domain {
 	struct dnsexpect_srv *srv;
 	size_t nsrv;
 	int srv_set;
+	struct dnsexpect_mtasts mta_sts;
+	struct dnsexpect_tlsrpt tlsrpt;
 };
 
 struct dnsexpect {
@@ -111,6 +163,8 @@ int dnsexpect_load(const char *path, struct dnsexpect **exp_r,
 int dnsexpect_parse(const char *text, size_t len, const char *name,
     const char *basedir, struct dnsexpect **exp_r, struct errbuf *eb)
     __attribute__((warn_unused_result));
+/* "secure", "insecure", "any" (or "unset"). */
+const char *dnsexpect_dnssec_name(enum dnsexpect_dnssec d);
 const struct dnsexpect_domain *dnsexpect_find(const struct dnsexpect *exp,
     const char *domain);
 void dnsexpect_free(struct dnsexpect **expp);

@@ -257,7 +257,7 @@ map_same_entries(struct map_writer *m)
 		return 0;
 	if ((n = map_count(oldr, &eb)) < 0 || (size_t)n != m->count)
 		goto out;
-	newr = map_reader_open_be(m->be, atomicfile_tmppath(m->af), &eb);
+	newr = map_reader_open_be(m->be, atomicfile_openpath(m->af), &eb);
 	if (newr == NULL)
 		goto out;
 	memset(&c, 0, sizeof(c));

@@ -1,15 +1,15 @@
 /*
  * map_db: Postfix hash: tables, Berkeley DB DB_HASH as postmap writes
  * them (research/formats.md §3.2): one value per key, key and value with
- * one trailing NUL.  Berkeley DB opens the (empty) temp file by name and
- * formats it; a large cache keeps the whole table in memory while it is
- * built, so pages are written once, at close.
+ * one trailing NUL.  Berkeley DB opens the (empty) temp file by the name
+ * atomicfile gives (one that reaches that file only) and formats it; a
+ * large cache keeps the whole table in memory while it is built, so
+ * pages are written once, at close.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -42,9 +42,10 @@
    left less full; sizing the table up front changes nothing).  Should a
    Berkeley DB hash differently, the table would be the same, only built
    more slowly.  Entries are held in memory
-   up to HASH_HOLD bytes; beyond that they go to HASH_PARTS unlinked
-   files beside the table, split by the top bits of the sort key, and at
-   map_finish each is read back, sorted and inserted in turn. */
+   up to HASH_HOLD bytes; beyond that they go to HASH_PARTS nameless
+   scratch files beside the table (atomicfile_scratch), split by the top
+   bits of the sort key, and at map_finish each is read back, sorted and
+   inserted in turn. */
 #define HASH_SORT_CACHE ((u_int32_t)8 << 20)
 #ifndef HASH_HOLD /* test_map spills after a few entries */
 #define HASH_HOLD       ((size_t)16 << 20)
@@ -63,7 +64,8 @@ struct hash_sort {
 	int spilled;
 	int fd[HASH_PARTS];
 	struct buf part[HASH_PARTS]; /* write buffers */
-	char *dir;                   /* of the temp table */
+	const struct atomicfile *af; /* the temp table */
+	const char *where;           /* its target, for messages */
 };
 
 struct hash_handle {
@@ -84,12 +86,28 @@ hash_errcall(const DB_ENV *env, const char *pfx, const char *msg)
 		(void)snprintf(h->dberr, sizeof(h->dberr), "%s", msg);
 }
 
+/* Berkeley DB's own words, without its "BDBnnnn function: file: "
+   prefix (the file may be a /proc/self/fd name). */
+static const char *
+hash_detail(const struct hash_handle *h)
+{
+	const char *p = strrchr(h->dberr, ':');
+
+	return p != NULL ? p + 1 + (p[1] == ' ') : h->dberr;
+}
+
 static int
 hash_err(struct hash_handle *h, struct errbuf *eb, const char *what, int rc)
 {
-	if (h->dberr[0] != '\0')
+	if (rc == EINVAL && strcmp(what, "open") == 0)
+		/* What it says for a file it did not write. */
+		errbuf_set(eb, "berkeley db open: not a Berkeley DB hash "
+		    "file%s%s", h->dberr[0] != '\0' ? ": " : "",
+		    hash_detail(h));
+	else if (h->dberr[0] != '\0' &&
+	    strcmp(hash_detail(h), db_strerror(rc)) != 0)
 		errbuf_set(eb, "berkeley db %s: %s (%s)", what,
-		    db_strerror(rc), h->dberr);
+		    db_strerror(rc), hash_detail(h));
 	else
 		errbuf_set(eb, "berkeley db %s: %s", what, db_strerror(rc));
 	if (rc > 0)
@@ -150,7 +168,6 @@ sort_free(struct hash_sort *s)
 			(void)close(s->fd[i]);
 		buf_free(&s->part[i]);
 	}
-	free(s->dir);
 	free(s);
 }
 
@@ -176,12 +193,13 @@ hash_wabort(struct map_writer *m)
 
 /* Create and open the temp table with CACHE bytes of cache.  The temp
    file exists, empty, with its final mode; Berkeley DB treats an empty
-   file as new and formats it in place. */
+   file as new and formats it in place.  Check that what it opened is
+   that file before it writes a page. */
 static int
-hash_dbopen(struct hash_handle *h, const char *path, u_int32_t cache,
-    struct errbuf *eb)
+hash_dbopen(struct hash_handle *h, const struct atomicfile *af,
+    u_int32_t cache, struct errbuf *eb)
 {
-	int rc;
+	int rc, fd;
 
 	if (hash_create(h, eb) == -1)
 		return -1;
@@ -189,18 +207,20 @@ hash_dbopen(struct hash_handle *h, const char *path, u_int32_t cache,
 	    (rc = h->db->set_pagesize(h->db, 4096)) != 0 ||
 	    (rc = h->db->set_h_nelem(h->db, HASH_NELEM)) != 0)
 		return hash_err(h, eb, "configure", rc);
-	rc = h->db->open(h->db, NULL, path, NULL, DB_HASH, DB_CREATE, 0600);
-	h->dberr[0] = '\0'; /* it remarks on the empty file */
+	rc = h->db->open(h->db, NULL, atomicfile_openpath(af), NULL, DB_HASH,
+	    DB_CREATE, 0600);
 	if (rc != 0)
 		return hash_err(h, eb, "open", rc);
-	return 0;
+	h->dberr[0] = '\0'; /* it remarks on the empty file */
+	if ((rc = h->db->fd(h->db, &fd)) != 0)
+		return hash_err(h, eb, "fd", rc);
+	return atomicfile_check_fd(af, fd, eb);
 }
 
 static int
 hash_wopen(struct map_writer *m, struct errbuf *eb)
 {
 	struct hash_handle *h;
-	char *p;
 	int i;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
@@ -209,24 +229,18 @@ hash_wopen(struct map_writer *m, struct errbuf *eb)
 	}
 	m->impl = h;
 	if (!m->unique) {
-		if (hash_dbopen(h, atomicfile_tmppath(m->af), HASH_WRITE_CACHE,
-		    eb) == -1)
+		if (hash_dbopen(h, m->af, HASH_WRITE_CACHE, eb) == -1)
 			goto fail;
 		return 0;
 	}
-	if ((h->sort = calloc(1, sizeof(*h->sort))) == NULL ||
-	    (p = strdup(atomicfile_tmppath(m->af))) == NULL) {
+	if ((h->sort = calloc(1, sizeof(*h->sort))) == NULL) {
 		errbuf_syserr(eb, "berkeley db");
 		goto fail;
 	}
 	for (i = 0; i < HASH_PARTS; i++)
 		h->sort->fd[i] = -1;
-	h->sort->dir = strdup(dirname(p));
-	free(p);
-	if (h->sort->dir == NULL) {
-		errbuf_syserr(eb, "berkeley db");
-		goto fail;
-	}
+	h->sort->af = m->af;
+	h->sort->where = atomicfile_path(m->af);
 	return 0;
 fail:
 	hash_wabort(m);
@@ -268,7 +282,7 @@ part_flush(struct hash_sort *s, int q, struct errbuf *eb)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			errbuf_syserr(eb, "%s: spill file", s->dir);
+			errbuf_syserr(eb, "%s: spill file", s->where);
 			return -1;
 		}
 		off += (size_t)n;
@@ -295,29 +309,20 @@ rec_add(struct hash_sort *s, int q, const struct hash_rec *r, const char *k,
 	return 0;
 }
 
-/* Too much for memory: open the partition files (unlinked at once, so
-   nothing is left behind) and move the records held so far there. */
+/* Too much for memory: open the partition files (nameless, so nothing
+   is left behind) and move the records held so far there. */
 static int
 spill_start(struct hash_sort *s, struct errbuf *eb)
 {
 	struct hash_rec r;
-	char *path;
 	size_t off;
 	int i, q;
 
 	for (i = 0; i < HASH_PARTS; i++) {
-		if (asprintf(&path, "%s/.udmail-spill.XXXXXX", s->dir) == -1) {
-			errbuf_syserr(eb, "berkeley db");
+		if ((s->fd[i] = atomicfile_scratch(s->af, eb)) == -1) {
+			errbuf_prefix(eb, "berkeley db spill file");
 			return -1;
 		}
-		s->fd[i] = mkostemp(path, O_CLOEXEC);
-		if (s->fd[i] == -1) {
-			errbuf_syserr(eb, "%s: spill file", s->dir);
-			free(path);
-			return -1;
-		}
-		(void)unlink(path);
-		free(path);
 	}
 	s->spilled = 1;
 	for (off = 0; off < s->mem.len; off += sizeof(r) + r.klen + r.vlen) {
@@ -425,7 +430,7 @@ part_insert(struct hash_handle *h, int q, struct errbuf *eb)
 		return -1;
 	buf_free(&s->part[q]);
 	if (fstat(s->fd[q], &st) == -1) {
-		errbuf_syserr(eb, "%s: spill file", s->dir);
+		errbuf_syserr(eb, "%s: spill file", s->where);
 		return -1;
 	}
 	if (st.st_size == 0)
@@ -442,7 +447,7 @@ part_insert(struct hash_handle *h, int q, struct errbuf *eb)
 		if (n <= 0) {
 			if (n == 0)
 				errno = EIO;
-			errbuf_syserr(eb, "%s: spill file", s->dir);
+			errbuf_syserr(eb, "%s: spill file", s->where);
 			free(data);
 			return -1;
 		}
@@ -461,8 +466,7 @@ sort_finish(struct map_writer *m, struct hash_handle *h, struct errbuf *eb)
 {
 	int q;
 
-	if (hash_dbopen(h, atomicfile_tmppath(m->af), HASH_SORT_CACHE,
-	    eb) == -1)
+	if (hash_dbopen(h, m->af, HASH_SORT_CACHE, eb) == -1)
 		return -1;
 	if (!h->sort->spilled)
 		return sort_insert(h, h->sort->mem.data, h->sort->mem.len, eb);

@@ -107,6 +107,7 @@ static int
 lmdb_wopen(struct map_writer *m, struct errbuf *eb)
 {
 	struct lmdb_writer *w;
+	mdb_filehandle_t fd;
 	int rc;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
@@ -124,14 +125,22 @@ lmdb_wopen(struct map_writer *m, struct errbuf *eb)
 		lmdb_err(eb, "set map size", rc);
 		goto fail;
 	}
-	/* The temp file exists (empty, final mode); lmdb formats it.
+	/* The temp file exists (empty, final mode); lmdb opens it by name
+	   and formats it.  The name atomicfile gives reaches that file and
+	   no other; still, check what lmdb opened before writing a byte.
 	   NOSYNC: atomicfile fsyncs the same inode before the rename. */
-	rc = mdb_env_open(w->env, atomicfile_tmppath(m->af),
+	rc = mdb_env_open(w->env, atomicfile_openpath(m->af),
 	    MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, 0600);
 	if (rc != 0) {
 		lmdb_err(eb, "open", rc);
 		goto fail;
 	}
+	if ((rc = mdb_env_get_fd(w->env, &fd)) != 0) {
+		lmdb_err(eb, "get fd", rc);
+		goto fail;
+	}
+	if (atomicfile_check_fd(m->af, fd, eb) == -1)
+		goto fail;
 	if (lmdb_begin(w, eb) == -1)
 		goto fail;
 	return 0;

@@ -388,20 +388,82 @@ dn_is_derivable(const struct model *m, const char *dn, const char *uid,
 	    strcmp(dn + 5 + len, m->opts.ldap_base) == 0;
 }
 
-/* The account's mail password: handed to the passwd sink, or kept. */
+/* The account's mail password: parked in the store, or kept. */
 static int
-add_password(struct model *m, uint32_t idx, const char *uid, const char *hash,
+add_password(struct model *m, uint32_t idx, const char *hash,
     struct errbuf *eb)
 {
-	if (m->opts.passwd_fn != NULL)
-		return m->opts.passwd_fn(m->opts.passwd_arg, uid, hash, eb);
-	if (grow((void **)&m->pw, &m->cappw, m->npw, sizeof(*m->pw)) == -1 ||
-	    (m->pw[m->npw].hash = arena_strdup(m, hash)) == NULL) {
-		errbuf_syserr(eb, "model");
-		return -1;
-	}
-	m->pw[m->npw++].node = idx;
+	struct mpass *p;
+
+	if (m->opts.drop_passwords)
+		return 0;
+	if (grow((void **)&m->pw, &m->cappw, m->npw, sizeof(*m->pw)) == -1)
+		goto nomem;
+	p = &m->pw[m->npw];
+	p->node = idx;
+	if (m->opts.pwstore != NULL) {
+		if (m->opts.pwstore->put(m->opts.pwstore->arg, hash, &p->h.ref,
+		    eb) == -1)
+			return -1;
+	} else if ((p->h.hash = arena_strdup(m, hash)) == NULL)
+		goto nomem;
+	m->npw++;
 	return 0;
+nomem:
+	errbuf_syserr(eb, "model");
+	return -1;
+}
+
+/* A retired account: no node, but its address is remembered, for the
+   removals it explains (model_emit_explained) and its dangling targets. */
+static int
+gone_add(struct model *m, const char *addr)
+{
+	if (grow((void **)&m->gone, &m->capgone, m->ngone,
+	    sizeof(*m->gone)) == -1 ||
+	    (m->gone[m->ngone] = arena_strdup(m, addr)) == NULL)
+		return -1;
+	m->ngone++;
+	return 0;
+}
+
+static int
+gone_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Is ADDR a retired account's?  After resolve has sorted the list. */
+static int
+gone_find(const struct model *m, const char *addr)
+{
+	return m->ngone > 0 && bsearch(&addr, m->gone, m->ngone,
+	    sizeof(*m->gone), gone_cmp) != NULL;
+}
+
+/* A second LDAP entry gives the address of node IDX.  Which of two
+   entries LDAP returns first is no ground to give one of them the
+   account (and its mail, and its logins): both are refused. */
+static void
+refuse_claim(struct model *m, long idx, const char *addr, const char *dn)
+{
+	struct mnode *n = &m->nodes[idx];
+	char o1[512], o2[512];
+	int swap;
+
+	/* The two DNs in byte order: the message, too, must not depend on
+	   which entry came first (mailsyncd compares warnings by text). */
+	(void)node_origin(m, n, o1, sizeof(o1));
+	(void)snprintf(o2, sizeof(o2), "ldap %s", dn);
+	swap = strcmp(o1, o2) > 0;
+	log_warnx("%s claimed by two LDAP entries (%s and %s): both refused",
+	    addr, swap ? o2 : o1, swap ? o1 : o2);
+	m->st.conflicts++;
+	if (n->flags & MN_REFUSED)
+		return;
+	n->flags |= MN_REFUSED;
+	n->tcount = 0;
+	m->st.accounts--;
 }
 
 static int
@@ -428,14 +490,21 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 		m->st.rejected++;
 		return 0;
 	}
-	if (a->state == ACCOUNT_RETIRED) {
-		log_debug("%s: retired, left out", a->uid);
-		m->st.retired++;
-		return 0;
-	}
 	memcpy(uid, a->uid, len + 1);
 	addr_lower(uid);
 	(void)snprintf(addr, sizeof(addr), "%s@%s", uid, m->domain);
+	if (a->state == ACCOUNT_RETIRED) {
+		log_debug("%s: retired, left out", a->uid);
+		m->st.retired++;
+		if (gone_add(m, addr) == -1)
+			goto nomem;
+		return 0;
+	}
+	if ((idx = node_find(m, addr)) != -1 &&
+	    m->nodes[idx].kind == MK_ACCOUNT && m->nodes[idx].line == 0) {
+		refuse_claim(m, idx, addr, dn);
+		return 0;
+	}
 	if ((idx = node_add(m, addr, MK_ACCOUNT, dn, 0)) == -2)
 		goto nomem;
 	if (idx == -1)
@@ -479,7 +548,7 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 			log_warnx("%s: mailPassword of %s unusable: %s", ob,
 			    uid, eb.msg);
 			m->st.rejected++;
-		} else if (add_password(m, (uint32_t)idx, uid, pub, ebr) == -1) {
+		} else if (add_password(m, (uint32_t)idx, pub, ebr) == -1) {
 			sodium_memzero(pub, sizeof(pub));
 			return -1;
 		}
@@ -676,6 +745,7 @@ link_targets(struct model *m)
 	const char *at;
 	size_t i, j;
 	long idx;
+	int gone;
 
 	for (i = 0; i < m->nnodes; i++) {
 		struct mnode *n = &m->nodes[i];
@@ -703,12 +773,14 @@ link_targets(struct model *m)
 				continue;
 			}
 			if (idx == -1) {
-				log_warnx("%s: %s -> %s: no such address "
-				    "(dangling target dropped)",
-				    node_origin(m, n, ob, sizeof(ob)),
-				    n->addr, lower);
+				gone = gone_find(m, strcmp(at + 1,
+				    m->domain) == 0 ? lower : alt);
+				log_warnx("%s: %s -> %s: %s (dangling target "
+				    "dropped)", node_origin(m, n, ob,
+				    sizeof(ob)), n->addr, lower, gone ?
+				    "a retired account" : "no such address");
 				m->st.dangling++;
-				t->node = -2;
+				t->node = gone ? -4 : -2;
 				continue;
 			}
 			t->node = (int32_t)idx;
@@ -729,6 +801,7 @@ expand(struct model *m, uint32_t *mark, uint32_t i, unsigned depth)
 	uint32_t j, k, e;
 	size_t base;
 	char ob[512];
+	int lost_retired = 0;
 
 	n->color = 1;
 	for (j = n->tfirst; j < n->tfirst + n->tcount; j++) {
@@ -759,6 +832,7 @@ expand(struct model *m, uint32_t *mark, uint32_t i, unsigned depth)
 	}
 	for (j = n->tfirst; j < n->tfirst + n->tcount; j++) {
 		t = &m->targets[j];
+		lost_retired |= t->node == -4;
 		if (t->node < 0)
 			continue;
 		c = &m->nodes[t->node];
@@ -768,6 +842,7 @@ expand(struct model *m, uint32_t *mark, uint32_t i, unsigned depth)
 			    "(dangling target dropped)", node_origin(m, n, ob,
 			    sizeof(ob)), n->addr, c->addr);
 			m->st.dangling++;
+			lost_retired |= (c->flags & MN_GONE) != 0;
 			t->node = -2;
 			continue;
 		}
@@ -783,6 +858,8 @@ expand(struct model *m, uint32_t *mark, uint32_t i, unsigned depth)
 		}
 	}
 	n->nexpand = (uint32_t)(m->npool - base);
+	if (n->nexpand == 0 && lost_retired)
+		n->flags |= MN_GONE;
 	if (n->nexpand == 1 && m->pool[base] == i) {
 		/* The usual account: itself, nothing to store. */
 		n->flags |= MN_SELF;
@@ -853,6 +930,16 @@ login_push(struct model *m, size_t *cap, const char *key, const char *login)
 	return 0;
 }
 
+static int
+lgone_add(struct model *m, const char *key)
+{
+	if (grow((void **)&m->lgone, &m->caplgone, m->nlgone,
+	    sizeof(*m->lgone)) == -1)
+		return -1;
+	m->lgone[m->nlgone++] = key; /* in the arena already */
+	return 0;
+}
+
 /* The Hiera sender logins, checked (with LDAP data at hand, the login
    must be an active account), with their alias-domain variants when the
    option is on, sorted and without repeats: model_emit merges them with
@@ -874,12 +961,20 @@ resolve_logins(struct model *m)
 			    m->domain);
 			idx = node_find(m, addr);
 			if (idx == -1 || m->nodes[idx].kind != MK_ACCOUNT ||
-			    m->nodes[idx].state != ACCOUNT_ACTIVE) {
+			    m->nodes[idx].state != ACCOUNT_ACTIVE ||
+			    (m->nodes[idx].flags & MN_REFUSED)) {
 				log_warnx("%s: sender_logins of %s: %s is not "
 				    "an active account (dropped)",
 				    src_origin(l->file, l->line, ob,
 				    sizeof(ob)), l->key, l->login);
 				m->st.dangling++;
+				/* Locked, expired or retired: LDAP explains
+				   the entry's going (model_emit_explained). */
+				if (((idx != -1 && m->nodes[idx].kind ==
+				    MK_ACCOUNT && !(m->nodes[idx].flags &
+				    MN_REFUSED)) || gone_find(m, addr)) &&
+				    lgone_add(m, l->key) == -1)
+					return -1;
 				continue;
 			}
 		}
@@ -918,25 +1013,55 @@ resolve_logins(struct model *m)
 	return 0;
 }
 
+/* Passwd entries in login order: an account's login is the local part
+   of its address, every one in the primary domain. */
+static int
+pw_cmp(const void *a, const void *b, void *arg)
+{
+	const struct model *m = arg;
+	const char *x = m->nodes[((const struct mpass *)a)->node].addr;
+	const char *y = m->nodes[((const struct mpass *)b)->node].addr;
+
+	for (; *x == *y && *x != '@'; x++, y++)
+		;
+	return (*x == '@' ? 0 : (unsigned char)*x) -
+	    (*y == '@' ? 0 : (unsigned char)*y);
+}
+
+/* Nothing in here may depend on the order the accounts came in (LDAP's
+   answer order): nodes are expanded in address order, so which edge of
+   an alias loop is dropped is always the same one, and the passwd
+   entries are sorted by login. */
 int
 model_resolve(struct model *m, struct errbuf *eb)
 {
 	uint32_t *mark;
-	size_t i;
+	size_t i, j;
 
+	/* A retired entry whose address something else holds (an active
+	   entry of the same name, a Hiera alias) explains nothing. */
+	for (i = j = 0; i < m->ngone; i++)
+		if (node_find(m, m->gone[i]) == -1)
+			m->gone[j++] = m->gone[i];
+	m->ngone = j;
+	if (m->ngone > 1)
+		qsort(m->gone, m->ngone, sizeof(*m->gone), gone_cmp);
 	link_targets(m);
-	if ((mark = calloc(m->nnodes + 1, sizeof(*mark))) == NULL)
+	if (model_sort(m) == -1 ||
+	    (mark = calloc(m->nnodes + 1, sizeof(*mark))) == NULL)
 		goto nomem;
 	for (i = 0; i < m->nnodes; i++) {
-		if (m->nodes[i].color == 0 &&
-		    expand(m, mark, (uint32_t)i, 0) == -1) {
+		if (m->nodes[m->order[i]].color == 0 &&
+		    expand(m, mark, m->order[i], 0) == -1) {
 			free(mark);
 			goto nomem;
 		}
 	}
 	free(mark);
-	if (model_sort(m) == -1 || resolve_logins(m) == -1)
+	if (resolve_logins(m) == -1)
 		goto nomem;
+	if (m->npw > 1)
+		qsort_r(m->pw, m->npw, sizeof(*m->pw), pw_cmp, m);
 	m->resolved = 1;
 	return 0;
 nomem:
@@ -971,6 +1096,8 @@ model_free(struct model **mp)
 	free(m->lsrc);
 	free(m->logins);
 	free(m->pw);
+	free(m->gone);
+	free(m->lgone);
 	free(m->order);
 	free(m->doms);
 	free(m);

@@ -9,6 +9,7 @@
 #define UDMAIL_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "account.h"
 #include "conf.h"
@@ -17,11 +18,20 @@
 
 struct model;
 
-/* Receives each active account's usable mail password (LOGIN, HASH) as
-   the account is added, in LDAP order; the hash is not kept.  Returns 0,
-   or -1 with EB set to stop model_add_accounts. */
-typedef int model_passwd_fn(void *arg, const char *login, const char *hash,
-    struct errbuf *eb);
+/* Where the model parks the password hashes it accepts, so that a
+   million of them need not stay in memory until the passwd output is
+   generated (in login order, once every account is known: the result
+   must not depend on the order LDAP returns entries in).  PUT stores
+   HASH and gives a handle in *REF_R; GET copies the hash back into BUF
+   (BUFSZ bytes, NUL-terminated) and may be called by several threads at
+   once.  Both return 0, or -1 with EB set (never quoting the hash). */
+struct model_pwstore {
+	int (*put)(void *arg, const char *hash, uint64_t *ref_r,
+	    struct errbuf *eb);
+	int (*get)(void *arg, uint64_t ref, char *buf, size_t bufsz,
+	    struct errbuf *eb);
+	void *arg;
+};
 
 struct model_opts {
 	const char *domain;  /* primary domain, required */
@@ -33,9 +43,10 @@ struct model_opts {
 				presumed to be an LDAP account, not dangling */
 	const char *ldap_base;  /* a DN "uid=LOGIN,<ldap_base>" is derived
 				   for messages, not stored */
-	model_passwd_fn *passwd_fn; /* NULL: hashes are kept for the passwd
-				       output of model_emit */
-	void *passwd_arg;
+	const struct model_pwstore *pwstore; /* NULL: hashes are kept in
+						the model's (wiped) memory */
+	int drop_passwords;  /* hashes are checked, then forgotten: no
+				passwd output (mailmap check) */
 };
 
 struct model_stats {
@@ -64,8 +75,10 @@ struct kvlist {
 struct model *model_new(const struct model_opts *opts, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* Add LDAP accounts first, then Hiera: on a conflict the earlier
-   definition is kept and both origins are reported.  -1 on ENOMEM or
-   when the passwd sink fails, with EB set. */
+   definition is kept and both origins are reported, except between two
+   LDAP accounts: two entries giving the same address (whichever LDAP
+   returned first) are both refused.  -1 on ENOMEM or when the password
+   store fails, with EB set. */
 int model_add_accounts(struct model *m, const struct account_list *l,
     struct errbuf *eb) __attribute__((warn_unused_result));
 int model_add_hiera(struct model *m, const struct hiera_data *hd,
@@ -76,14 +89,23 @@ int model_resolve(struct model *m, struct errbuf *eb)
     __attribute__((warn_unused_result));
 const struct model_stats *model_stats(const struct model *m);
 /* Generate the entries of output KIND, calling FN for each.  Keys are
-   unique and come in bytewise order, except for passwd (the order the
-   accounts were added; only when no passwd_fn took the hashes).  KEY and
+   unique and come in bytewise order (for passwd: login order).  KEY and
    VALUE live until FN returns.  FN returns 0 to go on; a positive value
    stops and is returned.  Returns 0, FN's value, or -1 with EB set (out
-   of memory, transport without a nexthop, passwd hashes not kept).
-   Reads the resolved model only: several threads may emit at once. */
+   of memory, transport without a nexthop, passwd hashes dropped, the
+   password store failed).  Reads the resolved model only: several
+   threads may emit at once. */
 typedef int model_emit_fn(void *arg, const char *key, const char *value);
 int model_emit(const struct model *m, enum output_kind kind,
+    model_emit_fn *fn, void *arg, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+/* Keys that output KIND would also hold if every account LDAP reported
+   as locked, expired or retired were active: its entries, an alias left
+   with no destination by retired targets, a Hiera sender login of such
+   an account.  A superset: some may be in the output all the same (the
+   shrink guard checks), some repeated, in no particular order.  FN gets
+   each KEY with an empty value; return values as model_emit. */
+int model_emit_explained(const struct model *m, enum output_kind kind,
     model_emit_fn *fn, void *arg, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* The entries of output KIND as one sorted list with its own copies of

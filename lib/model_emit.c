@@ -18,11 +18,14 @@
 #include "addr.h"
 #include "buf.h"
 #include "model_int.h"
+#include "pwfile.h"
 
 struct emit {
 	const struct model *m;
 	model_emit_fn *fn;
 	void *arg;
+	struct errbuf *eb;
+	int eb_set;             /* EB says why already */
 	struct buf v;           /* joined values */
 	/* built keys: '@' + domain, or an account's local part in an alias
 	   domain (both parts checked, so it fits; the whole may exceed
@@ -70,6 +73,94 @@ variant_key(struct emit *e, const char *addr, const char *domain)
 	return e->key;
 }
 
+/* One virtual entry of a local part's group, before sorting: the key is
+   local@DOM; a variant maps it to N's (primary) address, else it is N's
+   own address mapped to N's terminals. */
+struct ventry {
+	const char *dom;
+	const struct mnode *n;
+	int variant;
+};
+
+static int
+ventry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ventry *)a)->dom,
+	    ((const struct ventry *)b)->dom);
+}
+
+/* Do nodes ORDER[I..J) hold an address in DOM with a destination? */
+static int
+group_defines(const struct model *m, size_t i, size_t j, size_t llen,
+    const char *dom)
+{
+	for (; i < j; i++) {
+		const struct mnode *n = &m->nodes[m->order[i]];
+
+		if (n->nexpand > 0 && strcmp(n->addr + llen + 1, dom) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The entries of the nodes ORDER[I..J), which share one local part of
+   length LLEN, in key order: with every key "local@", the order of the
+   domains. */
+static int
+emit_virtual_group(struct emit *e, size_t i, size_t j, size_t llen,
+    struct ventry **g, size_t *cap)
+{
+	const struct model *m = e->m;
+	const char *k, *v, *dom;
+	size_t x, d, ng = 0, need;
+	struct ventry *ve;
+	int r;
+
+	need = (j - i) * (m->nadomains + 1);
+	if (need > *cap) {
+		if ((ve = reallocarray(*g, need, sizeof(**g))) == NULL)
+			return -1;
+		*g = ve;
+		*cap = need;
+	}
+	for (x = i; x < j; x++) {
+		const struct mnode *n = &m->nodes[m->order[x]];
+
+		if (n->nexpand == 0)
+			continue;
+		dom = n->addr + llen + 1;
+		/* The address itself, unless it leaves as it is. */
+		if (!(n->flags & MN_EXT))
+			(*g)[ng++] = (struct ventry){ dom, n, 0 };
+		/* Alias-domain variants of a primary address, unless the
+		   alias-domain address is defined itself. */
+		if (strcmp(dom, m->domain) != 0)
+			continue;
+		for (d = 0; d < m->nadomains + 1; d++)
+			if (m->doms[d] != m->domain &&
+			    !group_defines(m, i, j, llen, m->doms[d]))
+				(*g)[ng++] = (struct ventry){ m->doms[d], n,
+				    1 };
+	}
+	if (ng > 1)
+		qsort(*g, ng, sizeof(**g), ventry_cmp);
+	for (x = 0; x < ng; x++) {
+		ve = &(*g)[x];
+		if (ve->variant) {
+			k = variant_key(e, ve->n->addr, ve->dom);
+			v = ve->n->addr;
+		} else {
+			k = ve->n->addr;
+			v = virtual_value(e, ve->n);
+		}
+		if (k == NULL || v == NULL)
+			return -1;
+		if ((r = e->fn(e->arg, k, v)) != 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Virtual (MX): the primary domain is a relay domain there, so an
    address that leaves as it is (a terminal: it has external targets and
    goes to the SRS hosts) needs no entry; an alias gets its flattened
@@ -77,38 +168,34 @@ variant_key(struct emit *e, const char *addr, const char *domain)
    alias domain, local@alias-domain -> local@primary, so that an unknown
    local part in an alias domain is refused at RCPT ("User unknown in
    virtual alias table") rather than accepted by a catch-all and bounced.
-   Nodes are in address order and each node's variants in sorted domain
-   order, which together is key order (see emit_sender_login). */
+   Nodes are in address order, so those of one local part (in any
+   domain: a Hiera key may name one) are together; each such group is
+   emitted in the order of its keys' domains, which together is key
+   order.  An address defined in an alias domain itself wins over the
+   variant of the primary one (found by fuzz_model: both were emitted,
+   and a foreign domain's key broke the order). */
 static int
 emit_virtual(struct emit *e)
 {
 	const struct model *m = e->m;
-	const char *k, *v;
-	size_t i, d;
-	int r;
+	struct ventry *g = NULL;
+	size_t i, j, llen, cap = 0;
+	const char *a;
+	int r = 0;
 
-	for (i = 0; i < m->nnodes; i++) {
-		const struct mnode *n = &m->nodes[m->order[i]];
+	for (i = 0; i < m->nnodes && r == 0; i = j) {
+		a = m->nodes[m->order[i]].addr;
+		llen = model_local_len(a);
+		for (j = i + 1; j < m->nnodes; j++) {
+			const char *b = m->nodes[m->order[j]].addr;
 
-		if (n->nexpand == 0)
-			continue;
-		for (d = 0; d < m->nadomains + 1; d++) {
-			if (m->doms[d] == m->domain) {
-				if (n->flags & MN_EXT)
-					continue;
-				k = n->addr;
-				v = virtual_value(e, n);
-			} else {
-				k = variant_key(e, n->addr, m->doms[d]);
-				v = n->addr;
-			}
-			if (k == NULL || v == NULL)
-				return -1;
-			if ((r = e->fn(e->arg, k, v)) != 0)
-				return r;
+			if (strncmp(a, b, llen + 1) != 0)
+				break;
 		}
+		r = emit_virtual_group(e, i, j, llen, &g, &cap);
 	}
-	return 0;
+	free(g);
+	return r;
 }
 
 /* Relay recipients (MX relay_recipient_maps): every deliverable address
@@ -267,7 +354,8 @@ emit_sender_login(struct emit *e)
 	for (i = 0; i < m->nnodes; i++) {
 		const struct mnode *n = &m->nodes[m->order[i]];
 
-		if (n->kind != MK_ACCOUNT || n->state != ACCOUNT_ACTIVE)
+		if (n->kind != MK_ACCOUNT || n->state != ACCOUNT_ACTIVE ||
+		    (n->flags & MN_REFUSED))
 			continue;
 		llen = model_local_len(n->addr);
 		for (d = 0; d < ndom; d++) {
@@ -302,27 +390,136 @@ emit_alias_domains(struct emit *e)
 	return 0;
 }
 
-/* Kept hashes (no passwd_fn), in the order the accounts came. */
+/* The passwd entries, in login order (model_resolve sorted them), each
+   hash fetched from the store into a buffer wiped afterwards. */
 static int
 emit_passwd(struct emit *e)
 {
 	const struct model *m = e->m;
-	char login[ADDR_LOCAL_MAX + 1];
+	const struct model_pwstore *ps = m->opts.pwstore;
+	char login[ADDR_LOCAL_MAX + 1], hash[PWFILE_PASSWORD_MAX + 1];
+	const char *h;
 	size_t i, llen;
-	int r;
+	int r = 0;
 
-	for (i = 0; i < m->npw; i++) {
-		const char *addr = m->nodes[m->pw[i].node].addr;
+	for (i = 0; i < m->npw && r == 0; i++) {
+		const struct mnode *n = &m->nodes[m->pw[i].node];
 
-		llen = model_local_len(addr);
+		if (n->flags & MN_REFUSED)
+			continue;
+		llen = model_local_len(n->addr);
 		if (llen >= sizeof(login))
 			continue; /* the model never adds one */
-		memcpy(login, addr, llen);
+		memcpy(login, n->addr, llen);
 		login[llen] = '\0';
-		if ((r = e->fn(e->arg, login, m->pw[i].hash)) != 0)
+		h = m->pw[i].h.hash;
+		if (ps != NULL) {
+			if (ps->get(ps->arg, m->pw[i].h.ref, hash, sizeof(hash),
+			    e->eb) == -1) {
+				e->eb_set = 1;
+				r = -1;
+				break;
+			}
+			h = hash;
+		}
+		r = e->fn(e->arg, login, h);
+	}
+	sodium_memzero(hash, sizeof(hash));
+	return r;
+}
+
+/* KEY, and with VARIANTS the same local part in every alias domain. */
+static int
+explain_key(struct emit *e, const char *key, int variants)
+{
+	const struct model *m = e->m;
+	const char *k;
+	size_t d;
+	int r;
+
+	if ((r = e->fn(e->arg, key, "")) != 0 || !variants)
+		return r;
+	for (d = 0; d < m->nadomains + 1; d++) {
+		if (m->doms[d] == m->domain ||
+		    strcmp(strchr(key, '@') + 1, m->domain) != 0)
+			continue;
+		if ((k = variant_key(e, key, m->doms[d])) == NULL)
+			return -1;
+		if ((r = e->fn(e->arg, k, "")) != 0)
 			return r;
 	}
 	return 0;
+}
+
+/* An account's login (its address's local part) as a passwd key. */
+static int
+explain_login(struct emit *e, const char *addr)
+{
+	char login[ADDR_LOCAL_MAX + 1];
+	size_t llen = model_local_len(addr);
+
+	if (llen >= sizeof(login))
+		return 0;
+	memcpy(login, addr, llen);
+	login[llen] = '\0';
+	return e->fn(e->arg, login, "");
+}
+
+/* See model.h.  What an inactive account would add if it were active:
+   a locked or expired one (a node) only its passwd and sender_login
+   entries, as ud-ldap keeps its forwarding; a retired one (no node) its
+   entries everywhere, and the aliases that led only to retired accounts
+   (MN_GONE) theirs. */
+static int
+emit_explained(struct emit *e, enum output_kind kind)
+{
+	const struct model *m = e->m;
+	int login = kind == OUTPUT_PASSWD || kind == OUTPUT_SENDER_LOGIN;
+	int variants = kind == OUTPUT_VIRTUAL || kind == OUTPUT_SENDER_LOGIN;
+	size_t i;
+	int r = 0;
+
+	if (kind == OUTPUT_ALIAS_DOMAINS)
+		return 0;
+	for (i = 0; i < m->nnodes && r == 0; i++) {
+		const struct mnode *n = &m->nodes[i];
+
+		if (login && n->kind == MK_ACCOUNT &&
+		    n->state != ACCOUNT_ACTIVE && !(n->flags & MN_REFUSED))
+			r = kind == OUTPUT_PASSWD ? explain_login(e, n->addr) :
+			    explain_key(e, n->addr, variants);
+		else if (!login && (n->flags & MN_GONE))
+			r = explain_key(e, n->addr, variants);
+	}
+	for (i = 0; i < m->ngone && r == 0; i++)
+		r = kind == OUTPUT_PASSWD ? explain_login(e, m->gone[i]) :
+		    explain_key(e, m->gone[i], variants);
+	for (i = 0; i < m->nlgone && r == 0 && kind == OUTPUT_SENDER_LOGIN;
+	    i++)
+		r = explain_key(e, m->lgone[i], variants);
+	return r;
+}
+
+int
+model_emit_explained(const struct model *m, enum output_kind kind,
+    model_emit_fn *fn, void *arg, struct errbuf *eb)
+{
+	struct emit e;
+	int r;
+
+	if (!m->resolved) {
+		errbuf_set(eb, "model not resolved");
+		return -1;
+	}
+	memset(&e, 0, sizeof(e));
+	e.m = m;
+	e.fn = fn;
+	e.arg = arg;
+	e.eb = eb;
+	r = emit_explained(&e, kind);
+	if (r == -1)
+		errbuf_syserr(eb, "%s", conf_output_name(kind));
+	return r;
 }
 
 int
@@ -340,6 +537,7 @@ model_emit(const struct model *m, enum output_kind kind, model_emit_fn *fn,
 	e.m = m;
 	e.fn = fn;
 	e.arg = arg;
+	e.eb = eb;
 	switch (kind) {
 	case OUTPUT_VIRTUAL:
 		r = emit_virtual(&e);
@@ -365,9 +563,9 @@ model_emit(const struct model *m, enum output_kind kind, model_emit_fn *fn,
 		r = emit_sender_login(&e);
 		break;
 	case OUTPUT_PASSWD:
-		if (m->opts.passwd_fn != NULL) {
-			errbuf_set(eb, "passwd entries were streamed while "
-			    "fetching, not kept");
+		if (m->opts.drop_passwords) {
+			errbuf_set(eb, "passwd: the hashes were checked and "
+			    "dropped, not kept");
 			return -1;
 		}
 		r = emit_passwd(&e);
@@ -377,7 +575,7 @@ model_emit(const struct model *m, enum output_kind kind, model_emit_fn *fn,
 		return -1;
 	}
 	buf_free(&e.v);
-	if (r == -1)
+	if (r == -1 && !e.eb_set)
 		errbuf_syserr(eb, "%s", conf_output_name(kind));
 	return r;
 }
@@ -419,12 +617,6 @@ collect(void *arg, const char *key, const char *value)
 	return 0;
 }
 
-static int
-kv_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
-}
-
 int
 model_render(const struct model *m, enum output_kind kind, struct kvlist *out,
     struct errbuf *eb)
@@ -451,8 +643,6 @@ model_render(const struct model *m, enum output_kind kind, struct kvlist *out,
 		free(c.v);
 		return -1;
 	}
-	if (kind == OUTPUT_PASSWD && c.n > 1)
-		qsort(c.v, c.n, sizeof(*c.v), kv_cmp);
 	out->v = c.v;
 	out->n = c.n;
 	out->strings = c.s;

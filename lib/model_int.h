@@ -21,11 +21,16 @@ enum mkind { MK_ACCOUNT, MK_ALIAS, MK_FORWARD };
 #define MN_EXT      0x01 /* has external targets: a terminal node */
 #define MN_PRESUMED 0x02 /* reaches a presumed LDAP account */
 #define MN_SELF     0x04 /* expands to itself alone (no pool entry) */
+#define MN_REFUSED  0x08 /* an address two LDAP entries claimed: neither
+			    gets it, the node stays so nothing else does */
+#define MN_GONE     0x10 /* left with no destination because a target
+			    is a retired account (or such a node) */
 
 struct mtarget {
 	const char *addr;  /* normalized */
 	int32_t node;      /* local node, -1 external, -2 dropped,
-			      -3 presumed LDAP account (presume_accounts) */
+			      -3 presumed LDAP account (presume_accounts),
+			      -4 a retired account (dropped) */
 };
 
 struct mnode {
@@ -59,7 +64,10 @@ struct mlogin_src {
 
 struct mpass {
 	uint32_t node;
-	const char *hash;
+	union {
+		const char *hash; /* kept in the arena (no pwstore) */
+		uint64_t ref;     /* the pwstore's handle */
+	} h;
 };
 
 struct arena_block;
@@ -83,8 +91,14 @@ struct model {
 	size_t nlsrc, caplsrc;
 	struct mlogin *logins;   /* after resolve */
 	size_t nlogins;
-	struct mpass *pw;        /* kept hashes (no passwd_fn), LDAP order */
+	struct mpass *pw;        /* hashes, in login order after resolve */
 	size_t npw, cappw;
+	const char **gone;       /* retired accounts' addresses, sorted
+				    after resolve */
+	size_t ngone, capgone;
+	const char **lgone;      /* Hiera sender login keys whose login is
+				    an inactive account */
+	size_t nlgone, caplgone;
 	int resolved;
 	uint32_t *order;         /* node indices sorted by address */
 	const char **doms;       /* primary + alias domains, sorted */

@@ -152,6 +152,60 @@ nomem:
 	return -1;
 }
 
+/* Each error class of the walk, as a finding. */
+static const struct lint_err {
+	enum spf_err err;
+	const char *id;
+	enum spf_severity sev;
+	const char *rfc;
+	const char *effect;
+} lint_errs[] = {
+	{ SPF_ERR_DNS, "spf-dns", SPF_SEV_UNKNOWN, "RFC 7208 §4.4",
+	    ": receivers return temperror" },
+	{ SPF_ERR_BOGUS, "spf.dnssec.bogus", SPF_SEV_CRITICAL, "RFC 4035 §4.3",
+	    " (DNSSEC bogus): validating receivers return temperror" },
+	{ SPF_ERR_SYNTAX, "spf-include", SPF_SEV_CRITICAL, "RFC 7208 §5.2",
+	    ": a record reached through include or redirect does not parse, "
+	    "receivers return permerror" },
+	{ SPF_ERR_MULTIPLE, "spf-include", SPF_SEV_CRITICAL, "RFC 7208 §4.5",
+	    ": receivers return permerror" },
+	{ SPF_ERR_INCLUDE_NONE, "spf-include-none", SPF_SEV_CRITICAL,
+	    "RFC 7208 §5.2", ": receivers return permerror" },
+	{ SPF_ERR_REDIRECT_NONE, "spf-redirect-none", SPF_SEV_CRITICAL,
+	    "RFC 7208 §6.1", ": receivers return permerror" },
+	{ SPF_ERR_TARGET, "spf-target-invalid", SPF_SEV_CRITICAL,
+	    "RFC 7208 §4.8", ": receivers return permerror" },
+	{ SPF_ERR_MACRO, "spf-macro", SPF_SEV_CRITICAL, "RFC 7208 §7",
+	    ": receivers return permerror" },
+	{ SPF_ERR_MX_LIMIT, "spf-mx-limit", SPF_SEV_CRITICAL,
+	    "RFC 7208 §4.6.4", ": receivers return permerror" },
+	{ SPF_ERR_PTR_LIMIT, "spf-ptr-limit", SPF_SEV_WARNING,
+	    "RFC 7208 §4.6.4", "" },
+	{ SPF_ERR_LOOP, "spf-loop", SPF_SEV_CRITICAL, "RFC 7208 §4.6.4",
+	    ": evaluation runs into the lookup limit, receivers return "
+	    "permerror" },
+	{ SPF_ERR_NONE, NULL, SPF_SEV_OK, NULL, NULL },
+};
+
+/* The same error reached twice (a record included from two places). */
+static int
+seen_before(const struct spf_eval *ev, size_t i)
+{
+	const struct spf_trace *t = &ev->trace[i], *u;
+	size_t k;
+
+	for (k = 0; k < i; k++) {
+		u = &ev->trace[k];
+		if (u->kind == t->kind && u->err == t->err &&
+		    strcmp(u->domain, t->domain) == 0 &&
+		    strcmp(u->detail, t->detail) == 0 &&
+		    (u->term == NULL) == (t->term == NULL) &&
+		    (u->term == NULL || strcmp(u->term, t->term) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 lint_walk(struct dns_resolver *res, const char *domain,
     const struct spf_lint_opts *opts, struct spf_findings *out,
@@ -197,15 +251,23 @@ lint_walk(struct dns_resolver *res, const char *domain,
 		    SPF_MAX_VOID);
 	for (i = 0; i < ev->ntrace; i++) {
 		const struct spf_trace *t = &ev->trace[i];
-		int dns = strstr(t->detail, dns_status_name(DNS_TIMEOUT)) ||
-		    strstr(t->detail, dns_status_name(DNS_SERVFAIL)) ||
-		    strstr(t->detail, dns_status_name(DNS_BOGUS));
+		const struct lint_err *le;
 
-		if (t->kind != SPF_TR_ERROR || t->depth == 0)
+		if (t->kind != SPF_TR_ERROR && t->kind != SPF_TR_LIMIT)
 			continue;
-		ADD(dns ? "spf-dns" : "spf-include", dns ? SPF_SEV_UNKNOWN :
-		    SPF_SEV_CRITICAL, "RFC 7208 §5.2", "%s%s%s: %s", t->domain,
-		    t->term ? " " : "", t->term ? t->term : "", t->detail);
+		for (le = lint_errs; le->id != NULL; le++)
+			if (le->err == t->err)
+				break;
+		/* The top record's own syntax and selection are judged by
+		   spf_lint before the walk. */
+		if (le->id == NULL || (t->depth == 0 &&
+		    (t->err == SPF_ERR_SYNTAX || t->err == SPF_ERR_MULTIPLE)))
+			continue;
+		if (seen_before(ev, i))
+			continue;
+		ADD(le->id, le->sev, le->rfc, "%s%s%s: %s%s", t->domain,
+		    t->term ? " " : "", t->term ? t->term : "", t->detail,
+		    le->effect);
 	}
 	spf_eval_free(&ev);
 	return 0;
@@ -230,6 +292,14 @@ spf_lint(struct dns_resolver *res, const char *domain,
 		*voids_r = 0;
 	if (dns_query(res, domain, DNS_T_TXT, &a, eb) == -1)
 		return -1;
+	if (a->status == DNS_BOGUS) {
+		ADD("spf.dnssec.bogus", SPF_SEV_CRITICAL, "RFC 4035 §4.3",
+		    "TXT %s: DNSSEC validation failed (%s): validating "
+		    "receivers return temperror", domain,
+		    a->why_bogus != NULL ? a->why_bogus : "bogus");
+		rv = 0;
+		goto out;
+	}
 	if (a->status != DNS_ANSWER && a->status != DNS_NXDOMAIN &&
 	    a->status != DNS_NODATA) {
 		ADD("spf-dns", SPF_SEV_UNKNOWN, "RFC 7208 §4.4",

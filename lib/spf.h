@@ -101,11 +101,32 @@ enum spf_trace_kind {
 	SPF_TR_TERM,     /* a term was evaluated: DETAIL = outcome */
 	SPF_TR_VOID,     /* a void lookup: DETAIL = "name/TYPE status" */
 	SPF_TR_ERROR,    /* a temperror / permerror arose: DETAIL = why */
-	SPF_TR_RESULT    /* a check_host() level finished: DETAIL = result */
+	SPF_TR_RESULT,   /* a check_host() level finished: DETAIL = result */
+	SPF_TR_LIMIT     /* a limit cut an answer short without an error */
+};
+
+/* What kind of error (SPF_TR_ERROR) or limit (SPF_TR_LIMIT) a trace entry
+   records; lint turns each into its own finding. */
+enum spf_err {
+	SPF_ERR_NONE,
+	SPF_ERR_DNS,           /* timeout / SERVFAIL: temperror (§4.4) */
+	SPF_ERR_BOGUS,         /* DNSSEC validation failed: temperror */
+	SPF_ERR_SYNTAX,        /* a record that does not parse (§4.6) */
+	SPF_ERR_MULTIPLE,      /* more than one SPF record (§4.5) */
+	SPF_ERR_INCLUDE_NONE,  /* include target without SPF (§5.2) */
+	SPF_ERR_REDIRECT_NONE, /* redirect target without SPF (§6.1) */
+	SPF_ERR_TARGET,        /* include/redirect target not a name (§4.8) */
+	SPF_ERR_MACRO,         /* a macro that cannot be expanded (§7) */
+	SPF_ERR_MX_LIMIT,      /* an mx term with over 10 names (§4.6.4) */
+	SPF_ERR_PTR_LIMIT,     /* over 10 PTR names, the rest unused (§4.6.4) */
+	SPF_ERR_LOOP,          /* include/redirect back to a record in use */
+	SPF_ERR_LOOKUP_LIMIT,  /* over 10 DNS-querying terms (§4.6.4) */
+	SPF_ERR_VOID_LIMIT     /* over 2 void lookups (§4.6.4) */
 };
 
 struct spf_trace {
 	enum spf_trace_kind kind;
+	enum spf_err err;  /* SPF_TR_ERROR, SPF_TR_LIMIT; else SPF_ERR_NONE */
 	unsigned depth;  /* 0 top level; +1 per include or redirect */
 	char *domain;    /* whose record */
 	char *term;      /* term text as written, or NULL */
@@ -181,8 +202,11 @@ struct spf_lint_opts {
 
 /* Fetch and check DOMAIN's SPF (selection, syntax, +all, ?all, no all,
    ptr, size, non-ASCII, and the worst-case lookup / void counts from a
-   walk through every include and redirect).  Appends to OUT; a DNS failure
-   becomes an UNKNOWN finding.  Returns 0, or -1 with EB set (no memory).
+   walk through every include and redirect).  Every error the walk meets,
+   at any depth, is a finding of its own kind (spf-mx-limit,
+   spf-include-none, spf-redirect-none, spf-loop, ...).  Appends to OUT; a
+   DNS failure becomes an UNKNOWN finding, a DNSSEC-bogus answer a
+   CRITICAL "spf.dnssec.bogus".  Returns 0, or -1 with EB set (no memory).
    *LOOKUPS_R and *VOIDS_R (may be NULL) get the walk's counts. */
 int spf_lint(struct dns_resolver *res, const char *domain,
     const struct spf_lint_opts *opts, struct spf_findings *out,

@@ -18,6 +18,9 @@
 #include "spf_int.h"
 
 #define SPF_WALK_DEPTH 24 /* walk mode: include nesting bound */
+/* walk mode: DNS-querying terms followed; ten times the limit is enough
+   to say "over the limit" and to find the errors a record shows */
+#define SPF_WALK_MAX_LOOKUPS 100
 
 enum mres { M_NOMATCH, M_MATCH, M_TEMPERROR, M_PERMERROR };
 
@@ -50,6 +53,42 @@ term_text(const struct spf_record *rec, const struct spf_term *t)
 }
 
 static void
+vtrace(struct spf_state *st, enum spf_trace_kind kind, enum spf_err err,
+    unsigned depth, const char *domain, const struct spf_record *rec,
+    const struct spf_term *t, const char *fmt, va_list ap)
+    __attribute__((format(printf, 8, 0)));
+
+static void
+vtrace(struct spf_state *st, enum spf_trace_kind kind, enum spf_err err,
+    unsigned depth, const char *domain, const struct spf_record *rec,
+    const struct spf_term *t, const char *fmt, va_list ap)
+{
+	struct spf_eval *ev = st->ev;
+	struct spf_trace *tr;
+	char *d = NULL;
+
+	if (vasprintf(&d, fmt, ap) == -1)
+		d = NULL;
+	if (d == NULL || push((void **)&ev->trace, &ev->ntrace,
+	    sizeof(*tr)) == -1) {
+		free(d);
+		st->nomem = 1;
+		return;
+	}
+	tr = &ev->trace[ev->ntrace - 1];
+	tr->kind = kind;
+	tr->err = err;
+	tr->depth = depth;
+	tr->detail = d;
+	tr->lookups = ev->lookups;
+	tr->voids = ev->voids;
+	if ((tr->domain = strdup(domain)) == NULL ||
+	    (t != NULL && rec != NULL &&
+	    (tr->term = term_text(rec, t)) == NULL))
+		st->nomem = 1;
+}
+
+static void
 trace(struct spf_state *st, enum spf_trace_kind kind, unsigned depth,
     const char *domain, const struct spf_record *rec,
     const struct spf_term *t, const char *fmt, ...)
@@ -60,31 +99,31 @@ trace(struct spf_state *st, enum spf_trace_kind kind, unsigned depth,
     const char *domain, const struct spf_record *rec,
     const struct spf_term *t, const char *fmt, ...)
 {
-	struct spf_eval *ev = st->ev;
-	struct spf_trace *tr;
 	va_list ap;
-	char *d = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&d, fmt, ap) == -1)
-		d = NULL;
+	vtrace(st, kind, SPF_ERR_NONE, depth, domain, rec, t, fmt, ap);
 	va_end(ap);
-	if (d == NULL || push((void **)&ev->trace, &ev->ntrace,
-	    sizeof(*tr)) == -1) {
-		free(d);
-		st->nomem = 1;
-		return;
-	}
-	tr = &ev->trace[ev->ntrace - 1];
-	tr->kind = kind;
-	tr->depth = depth;
-	tr->detail = d;
-	tr->lookups = ev->lookups;
-	tr->voids = ev->voids;
-	if ((tr->domain = strdup(domain)) == NULL ||
-	    (t != NULL && rec != NULL &&
-	    (tr->term = term_text(rec, t)) == NULL))
-		st->nomem = 1;
+}
+
+/* An error of class ERR (a limit when ERR is SPF_ERR_PTR_LIMIT). */
+static void
+trace_err(struct spf_state *st, enum spf_err err, unsigned depth,
+    const char *domain, const struct spf_record *rec,
+    const struct spf_term *t, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void
+trace_err(struct spf_state *st, enum spf_err err, unsigned depth,
+    const char *domain, const struct spf_record *rec,
+    const struct spf_term *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vtrace(st, err == SPF_ERR_PTR_LIMIT ? SPF_TR_LIMIT : SPF_TR_ERROR, err,
+	    depth, domain, rec, t, fmt, ap);
+	va_end(ap);
 }
 
 static void
@@ -168,6 +207,8 @@ note_void(struct spf_state *st, unsigned depth, const char *domain,
 	trace(st, SPF_TR_VOID, depth, domain, rec, t, "%s/%u %s", qname,
 	    qtype, dns_status_name(s));
 	if (!st->walk && ev->voids > st->max_void) {
+		trace_err(st, SPF_ERR_VOID_LIMIT, depth, domain, rec, t,
+		    "void lookup limit (%u) exceeded", st->max_void);
 		set_error(st, "void lookup limit (%u) exceeded at '%.*s' in %s",
 		    st->max_void, (int)t->len, rec->text + t->pos, domain);
 		return -1;
@@ -212,8 +253,8 @@ answer_match(const struct spf_state *st, const struct dns_answer *a,
 /* Expand the term's target (or DOMAIN) into B.  Returns 0, 1 when the
    name cannot be a DNS name (no match), -1 on a permanent error. */
 static int
-target(struct spf_state *st, const char *domain, const struct spf_term *t,
-    struct buf *b)
+target(struct spf_state *st, unsigned depth, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t, struct buf *b)
 {
 	struct errbuf eb;
 
@@ -223,6 +264,8 @@ target(struct spf_state *st, const char *domain, const struct spf_term *t,
 	}
 	if (spf_expand(&st->ctx, domain, t->domain, strlen(t->domain), 0, b,
 	    &eb) == -1) {
+		trace_err(st, SPF_ERR_MACRO, depth, domain, rec, t, "%s",
+		    eb.msg);
 		set_error(st, "%s: %s", domain, eb.msg);
 		return -1;
 	}
@@ -234,7 +277,8 @@ dns_error(struct spf_state *st, unsigned depth, const char *domain,
     const struct spf_record *rec, const struct spf_term *t,
     const char *qname, const struct dns_answer *a)
 {
-	trace(st, SPF_TR_ERROR, depth, domain, rec, t, "%s: %s", qname,
+	trace_err(st, a->status == DNS_BOGUS ? SPF_ERR_BOGUS : SPF_ERR_DNS,
+	    depth, domain, rec, t, "%s: %s", qname,
 	    dns_status_name(a->status));
 	set_error(st, "%s: DNS %s for %s", domain, dns_status_name(a->status),
 	    qname);
@@ -266,7 +310,7 @@ mech_mx(struct spf_state *st, unsigned depth, const char *domain,
 	}
 	if (mx->nrr > SPF_MAX_MX) {
 		/* §4.6.4: more than 10 MX names is a permerror (mx-limit). */
-		trace(st, SPF_TR_ERROR, depth, domain, rec, t,
+		trace_err(st, SPF_ERR_MX_LIMIT, depth, domain, rec, t,
 		    "%s has %zu MX records (limit %d)", name, mx->nrr,
 		    SPF_MAX_MX);
 		set_error(st, "%s: %s has more than %d MX records", domain, name,
@@ -346,8 +390,8 @@ mech_include(struct spf_state *st, unsigned depth, const char *domain,
 	if (st->walk) {
 		for (i = 0; i <= depth && i < SPF_WALK_DEPTH; i++)
 			if (strcasecmp(st->stack[i], name) == 0) {
-				trace(st, SPF_TR_ERROR, depth, domain, rec, t,
-				    "include loop via %s", name);
+				trace_err(st, SPF_ERR_LOOP, depth, domain, rec,
+				    t, "include loop via %s", name);
 				set_error(st, "include loop via %s", name);
 				return M_NOMATCH;
 			}
@@ -367,7 +411,7 @@ mech_include(struct spf_state *st, unsigned depth, const char *domain,
 	case SPF_NONE:
 		/* §5.2: an include target without a record is a permerror. */
 		set_error(st, "%s: include:%s has no SPF record", domain, name);
-		trace(st, SPF_TR_ERROR, depth, domain, rec, t,
+		trace_err(st, SPF_ERR_INCLUDE_NONE, depth, domain, rec, t,
 		    "%s has no SPF record", name);
 		return M_PERMERROR;
 	default:
@@ -384,6 +428,7 @@ eval_term(struct spf_state *st, unsigned depth, const char *domain,
 	int rv, vd;
 	char *p;
 	enum dns_status ps;
+	size_t nptr = 0;
 
 	switch (t->kind) {
 	case SPF_ALL:
@@ -402,6 +447,8 @@ eval_term(struct spf_state *st, unsigned depth, const char *domain,
 	/* §4.6.4: every other mechanism causes DNS queries. */
 	st->ev->lookups++;
 	if (!st->walk && st->ev->lookups > st->max_lookups) {
+		trace_err(st, SPF_ERR_LOOKUP_LIMIT, depth, domain, rec, t,
+		    "DNS lookup limit (%u) exceeded", st->max_lookups);
 		set_error(st, "DNS lookup limit (%u) exceeded at '%.*s' in %s",
 		    st->max_lookups, (int)t->len, rec->text + t->pos, domain);
 		return M_PERMERROR;
@@ -411,17 +458,23 @@ eval_term(struct spf_state *st, unsigned depth, const char *domain,
 		    "macros not expanded");
 		return M_NOMATCH;
 	}
-	if ((rv = target(st, domain, t, &name)) != 0) {
+	/* A hostile tree of includes could make the walk ask thousands of
+	   names: past the cap it counts terms without asking. */
+	if (st->walk && st->ev->lookups > SPF_WALK_MAX_LOOKUPS)
+		return M_NOMATCH;
+	if ((rv = target(st, depth, domain, rec, t, &name)) != 0) {
 		buf_free(&name);
 		if (rv == -1)
 			return M_PERMERROR;
-		trace(st, SPF_TR_TERM, depth, domain, rec, t,
-		    "target is not a valid domain name: no match");
 		if (t->kind == SPF_INCLUDE) {
+			trace_err(st, SPF_ERR_TARGET, depth, domain, rec, t,
+			    "include target is not a valid domain name");
 			set_error(st, "%s: include target is not a domain name",
 			    domain);
 			return M_PERMERROR;
 		}
+		trace(st, SPF_TR_TERM, depth, domain, rec, t,
+		    "target is not a valid domain name: no match");
 		return M_NOMATCH;
 	}
 	switch (t->kind) {
@@ -433,7 +486,15 @@ eval_term(struct spf_state *st, unsigned depth, const char *domain,
 		m = mech_mx(st, depth, domain, rec, t, name.data);
 		break;
 	case SPF_PTR:
-		p = spf_validated_name(&st->ctx, domain, name.data, &vd, &ps);
+		/* The PTR query depends on the client: the walk asks none. */
+		if (st->walk)
+			break;
+		p = spf_validated_name(&st->ctx, domain, name.data, &vd, &ps,
+		    &nptr);
+		if (nptr > SPF_MAX_PTR)
+			trace_err(st, SPF_ERR_PTR_LIMIT, depth, domain, rec, t,
+			    "%zu PTR names for the client, only the first %d "
+			    "are used", nptr, SPF_MAX_PTR);
 		if (p == NULL) {
 			st->nomem = 1;
 			m = M_TEMPERROR;
@@ -520,8 +581,9 @@ fetch(struct spf_state *st, const char *domain, unsigned depth,
 	case DNS_NODATA:
 		goto out;
 	default:
-		trace(st, SPF_TR_ERROR, depth, domain, NULL, NULL,
-		    "TXT %s: %s", domain, dns_status_name(a->status));
+		trace_err(st, a->status == DNS_BOGUS ? SPF_ERR_BOGUS :
+		    SPF_ERR_DNS, depth, domain, NULL, NULL, "TXT %s: %s",
+		    domain, dns_status_name(a->status));
 		set_error(st, "%s: DNS %s for TXT", domain,
 		    dns_status_name(a->status));
 		r = SPF_TEMPERROR;
@@ -537,7 +599,7 @@ fetch(struct spf_state *st, const char *domain, unsigned depth,
 		goto out;
 	if (n > 1) {
 		set_error(st, "%s: %zu SPF records", domain, n);
-		trace(st, SPF_TR_ERROR, depth, domain, NULL, NULL,
+		trace_err(st, SPF_ERR_MULTIPLE, depth, domain, NULL, NULL,
 		    "%zu SPF records", n);
 		r = SPF_PERMERROR;
 		goto out;
@@ -547,7 +609,7 @@ fetch(struct spf_state *st, const char *domain, unsigned depth,
 	if (spf_parse(a->rr[which].txt, a->rr[which].txtlen, rec_r, &pos,
 	    &eb) == -1) {
 		set_error(st, "%s: %s", domain, eb.msg);
-		trace(st, SPF_TR_ERROR, depth, domain, NULL, NULL, "%s",
+		trace_err(st, SPF_ERR_SYNTAX, depth, domain, NULL, NULL, "%s",
 		    eb.msg);
 		r = SPF_PERMERROR;
 		goto out;
@@ -602,6 +664,9 @@ check_host(struct spf_state *st, const char *domain, unsigned depth,
 		if (m == M_NOMATCH)
 			continue;
 		if (m == M_TEMPERROR || m == M_PERMERROR) {
+			/* The walk looks for every error, not the first. */
+			if (st->walk && !st->nomem)
+				continue;
 			r = m == M_TEMPERROR ? SPF_TEMPERROR : SPF_PERMERROR;
 			goto done;
 		}
@@ -624,21 +689,30 @@ check_host(struct spf_state *st, const char *domain, unsigned depth,
 
 		st->ev->lookups++;
 		if (!st->walk && st->ev->lookups > st->max_lookups) {
+			trace_err(st, SPF_ERR_LOOKUP_LIMIT, depth, domain, rec,
+			    t, "DNS lookup limit (%u) exceeded",
+			    st->max_lookups);
 			set_error(st, "DNS lookup limit (%u) exceeded at "
 			    "redirect in %s", st->max_lookups, domain);
 			r = SPF_PERMERROR;
 			goto done;
 		}
-		if (st->walk && t->has_macro) {
+		if (st->walk && (t->has_macro ||
+		    st->ev->lookups > SPF_WALK_MAX_LOOKUPS)) {
 			trace(st, SPF_TR_TERM, depth, domain, rec, t,
-			    "macros not expanded");
+			    "%s", t->has_macro ? "macros not expanded" :
+			    "not followed: the walk's lookup cap");
 			r = SPF_NEUTRAL;
 			goto done;
 		}
-		if ((rv = target(st, domain, t, &tgt)) != 0) {
-			if (rv == 1)
+		if ((rv = target(st, depth, domain, rec, t, &tgt)) != 0) {
+			if (rv == 1) {
+				trace_err(st, SPF_ERR_TARGET, depth, domain,
+				    rec, t, "redirect target is not a valid "
+				    "domain name");
 				set_error(st, "%s: redirect target is not a "
 				    "domain name", domain);
+			}
 			r = SPF_PERMERROR;
 			goto done;
 		}
@@ -647,6 +721,9 @@ check_host(struct spf_state *st, const char *domain, unsigned depth,
 		if (st->walk) {
 			for (i = 0; i <= depth && i < SPF_WALK_DEPTH; i++)
 				if (strcasecmp(st->stack[i], tgt.data) == 0) {
+					trace_err(st, SPF_ERR_LOOP, depth,
+					    domain, rec, t, "redirect loop via "
+					    "%s", tgt.data);
 					set_error(st, "redirect loop via %s",
 					    tgt.data);
 					r = SPF_NEUTRAL;
@@ -660,6 +737,8 @@ check_host(struct spf_state *st, const char *domain, unsigned depth,
 		/* The redirect target's result stands, its exp= too. */
 		r = check_host(st, tgt.data, depth + 1, decisive, exp_r);
 		if (r == SPF_NONE) {
+			trace_err(st, SPF_ERR_REDIRECT_NONE, depth, domain, rec,
+			    t, "%s has no SPF record", tgt.data);
 			set_error(st, "%s: redirect=%s has no SPF record",
 			    domain, tgt.data);
 			r = SPF_PERMERROR;

@@ -46,9 +46,11 @@ int spf_expand(struct spf_ctx *c, const char *domain, const char *s,
    DOMAIN preferred.  Returns a malloc'd string ("unknown" if none), or
    NULL on no memory.  TARGET non-NULL: return only a name matching TARGET
    (the ptr mechanism), or "" when none does; *VOID_R set when the PTR query
-   itself was void. */
+   itself was void; *NNAMES_R (may be NULL) gets the number of PTR names,
+   of which only the first SPF_MAX_PTR are used. */
 char *spf_validated_name(struct spf_ctx *c, const char *domain,
-    const char *target, int *void_r, enum dns_status *st_r);
+    const char *target, int *void_r, enum dns_status *st_r,
+    size_t *nnames_r);
 
 /* check_host(), or with WALK the lint walk: every term evaluated, none
    matching, limits counted but not enforced, loops cut. */

@@ -194,7 +194,7 @@ spf_expand(struct spf_ctx *c, const char *domain, const char *s, size_t len,
 		case 'p':
 			if (c->pname == NULL &&
 			    (c->pname = spf_validated_name(c, domain, NULL, NULL,
-			    NULL)) == NULL) {
+			    NULL, NULL)) == NULL) {
 				errbuf_set(eb, "out of memory");
 				return -1;
 			}
@@ -282,7 +282,7 @@ name_validates(struct spf_ctx *c, const char *name)
 
 char *
 spf_validated_name(struct spf_ctx *c, const char *domain, const char *target,
-    int *void_r, enum dns_status *st_r)
+    int *void_r, enum dns_status *st_r, size_t *nnames_r)
 {
 	struct dns_answer *a = NULL;
 	struct errbuf eb;
@@ -295,6 +295,8 @@ spf_validated_name(struct spf_ctx *c, const char *domain, const char *target,
 		*void_r = 0;
 	if (st_r != NULL)
 		*st_r = DNS_SERVFAIL;
+	if (nnames_r != NULL)
+		*nnames_r = 0;
 	if (reverse_name(c, rev, sizeof(rev)) == -1 ||
 	    dns_query(c->res, rev, DNS_T_PTR, &a, &eb) == -1)
 		return strdup(target != NULL ? "" : "unknown");
@@ -304,6 +306,8 @@ spf_validated_name(struct spf_ctx *c, const char *domain, const char *target,
 		*void_r = a->status == DNS_NXDOMAIN || a->status == DNS_NODATA;
 	/* §4.6.4: only the first 10 names are used. */
 	n = a->status == DNS_ANSWER ? a->nrr : 0;
+	if (nnames_r != NULL)
+		*nnames_r = n;
 	for (i = 0; i < n && i < SPF_MAX_PTR; i++) {
 		const char *name = a->rr[i].name;
 

@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,34 +26,40 @@
 #include "src_ldap.h" /* after <ldap.h>: see the note there */
 
 #define PWFILE_MAX 1024	/* longest bind password line we accept */
-#define UID_MAX 64
 #define DN_LOG_MAX 256	/* DNs in messages are escaped and cut here */
+#define VAL_LOG_MAX 80	/* so are uid values */
 
-/* Printable form of a DN for messages: hostile DNs (base64 LDIF) may
-   hold control characters or invalid UTF-8; bytes outside printable
-   ASCII become \XX. */
+/* Printable form of LEN bytes at S for messages: hostile DNs and values
+   (base64 LDIF) may hold control characters, NUL or invalid UTF-8;
+   bytes outside printable ASCII become \XX. */
 static const char *
-dn_for_log(const char *dn, char *out, size_t outsz)
+vis_for_log(const char *s, size_t len, char *out, size_t outsz)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, o = 0;
 
-	if (dn == NULL)
-		dn = "(no dn)";
-	for (p = (const unsigned char *)dn; *p != '\0'; p++) {
+	for (i = 0; i < len; i++) {
 		if (o + 4 >= outsz)
 			break;
-		if (*p >= 0x20 && *p < 0x7f) {
-			out[o++] = (char)*p;
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			out[o++] = (char)p[i];
 		} else {
 			out[o++] = '\\';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 15];
+			out[o++] = hex[p[i] >> 4];
+			out[o++] = hex[p[i] & 15];
 		}
 	}
 	out[o] = '\0';
 	return out;
+}
+
+static const char *
+dn_for_log(const char *dn, char *out, size_t outsz)
+{
+	if (dn == NULL)
+		dn = "(no dn)";
+	return vis_for_log(dn, strlen(dn), out, outsz);
 }
 
 /* "WHAT: Error text (diagnostic)" from RC and the handle's diagnostic. */
@@ -252,6 +259,39 @@ fail:
 	return NULL;
 }
 
+/* After a bind: ask the server who we are (RFC 4532).  An empty answer
+   means an anonymous session whatever was configured, and an anonymous
+   reader sees every entry without mailPassword or userPassword. */
+static int
+check_identity(LDAP *ld, const struct conf_ldap *cl, const char *who,
+    struct errbuf *eb)
+{
+	struct berval *authzid = NULL;
+	char vis[DN_LOG_MAX];
+	int rc;
+
+	rc = ldap_whoami_s(ld, &authzid, NULL, NULL);
+	if (rc != LDAP_SUCCESS) {
+		/* No such extended operation there: sync still refuses an
+		   answer that lacks what the outputs need. */
+		log_debug("ldap %s: Who am I? not answered (%s); bind "
+		    "identity not checked", cl->uri, ldap_err2string(rc));
+		ber_bvfree(authzid);
+		return 0;
+	}
+	if (authzid == NULL || authzid->bv_len == 0) {
+		errbuf_set(eb, "ldap bind as %s to %s: the server says the "
+		    "session is anonymous (Who am I? answered empty); "
+		    "refusing to read accounts with it", who, cl->uri);
+		ber_bvfree(authzid);
+		return -1;
+	}
+	log_debug("ldap %s: bound as %s", cl->uri, vis_for_log(authzid->bv_val,
+	    authzid->bv_len, vis, sizeof(vis)));
+	ber_bvfree(authzid);
+	return 0;
+}
+
 struct ldap *
 src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
 {
@@ -278,7 +318,7 @@ src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
 			goto fail;
 		rc = simple_bind(ld, cl, cl->bind_dn, pw, eb);
 		sodium_memzero(pw, sizeof(pw));
-		if (rc == -1)
+		if (rc == -1 || check_identity(ld, cl, cl->bind_dn, eb) == -1)
 			goto fail;
 		break;
 	case CONF_LDAP_AUTH_SASL_EXTERNAL:
@@ -289,6 +329,8 @@ src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
 			    "ldap SASL EXTERNAL bind to %s", cl->uri);
 			goto fail;
 		}
+		if (check_identity(ld, cl, "SASL EXTERNAL", eb) == -1)
+			goto fail;
 		break;
 	}
 	return ld;
@@ -305,7 +347,8 @@ src_ldap_connect_as(const struct conf_ldap *cl, const char *bind_dn,
 
 	if ((ld = open_conn(cl, eb)) == NULL)
 		return NULL;
-	if (simple_bind(ld, cl, bind_dn, password, eb) == -1) {
+	if (simple_bind(ld, cl, bind_dn, password, eb) == -1 ||
+	    check_identity(ld, cl, bind_dn, eb) == -1) {
 		ldap_unbind_ext_s(ld, NULL, NULL);
 		return NULL;
 	}
@@ -505,7 +548,7 @@ src_ldap_uid_problem(const char *v, size_t len)
 		return "empty";
 	if ((why = ascii_problem(v, len, 0)) != NULL)
 		return why;
-	if (len > UID_MAX)
+	if (len > SRC_LDAP_UID_MAX)
 		return "longer than 64 bytes";
 	if (!isalnum((unsigned char)v[0]))
 		return "does not start with a letter or digit";
@@ -516,6 +559,96 @@ src_ldap_uid_problem(const char *v, size_t len)
 			    "contains a character other than A-Z a-z 0-9 . _ -";
 	}
 	return NULL;
+}
+
+/* Is the attribute type NAME (from a parsed DN) the account name
+   attribute ATTR?  For uid, also its other name and its OID (RFC 4519):
+   slapd keeps a DN as it was written, and all three mean the same. */
+static int
+rdn_attr_is(const struct berval *name, const char *attr)
+{
+	static const char *const uid_names[] = { "uid", "userid",
+		"0.9.2342.19200300.100.1.1" };
+	size_t i;
+
+	if (name->bv_len == strlen(attr) &&
+	    strncasecmp(name->bv_val, attr, name->bv_len) == 0)
+		return 1;
+	if (strcasecmp(attr, "uid") != 0)
+		return 0;
+	for (i = 0; i < sizeof(uid_names) / sizeof(uid_names[0]); i++)
+		if (name->bv_len == strlen(uid_names[i]) &&
+		    strncasecmp(name->bv_val, uid_names[i], name->bv_len) == 0)
+			return 1;
+	return 0;
+}
+
+int
+src_ldap_dn_uid(const char *dn, size_t len, const char *attr, char *name,
+    size_t namesz, struct errbuf *eb)
+{
+	struct berval bv;
+	LDAPDN ldn = NULL;
+	LDAPAVA *ava;
+	const char *why;
+	char *copy;
+	int n, ret = -1;
+
+	assert(namesz > SRC_LDAP_UID_MAX);
+	name[0] = '\0';
+	/* A DN never holds a NUL unescaped (slapd sends none). */
+	if (len == 0 || memchr(dn, '\0', len) != NULL) {
+		errbuf_set(eb, len == 0 ? "empty DN" :
+		    "DN contains a NUL byte");
+		return -1;
+	}
+	/* ldap_bv2dn reads the byte after the value (valgrind): give it a
+	   NUL-terminated copy, not a view into the BER buffer. */
+	if ((copy = malloc(len + 1)) == NULL) {
+		errbuf_syserr(eb, "DN");
+		return -1;
+	}
+	memcpy(copy, dn, len);
+	copy[len] = '\0';
+	bv.bv_val = copy;
+	bv.bv_len = len;
+	if (ldap_bv2dn(&bv, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS ||
+	    ldn == NULL || ldn[0] == NULL) {
+		errbuf_set(eb, "DN does not parse (RFC 4514)");
+		goto out;
+	}
+	for (n = 0; ldn[0][n] != NULL; n++)
+		;
+	ava = ldn[0][0];
+	/* A multi-valued RDN (cn=x+uid=victim) would give a second entry
+	   a name slapd's RDN uniqueness does not protect. */
+	if (n != 1) {
+		errbuf_set(eb, "RDN has %d attributes; the account name comes "
+		    "from an RDN of %s=NAME alone", n, attr);
+		goto out;
+	}
+	if (!rdn_attr_is(&ava->la_attr, attr)) {
+		errbuf_set(eb, "RDN is %.*s=..., not %s=NAME (the account "
+		    "name comes from the RDN)", (int)ava->la_attr.bv_len,
+		    ava->la_attr.bv_val, attr);
+		goto out;
+	}
+	if (ava->la_flags & LDAP_AVA_BINARY) {
+		errbuf_set(eb, "%s in the RDN is BER-encoded (#hex)", attr);
+		goto out;
+	}
+	if ((why = src_ldap_uid_problem(ava->la_value.bv_val,
+	    ava->la_value.bv_len)) != NULL) {
+		errbuf_set(eb, "%s in the RDN: %s", attr, why);
+		goto out;
+	}
+	memcpy(name, ava->la_value.bv_val, ava->la_value.bv_len);
+	name[ava->la_value.bv_len] = '\0';
+	ret = 0;
+out:
+	ldap_dnfree(ldn);
+	free(copy);
+	return ret;
 }
 
 /* One address of ud-generate's CheckForward pattern
@@ -618,113 +751,229 @@ bv_strdup(const struct berval *bv)
 	return s;
 }
 
+/* The first value of each attribute of one entry, as raw bytes (plus a
+   NUL), and how many values each had. */
+struct entry_vals {
+	char *v[FA_COUNT];
+	size_t len[FA_COUNT];
+	size_t n[FA_COUNT];
+};
+
 static void
-free_vals(char *val[FA_COUNT])
+entry_vals_free(struct entry_vals *ev)
 {
 	int i;
 
 	for (i = 0; i < FA_COUNT; i++) {
-		if (val[i] == NULL)
+		if (ev->v[i] == NULL)
 			continue;
-		if (i == FA_PASSWORD || i == FA_USERPW)
-			sodium_memzero(val[i], strlen(val[i]));
-		free(val[i]);
-		val[i] = NULL;
+		/* Any of them may be a secret (mailPassword, userPassword). */
+		sodium_memzero(ev->v[i], ev->len[i]);
+		free(ev->v[i]);
+		ev->v[i] = NULL;
 	}
 }
 
-/* Turn one entry into an account.  Returns 0 (added, or rejected with a
-   warning) or -1 (out of memory, EB set). */
-static int
-fetch_entry(struct fetch_ctx *fc, LDAPMessage *e, struct errbuf *eb)
+/* Drop value I of EV (wiped). */
+static void
+entry_vals_drop(struct entry_vals *ev, int i)
 {
-	char *val[FA_COUNT] = { NULL }, *dn = NULL, dnlog[DN_LOG_MAX];
-	struct berval bv, *vals = NULL;
-	struct account_list *list = fc->list;
-	BerElement *ber = NULL;
-	const char *why;
-	int rc, i, ret = -1;
-	size_t nvals;
+	sodium_memzero(ev->v[i], ev->len[i]);
+	free(ev->v[i]);
+	ev->v[i] = NULL;
+}
 
-	if ((rc = ldap_get_dn_ber(fc->ld, e, &ber, &bv)) != LDAP_SUCCESS) {
-		seterr_ld(eb, fc->ld, rc, NULL, "ldap entry dn");
-		goto done;
+/* LEN bytes at V equal NAME, ASCII case ignored (uid's caseIgnoreMatch,
+   for the only characters a usable name has), whatever the locale. */
+static int
+name_equal(const char *v, size_t len, const char *name)
+{
+	size_t i;
+
+	if (len != strlen(name))
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char a = (unsigned char)v[i];
+		unsigned char b = (unsigned char)name[i];
+
+		if (a >= 'A' && a <= 'Z')
+			a = (unsigned char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (unsigned char)(b - 'A' + 'a');
+		if (a != b)
+			return 0;
 	}
-	if ((dn = bv_strdup(&bv)) == NULL)
-		goto nomem;
-	(void)dn_for_log(dn, dnlog, sizeof(dnlog));
+	return 1;
+}
+
+/* Read every attribute of entry E into EV.  The uid values are only
+   compared with NAME (the RDN's; empty when the RDN is unusable): the
+   first that differs goes into OTHER for the message.  Returns 0, or -1
+   with EB set. */
+static int
+entry_read(struct fetch_ctx *fc, LDAPMessage *e, BerElement *ber,
+    const char *name, struct entry_vals *ev, char *other, size_t othersz,
+    const char *dnlog, struct errbuf *eb)
+{
+	struct berval bv, *vals = NULL;
+	size_t k, nv;
+	int rc, i;
+
 	for (rc = ldap_get_attribute_ber(fc->ld, e, ber, &bv, &vals);
 	    rc == LDAP_SUCCESS && bv.bv_val != NULL;
 	    rc = ldap_get_attribute_ber(fc->ld, e, ber, &bv, &vals)) {
 		i = attr_index(fc, &bv);
-		for (nvals = 0; vals != NULL && vals[nvals].bv_val != NULL;
-		    nvals++)
+		for (nv = 0; vals != NULL && vals[nv].bv_val != NULL; nv++)
 			;
-		if (i >= 0 && nvals > 0 && val[i] == NULL) {
-			if (nvals > 1 && i != FA_USERPW)
-				log_warnx("%s: %s has %zu values, using the "
-				    "first", dnlog, fc->names[i], nvals);
-			why = NULL;
-			if (i == FA_UID)
-				why = src_ldap_uid_problem(vals[0].bv_val,
-				    vals[0].bv_len);
-			else if (i == FA_FORWARD)
-				why = src_ldap_forward_problem(vals[0].bv_val,
-				    vals[0].bv_len);
-			else if (i == FA_PASSWORD)
-				why = src_ldap_password_problem(vals[0].bv_val,
-				    vals[0].bv_len);
-			if (why != NULL && i == FA_UID) {
-				log_warnx("%s: entry rejected: %s %s", dnlog,
-				    fc->names[i], why);
-				list->rejected++;
-				ber_memfree(vals);
-				ret = 0;
-				goto done;
-			}
-			if (why != NULL) {
-				log_warnx("%s: %s value dropped: %s", dnlog,
-				    fc->names[i], why);
-				list->bad_values++;
-			} else if ((val[i] = bv_strdup(&vals[0])) == NULL) {
-				ber_memfree(vals);
-				goto nomem;
-			}
+		if (i < 0 || nv == 0 || ev->n[i] > 0) {
+			ber_memfree(vals);
+			vals = NULL;
+			continue;
+		}
+		ev->n[i] = nv;
+		if (i == FA_UID) {
+			for (k = 0; k < nv && *name != '\0' && *other == '\0';
+			    k++)
+				if (!name_equal(vals[k].bv_val, vals[k].bv_len,
+				    name))
+					(void)vis_for_log(vals[k].bv_val,
+					    vals[k].bv_len, other, othersz);
+		} else if ((ev->v[i] = bv_strdup(&vals[0])) == NULL) {
+			ber_memfree(vals);
+			errbuf_syserr(eb, "ldap entry %s", dnlog);
+			return -1;
+		} else {
+			ev->len[i] = vals[0].bv_len;
 		}
 		ber_memfree(vals);
 		vals = NULL;
 	}
 	if (rc != LDAP_SUCCESS) {
 		seterr_ld(eb, fc->ld, rc, NULL, "ldap entry %s", dnlog);
+		return -1;
+	}
+	return 0;
+}
+
+/* The identity rule: the account name is the RDN's uid (parsed, escapes
+   decoded), and every uid value of the entry must be that name.  An
+   entry "uid=claim,..." that also carries "uid: victim" is refused whole,
+   so which of two entries owns a name never depends on the order LDAP
+   returns them in.  Returns 1 usable, 0 rejected (logged, counted). */
+static int
+entry_identity(struct fetch_ctx *fc, const struct entry_vals *ev,
+    int rdn_ok, const struct errbuf *reb, const char *name,
+    const char *other, const char *dnlog)
+{
+	const char *uattr = fc->names[FA_UID];
+
+	if (!rdn_ok)
+		log_warnx("%s: entry rejected: %s", dnlog, reb->msg);
+	else if (ev->n[FA_UID] == 0)
+		log_warnx("%s: entry rejected: no %s", dnlog, uattr);
+	else if (*other != '\0')
+		log_warnx("%s: entry rejected: %s value %s differs from the "
+		    "RDN's %s (the account name comes from the RDN)", dnlog,
+		    uattr, other, name);
+	else
+		return 1;
+	fc->list->rejected++;
+	return 0;
+}
+
+/* Check the forward and mail password values; an unusable one is dropped
+   (the entry kept) and counted. */
+static void
+entry_check_values(struct fetch_ctx *fc, struct entry_vals *ev,
+    const char *dnlog)
+{
+	static const int checked[] = { FA_FORWARD, FA_PASSWORD, FA_SHADOW,
+		FA_STATUS };
+	const char *why;
+	size_t k;
+	int i;
+
+	for (k = 0; k < sizeof(checked) / sizeof(checked[0]); k++) {
+		i = checked[k];
+		if (ev->v[i] == NULL)
+			continue;
+		if (ev->n[i] > 1)
+			log_warnx("%s: %s has %zu values, using the first",
+			    dnlog, fc->names[i], ev->n[i]);
+		why = NULL;
+		if (i == FA_FORWARD)
+			why = src_ldap_forward_problem(ev->v[i], ev->len[i]);
+		else if (i == FA_PASSWORD)
+			why = src_ldap_password_problem(ev->v[i], ev->len[i]);
+		if (why != NULL) {
+			/* WHY never quotes the value: it may be a hash. */
+			log_warnx("%s: %s value dropped: %s", dnlog,
+			    fc->names[i], why);
+			fc->list->bad_values++;
+			entry_vals_drop(ev, i);
+		}
+	}
+}
+
+/* Turn one entry into an account.  Returns 0 (added, or rejected with a
+   warning) or -1 (out of memory, LDAP decoding error; EB set). */
+static int
+fetch_entry(struct fetch_ctx *fc, LDAPMessage *e, struct errbuf *eb)
+{
+	char *dn = NULL, dnlog[DN_LOG_MAX], name[SRC_LDAP_UID_MAX + 1];
+	char other[VAL_LOG_MAX] = "";
+	struct account_list *list = fc->list;
+	struct entry_vals ev;
+	struct errbuf reb;
+	struct berval bv;
+	BerElement *ber = NULL;
+	int rc, rdn_ok, ret = -1;
+	size_t i;
+
+	memset(&ev, 0, sizeof(ev));
+	if ((rc = ldap_get_dn_ber(fc->ld, e, &ber, &bv)) != LDAP_SUCCESS) {
+		seterr_ld(eb, fc->ld, rc, NULL, "ldap entry dn");
 		goto done;
 	}
-	if (val[FA_UID] == NULL) {
-		log_warnx("%s: entry rejected: no %s", dnlog,
-		    fc->names[FA_UID]);
-		list->rejected++;
-		ret = 0;
+	(void)vis_for_log(bv.bv_val, bv.bv_len, dnlog, sizeof(dnlog));
+	if ((dn = bv_strdup(&bv)) == NULL) {
+		errbuf_syserr(eb, "ldap entry %s", dnlog);
 		goto done;
 	}
-	for (i = 0; val[FA_UID][i] != '\0'; i++) {
-		if (isupper((unsigned char)val[FA_UID][i])) {
+	rdn_ok = src_ldap_dn_uid(bv.bv_val, bv.bv_len, fc->names[FA_UID],
+	    name, sizeof(name), &reb) == 0;
+	if (entry_read(fc, e, ber, name, &ev, other, sizeof(other), dnlog,
+	    eb) == -1)
+		goto done;
+	/* Whether the bind may read these at all (sync refuses an answer
+	   in which no entry carries what its outputs need): counted for
+	   every entry, rejected or not, whatever the value. */
+	list->have_forward += ev.n[FA_FORWARD] > 0;
+	list->have_password += ev.n[FA_PASSWORD] > 0;
+	list->have_user_password += ev.n[FA_USERPW] > 0;
+	ret = 0;
+	if (!entry_identity(fc, &ev, rdn_ok, &reb, name, other, dnlog))
+		goto done;
+	entry_check_values(fc, &ev, dnlog);
+	for (i = 0; name[i] != '\0'; i++) {
+		if (isupper((unsigned char)name[i])) {
 			log_warnx("%s: %s %s has upper case; mail addresses "
 			    "use it lower-cased", dnlog, fc->names[FA_UID],
-			    val[FA_UID]);
+			    name);
 			break;
 		}
 	}
-	if (account_list_add(list, dn, val[FA_UID], val[FA_FORWARD],
-	    val[FA_PASSWORD], src_ldap_state(val[FA_USERPW], val[FA_SHADOW],
-	    val[FA_STATUS], fc->now, fc->grace_days)) == -1)
-		goto nomem;
-	ret = 0;
-	goto done;
-nomem:
-	errbuf_syserr(eb, "ldap entry %s", dnlog);
+	if (account_list_add(list, dn, name, ev.v[FA_FORWARD],
+	    ev.v[FA_PASSWORD], src_ldap_state(ev.v[FA_USERPW],
+	    ev.v[FA_SHADOW], ev.v[FA_STATUS], fc->now, fc->grace_days)) ==
+	    -1) {
+		errbuf_syserr(eb, "ldap entry %s", dnlog);
+		ret = -1;
+	}
 done:
 	if (ber != NULL)
 		ber_free(ber, 0);
-	free_vals(val);
+	entry_vals_free(&ev);
 	free(dn);
 	return ret;
 }
@@ -936,6 +1185,8 @@ src_ldap_find_dn(struct ldap *ld, const struct conf_ldap *cl,
 	    SRC_LDAP_FILTER_DEFAULT;
 	char *esc = NULL, *filter = NULL, *dn = NULL, *diag = NULL;
 	char *attrs[] = { (char *)LDAP_NO_ATTRS, NULL };
+	char name[SRC_LDAP_UID_MAX + 1] = "", dnlog[DN_LOG_MAX];
+	struct errbuf reb;
 	LDAPMessage *res = NULL, *e;
 	struct timeval tv;
 	int rc, err, n, ret = -1;
@@ -982,6 +1233,17 @@ src_ldap_find_dn(struct ldap *ld, const struct conf_ldap *cl,
 	if (e == NULL || (dn = ldap_get_dn(ld, e)) == NULL) {
 		seterr_ld(eb, ld, LDAP_DECODING_ERROR, NULL, "ldap search %s",
 		    cl->base);
+		goto out;
+	}
+	/* The account is the entry whose RDN names UID: an entry that only
+	   carries "uid: UID" as a second value is not it (src_ldap_fetch
+	   refuses such an entry too). */
+	if (src_ldap_dn_uid(dn, strlen(dn), uattr, name, sizeof(name),
+	    &reb) == -1 || !name_equal(uid, strlen(uid), name)) {
+		errbuf_set(eb, "ldap search %s: the entry found for %s=%s, "
+		    "%s, is not named by it (%s)", cl->base, uattr, esc,
+		    dn_for_log(dn, dnlog, sizeof(dnlog)), *name == '\0' ?
+		    reb.msg : "its RDN names another account");
 		goto out;
 	}
 	if ((*dn_r = strdup(dn)) == NULL) {

@@ -22,7 +22,9 @@ struct ldap;	/* libldap's LDAP */
 
 /* Open a connection as configured: URI, StartTLS + CA file, then bind
    (simple with the password read from bind_password_file, or SASL
-   EXTERNAL).  Returns NULL and fills EB. */
+   EXTERNAL).  After a bind, asks the server who it thinks we are (RFC
+   4532 Who am I?) and refuses an anonymous answer: whatever was
+   configured did not authenticate.  Returns NULL and fills EB. */
 struct ldap *src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* Same, but bind as BIND_DN with the secret PASSWORD (mailpw set --self).
@@ -36,8 +38,11 @@ void src_ldap_close(struct ldap **ldp);
 /* Fetch all accounts under cl->base with paged results (cl->page_size
    entries a page; 0 sends no paging control, so a server size limit
    fails the fetch).  Entries are streamed: only LIST grows.  NOW is
-   today's time (account state), GRACE_DAYS the retiring grace.  Entries
-   with an unusable uid are dropped and counted in list->rejected; an
+   today's time (account state), GRACE_DAYS the retiring grace.  An
+   account's name is its DN's RDN (src_ldap_dn_uid); entries whose RDN
+   gives no usable name, or whose uid values are not all that name
+   (ASCII case ignored), are dropped whole and counted in list->rejected;
+   list->have_* count the entries carrying each attribute; an
    unusable forward or mail password value is dropped (the entry kept)
    and counted in list->bad_values; each is logged with log_warnx naming
    the DN and attribute, never the value of a password.  Returns 0, or -1
@@ -56,8 +61,10 @@ int src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
     src_ldap_page_fn *fn, void *arg, struct errbuf *eb)
     __attribute__((warn_unused_result));
 
-/* Find the DN of the account with uid UID.  Returns 1 found (DN_R is
-   malloc'd), 0 not found, -1 error. */
+/* Find the DN of the account with uid UID: the only entry the filter
+   finds, and its RDN must name UID (an entry that merely carries a
+   second uid value is not UID's).  Returns 1 found (DN_R is malloc'd),
+   0 not found, -1 error. */
 int src_ldap_find_dn(struct ldap *ld, const struct conf_ldap *cl,
     const char *uid, char **dn_r, struct errbuf *eb)
     __attribute__((warn_unused_result));
@@ -77,6 +84,14 @@ enum account_state src_ldap_state(const char *user_password,
     const char *shadow_expire, const char *account_status, time_t now,
     int grace_days);
 
+/* The account name the DN DN (LEN bytes) gives: its first RDN must be
+   exactly one ATTR=VALUE (the type matched case-insensitively; for "uid"
+   also "userid" and its OID), VALUE not in #hex form and, escapes
+   decoded, usable (src_ldap_uid_problem).  Returns 0 with the value in
+   NAME (NAMESZ > SRC_LDAP_UID_MAX), or -1 with EB saying why. */
+int src_ldap_dn_uid(const char *dn, size_t len, const char *attr, char *name,
+    size_t namesz, struct errbuf *eb) __attribute__((warn_unused_result));
+
 /* Escape S for use as a value in a search filter (RFC 4515: '*', '(',
    ')', '\\', NUL, and every byte >= 0x80 become \\XX).  Returns a malloc'd
    string or NULL (ENOMEM). */
@@ -95,6 +110,9 @@ char *src_ldap_filter_escape(const char *s);
 const char *src_ldap_uid_problem(const char *v, size_t len);
 const char *src_ldap_forward_problem(const char *v, size_t len);
 const char *src_ldap_password_problem(const char *v, size_t len);
+
+/* Longest usable account name. */
+#define SRC_LDAP_UID_MAX 64
 
 /* The filter used when cl->filter is NULL: ud-generate's. */
 #define SRC_LDAP_FILTER_DEFAULT \

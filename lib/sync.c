@@ -5,7 +5,11 @@
  * the guard allows) publishes nothing, so the last good tables keep
  * serving mail.
  */
+#include <sys/file.h>
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,20 +23,25 @@
 #include "atomicfile.h"
 #include "buf.h"
 #include "digest.h"
+#include "guard.h"
 #include "log.h"
+#include "safedir.h"
 #include "src_hiera.h"
+#include "spill.h"
 #include "src_ldap.h"
 #include "sync.h"
 #include "table.h"
 
 /* Each enabled output is one task.  While LDAP is fetched, worker
    threads scan the published tables (a digest and count of their
-   entries, in constant memory).  The passwd-file is written as LDAP
-   pages arrive, so password hashes are never held.  Once the model is
-   resolved each map is generated straight into the comparison and, if
-   it differs, into a temp table beside the target; only when every table
-   is ready and the shrink guard has passed are they renamed into place,
-   so a failure publishes nothing. */
+   entries, in constant memory).  Password hashes are parked, as LDAP
+   pages arrive, in a nameless scratch file beside the passwd-file (lib/
+   spill), so they are never all held in memory.  Once the model is
+   resolved each output is generated straight into the comparison and,
+   if it differs, into a temp table beside the target; only when every
+   table is ready and the shrink guard has passed are they renamed into
+   place, so a failure publishes nothing.  No output depends on the
+   order LDAP returns entries in (the passwd-file is in login order). */
 #define SYNC_THREADS_MAX 4
 
 enum { SCAN_QUEUED, SCAN_RUNNING, SCAN_DONE };
@@ -57,8 +66,12 @@ struct sync_state {
 	struct hiera_data hd;
 	struct account_list accounts; /* one page at a time */
 	size_t ldap_entries;
+	size_t ldap_rejected;         /* entries src_ldap refused */
+	size_t have_forward, have_password, have_user_password;
+	struct spill *spill;          /* password hashes, by handle */
+	struct model_pwstore pwstore;
 	struct model *model;
-	int sink_failed;              /* the passwd writer, not LDAP */
+	int store_failed;             /* the scratch file, not LDAP */
 	pthread_t th[SYNC_THREADS_MAX];
 	int nth;
 	pthread_mutex_t mu;
@@ -186,25 +199,29 @@ done:
 	return st;
 }
 
-/* The passwd-file's entries, as the model accepts each account: into the
-   digest that decides whether to publish, and (when building) straight
-   into the temp file beside the published one. */
+/* The model's password store: the scratch file. */
 static int
-passwd_sink(void *arg, const char *login, const char *hash, struct errbuf *eb)
+pw_put(void *arg, const char *hash, uint64_t *ref_r, struct errbuf *eb)
 {
 	struct sync_state *ss = arg;
-	struct sync_task *t = &ss->t[OUTPUT_PASSWD];
 
-	digest_add(&t->new, login, hash);
-	if (t->tw != NULL && table_writer_put(t->tw, login, hash, eb) == -1) {
-		ss->sink_failed = 1;
+	if (spill_put(ss->spill, hash, ref_r, eb) == -1) {
+		ss->store_failed = 1;
 		return -1;
 	}
 	return 0;
 }
 
+static int
+pw_get(void *arg, uint64_t ref, char *buf, size_t bufsz, struct errbuf *eb)
+{
+	const struct sync_state *ss = arg;
+
+	return spill_get(ss->spill, ref, buf, bufsz, eb);
+}
+
 /* One page of accounts into the model, then freed (wiping the hashes):
-   the strings live once, in the model's arena. */
+   the strings live once, in the model's arena or the scratch file. */
 static int
 add_page(struct account_list *l, void *arg, struct errbuf *eb)
 {
@@ -212,9 +229,95 @@ add_page(struct account_list *l, void *arg, struct errbuf *eb)
 	int r;
 
 	ss->ldap_entries += l->n;
+	ss->ldap_rejected += l->rejected;
+	ss->have_forward += l->have_forward;
+	ss->have_password += l->have_password;
+	ss->have_user_password += l->have_user_password;
 	r = model_add_accounts(ss->model, l, eb);
 	account_list_free(l);
 	return r;
+}
+
+/* An attribute the enabled outputs need from LDAP, and who needs it. */
+struct needed_attr {
+	const char *name;
+	size_t have;
+	const enum output_kind *by;
+	size_t nby;
+};
+
+/* Refuse an answer in which not one entry carries an attribute some
+   enabled output needs: slapd answers a bind its ACLs keep from reading
+   an attribute with every entry, but without it (an anonymous bind, a
+   reader whose access was cut), and publishing that would empty passwd
+   or sender_login (every account locked without userPassword) or the
+   routing tables.  That is an LDAP fault, not a fact; --force does not
+   override it. */
+static enum sync_status
+check_readable(const struct conf *c, const struct sync_state *ss,
+    struct errbuf *eb)
+{
+	static const enum output_kind fwd[] = { OUTPUT_VIRTUAL,
+		OUTPUT_TRANSPORT, OUTPUT_FORWARD, OUTPUT_RELAY_RECIPIENTS };
+	static const enum output_kind pw[] = { OUTPUT_PASSWD };
+	static const enum output_kind upw[] = { OUTPUT_SENDER_LOGIN,
+		OUTPUT_PASSWD };
+	const struct conf_ldap *cl = &c->ldap;
+	const struct needed_attr na[] = {
+		{ cl->attr_forward != NULL ? cl->attr_forward :
+		    "emailForward", ss->have_forward, fwd, 4 },
+		{ cl->attr_password != NULL ? cl->attr_password :
+		    "mailPassword", ss->have_password, pw, 1 },
+		{ cl->attr_user_password != NULL ? cl->attr_user_password :
+		    "userPassword", ss->have_user_password, upw, 2 },
+	};
+	const size_t nna = sizeof(na) / sizeof(na[0]);
+	int missing[sizeof(na) / sizeof(na[0])] = { 0 };
+	int used[OUTPUT_COUNT] = { 0 };
+	char attrs[256] = "", outs[256] = "", who[512];
+	size_t i, j, nmiss = 0, k = 0, len;
+
+	for (i = 0; i < nna; i++) {
+		if (na[i].have > 0)
+			continue;
+		for (j = 0; j < na[i].nby; j++) {
+			if (!c->out[na[i].by[j]].enabled)
+				continue;
+			used[na[i].by[j]] = 1;
+			missing[i] = 1;
+		}
+		nmiss += missing[i];
+	}
+	if (nmiss == 0)
+		return SYNC_OK;
+	for (i = 0; i < nna; i++) {
+		if (!missing[i])
+			continue;
+		len = strlen(attrs);
+		(void)snprintf(attrs + len, sizeof(attrs) - len, "%s%s",
+		    k == 0 ? "" : k + 1 == nmiss ? " or " : ", ", na[i].name);
+		k++;
+	}
+	for (j = k = 0; j < OUTPUT_COUNT; j++) {
+		if (!used[j])
+			continue;
+		len = strlen(outs);
+		(void)snprintf(outs + len, sizeof(outs) - len, "%s%s",
+		    k++ == 0 ? "" : ", ",
+		    conf_output_name((enum output_kind)j));
+	}
+	if (cl->auth == CONF_LDAP_AUTH_SIMPLE && cl->bind_dn != NULL)
+		(void)snprintf(who, sizeof(who), "the bind as %s", cl->bind_dn);
+	else
+		(void)snprintf(who, sizeof(who), "%s",
+		    cl->auth == CONF_LDAP_AUTH_SASL_EXTERNAL ?
+		    "the SASL EXTERNAL bind" : "an anonymous bind");
+	errbuf_set(eb, "ldap search %s: none of the %zu accounts carries %s "
+	    "(needed by %s): %s probably may not read %s (check the "
+	    "server's access rules, ACL); refusing to publish", cl->base,
+	    ss->ldap_entries + ss->ldap_rejected, attrs, outs, who,
+	    nmiss > 1 ? "them" : "it");
+	return SYNC_ERR_LDAP;
 }
 
 static enum sync_status
@@ -230,7 +333,7 @@ fetch_ldap(const struct conf *c, const struct sync_opts *o,
 	    &ss->accounts, add_page, ss, eb);
 	src_ldap_close(&ld);
 	if (r == -1) {
-		if (ss->sink_failed) {
+		if (ss->store_failed) {
 			errbuf_prefix(eb, "passwd");
 			return SYNC_ERR_PUBLISH;
 		}
@@ -245,6 +348,8 @@ fetch_ldap(const struct conf *c, const struct sync_opts *o,
 		    c->ldap.base);
 		return SYNC_ERR_GUARD;
 	}
+	if (ss->ldap_entries + ss->ldap_rejected > 0)
+		return check_readable(c, ss, eb);
 	return SYNC_OK;
 }
 
@@ -298,8 +403,8 @@ emit_put(void *arg, const char *key, const char *value)
 	return table_writer_put(e->tw, key, value, e->eb) == -1 ? 1 : 0;
 }
 
-/* Generate map K into a temp table: the digest pass decided it differs
-   from the published one, or there is none. */
+/* Generate output K into a temp table: the digest pass decided it
+   differs from the published one, or there is none. */
 static int
 build_map(struct sync_state *ss, int k)
 {
@@ -333,7 +438,7 @@ build_task(struct sync_state *ss, int k)
 		scan_task(ss, k);
 		known = t->scan_rc == 0 && t->old.exists;
 	}
-	if (k != OUTPUT_PASSWD && (known || ss->dry_run)) {
+	if (known || ss->dry_run) {
 		memset(&t->new, 0, sizeof(t->new));
 		if (model_emit(ss->model, (enum output_kind)k, emit_digest,
 		    &t->new, &t->eb) != 0) {
@@ -343,12 +448,7 @@ build_task(struct sync_state *ss, int k)
 	}
 	t->same = known && t->old.perm_ok &&
 	    digest_equal(&t->old.digest, &t->new);
-	if (t->same || ss->dry_run)
-		table_discard(&t->tw);
-	else if (k == OUTPUT_PASSWD)
-		t->rc = t->tw != NULL ?
-		    table_writer_finish(t->tw, &t->eb) : 0;
-	else
+	if (!t->same && !ss->dry_run)
 		t->rc = build_map(ss, k);
 }
 
@@ -433,6 +533,36 @@ workers_finish(struct sync_state *ss)
 	ss->nth = 0;
 }
 
+/* The scratch file for the password hashes, in the passwd-file's own
+   directory: a hash is never written anywhere its published copy would
+   not be. */
+static enum sync_status
+open_store(const struct conf *c, struct sync_state *ss, struct errbuf *eb)
+{
+	const char *path = c->out[OUTPUT_PASSWD].path, *slash;
+	char *dir;
+
+	if (path == NULL || (slash = strrchr(path, '/')) == NULL) {
+		errbuf_set(eb, "passwd: no absolute path configured");
+		return SYNC_ERR_CONFIG;
+	}
+	if ((dir = strndup(path, slash == path ? 1 :
+	    (size_t)(slash - path))) == NULL) {
+		errbuf_syserr(eb, "passwd");
+		return SYNC_ERR_NOMEM;
+	}
+	ss->spill = spill_open(dir, eb);
+	free(dir);
+	if (ss->spill == NULL) {
+		errbuf_prefix(eb, "passwd");
+		return SYNC_ERR_PUBLISH;
+	}
+	ss->pwstore.put = pw_put;
+	ss->pwstore.get = pw_get;
+	ss->pwstore.arg = ss;
+	return SYNC_OK;
+}
+
 enum sync_status
 sync_load(const struct conf *c, const struct sync_opts *o,
     struct sync_state **ss_r, struct sync_result *res, struct errbuf *eb)
@@ -476,19 +606,16 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 	mo.have_ldap = c->ldap.enabled && !o->hiera_only;
 	mo.presume_accounts = o->hiera_only;
 	mo.ldap_base = c->ldap.base;
-	if (!o->keep_passwords) {
-		mo.passwd_fn = passwd_sink;
-		mo.passwd_arg = ss;
-	}
+	/* mailmap diff keeps the hashes in memory; a build parks them
+	   beside the passwd-file; nobody else needs them. */
+	if (!o->keep_passwords && ss->t[OUTPUT_PASSWD].active) {
+		if ((st = open_store(c, ss, eb)) != SYNC_OK)
+			goto fail;
+		mo.pwstore = &ss->pwstore;
+	} else if (!o->keep_passwords)
+		mo.drop_passwords = 1;
 	if ((ss->model = model_new(&mo, eb)) == NULL) {
 		st = SYNC_ERR_CONFIG;
-		goto fail;
-	}
-	if (ss->t[OUTPUT_PASSWD].active && !o->dry_run &&
-	    table_writer_open(&c->out[OUTPUT_PASSWD], OUTPUT_PASSWD,
-	    &ss->t[OUTPUT_PASSWD].tw, eb) == -1) {
-		errbuf_prefix(eb, "passwd");
-		st = SYNC_ERR_PUBLISH;
 		goto fail;
 	}
 	/* LDAP first: on a conflict the account wins over Hiera. */
@@ -519,13 +646,46 @@ sync_model(struct sync_state *ss)
 	return ss->model;
 }
 
-/* Would publishing NEW entries drop more than the allowed share? */
+/* Output K would drop more than the allowed share of its published
+   entries.  Set aside the removals LDAP explains (accounts it reports
+   locked, expired or retired: those must go at once, whatever their
+   number) and decide again.  Returns 1 when the build is refused. */
 static int
-guard_trips(long long old, size_t new, double share)
+guard_check(const struct conf *c, struct sync_state *ss, int k,
+    const struct sync_opts *o, struct sync_output_result *r)
 {
-	if (old <= 0 || (long long)new >= old)
+	const char *name = conf_output_name((enum output_kind)k);
+	struct errbuf geb;
+	size_t explained = 0;
+	long long lost;
+
+	if (guard_explained(ss->model, &c->out[k], (enum output_kind)k,
+	    &explained, &geb) == -1) {
+		log_warnx("%s: %s; every removal counts as unexplained",
+		    name, geb.msg);
+		explained = 0;
+	}
+	if (!guard_trips(r->old_count, r->new_count, explained,
+	    c->shrink_max, &lost)) {
+		log_info("%s: %zu removal%s explained by LDAP (locked, expired "
+		    "or retired), %lld to %zu entries: not held back by the "
+		    "shrink guard", name, explained, explained == 1 ? "" : "s",
+		    r->old_count, r->new_count);
 		return 0;
-	return (double)(old - (long long)new) > share * (double)old + 1e-9;
+	}
+	r->refused = !o->force;
+	if (explained > 0)
+		log_warnx("%s: would shrink from %lld to %zu entries: %zu "
+		    "explained by LDAP (locked, expired or retired), %lld not "
+		    "(more than %.0f%%)%s", name, r->old_count, r->new_count,
+		    explained, lost, c->shrink_max * 100,
+		    o->force ? "; forced" : "");
+	else
+		log_warnx("%s: would shrink from %lld to %zu entries: %lld not "
+		    "explained by LDAP (more than %.0f%%)%s", name,
+		    r->old_count, r->new_count, lost, c->shrink_max * 100,
+		    o->force ? "; forced" : "");
+	return r->refused;
 }
 
 enum sync_status
@@ -565,16 +725,9 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 			log_warnx("%s: %s", name, t->scan_eb.msg);
 		} else {
 			r->old_count = t->old.exists ? t->old.digest.count : 0;
-			if (guard_trips(r->old_count, r->new_count,
-			    c->shrink_max)) {
-				r->refused = !o->force;
-				log_warnx("%s: would shrink from %lld to %zu "
-				    "entries (more than %.0f%%)%s", name,
-				    r->old_count, r->new_count,
-				    c->shrink_max * 100,
-				    o->force ? "; forced" : "");
-				refused |= r->refused;
-			}
+			if (guard_trips(r->old_count, r->new_count, 0,
+			    c->shrink_max, NULL))
+				refused |= guard_check(c, ss, k, o, r);
 		}
 		if (t->rc == -1 && st == SYNC_OK) {
 			*eb = t->eb;
@@ -633,6 +786,7 @@ sync_state_free(struct sync_state **ssp)
 	for (k = 0; k < OUTPUT_COUNT; k++)
 		table_discard(&ss->t[k].tw);
 	model_free(&ss->model);
+	spill_close(&ss->spill);
 	account_list_free(&ss->accounts);
 	src_hiera_free(&ss->hd);
 	(void)pthread_cond_destroy(&ss->cv);
@@ -663,6 +817,158 @@ sync_run(const struct conf *c, const struct sync_opts *o,
 	return st;
 }
 
+#define SYNC_LOCK_FILE "publish.lock"
+
+/* STATE_DIR, created (0755, as mailsyncd does) when missing, opened
+   through safedir. */
+static int
+state_dir_open(const struct conf *c, struct errbuf *eb)
+{
+	char *parent, *slash;
+	int dfd, pfd, r;
+
+	if ((dfd = safedir_open(c->state_dir, eb)) != -1 ||
+	    eb->errnum != ENOENT)
+		return dfd;
+	if ((parent = strdup(c->state_dir)) == NULL) {
+		errbuf_syserr(eb, "%s", c->state_dir);
+		return -1;
+	}
+	/* conf requires an absolute state_dir */
+	if ((slash = strrchr(parent, '/')) != NULL)
+		slash[slash == parent] = '\0';
+	r = -1;
+	if ((pfd = safedir_open(parent, eb)) != -1) {
+		r = mkdirat(pfd, strrchr(c->state_dir, '/') + 1, 0755);
+		if (r == -1 && errno != EEXIST)
+			errbuf_syserr(eb, "%s", c->state_dir);
+		else
+			r = 0;
+		(void)close(pfd);
+	}
+	free(parent);
+	return r == -1 ? -1 : safedir_open(c->state_dir, eb);
+}
+
+int
+sync_lock(const struct conf *c, struct errbuf *eb)
+{
+	struct stat st;
+	int dfd, fd, r;
+
+	if ((dfd = state_dir_open(c, eb)) == -1)
+		return -1;
+	/* Read-only is enough for flock; NONBLOCK: no hanging on a FIFO. */
+	fd = openat(dfd, SYNC_LOCK_FILE, O_RDONLY | O_CREAT | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC, 0644);
+	(void)close(dfd);
+	if (fd == -1) {
+		errbuf_syserr(eb, "%s/" SYNC_LOCK_FILE, c->state_dir);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		errbuf_set(eb, "%s/" SYNC_LOCK_FILE ": not a regular file",
+		    c->state_dir);
+		(void)close(fd);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	if (errno == EWOULDBLOCK) {
+		log_info("%s/" SYNC_LOCK_FILE ": another run is publishing; "
+		    "waiting for it", c->state_dir);
+		do
+			r = flock(fd, LOCK_EX);
+		while (r == -1 && errno == EINTR);
+		if (r == 0)
+			return fd;
+	}
+	errbuf_syserr(eb, "lock %s/" SYNC_LOCK_FILE, c->state_dir);
+	(void)close(fd);
+	return -1;
+}
+
+void
+sync_unlock(int *fdp)
+{
+	if (fdp == NULL || *fdp == -1)
+		return;
+	(void)close(*fdp);
+	*fdp = -1;
+}
+
+/* Leftovers beside FILE; NAME for messages. */
+static long
+cleanup_one(const char *name, const char *file, struct errbuf *eb)
+{
+	long n;
+
+	if ((n = atomicfile_cleanup(file, 0, eb)) == -1)
+		errbuf_prefix(eb, "%s", name);
+	else if (n > 0)
+		log_info("%s: removed %ld temp file%s an interrupted run left "
+		    "beside %s", name, n, n == 1 ? "" : "s", file);
+	return n;
+}
+
+long
+sync_cleanup(const struct conf *c, const char *const *extra,
+    struct errbuf *eb)
+{
+	struct errbuf meb;
+	long n, total = 0;
+	char *file;
+	int k;
+
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		if (!c->out[k].enabled)
+			continue;
+		if ((file = conf_output_file(&c->out[k],
+		    (enum output_kind)k)) == NULL) {
+			errbuf_syserr(eb, "%s",
+			    conf_output_name((enum output_kind)k));
+			return -1;
+		}
+		n = cleanup_one(conf_output_name((enum output_kind)k), file,
+		    eb);
+		free(file);
+		if (n == -1)
+			return -1;
+		total += n;
+	}
+	for (; extra != NULL && *extra != NULL; extra++) {
+		if ((n = cleanup_one("state", *extra, eb)) == -1)
+			return -1;
+		total += n;
+	}
+	/* Metrics are not worth failing a sync for (sync_write_metrics
+	   would say the same again). */
+	if (c->metrics_file != NULL) {
+		if ((n = cleanup_one("metrics", c->metrics_file, &meb)) == -1)
+			log_warnx("%s", meb.msg);
+		else
+			total += n;
+	}
+	return total;
+}
+
+enum sync_status
+sync_run_locked(const struct conf *c, const struct sync_opts *o,
+    const char *const *extra, struct sync_result *res, int *lock_r,
+    struct errbuf *eb)
+{
+	*lock_r = -1;
+	if (!o->dry_run) {
+		if ((*lock_r = sync_lock(c, eb)) == -1 ||
+		    sync_cleanup(c, extra, eb) == -1) {
+			sync_unlock(lock_r);
+			memset(res, 0, sizeof(*res));
+			return SYNC_ERR_PUBLISH;
+		}
+	}
+	return sync_run(c, o, res, eb);
+}
+
 /* From the previous metrics file: the last success time, and (for a
    failed run, which saw only part of the sources or none) the counts of
    the last good run: entries published, records rejected, warnings. */
@@ -673,12 +979,21 @@ metrics_previous(const char *path, time_t *last_success, struct buf *kept)
 	static const char *const keep[] = { "udmail_output_entries{",
 		"udmail_records_rejected{", "udmail_sync_warnings " };
 	char line[512];
+	struct stat st;
 	long long v;
 	size_t i;
 	FILE *f;
+	int fd;
 
-	if ((f = fopen(path, "re")) == NULL)
+	/* Never through a link: its lines would land in the new file. */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
 		return;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		(void)close(fd);
+		return;
+	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (strncmp(line, ts, sizeof(ts) - 1) == 0 &&
 		    *last_success == 0 &&

@@ -76,6 +76,33 @@ enum sync_status sync_run(const struct conf *c, const struct sync_opts *o,
     struct sync_result *res, struct errbuf *eb)
     __attribute__((warn_unused_result));
 
+/* Publishing is serialised by an exclusive lock on STATE_DIR/publish.lock
+   (STATE_DIR is created when missing), held by every mailmap build and
+   mailsyncd run from before its first temp file until its metrics and
+   state files are written, so that whoever holds it may take any temp
+   file of ours for a killed run's leftover.  Waits (saying so) while
+   another run holds it.  Returns the descriptor, or -1 with EB set
+   (STATE_DIR refused by safedir, for one). */
+int sync_lock(const struct conf *c, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+void sync_unlock(int *fdp);
+/* With the lock held: remove the temp files killed runs left beside
+   every enabled output, the metrics file and the files in EXTRA
+   (NULL-terminated, may be NULL), each logged.  Returns how many, or -1
+   with EB set when an output's directory cannot be cleaned (it is
+   missing, or not one udmail may write into: the publish would fail
+   the same way). */
+long sync_cleanup(const struct conf *c, const char *const *extra,
+    struct errbuf *eb) __attribute__((warn_unused_result));
+/* sync_run for the programs: unless O->dry_run, under the lock (kept in
+   *LOCK_R for the caller's metrics and state files; release it with
+   sync_unlock) and after sync_cleanup; their failures are
+   SYNC_ERR_PUBLISH with EB set. */
+enum sync_status sync_run_locked(const struct conf *c,
+    const struct sync_opts *o, const char *const *extra,
+    struct sync_result *res, int *lock_r, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+
 /* Prometheus textfile metrics, written atomically to c->metrics_file
    (no-op when unset).  LAST_SUCCESS is the time of the last good run, 0
    for "not in this process": then the previous file's value is kept, and

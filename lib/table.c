@@ -128,10 +128,17 @@ table_scan(const struct conf_output *o, enum output_kind kind,
 	}
 	if (resolve_gid(o, &gid, eb) == -1)
 		goto out;
-	if (kind == OUTPUT_PASSWD) {
-		ret = pwfile_scan(file, scan_visit, &ts->digest, &st, eb);
-	} else if (stat(file, &st) == -1) {
+	/* Only a regular file is a published table: a symbolic link at the
+	   name (planted, or left by hand) is never read, never counted by
+	   the shrink guard, and is replaced by the next publish. */
+	if (lstat(file, &st) == -1) {
 		errbuf_syserr(eb, "%s", file);
+	} else if (!S_ISREG(st.st_mode)) {
+		errbuf_set(eb, "%s: %s, not a table udmail published; it will "
+		    "be replaced", file, S_ISLNK(st.st_mode) ?
+		    "a symbolic link" : "not a regular file");
+	} else if (kind == OUTPUT_PASSWD) {
+		ret = pwfile_scan(file, scan_visit, &ts->digest, &st, eb);
 	} else if ((r = map_reader_open(o->format, file, eb)) != NULL) {
 		ret = map_iterate(r, scan_visit, &ts->digest, eb);
 		map_reader_close(&r);
@@ -163,11 +170,11 @@ table_scan_current(const struct conf_output *o, enum output_kind kind,
 
 	if ((file = conf_output_file(o, kind)) == NULL)
 		return 0;
-	r = stat(file, &st);
+	r = lstat(file, &st);
 	free(file);
 	if (r == -1)
 		return errno == ENOENT && !ts->exists;
-	return ts->exists && st.st_dev == ts->dev && st.st_ino == ts->ino &&
+	return ts->exists && S_ISREG(st.st_mode) && st.st_dev == ts->dev && st.st_ino == ts->ino &&
 	    st.st_size == ts->size && st.st_mtim.tv_sec == ts->mtime.tv_sec &&
 	    st.st_mtim.tv_nsec == ts->mtime.tv_nsec;
 }

@@ -156,7 +156,8 @@ take_lock(const char *state_dir)
 	if (snprintf(path, sizeof(path), "%s/mailsyncd.lock", state_dir) >=
 	    (int)sizeof(path))
 		fatalx(EX_CONFIG, "state_dir too long");
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0644)) == -1)
 		fatal(EX_CANTCREAT, "%s", path);
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno == EWOULDBLOCK)
@@ -249,12 +250,13 @@ static enum sync_status
 run_sync(struct daemon *d, const struct sync_opts *o)
 {
 	struct collect col = { NULL, 1, 0 };
+	const char *const state[] = { d->warnings_path, NULL };
 	struct sync_result res;
 	enum sync_status st;
 	struct errbuf eb;
 	char *cookie = NULL;
 	long long t0 = now_ms(), took;
-	int k, changed = 0;
+	int k, changed = 0, lock;
 
 	d->runs++;
 	/* Read before the fetch: whatever changes after it, the watch
@@ -269,7 +271,9 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 		col.pass = d->show_all;
 		log_set_hook(collect_hook, &col);
 	}
-	st = sync_run(d->conf, o, &res, &eb);
+	/* Under the publish lock, after removing what killed runs left. */
+	st = sync_run_locked(d->conf, o, d->reported != NULL ? state : NULL,
+	    &res, &lock, &eb);
 	log_set_hook(NULL, NULL);
 	if (d->reported != NULL)
 		report_warnings(d, st, &res, &col);
@@ -300,6 +304,7 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 	if (!o->dry_run &&
 	    sync_write_metrics(d->conf, &res, st, d->last_success, &eb) == -1)
 		log_warnx("metrics: %s", eb.msg);
+	sync_unlock(&lock);
 	free(cookie);
 	return st;
 }

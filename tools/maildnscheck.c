@@ -22,12 +22,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "atomicfile.h"
 #include "buf.h"
 #include "dns_unbound.h"
 #include "dnscheck.h"
 #include "dnsexpect.h"
 #include "log.h"
+#include "tlsprobe.h"
 #include "xmalloc.h"
+#include "yamlutil.h"
 
 #define MAX_JOBS 64
 
@@ -50,6 +54,8 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: maildnscheck [-v] [-c expected.yaml] [--resolver IP[#port]]...\n"
 	    "           [--trust-anchor FILE|RR] [--timeout S] [--retries N]\n"
+	    "           [--deadline S] [--live] [--live-timeout S] [--ca-file FILE]\n"
+	    "           [--helo NAME] [--port-map FROM=TO,...] [--list-ids]\n"
 	    "           [--format text|json|nagios] [--prom-file PATH]\n"
 	    "           [--allow-reserved] [--mx-order-only] [--warn-spf-lookups N]\n"
 	    "           [--jobs N] [DOMAIN...]\n"
@@ -75,57 +81,28 @@ worker(void *arg)
 
 /* Temp file beside PATH, fsync, rename, fsync the directory: node_exporter
    never reads a half-written file. */
+/* The --prom-file, through lib/atomicfile like every file udmail
+   writes: never through a symbolic link, never over a device, never into
+   a directory another user could change.  Temp files a killed check
+   left are removed first (an hour old at least: no lock here). */
+#define PROM_LEFTOVER_AGE 3600
+
 static int
-write_atomic(const char *path, const char *data, size_t len)
+write_prom(const char *path, const char *data, size_t len,
+    struct errbuf *eb)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
-	size_t off = 0;
-	ssize_t w;
-	int fd, dfd;
+	struct atomicfile *af;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
+	if (atomicfile_cleanup(path, PROM_LEFTOVER_AGE, eb) == -1)
+		return -1;
+	if ((af = atomicfile_open(path, 0644, ATOMICFILE_KEEP_GID, eb)) ==
+	    NULL)
+		return -1;
+	if (atomicfile_write(af, data, len, eb) == -1) {
+		atomicfile_abort(&af);
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
-	    -1)
-		return -1;
-	while (off < len) {
-		if ((w = write(fd, data + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	(void)snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else
-		(void)snprintf(dir, sizeof(dir), ".");
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-fail:
-	{
-		int saved = errno;
-
-		if (fd != -1)
-			close(fd);
-		unlink(tmp);
-		errno = saved;
-	}
-	return -1;
+	return atomicfile_commit(&af, 0, NULL, eb);
 }
 
 static double
@@ -154,6 +131,80 @@ parse_num(const char *s, const char *opt, long lo, long hi)
 		fatalx(EX_USAGE, "%s: expected a number %ld..%ld: %s", opt, lo,
 		    hi, s);
 	return v;
+}
+
+/* The finding ids, their severity and meaning: what monitoring can
+   match on. */
+static void
+list_ids(void)
+{
+	const struct dnscheck_idinfo *ids;
+	size_t n, i;
+
+	ids = dnscheck_ids(&n);
+	for (i = 0; i < n; i++)
+		printf("%-28s %-8s %s\n", ids[i].id, ids[i].severity,
+		    ids[i].meaning);
+	if (fflush(stdout) == EOF)
+		fatal(EX_IOERR, "stdout");
+}
+
+struct port_map {
+	uint16_t from[8], to[8];
+	size_t n;
+};
+
+/* "25=2525,443=8443": for tests only, the ports live checks connect to. */
+static void
+parse_port_map(const char *s, struct port_map *pm)
+{
+	char *copy = xstrdup(s), *tok, *save = NULL, *eq;
+
+	pm->n = 0;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((eq = strchr(tok, '=')) == NULL ||
+		    pm->n == sizeof(pm->from) / sizeof(pm->from[0]))
+			fatalx(EX_USAGE, "--port-map: expected FROM=TO[,...] "
+			    "(at most 8): %s", s);
+		*eq = '\0';
+		pm->from[pm->n] = (uint16_t)parse_num(tok, "--port-map", 1,
+		    65535);
+		pm->to[pm->n++] = (uint16_t)parse_num(eq + 1, "--port-map", 1,
+		    65535);
+	}
+	free(copy);
+}
+
+/* The MTA-STS policy is fetched without --live where a mode is expected. */
+static int
+needs_policy(const struct dnsexpect *exp)
+{
+	size_t i;
+
+	for (i = 0; exp != NULL && i < exp->nd; i++)
+		if (exp->d[i].mta_sts.set)
+			return 1;
+	return 0;
+}
+
+/* A domain named on the command line: a host name, so nothing odd (an
+   empty name, a newline) reaches DNS or the report. */
+static void
+check_domain_arg(const char *d)
+{
+	struct errbuf eb;
+	struct buf q = BUF_INIT;
+	size_t n = strlen(d);
+
+	if (n > 1 && d[n - 1] == '.')
+		n--;
+	if (addr_check_domain(d, n, 1, &eb) == 0)
+		return;
+	if (yaml_quote(&q, d, strlen(d), 64) == -1)
+		fatal(EX_OSERR, "domain");
+	fatalx(EX_USAGE, "'%s': %s, expected a domain name", buf_cstr(&q),
+	    eb.msg);
 }
 
 /* With a trust anchor, the anchor's own zone must validate as secure, or
@@ -190,6 +241,13 @@ main(int argc, char **argv)
 		{ "trust-anchor", required_argument, NULL, 'T' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "retries", required_argument, NULL, 'R' },
+		{ "deadline", required_argument, NULL, 'D' },
+		{ "list-ids", no_argument, NULL, 'L' },
+		{ "live", no_argument, NULL, 'l' },
+		{ "live-timeout", required_argument, NULL, 'o' },
+		{ "ca-file", required_argument, NULL, 'C' },
+		{ "helo", required_argument, NULL, 'H' },
+		{ "port-map", required_argument, NULL, 'M' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "prom-file", required_argument, NULL, 'P' },
 		{ "allow-reserved", no_argument, NULL, 'A' },
@@ -209,6 +267,7 @@ main(int argc, char **argv)
 	struct errbuf eb;
 	struct buf out = BUF_INIT, prom = BUF_INIT;
 	struct job job;
+	struct port_map pm;
 	pthread_t th[MAX_JOBS];
 	const char *cfg = NULL, *promfile = NULL, **resolvers = NULL;
 	enum dnscheck_status st;
@@ -243,6 +302,9 @@ main(int argc, char **argv)
 		case 'R':
 			uo.retries = (int)parse_num(optarg, "--retries", 0, 10);
 			break;
+		case 'D':
+			co.deadline = parse_seconds(optarg, "--deadline");
+			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
 				fmt = FMT_TEXT;
@@ -273,6 +335,31 @@ main(int argc, char **argv)
 		case 'v':
 			verbose++;
 			break;
+		case 'L':
+			list_ids();
+			return 0;
+		case 'l':
+			co.live = 1;
+			break;
+		case 'o':
+			co.live_timeout = parse_seconds(optarg,
+			    "--live-timeout");
+			break;
+		case 'C':
+			if (access(optarg, R_OK) == -1)
+				fatal(EX_USAGE, "--ca-file %s", optarg);
+			co.ca_file = optarg;
+			break;
+		case 'H':
+			check_domain_arg(optarg);
+			co.helo = optarg;
+			break;
+		case 'M':
+			parse_port_map(optarg, &pm);
+			co.port_from = pm.from;
+			co.port_to = pm.to;
+			co.nport_map = pm.n;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -286,6 +373,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	for (i = 0; i < (size_t)argc; i++)
+		check_domain_arg(argv[i]);
 	if (cfg != NULL && dnsexpect_load(cfg, &exp, &eb) == -1)
 		fatalx(EX_CONFIG, "%s", eb.msg);
 	memset(&job, 0, sizeof(job));
@@ -310,6 +399,13 @@ main(int argc, char **argv)
 	if ((r = dns_unbound_new(&uo, &eb)) == NULL)
 		fatalx(EX_CONFIG, "%s", eb.msg);
 	co.validating = sanity_validating(r);
+	if (co.live || needs_policy(exp)) {
+		char err[300];
+
+		if ((co.tls = tlsprobe_ctx_new(co.ca_file, err, sizeof(err))) ==
+		    NULL)
+			fatalx(EX_CONFIG, "%s", err);
+	}
 
 	job.r = r;
 	job.opts = &co;
@@ -354,8 +450,9 @@ main(int argc, char **argv)
 		if (dnscheck_report_prom(&prom, job.res, job.n, &info,
 		    time(NULL)) == -1)
 			fatal(EX_OSERR, "prometheus report");
-		if (write_atomic(promfile, buf_cstr(&prom), prom.len) == -1) {
-			log_warn("%s", promfile);
+		if (write_prom(promfile, buf_cstr(&prom), prom.len,
+		    &eb) == -1) {
+			log_warnx("prom file: %s", eb.msg);
 			st = dnscheck_worst(st, DNSCHECK_UNKNOWN);
 		}
 	}
@@ -368,6 +465,7 @@ main(int argc, char **argv)
 	buf_free(&out);
 	buf_free(&prom);
 	dns_resolver_free(&r);
+	tlsprobe_ctx_free(&co.tls);
 	dnsexpect_free(&exp);
 	return (int)st;
 }

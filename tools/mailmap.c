@@ -104,7 +104,7 @@ cmd_build(struct conf *c, int argc, char **argv)
 	struct sync_result res;
 	enum sync_status st;
 	struct errbuf eb;
-	int ch, k;
+	int ch, k, lock;
 
 	while ((ch = getopt_long(argc, argv, "nf", opts, NULL)) != -1) {
 		switch (ch) {
@@ -121,7 +121,8 @@ cmd_build(struct conf *c, int argc, char **argv)
 	if (optind != argc)
 		usage(EX_USAGE);
 	so.now = time(NULL);
-	st = sync_run(c, &so, &res, &eb);
+	/* Under the publish lock, after removing what killed runs left. */
+	st = sync_run_locked(c, &so, NULL, &res, &lock, &eb);
 	if (st == SYNC_OK || st == SYNC_ERR_GUARD || st == SYNC_ERR_PUBLISH)
 		print_stats(&res.stats, res.ldap_entries);
 	log_info("fetch %.3f s, total %.3f s", res.fetch_seconds,
@@ -129,6 +130,7 @@ cmd_build(struct conf *c, int argc, char **argv)
 	if (!so.dry_run && sync_write_metrics(c, &res, st,
 	    st == SYNC_OK ? time(NULL) : 0, &eb) == -1)
 		log_warnx("metrics: %s", eb.msg);
+	sync_unlock(&lock);
 	if (st != SYNC_OK)
 		fatalx(sync_status_exit(st), "%s", eb.msg);
 	for (k = 0; k < OUTPUT_COUNT; k++) {

@@ -15,6 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dnscheck_run run;
 	struct dc_dmarc d;
 	struct dc_tags t;
+	const char *why;
 	char err[200], *txt;
 	size_t i;
 
@@ -30,6 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	txt[size] = '\0';
 	if (dc_tags_parse(txt, size, &t, err, sizeof(err)) == 0)
 		dc_tags_free(&t);
+	if (!dc_dmarc_is_record(txt, size, &why) && strlen(why) == 0)
+		abort(); /* a discarded record always has a reason */
 	dnscheck_dmarc_record(&run, "fuzz.test", txt, size, NULL, &d);
 	dc_dmarc_free(&d);
 	for (i = 0; i < res.nf; i++) {

@@ -2,7 +2,9 @@
  * fuzz_ldap_values: the value checks and the account state rules of
  * src_ldap on arbitrary bytes.  Input: up to three NUL-separated fields
  * (userPassword, shadowExpire, accountStatus); the whole input also goes
- * through the uid, forward and password checks and the filter escaper.
+ * through the uid, forward and password checks, the filter escaper, and,
+ * as a DN, through src_ldap_dn_uid (libldap's DN parser): a name it
+ * gives must be a usable uid, a refusal must say why and give none.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *f[3] = { NULL, NULL, NULL };
 	char *s, *p, *esc;
 	const char *why[3];
+	char name[SRC_LDAP_UID_MAX + 1];
+	struct errbuf eb;
 	size_t i, n = 0;
 	time_t now;
 
@@ -27,6 +31,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < 3; i++)
 		if (why[i] != NULL && strlen(why[i]) == 0)
 			abort();
+	errbuf_clear(&eb);
+	if (src_ldap_dn_uid((const char *)data, size, "uid", name,
+	    sizeof(name), &eb) == 0) {
+		if (src_ldap_uid_problem(name, strlen(name)) != NULL)
+			abort();
+	} else if (name[0] != '\0' || eb.msg[0] == '\0') {
+		abort();
+	}
 	if ((s = malloc(size + 1)) == NULL)
 		return 0;
 	memcpy(s, data, size);

@@ -2,8 +2,12 @@
  * fuzz_model: the model (lib/model.c) fed LDAP accounts and Hiera data
  * built from the input, one record per line, fields split on TAB:
  *
- *   A uid<TAB>forward<TAB>password<TAB>state   LDAP account (state 0-3,
- *                                              empty field: NULL)
+ *   A uid<TAB>forward<TAB>password<TAB>state<TAB>ou
+ *                                              LDAP account (state 0-3,
+ *                                              empty field: NULL; DN
+ *                                              uid=UID,ou=OU,... when OU
+ *                                              is given, so that two
+ *                                              entries may give one name)
  *   L key<TAB>target...                        Hiera alias
  *   F key<TAB>target...                        Hiera forward
  *   D domain                                   alias domain
@@ -17,8 +21,13 @@
  *
  * Every output kind is rendered; each list must be strictly sorted by
  * key, every map entry must pass map_check (whatever the model renders
- * must be writable) and every passwd entry pwfile_check.  A violation
- * aborts: that is a bug in lib/model.c.
+ * must be writable) and every passwd entry pwfile_check.  The accounts
+ * are then added again in reverse order, their hashes parked in a
+ * password store: every output must come out the same (no outcome may
+ * depend on LDAP's answer order).  The removals LDAP explains
+ * (model_emit_explained) are generated for every output; a passwd login
+ * among them must not be in the passwd output.  A violation aborts:
+ * that is a bug in lib/model.c.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -151,15 +160,124 @@ check_output(struct model *m, enum output_kind kind, int have_nexthop)
 	kvlist_free(&l);
 }
 
-/* Every streamed entry must be one the passwd-file writer accepts. */
+/* A password store in memory: the hashes in one growing buffer. */
+struct store {
+	char *buf;
+	size_t len, cap;
+};
+
 static int
-passwd_sink(void *arg, const char *login, const char *hash, struct errbuf *eb)
+store_put(void *arg, const char *hash, uint64_t *ref_r, struct errbuf *eb)
 {
-	if (pwfile_check(login, hash, eb) == -1) {
-		fprintf(stderr, "passwd sink: %s\n", eb->msg);
+	struct store *st = arg;
+	size_t n = strlen(hash) + 1;
+
+	(void)eb;
+	st->buf = grow(st->buf, &st->cap, st->len + n, 1);
+	while (st->cap < st->len + n)
+		st->buf = grow(st->buf, &st->cap, st->cap, 1);
+	memcpy(st->buf + st->len, hash, n);
+	*ref_r = st->len;
+	st->len += n;
+	return 0;
+}
+
+static int
+store_get(void *arg, uint64_t ref, char *buf, size_t bufsz,
+    struct errbuf *eb)
+{
+	struct store *st = arg;
+
+	if (ref >= st->len || strlen(st->buf + ref) >= bufsz) {
+		errbuf_set(eb, "bad handle");
 		abort();
 	}
-	(*(size_t *)arg)++;
+	memcpy(buf, st->buf + ref, strlen(st->buf + ref) + 1);
+	return 0;
+}
+
+/* Both models render output KIND identically. */
+static void
+check_same(struct model *a, struct model *b, enum output_kind kind)
+{
+	struct kvlist la, lb;
+	struct errbuf eb;
+	size_t i;
+	int ra, rb;
+
+	ra = model_render(a, kind, &la, &eb);
+	rb = model_render(b, kind, &lb, &eb);
+	if (ra != rb)
+		abort();
+	if (ra == -1)
+		return;
+	if (la.n != lb.n) {
+		fprintf(stderr, "output %d: %zu entries, reversed %zu\n",
+		    (int)kind, la.n, lb.n);
+		abort();
+	}
+	for (i = 0; i < la.n; i++)
+		if (strcmp(la.v[i].key, lb.v[i].key) != 0 ||
+		    strcmp(la.v[i].value, lb.v[i].value) != 0) {
+			fprintf(stderr, "output %d differs at %s\n", (int)kind,
+			    la.v[i].key);
+			abort();
+		}
+	kvlist_free(&la);
+	kvlist_free(&lb);
+}
+
+/* The explained keys of every output; for passwd none is a login the
+   output has. */
+static int
+explained_login(void *arg, const char *key, const char *value)
+{
+	const struct kvlist *pw = arg;
+	size_t i;
+
+	if (*value != '\0' || *key == '\0')
+		abort();
+	for (i = 0; pw != NULL && i < pw->n; i++)
+		if (strcmp(pw->v[i].key, key) == 0) {
+			fprintf(stderr, "explained login %s in passwd\n", key);
+			abort();
+		}
+	return 0;
+}
+
+static void
+check_explained(struct model *m)
+{
+	struct kvlist pw;
+	struct errbuf eb;
+	int k;
+
+	for (k = 0; k < OUTPUT_COUNT; k++)
+		if (k != OUTPUT_PASSWD && model_emit_explained(m,
+		    (enum output_kind)k, explained_login, NULL, &eb) != 0)
+			abort();
+	if (model_render(m, OUTPUT_PASSWD, &pw, &eb) == -1 ||
+	    model_emit_explained(m, OUTPUT_PASSWD, explained_login, &pw,
+	    &eb) != 0)
+		abort();
+	kvlist_free(&pw);
+}
+
+/* Add the accounts of AL in reverse order. */
+static int
+add_reversed(struct model *m, const struct account_list *al,
+    struct errbuf *eb)
+{
+	struct account_list one;
+	size_t i;
+
+	memset(&one, 0, sizeof(one));
+	for (i = al->n; i > 0; i--) {
+		one.v = &al->v[i - 1];
+		one.n = one.cap = 1;
+		if (model_add_accounts(m, &one, eb) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -177,8 +295,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct model *m = NULL;
 	char *buf, *line, *nl, *f[64], *files[1] = { (char *)FUZZ_FILE };
 	char dn[1024];
-	struct kvlist kept;
-	size_t streamed = 0;
+	struct store st = { NULL, 0, 0 };
+	struct model_pwstore ps = { store_put, store_get, &st };
+	struct model *m2 = NULL;
 	size_t nf, capdom = 0, caporig = 0, i;
 	unsigned lineno = 0;
 	int k;
@@ -205,10 +324,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* Account strings are copied by account_list_add.
 			   The DN has the usual form, uid=UID,BASE, so that
 			   the model derives it instead of keeping it. */
-			for (i = nf; i < 4; i++)
+			for (i = nf; i < 5; i++)
 				f[i] = (char *)"";
 			(void)snprintf(dn, sizeof(dn),
-			    "uid=%s,ou=users,dc=example,dc=org", f[0]);
+			    "uid=%s,ou=%s,dc=example,dc=org", f[0],
+			    *f[4] != '\0' ? f[4] : "users");
 			if (account_list_add(&al, dn,
 			    *f[0] != '\0' ? f[0] : NULL,
 			    *f[1] != '\0' ? f[1] : NULL,
@@ -275,20 +395,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_output(m, (enum output_kind)k, mo.nexthop != NULL);
 	if (model_stats(m) == NULL)
 		abort();
-	/* Streaming the hashes to a sink instead gives the same entries. */
-	if (model_render(m, OUTPUT_PASSWD, &kept, &eb) == -1)
+	check_explained(m);
+	/* The other order, the hashes in a store: the same outputs. */
+	mo.pwstore = &ps;
+	if ((m2 = model_new(&mo, &eb)) == NULL ||
+	    add_reversed(m2, &al, &eb) == -1 ||
+	    model_add_hiera(m2, &hd, &eb) == -1 ||
+	    model_resolve(m2, &eb) == -1)
 		abort();
-	model_free(&m);
-	mo.passwd_fn = passwd_sink;
-	mo.passwd_arg = &streamed;
-	if ((m = model_new(&mo, &eb)) == NULL ||
-	    model_add_accounts(m, &al, &eb) == -1 ||
-	    model_add_hiera(m, &hd, &eb) == -1 ||
-	    model_resolve(m, &eb) == -1 || streamed != kept.n)
-		abort();
-	kvlist_free(&kept);
+	for (k = 0; k < OUTPUT_COUNT; k++)
+		check_same(m, m2, (enum output_kind)k);
 out:
 	model_free(&m);
+	model_free(&m2);
+	free(st.buf);
 	account_list_free(&al);
 	lists_free(&aliases);
 	lists_free(&fwds);

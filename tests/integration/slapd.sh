@@ -31,6 +31,9 @@
 #   --syncrepl URI     a read-only syncrepl consumer (refreshAndPersist) of
 #                      the slapd at URI, configured by the database section
 #                      of contrib/slapd/replica.conf; no base tree, no rootdn
+#   --sync-acl limited the service account uid=mailsync may read neither
+#                      userPassword nor mailPassword nor emailForward (an
+#                      under-privileged reader: it still sees every entry)
 # To add data before the start with slapadd, call slapd_setup [options],
 # then slapd_load, then slapd_start (options are taken from slapd_setup).
 #
@@ -150,7 +153,7 @@ slapd_setup() {
 	local size_limit="" prtotal=unlimited time_limit="" tls=0 base=1
 	local syncprov="overlay syncprov
 syncprov-checkpoint 100 10"
-	local loads=() uid f hash sd syncrepl=""
+	local loads=() uid f hash sd syncrepl="" sync_acl=full sync_read
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--syncrepl) syncrepl=$2; base=0; shift ;;
@@ -162,10 +165,16 @@ syncprov-checkpoint 100 10"
 		--no-syncprov) syncprov="" ;;
 		--load) loads+=("$2"); shift ;;
 		--log) SLAPD_LOGLEVEL=$2; shift ;;
+		--sync-acl) sync_acl=$2; shift ;;
 		*) echo "slapd_setup: unknown option $1" >&2; return 2 ;;
 		esac
 		shift
 	done
+	case $sync_acl in
+	full) sync_read="by dn.exact=\"$SLAPD_SYNC_DN\" read" ;;
+	limited) sync_read="by dn.exact=\"$SLAPD_SYNC_DN\" none" ;;
+	*) echo "slapd_setup: --sync-acl full or limited" >&2; return 2 ;;
+	esac
 	mkdir -p "$SLAPD_DIR/db" || return 1
 	(umask 077 &&
 	    printf '%s' "$SLAPD_ROOTPW" >"$SLAPD_ROOTPW_FILE" &&
@@ -227,15 +236,19 @@ EOF
 		cat <<EOF
 access to attrs=userPassword
 	by dn.exact="$SLAPD_EXTERNAL_DN" read
-	by dn.exact="$SLAPD_SYNC_DN" read
+	$sync_read
 	by self write
 	by anonymous auth
 	by * none
 access to attrs=mailPassword
 	by dn.exact="$SLAPD_EXTERNAL_DN" write
-	by dn.exact="$SLAPD_SYNC_DN" read
+	$sync_read
 	by self write
 	by * none
+access to attrs=emailForward
+	by dn.exact="$SLAPD_EXTERNAL_DN" read
+	$sync_read
+	by * read
 access to *
 	by dn.exact="$SLAPD_EXTERNAL_DN" read
 	by * read

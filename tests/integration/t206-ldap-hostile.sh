@@ -1,12 +1,13 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # top_srcdir, top_builddir: set by make check
 # t206: hostile values from LDAP.  A uid with ':' or non-ASCII bytes
-# rejects its entry; an upper-case or multi-valued uid is kept with a
-# warning; a forward with a line break, over 200 characters or not an
-# address list is dropped (entry kept); a mail password with a line break
-# is dropped without being printed, one that is merely no hash Dovecot
-# verifies is kept for the model and mailpw audit to judge (t520).  Other
-# entries are kept.
+# rejects its entry, and so does a second uid value that is not the
+# RDN's (the account name comes from the RDN); an upper-case uid is kept
+# with a warning; a forward with a line break, over 200 characters or not
+# an address list is dropped (entry kept); a mail password with a line
+# break is dropped without being printed, one that is merely no hash
+# Dovecot verifies is kept for the model and mailpw audit to judge (t520).
+# Other entries are kept.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/slapd.sh"
 slapd_require
@@ -22,17 +23,18 @@ out=$(cat "$T_DIR/last.out")
 err=$(cat "$T_DIR/last.err")
 line() { grep "^$1	" <<<"$out"; }
 
-is "$(wc -l <<<"$out")" 19 "11 sample + 8 hostile entries kept"
-like "$err" "uid=bad:uid,ou=users,dc=example,dc=org: entry rejected: uid contains ':'" \
+is "$(wc -l <<<"$out")" 18 "11 sample + 7 hostile entries kept"
+like "$err" "uid=bad:uid,ou=users,dc=example,dc=org: entry rejected: uid in the RDN: contains ':'" \
     "uid with ':' rejected, DN named"
-like "$err" 'uid=j\\C3\\BCrgen,ou=users,dc=example,dc=org: entry rejected: uid not ASCII' \
+like "$err" 'uid=j\\C3\\BCrgen,ou=users,dc=example,dc=org: entry rejected: uid in the RDN: not ASCII' \
     "non-ASCII uid rejected, DN escaped"
-! grep -q 'bad:uid\|rgen' <<<"$out"
+! grep -q 'bad:uid\|rgen\|multi' <<<"$out"
 ok $? "rejected entries are not in the list"
 is "$(line Mallory)" "Mallory	active	mallory@example.net	no" "upper-case uid kept"
 like "$err" "uid=Mallory,.*: uid Mallory has upper case" "upper-case uid reported"
-is "$(line multi1 | cut -f1,3)" "multi1	multi@example.net" "multi-valued uid: first value used"
-like "$err" "uid=multi1,.*: uid has 2 values, using the first" "multi-valued uid reported"
+like "$err" "uid=multi1,.*: entry rejected: uid value multi2 differs from the RDN's multi1" \
+    "a second uid value rejects the entry"
+like "$err" "18 accounts, 3 entries rejected" "three entries counted as rejected"
 is "$(line fwdnl)" "fwdnl	active	-	yes" "forward with a line break dropped, password kept"
 like "$err" "uid=fwdnl,.*: emailForward value dropped: contains a line break" "line break reported"
 like "$err" "uid=fwdlong,.*: emailForward value dropped: longer than 200" "over-long forward reported"

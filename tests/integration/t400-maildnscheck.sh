@@ -44,13 +44,17 @@ _25._tcp.mx TLSA 3 1 1 $cur_311
 _dmarc TXT "v=DMARC1; p=reject"
 EOZ
 sed 's/signed\.test/bogus.test/g; s/192\.0\.2\.40/192.0.2.41/' signed.test.zone >bogus.test.zone
+# only a PKIX-EE record: senders fall back to unauthenticated TLS
+sed 's/signed\.test/pkix.test/g; s/TLSA 3 1 1/TLSA 1 1 1/' signed.test.zone >pkix.test.zone
 ub_sign signed.test signed.test.zone || skip_all "ldns-signzone failed"
 ub_sign bogus.test bogus.test.zone expired || skip_all "ldns-signzone failed"
+ub_sign pkix.test pkix.test.zone || skip_all "ldns-signzone failed"
 
 frag="$(cat <<EOF2
     local-zone: "test." static
     local-zone: "signed.test." transparent
     local-zone: "bogus.test." transparent
+    local-zone: "pkix.test." transparent
     local-zone: "slow.test." deny
     local-zone: "2.0.192.in-addr.arpa." static
     local-data: "good.test. 300 IN SOA ns.good.test. h.good.test. 1 3600 600 86400 300"
@@ -75,9 +79,18 @@ $(txt ed1._domainkey.good.test "v=DKIM1; k=ed25519; p=$ed1_p")
     local-data: 'bad.test. 300 IN TXT "v=spf1 +all"'
     local-data: '_dmarc.bad.test. 300 IN TXT "v=DMARC1; p=none; rua=mailto:d@elsewhere.test"'
 $(txt sel1._domainkey.bad.test "v=DKIM1; k=rsa; p=$sel1_p")
+    local-data: "sub.inh.test. 300 IN A 192.0.2.60"
+    local-data: '_dmarc.inh.test. 300 IN TXT "v=DMARC1; p=quarantine; sp=reject; rua=mailto:d@rep.test"'
+    local-data: "junk.test. 300 IN MX 10 mx1.good.test."
+    local-data: '_dmarc.junk.test. 300 IN TXT "p=reject; v=DMARC1"'
+    local-data: "permerr.test. 300 IN MX 10 mx1.good.test."
+    local-data: 'permerr.test. 300 IN TXT "v=spf1 redirect=mx1.good.test"'
+    local-data: "unsigned.test. 300 IN MX 10 mx1.good.test."
+    local-data: 'unsigned.test. 300 IN TXT "v=spf1 -all"'
 #AUTH
 $(ub_auth_zone signed.test signed.test.zone.signed)
 $(ub_auth_zone bogus.test bogus.test.zone.signed)
+$(ub_auth_zone pkix.test pkix.test.zone.signed)
 EOF2
 )"
 ub_start "$frag" || { echo "1..0 # SKIP unbound did not start"; exit 0; }
@@ -108,6 +121,7 @@ domains:
   signed.test:
     mx: [{host: mx.signed.test, pref: 10}]
     dmarc: {p: reject}
+    dnssec: secure
     tls:
       mx.signed.test: {cert: cur.pem, next_key: next.key, dane: required}
   bogus.test:
@@ -116,10 +130,23 @@ domains:
   slow.test:
     mx: [{host: mx.slow.test, pref: 10}]
     dmarc: {p: reject}
+  sub.inh.test:
+    dmarc: {p: reject, effective: reject}
+  junk.test:
+    dmarc: {p: reject}
+  unsigned.test:
+    dnssec: secure
+  pkix.test:
+    tls:
+      mx.pkix.test: {cert: cur.pem, dane: optional}
 EOF
 TA="--trust-anchor $T_DIR/ta.ds"
-plan 38
+plan 71
+: >all-ids.txt
 json_ids() { # FILE: "id:STATUS:dnssec ..." of the first domain
+	python3 -c 'import json,sys
+for d in json.load(open(sys.argv[1]))["domains"]:
+	for f in d["findings"]: print(f["id"])' "$1" >>all-ids.txt
 	python3 -c 'import json,sys
 d=json.load(open(sys.argv[1]))["domains"][0]
 print(d["resolver"]["validating"], " ".join(f["id"]+":"+f["status"]+":"+str((f["evidence"] or {}).get("dnssec")) for f in d["findings"]))' "$1"
@@ -174,13 +201,105 @@ ok $r "timeout is never 'missing'"
 # several domains concurrently, prom file written atomically
 mkdir -p prom
 t_exit 2 "all domains: worst status" "$MDC" -c exp.yaml $R $TA --allow-reserved --timeout 1 --retries 0 --prom-file prom/mail.prom
-is "$(grep -c '^[a-z.]*test: ' "$T_DIR/last.out")" 5 "text output covers 5 domains"
+is "$(grep -c '^[a-z.]*test: ' "$T_DIR/last.out")" 9 "text output covers all 9 domains"
 like "$(cat prom/mail.prom 2>/dev/null)" 'maildnscheck_status\{domain="good.test"\} 0' "prom file: per-domain status"
 is "$(grep -c '^# TYPE maildnscheck_status ' prom/mail.prom):$(find prom -name '*.tmp.*' | wc -l)" "1:0" "prom: TYPE once, no temp file left"
+
+# DMARC inherited from the organizational domain: its sp, its rua
+t_exit 1 "sub.inh.test: WARNING (inherited rua not authorized)" "$MDC" -c exp.yaml $R --allow-reserved --format json sub.inh.test
+ids=$(json_ids "$T_DIR/last.out")
+like "$ids" 'dmarc.inherited:OK' "sub.inh.test: policy inherited"
+r=0; printf '%s' "$ids" | grep -q 'dmarc.policy.weaker' && r=1
+ok $r "sub.inh.test: sp=reject of the parent meets p: reject"
+like "$ids" 'dmarc.external.unauthorized:WARNING' "sub.inh.test: inherited rua is checked"
+"$MDC" -c exp.yaml $R --allow-reserved --format nagios sub.inh.test >nagios.out
+like "$(head -1 nagios.out)" "'dmarc_policy'=2;" "sub.inh.test: perfdata carries the inherited sp"
+
+# a _dmarc TXT that is not a DMARC record
+t_exit 2 "junk.test: CRITICAL" "$MDC" -c exp.yaml $R --allow-reserved --format json junk.test
+ids=$(json_ids "$T_DIR/last.out")
+like "$ids" 'dmarc.record.discarded:CRITICAL' "junk.test: reported as discarded"
+r=0; printf '%s' "$ids" | grep -q 'dmarc.missing' && r=1
+ok $r "junk.test: not reported as missing"
+
+# SPF lint without must_pass sees a top-level permerror
+t_exit 2 "permerr.test: CRITICAL without expectations" "$MDC" $R --allow-reserved --format json permerr.test
+like "$(json_ids "$T_DIR/last.out")" 'spf.redirect_none:CRITICAL' "permerr.test: redirect to a domain without SPF"
+
+# expected DNSSEC state
+t_exit 2 "unsigned.test: CRITICAL when expected secure" "$MDC" -c exp.yaml $R $TA --allow-reserved --format json unsigned.test
+like "$(json_ids "$T_DIR/last.out")" 'dnssec.insecure:CRITICAL' "unsigned.test: dnssec.insecure"
+"$MDC" -c exp.yaml $R $TA --allow-reserved --format json signed.test >signed.json
+like "$(json_ids signed.json)" 'dnssec.secure:OK' "signed.test: every RRset secure"
+
+# TLSA without a usable record: senders use unauthenticated TLS
+t_exit 1 "pkix.test: WARNING, not CRITICAL" "$MDC" -c exp.yaml $R $TA --allow-reserved --format json pkix.test
+ids=$(json_ids "$T_DIR/last.out")
+like "$ids" 'tlsa.unusable:WARNING' "pkix.test: tlsa.unusable WARNING"
+r=0; printf '%s' "$ids" | grep -q 'tlsa.current.mismatch' && r=1
+ok $r "pkix.test: no 'senders stop delivering'"
+
+# the per-domain deadline: a dropped zone costs its deadline, not every
+# lookup's timeout, and does not hold the others
+now() { date +%s.%N; }
+took() { awk "BEGIN { printf \"%.2f\", $2 - $1 }"; }
+under() { awk "BEGIN { exit !($2 - $1 < $3) }"; }
+t0=$(now)
+t_exit 3 "slow.test: UNKNOWN within the deadline" "$MDC" -c exp.yaml $R --timeout 5 --retries 1 --deadline 1.5 --format json slow.test
+t1=$(now)
+like "$(json_ids "$T_DIR/last.out")" 'dns.deadline:UNKNOWN' "slow.test: dns.deadline"
+under "$t0" "$t1" 3
+ok $? "slow.test: done in $(took "$t0" "$t1") s (deadline 1.5 s)"
+t0=$(now)
+t_exit 3 "good.test and slow.test together" "$MDC" -c exp.yaml $R $TA --allow-reserved --deadline 1.5 --format nagios good.test slow.test
+t1=$(now)
+under "$t0" "$t1" 3
+ok $? "two domains in $(took "$t0" "$t1") s"
+printf 'domains:\n  slow.test:\n    deadline: 0.5\n' >deadline.yaml
+t0=$(now)
+t_exit 3 "expected-state deadline wins" "$MDC" -c deadline.yaml $R --timeout 5 --deadline 60 slow.test
+t1=$(now)
+under "$t0" "$t1" 2
+ok $? "slow.test with deadline: 0.5 in $(took "$t0" "$t1") s"
+
+# acknowledgements: OK with the reason until the date, then they fire
+cat >ack.yaml <<EOA
+domains:
+  bad.test:
+    ack:
+      - {id: dmarc.external.unauthorized, subject: "mailto:d@elsewhere.test",
+         reason: "the provider authorizes by contract", until: 2099-12-31}
+      - {id: mx.target.cname, reason: "old", until: 2001-01-01}
+EOA
+"$MDC" -c ack.yaml $R --allow-reserved --format json bad.test >ack.json
+ids=$(json_ids ack.json)
+like "$ids" 'dmarc.external.unauthorized:OK' "acknowledged finding reports OK"
+like "$(python3 -c 'import json,sys
+for f in json.load(open(sys.argv[1]))["domains"][0]["findings"]:
+	if f["acknowledged"]: print(f["acknowledged"]["status"], f["acknowledged"]["until"])' ack.json)" '^WARNING 2099-12-31$' "JSON keeps the acknowledged status and date"
+like "$ids" 'mx.target.cname:WARNING' "an expired acknowledgement fires again"
+
+# every id reported above is documented
+"$MDC" --list-ids | awk '{ print $1 }' | sort -u >listed.txt
+sort -u all-ids.txt | comm -23 - listed.txt >undocumented.txt
+is "$(tr '\n' ' ' <undocumented.txt)" "" "every reported finding id is in --list-ids"
+
+# the expected state is refused like udmail.yaml: depth, duplicates
+python3 -c 'print("domains:\n  a.test:\n    spf: " + "[" * 100000 + "]" * 100000)' >deep.yaml
+t0=$(now)
+t_exit 78 "100k-level expected state: EX_CONFIG" "$MDC" -c deep.yaml $R a.test
+t1=$(now)
+like "$(cat "$T_DIR/last.err")" 'deep.yaml:3:[0-9]+: nested deeper than 8 levels' "deep file: position and reason"
+under "$t0" "$t1" 1
+ok $? "deep file refused in $(took "$t0" "$t1") s"
+printf 'domains:\n  a.test:\n    dmarc: {p: reject}\n    dmarc: {p: none}\n' >dup.yaml
+t_exit 78 "duplicate key: EX_CONFIG" "$MDC" -c dup.yaml $R a.test
+like "$(cat "$T_DIR/last.err")" "dup.yaml:4:5: domains.a.test: duplicate key 'dmarc' \(first at line 3\)" "duplicate key named with both lines"
+t_exit 64 "empty domain argument: EX_USAGE" "$MDC" $R ""
 
 # invocation errors
 t_exit 64 "bad option: EX_USAGE" "$MDC" $R --format xml good.test
 printf 'domains:\n  x.test:\n    dmarc: {p: nope}\n' >bad.yaml
 t_exit 78 "bad expected state: EX_CONFIG" "$MDC" -c bad.yaml $R x.test
-like "$(cat "$T_DIR/last.err")" 'bad.yaml:3:16: dmarc p' "config error names file:line:col"
+like "$(cat "$T_DIR/last.err")" 'bad.yaml:3:16: domains.x.test.dmarc.p: .nope.: expected none, quarantine or reject' "config error names file:line:col"
 t_done

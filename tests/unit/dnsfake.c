@@ -158,7 +158,7 @@ xdup(const void *p, size_t n)
 
 static int
 fake_query(struct dns_resolver *res, const char *qname, uint16_t type,
-    struct dns_answer **ans_r, struct errbuf *eb)
+    double deadline, struct dns_answer **ans_r, struct errbuf *eb)
 {
 	struct fake *f = res->ctx;
 	struct dns_answer *a = calloc(1, sizeof(*a));
@@ -231,6 +231,7 @@ fake_query(struct dns_resolver *res, const char *qname, uint16_t type,
 	    DNS_NXDOMAIN;
 	a->rcode = a->status == DNS_NXDOMAIN ? 3 : 0;
 	(void)eb;
+	(void)deadline;
 	*ans_r = a;
 	return 0;
 }

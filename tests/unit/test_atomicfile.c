@@ -229,26 +229,278 @@ test_atomicfile_abort_leaves_old(void **state)
 	assert_int_equal(mt_count_files(fx->dir), 1);
 }
 
+/* A symbolic link at the target name (planted by whoever could write
+   the directory) is replaced, not followed, and cannot block publishing. */
 static void
-test_atomicfile_refuses_symlink_and_dir(void **state)
+test_atomicfile_replaces_symlink_not_target(void **state)
 {
 	struct fx *fx = *state;
 	struct errbuf eb;
-	char *real = mt_path(fx->dir, "real");
+	struct stat st;
+	char *real = mt_path(fx->dir, "real"), *s;
+	int changed = -1;
 
 	mt_write_file(real, "real\n");
 	assert_int_equal(symlink(real, fx->target), 0);
-	assert_null(atomicfile_open(fx->target, 0644, ATOMICFILE_KEEP_GID,
-	    &eb));
-	assert_non_null(strstr(eb.msg, fx->target));
-	assert_non_null(strstr(eb.msg, "symbolic link"));
+	assert_int_equal(publish(fx->target, "new\n", 0644,
+	    ATOMICFILE_KEEP_GID, ATOMICFILE_IF_CHANGED | ATOMICFILE_NEW_MTIME,
+	    &changed, &eb), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(lstat(fx->target, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	s = mt_read_file(fx->target, NULL);
+	assert_string_equal(s, "new\n");
+	free(s);
+	s = mt_read_file(real, NULL);
+	assert_string_equal(s, "real\n");
+	free(s);
+	/* A dangling link: its target is not created. */
 	assert_int_equal(unlink(fx->target), 0);
+	assert_int_equal(unlink(real), 0);
+	assert_int_equal(symlink(real, fx->target), 0);
+	assert_int_equal(publish(fx->target, "new\n", 0644,
+	    ATOMICFILE_KEEP_GID, 0, NULL, &eb), 0);
+	assert_int_equal(access(real, F_OK), -1);
+	assert_int_equal(mt_count_files(fx->dir), 1);
+	free(real);
+}
+
+static void
+test_atomicfile_refuses_dir_and_fifo(void **state)
+{
+	struct fx *fx = *state;
+	struct errbuf eb;
+
 	assert_int_equal(mkdir(fx->target, 0755), 0);
 	assert_null(atomicfile_open(fx->target, 0644, ATOMICFILE_KEEP_GID,
 	    &eb));
 	assert_non_null(strstr(eb.msg, "is a directory"));
+	assert_int_equal(rmdir(fx->target), 0);
+	/* A device or FIFO is not replaced by a file (--prom-file
+	   /dev/full once replaced the device node). */
+	assert_int_equal(mkfifo(fx->target, 0600), 0);
+	assert_null(atomicfile_open(fx->target, 0644, ATOMICFILE_KEEP_GID,
+	    &eb));
+	assert_non_null(strstr(eb.msg, fx->target));
+	assert_non_null(strstr(eb.msg, "not a regular file"));
+	assert_int_equal(mt_count_files(fx->dir), 1);
+}
+
+/* The temp file is ".<base>.udmail-tmp.XXXXXX", created exclusively,
+   and the name libraries get reaches exactly that file. */
+static void
+test_atomicfile_temp_name_and_openpath(void **state)
+{
+	struct fx *fx = *state;
+	struct atomicfile *af;
+	struct errbuf eb;
+	struct stat a, b;
+	const char *tmp, *base;
+	int fd;
+
+	assert_non_null(af = atomicfile_open(fx->target, 0644,
+	    ATOMICFILE_KEEP_GID, &eb));
+	tmp = atomicfile_tmppath(af);
+	base = strrchr(tmp, '/') + 1;
+	assert_int_equal(strncmp(base, ".table.udmail-tmp.", 18), 0);
+	assert_int_equal(strlen(base), 18 + 6);
+	assert_int_equal(fstat(atomicfile_fd(af), &a), 0);
+	assert_int_equal(lstat(tmp, &b), 0);
+	assert_true(a.st_ino == b.st_ino && S_ISREG(b.st_mode));
+	fd = open(atomicfile_openpath(af), O_RDWR);
+	assert_true(fd != -1);
+	assert_int_equal(atomicfile_check_fd(af, fd, &eb), 0);
+	(void)close(fd);
+	fd = open(fx->dir, O_RDONLY);
+	assert_int_equal(atomicfile_check_fd(af, fd, &eb), -1);
+	assert_non_null(strstr(eb.msg, "another file"));
+	(void)close(fd);
+	atomicfile_abort(&af);
+	assert_int_equal(mt_count_files(fx->dir), 0);
+}
+
+/* Someone swaps the temp name for a symbolic link (or another file)
+   before the commit: nothing is renamed, the target and the link's
+   target are untouched. */
+static void
+test_atomicfile_temp_swapped_is_not_published(void **state)
+{
+	struct fx *fx = *state;
+	struct atomicfile *af;
+	struct errbuf eb;
+	struct stat st;
+	char *outside = mt_path(fx->dir, "outside"), *tmp, *moved, *s;
+	int changed = -1;
+
+	mt_write_file(fx->target, "old\n");
+	mt_write_file(outside, "outside\n");
+	assert_non_null(af = atomicfile_open(fx->target, 0644,
+	    ATOMICFILE_KEEP_GID, &eb));
+	tmp = strdup(atomicfile_tmppath(af));
+	moved = mt_path(fx->dir, "moved");
+	assert_int_equal(atomicfile_write(af, "new\n", 4, &eb), 0);
+	assert_int_equal(rename(tmp, moved), 0);
+	assert_int_equal(symlink(outside, tmp), 0);
+	assert_int_equal(atomicfile_commit(&af, 0, &changed, &eb), -1);
+	assert_int_equal(changed, 0);
+	assert_non_null(strstr(eb.msg, "no longer the temp file"));
+	s = mt_read_file(fx->target, NULL);
+	assert_string_equal(s, "old\n");
+	free(s);
+	s = mt_read_file(outside, NULL);
+	assert_string_equal(s, "outside\n");
+	free(s);
+	/* Not ours: the swapped-in name is left alone. */
+	assert_int_equal(lstat(tmp, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	free(tmp);
+	free(moved);
+	free(outside);
+}
+
+static void
+test_atomicfile_temp_hardlinked_is_not_published(void **state)
+{
+	struct fx *fx = *state;
+	struct atomicfile *af;
+	struct errbuf eb;
+	char *other = mt_path(fx->dir, "other"), *s;
+
+	mt_write_file(fx->target, "old\n");
+	assert_non_null(af = atomicfile_open(fx->target, 0644,
+	    ATOMICFILE_KEEP_GID, &eb));
+	assert_int_equal(link(atomicfile_tmppath(af), other), 0);
+	assert_int_equal(atomicfile_write(af, "new\n", 4, &eb), 0);
+	assert_int_equal(atomicfile_commit(&af, 0, NULL, &eb), -1);
+	assert_non_null(strstr(eb.msg, "2 links"));
+	s = mt_read_file(fx->target, NULL);
+	assert_string_equal(s, "old\n");
+	free(s);
+	/* target + the extra link; the temp name itself is gone */
 	assert_int_equal(mt_count_files(fx->dir), 2);
-	free(real);
+	free(other);
+}
+
+static void
+test_atomicfile_scratch_has_no_name(void **state)
+{
+	struct fx *fx = *state;
+	struct atomicfile *af;
+	struct errbuf eb;
+	char buf[4];
+	int fd;
+
+	assert_non_null(af = atomicfile_open(fx->target, 0644,
+	    ATOMICFILE_KEEP_GID, &eb));
+	assert_int_equal(mt_count_files(fx->dir), 1);
+	fd = atomicfile_scratch(af, &eb);
+	assert_true(fd != -1);
+	assert_int_equal(write(fd, "abc", 3), 3);
+	assert_int_equal(pread(fd, buf, 3, 0), 3);
+	assert_memory_equal(buf, "abc", 3);
+	assert_int_equal(mt_count_files(fx->dir), 1);
+	(void)close(fd);
+	atomicfile_abort(&af);
+	assert_int_equal(mt_count_files(fx->dir), 0);
+}
+
+static void
+touch_at(const char *dir, const char *name)
+{
+	char *p = mt_path(dir, name);
+
+	mt_write_file(p, "leftover\n");
+	free(p);
+}
+
+static int
+exists_at(const char *dir, const char *name)
+{
+	struct stat st;
+	char *p = mt_path(dir, name);
+	int r = lstat(p, &st) == 0;
+
+	free(p);
+	return r;
+}
+
+/* A killed run's temp files are removed, and nothing else: not another
+   table's, not a link (nor what it points to), not a directory, not a
+   file that only looks like one. */
+static void
+test_atomicfile_cleanup_removes_only_leftovers(void **state)
+{
+	struct fx *fx = *state;
+	struct errbuf eb;
+	char *p, *keep = mt_path(fx->dir, "keep");
+	static const char *const gone[] = { ".table.udmail-tmp.AbC123",
+		".table.udmail-tmp.abcdef", ".table.Xy12Ab", ".udmail-spill.Q1w2E3" };
+	static const char *const kept[] = { "table", ".table.backup",
+		".other.udmail-tmp.AbC123", ".table.udmail-tmp.AbC12",
+		".table.udmail-tmp.AbC1234", ".table.udmail-tmp.AbC12-",
+		".tablex.udmail-tmp.AbC123", ".table.lmdb.Xy12Ab" };
+	size_t i;
+
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		touch_at(fx->dir, gone[i]);
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		touch_at(fx->dir, kept[i]);
+	mt_write_file(keep, "keep\n");
+	p = mt_path(fx->dir, ".table.udmail-tmp.LiNk00");
+	assert_int_equal(symlink(keep, p), 0);
+	free(p);
+	p = mt_path(fx->dir, ".table.udmail-tmp.DiR000");
+	assert_int_equal(mkdir(p, 0700), 0);
+	free(p);
+	assert_int_equal(atomicfile_cleanup(fx->target, 0, &eb), 4);
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		assert_false(exists_at(fx->dir, gone[i]));
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		assert_true(exists_at(fx->dir, kept[i]));
+	assert_true(exists_at(fx->dir, ".table.udmail-tmp.LiNk00"));
+	assert_true(exists_at(fx->dir, ".table.udmail-tmp.DiR000"));
+	assert_true(exists_at(fx->dir, "keep"));
+	assert_int_equal(atomicfile_cleanup(fx->target, 0, &eb), 0);
+	free(keep);
+}
+
+static void
+test_atomicfile_cleanup_owner_and_age(void **state)
+{
+	struct fx *fx = *state;
+	struct errbuf eb;
+	char *p = mt_path(fx->dir, ".table.udmail-tmp.AbC123");
+
+	touch_at(fx->dir, ".table.udmail-tmp.AbC123");
+	/* Too young: a writer without the lock may still be at work. */
+	assert_int_equal(atomicfile_cleanup(fx->target, 3600, &eb), 0);
+	set_mtime(p, time(NULL) - 7200);
+	if (geteuid() == 0) {
+		/* Another user's file is never ours to remove. */
+		assert_int_equal(chown(p, 65534, 65534), 0);
+		assert_int_equal(atomicfile_cleanup(fx->target, 0, &eb), 0);
+		assert_int_equal(chown(p, 0, 0), 0);
+	}
+	assert_int_equal(atomicfile_cleanup(fx->target, 3600, &eb), 1);
+	free(p);
+}
+
+static void
+test_atomicfile_cleanup_refuses_untrusted_dir(void **state)
+{
+	struct fx *fx = *state;
+	struct errbuf eb;
+
+	touch_at(fx->dir, ".table.udmail-tmp.AbC123");
+	assert_int_equal(chmod(fx->dir, 0777), 0);
+	assert_int_equal(atomicfile_cleanup(fx->target, 0, &eb), -1);
+	assert_non_null(strstr(eb.msg, "writable by everyone"));
+	assert_true(exists_at(fx->dir, ".table.udmail-tmp.AbC123"));
+	assert_null(atomicfile_open(fx->target, 0644, ATOMICFILE_KEEP_GID,
+	    &eb));
+	assert_non_null(strstr(eb.msg, fx->dir));
+	assert_non_null(strstr(eb.msg, "chmod o-w or chmod +t"));
+	assert_int_equal(chmod(fx->dir, 0700), 0);
 }
 
 static void
@@ -354,7 +606,15 @@ main(void)
 		T(test_atomicfile_new_mtime_same_second),
 		T(test_atomicfile_new_mtime_past_future_old),
 		T(test_atomicfile_abort_leaves_old),
-		T(test_atomicfile_refuses_symlink_and_dir),
+		T(test_atomicfile_replaces_symlink_not_target),
+		T(test_atomicfile_refuses_dir_and_fifo),
+		T(test_atomicfile_temp_name_and_openpath),
+		T(test_atomicfile_temp_swapped_is_not_published),
+		T(test_atomicfile_temp_hardlinked_is_not_published),
+		T(test_atomicfile_scratch_has_no_name),
+		T(test_atomicfile_cleanup_removes_only_leftovers),
+		T(test_atomicfile_cleanup_owner_and_age),
+		T(test_atomicfile_cleanup_refuses_untrusted_dir),
 		T(test_atomicfile_missing_dir),
 		T(test_atomicfile_unwritable_dir),
 		T(test_atomicfile_write_failure_leaves_old),

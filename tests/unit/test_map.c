@@ -585,6 +585,8 @@ test_map_reader_errors(void **state)
 	mt_write_file(fx->file[1], "this is not a berkeley db file");
 	assert_null(map_reader_open(MAP_FORMAT_HASH, fx->file[1], &eb));
 	assert_non_null(strstr(eb.msg, fx->file[1]));
+	/* Not Berkeley DB's bare "Invalid argument": the cause. */
+	assert_non_null(strstr(eb.msg, "not a Berkeley DB hash file"));
 	assert_null(map_reader_open(MAP_FORMAT_TEXT, fx->dir, &eb));
 }
 

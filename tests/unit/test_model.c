@@ -1,6 +1,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,41 +506,76 @@ test_model_sender_login_long_variant(void **state)
 	model_free(&m);
 }
 
-struct sink {
-	int n;
-	char seen[256];
+/* A password store in memory, as the sync's scratch file behaves:
+   handles are indices; put fails for the hash FAIL_PUT, get for the
+   handle fail_get. */
+#define FAIL_PUT "{PLAIN}fail-put"
+
+struct store {
+	char *v[8];
+	size_t n;
+	size_t gets;
+	uint64_t fail_get;
 };
 
 static int
-sink(void *arg, const char *login, const char *hash, struct errbuf *eb)
+store_put(void *arg, const char *hash, uint64_t *ref_r, struct errbuf *eb)
 {
-	struct sink *k = arg;
-	size_t n = strlen(k->seen);
+	struct store *st = arg;
 
-	if (strcmp(login, "fail") == 0) {
-		errbuf_set(eb, "sink says no");
+	if (strcmp(hash, FAIL_PUT) == 0 || st->n == 8) {
+		errbuf_set(eb, "store says no");
 		return -1;
 	}
-	k->n++;
-	(void)snprintf(k->seen + n, sizeof(k->seen) - n, "%s;", login);
-	return hash[0] == '{' ? 0 : -1;
+	assert_non_null(st->v[st->n] = strdup(hash));
+	*ref_r = st->n++;
+	return 0;
 }
 
-/* With a passwd sink the hashes go there as accounts are added, in
-   their order, and are not kept; the sink's failure stops the add. */
+static int
+store_get(void *arg, uint64_t ref, char *buf, size_t bufsz,
+    struct errbuf *eb)
+{
+	struct store *st = arg;
+
+	st->gets++;
+	if (ref >= st->n || ref == st->fail_get) {
+		errbuf_set(eb, "store lost it");
+		return -1;
+	}
+	assert_true(strlen(st->v[ref]) < bufsz);
+	(void)snprintf(buf, bufsz, "%s", st->v[ref]);
+	return 0;
+}
+
 static void
-test_model_passwd_sink(void **state)
+store_free(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		free(st->v[i]);
+	st->n = 0;
+}
+
+/* With a password store the hashes are parked there as accounts are
+   added and fetched back, in login order, for the passwd output;
+   failures of either side reach the caller; with drop_passwords none is
+   kept and the passwd output is refused. */
+static void
+test_model_passwd_store(void **state)
 {
 	struct account a[] = {
 		acc("zed", NULL, H1, ACCOUNT_ACTIVE),
 		acc("Amy", NULL, H2, ACCOUNT_ACTIVE),
 		acc("locked", NULL, H1, ACCOUNT_LOCKED),
-		acc("zed", NULL, H2, ACCOUNT_ACTIVE), /* conflict: dropped */
-		acc("fail", NULL, H1, ACCOUNT_ACTIVE),
+		acc("bob", NULL, H1, ACCOUNT_ACTIVE),
+		acc("fail", NULL, FAIL_PUT, ACCOUNT_ACTIVE),
 	};
-	struct sink k = { 0, "" };
+	struct store st = { .fail_get = 99 };
+	struct model_pwstore ps = { store_put, store_get, &st };
 	struct model_opts mo = { .domain = "example.org", .have_ldap = 1,
-		.passwd_fn = sink, .passwd_arg = &k };
+		.pwstore = &ps };
 	struct account_list al = { .v = a, .n = 4, .cap = 4 };
 	struct kvlist l;
 	struct errbuf eb;
@@ -548,17 +584,38 @@ test_model_passwd_sink(void **state)
 	assert_non_null(m = model_new(&mo, &eb));
 	assert_int_equal(model_add_accounts(m, &al, &eb), 0);
 	assert_int_equal(model_resolve(m, &eb), 0);
-	assert_int_equal(k.n, 2);
-	assert_string_equal(k.seen, "zed;amy;");
+	assert_int_equal(st.n, 3); /* zed, amy, bob: not the locked one */
+	assert_int_equal(model_render(m, OUTPUT_PASSWD, &l, &eb), 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0].key, "amy");
+	assert_string_equal(l.v[0].value, H2);
+	assert_string_equal(l.v[1].key, "bob");
+	assert_string_equal(l.v[2].key, "zed");
+	assert_string_equal(l.v[2].value, H1);
+	kvlist_free(&l);
+	st.fail_get = 1; /* amy's */
 	assert_int_equal(model_render(m, OUTPUT_PASSWD, &l, &eb), -1);
-	assert_non_null(strstr(eb.msg, "streamed"));
+	assert_string_equal(eb.msg, "store lost it");
 	model_free(&m);
+	store_free(&st);
 
 	al.v = &a[4];
 	al.n = al.cap = 1;
 	assert_non_null(m = model_new(&mo, &eb));
 	assert_int_equal(model_add_accounts(m, &al, &eb), -1);
-	assert_string_equal(eb.msg, "sink says no");
+	assert_string_equal(eb.msg, "store says no");
+	model_free(&m);
+
+	mo.pwstore = NULL;
+	mo.drop_passwords = 1;
+	al.v = a;
+	al.n = al.cap = 4;
+	assert_non_null(m = model_new(&mo, &eb));
+	assert_int_equal(model_add_accounts(m, &al, &eb), 0);
+	assert_int_equal(model_resolve(m, &eb), 0);
+	assert_int_equal(model_render(m, OUTPUT_PASSWD, &l, &eb), -1);
+	assert_non_null(strstr(eb.msg, "dropped"));
+	assert_int_equal(count(m, OUTPUT_SENDER_LOGIN), 3);
 	model_free(&m);
 }
 
@@ -672,6 +729,247 @@ test_model_many(void **state)
 	free(fw);
 }
 
+/* An account with a DN of its own (acc() derives "uid=UID,ou=users"). */
+static struct account
+acc_dn(const char *dn, const char *uid, const char *fwd, const char *pw,
+    enum account_state st)
+{
+	struct account a = acc(uid, fwd, pw, st);
+
+	a.dn = (char *)dn;
+	return a;
+}
+
+/* Accounts that meet in every way the order of LDAP's answer could
+   matter: two entries giving one name, account forwards that form a
+   loop, retired and locked accounts behind aliases and sender logins. */
+static struct model *
+build_tangle(int reverse, struct hiera_data *hd)
+{
+	static char *t1[] = { "victim", "carol" }, *t2[] = { "ret" },
+	    *t3[] = { "gone" }, *t4[] = { "ret", "act" }, *l1[] = { "lck" },
+	    *l2[] = { "act", "lck" }, *l3[] = { "victim" },
+	    *ad[] = { "example.net" };
+	static struct hiera_list al[4], sl[3];
+	static struct origin ado[] = { { "mail.yaml", 1 } };
+	struct account a[] = {
+		acc_dn("uid=victim,ou=users,dc=example,dc=org", "victim",
+		    "victim@ext.example", H1, ACCOUNT_ACTIVE),
+		acc_dn("uid=victim,ou=extra,ou=users,dc=example,dc=org",
+		    "victim", "attacker@evil.example", H2, ACCOUNT_ACTIVE),
+		acc("carol", "carol@ext.example", H2, ACCOUNT_ACTIVE),
+		/* a retired twin of an active account explains nothing */
+		acc_dn("uid=carol,ou=old,ou=users,dc=example,dc=org", "carol",
+		    NULL, H1, ACCOUNT_RETIRED),
+		acc("alice", "alice@ext.example, bob@example.org", H1,
+		    ACCOUNT_ACTIVE),
+		acc("bob", "bob@ext.example, alice@example.org", H2,
+		    ACCOUNT_ACTIVE),
+		acc("act", "act@ext.example", H1, ACCOUNT_ACTIVE),
+		acc("lck", "lck@ext.example", H1, ACCOUNT_LOCKED),
+		acc("exp", NULL, H2, ACCOUNT_EXPIRED),
+		acc("ret", "ret@ext.example", H1, ACCOUNT_RETIRED),
+	}, r[sizeof(a) / sizeof(a[0])];
+	size_t i, n = sizeof(a) / sizeof(a[0]);
+
+	for (i = 0; i < n; i++)
+		r[i] = a[reverse ? n - 1 - i : i];
+	al[0] = hl("team", 3, t1, 2);
+	al[1] = hl("gone", 4, t2, 1);
+	al[2] = hl("chain", 5, t3, 1);
+	al[3] = hl("mixed", 6, t4, 2);
+	sl[0] = hl("board", 8, l1, 1);
+	sl[1] = hl("staff", 9, l2, 2);
+	sl[2] = hl("team", 10, l3, 1);
+	memset(hd, 0, sizeof(*hd));
+	hd->aliases = al;
+	hd->naliases = 4;
+	hd->sender_logins = sl;
+	hd->nsender_logins = 3;
+	hd->alias_domains = ad;
+	hd->alias_domain_origins = ado;
+	hd->nalias_domains = 1;
+	return build(r, n, hd);
+}
+
+/* No output depends on the order LDAP returns entries in: the same
+   accounts in two orders render every output identically.  Two entries
+   giving one name are both refused (neither gets the mail, the login or
+   the sender address), and a loop between account forwards always
+   loses the same edge. */
+static void
+test_model_ldap_order_independent(void **state)
+{
+	struct hiera_data hd;
+	struct model *m1, *m2;
+	struct kvlist l1, l2;
+	struct errbuf eb;
+	const char *p;
+	size_t i;
+	int k;
+
+	m1 = build_tangle(0, &hd);
+	m2 = build_tangle(1, &hd);
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		assert_int_equal(model_render(m1, (enum output_kind)k, &l1,
+		    &eb), 0);
+		assert_int_equal(model_render(m2, (enum output_kind)k, &l2,
+		    &eb), 0);
+		assert_int_equal(l1.n, l2.n);
+		for (i = 0; i < l1.n; i++) {
+			assert_string_equal(l1.v[i].key, l2.v[i].key);
+			assert_string_equal(l1.v[i].value, l2.v[i].value);
+		}
+		kvlist_free(&l1);
+		kvlist_free(&l2);
+	}
+	assert_null(get(m1, OUTPUT_PASSWD, "victim"));
+	assert_null(get(m1, OUTPUT_RELAY_RECIPIENTS, "victim@example.org"));
+	assert_null(get(m1, OUTPUT_FORWARD, "victim@example.org"));
+	assert_null(get(m1, OUTPUT_SENDER_LOGIN, "victim@example.org"));
+	assert_null(get(m1, OUTPUT_SENDER_LOGIN, "team@example.org"));
+	assert_string_equal(get(m1, OUTPUT_VIRTUAL, "team@example.org"),
+	    "carol@example.org");
+	assert_string_equal(get(m1, OUTPUT_FORWARD, "alice@example.org"),
+	    "alice@ext.example, bob@example.org");
+	assert_string_equal(get(m1, OUTPUT_FORWARD, "bob@example.org"),
+	    "bob@ext.example");
+	assert_string_equal(get(m1, OUTPUT_PASSWD, "carol"), H2);
+	/* the same words whichever came first: once for each build */
+	p = strstr(logbuf, "victim@example.org claimed by two LDAP entries "
+	    "(ldap uid=victim,ou=extra,ou=users,dc=example,dc=org and ldap "
+	    "uid=victim,ou=users,dc=example,dc=org): both refused");
+	assert_non_null(p);
+	assert_non_null(strstr(p + 1, "victim@example.org claimed by two "
+	    "LDAP entries (ldap uid=victim,ou=extra,ou=users,"
+	    "dc=example,dc=org and ldap uid=victim,ou=users,"
+	    "dc=example,dc=org): both refused"));
+	assert_int_equal(model_stats(m1)->conflicts, 1);
+	assert_int_equal(model_stats(m2)->conflicts, 1);
+	assert_int_equal(model_stats(m1)->accounts, 6);
+	model_free(&m1);
+	model_free(&m2);
+}
+
+struct keys {
+	char *v[64];
+	size_t n;
+};
+
+static int
+keys_add(void *arg, const char *key, const char *value)
+{
+	struct keys *k = arg;
+	size_t i;
+
+	assert_string_equal(value, "");
+	for (i = 0; i < k->n; i++)
+		if (strcmp(k->v[i], key) == 0)
+			return 0;
+	assert_true(k->n < 64);
+	assert_non_null(k->v[k->n++] = strdup(key));
+	return 0;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The keys model_emit_explained gives for KIND, sorted, space-joined. */
+static const char *
+explained(struct model *m, enum output_kind kind)
+{
+	static char out[1024];
+	struct keys k = { { NULL }, 0 };
+	struct errbuf eb;
+	size_t i, len;
+
+	assert_int_equal(model_emit_explained(m, kind, keys_add, &k, &eb), 0);
+	qsort(k.v, k.n, sizeof(k.v[0]), str_cmp);
+	out[0] = '\0';
+	for (i = 0; i < k.n; i++) {
+		len = strlen(out);
+		(void)snprintf(out + len, sizeof(out) - len, "%s%s",
+		    i > 0 ? " " : "", k.v[i]);
+		free(k.v[i]);
+	}
+	return out;
+}
+
+/* What LDAP explains: a locked or expired account's login and sender
+   addresses (it keeps forwarding), a retired one's entries everywhere,
+   the aliases left with no destination by retired targets, and Hiera
+   sender logins of such accounts.  Not the accounts two entries claim. */
+static void
+test_model_explained(void **state)
+{
+	struct hiera_data hd;
+	struct model *m = build_tangle(0, &hd);
+
+	assert_string_equal(explained(m, OUTPUT_PASSWD), "exp lck ret");
+	assert_string_equal(explained(m, OUTPUT_SENDER_LOGIN),
+	    "board@example.net board@example.org exp@example.net "
+	    "exp@example.org lck@example.net lck@example.org "
+	    "ret@example.net ret@example.org staff@example.net "
+	    "staff@example.org");
+	assert_string_equal(explained(m, OUTPUT_VIRTUAL),
+	    "chain@example.net chain@example.org gone@example.net "
+	    "gone@example.org ret@example.net ret@example.org");
+	assert_string_equal(explained(m, OUTPUT_RELAY_RECIPIENTS),
+	    "chain@example.org gone@example.org ret@example.org");
+	assert_string_equal(explained(m, OUTPUT_TRANSPORT),
+	    "chain@example.org gone@example.org ret@example.org");
+	assert_string_equal(explained(m, OUTPUT_FORWARD),
+	    "chain@example.org gone@example.org ret@example.org");
+	assert_string_equal(explained(m, OUTPUT_ALIAS_DOMAINS), "");
+	/* mixed keeps act: not gone; the alias that lost only a retired
+	   target says so */
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "mixed@example.org"),
+	    "act@example.org");
+	assert_non_null(strstr(logbuf, "gone@example.org -> ret@example.org: "
+	    "a retired account (dangling target dropped)"));
+	model_free(&m);
+}
+
+/* Virtual keys of one local part in several domains: an address
+   defined in an alias domain itself wins over the primary address's
+   variant (one entry, not two), and a key in a foreign domain sorts
+   among them (fuzz_model found both emitted out of order). */
+static void
+test_model_virtual_domains_of_one_local_part(void **state)
+{
+	struct account a[] = {
+		acc("x", "x@ext.example", H1, ACCOUNT_ACTIVE),
+		acc("carol", "carol@ext.example", H1, ACCOUNT_ACTIVE),
+	};
+	char *t1[] = { "carol" }, *t2[] = { "x" }, *ad[] = { "example.net" };
+	struct hiera_list al[] = { hl("x@example.net", 3, t1, 1),
+		hl("x@example.nain", 4, t2, 1) };
+	struct origin ado[] = { { "mail.yaml", 1 } };
+	struct hiera_data hd;
+	struct model *m;
+
+	memset(&hd, 0, sizeof(hd));
+	hd.aliases = al;
+	hd.naliases = 2;
+	hd.alias_domains = ad;
+	hd.alias_domain_origins = ado;
+	hd.nalias_domains = 1;
+	m = build(a, 2, &hd); /* get() checks the order */
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "x@example.net"),
+	    "carol@example.org");
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "x@example.nain"),
+	    "x@example.org");
+	assert_null(get(m, OUTPUT_VIRTUAL, "x@example.org"));
+	assert_string_equal(get(m, OUTPUT_VIRTUAL, "carol@example.net"),
+	    "carol@example.org");
+	/* carol@example.net, x@example.nain, x@example.net */
+	assert_int_equal(count(m, OUTPUT_VIRTUAL), 3);
+	model_free(&m);
+}
+
 int
 main(void)
 {
@@ -687,7 +985,12 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(test_model_no_domain, setup),
 		cmocka_unit_test_setup(test_model_sender_login_merge, setup),
-		cmocka_unit_test_setup(test_model_passwd_sink, setup),
+		cmocka_unit_test_setup(test_model_passwd_store, setup),
+		cmocka_unit_test_setup(test_model_ldap_order_independent,
+		    setup),
+		cmocka_unit_test_setup(test_model_explained, setup),
+		cmocka_unit_test_setup(
+		    test_model_virtual_domains_of_one_local_part, setup),
 		cmocka_unit_test_setup(test_model_sender_login_long_variant,
 		    setup),
 		cmocka_unit_test_setup(test_model_dn_derived_or_kept, setup),

@@ -169,6 +169,55 @@ test_srv_submission(void **state)
 	dnscheck_result_free(&r);
 }
 
+/* RFC 6186/8314 targets: an address, no alias (RFC 2782); found even
+   without expectations, and their TLSA looked up on their own port. */
+static void
+test_srv_targets(void **state)
+{
+	struct dnscheck_result *r;
+
+	r = dnsfake_check("d.test MX 0 .\n"
+	    "_submissions._tcp.d.test SRV 0 1 465 alias.d.test\n"
+	    "alias.d.test CNAME smtp.d.test\n"
+	    "smtp.d.test A 192.0.2.30\n"
+	    "_submission._tcp.d.test SRV 0 1 587 gone.d.test\n", NULL,
+	    "d.test", 0);
+	assert_true(dnsfake_has(r, "srv.target.cname",
+	    "submissions alias.d.test", DNSCHECK_CRITICAL));
+	assert_true(dnsfake_has(r, "srv.target.noaddr",
+	    "submission gone.d.test", DNSCHECK_WARNING));
+	assert_true(dnsfake_has(r, "tlsa.absent", "alias.d.test:465",
+	    DNSCHECK_OK));
+	dnscheck_result_free(&r);
+	/* "." alone: not offered, nothing to complain about */
+	r = dnsfake_check("d.test MX 0 .\n"
+	    "_submissions._tcp.d.test SRV 0 0 0 .\n", NULL, "d.test", 0);
+	assert_int_equal(dnscheck_count(r, DNSCHECK_WARNING) +
+	    dnscheck_count(r, DNSCHECK_CRITICAL), 2); /* spf, dmarc missing */
+	assert_null(dnscheck_find(r, "srv.target.noaddr", NULL));
+	dnscheck_result_free(&r);
+	/* DANE required: the submission host needs TLSA on 465 */
+	r = dnsfake_check("d.test MX 0 .\n"
+	    "_submissions._tcp.d.test SRV 0 1 465 smtp.d.test\n"
+	    "smtp.d.test A 192.0.2.30\n"
+	    "_25._tcp.smtp.d.test TLSA 3 1 1 "
+	    "0e1c6d1d55394a6067f2dea07f8938cc97380c1bb51f9a044b73a2fe243201da\n",
+	    "domains:\n  d.test:\n    dane: required\n", "d.test", 1);
+	assert_true(dnsfake_has(r, "tlsa.missing", "smtp.d.test:465",
+	    DNSCHECK_CRITICAL));
+	dnscheck_result_free(&r);
+	/* TLSA present but the SRV RRset insecure: RFC 7673, ignored */
+	r = dnsfake_check("d.test MX 0 .\n"
+	    "_submissions._tcp.d.test SRV 0 1 465 smtp.d.test\n"
+	    "smtp.d.test A 192.0.2.30\nsmtp.d.test A @secure\n"
+	    "_465._tcp.smtp.d.test TLSA 3 1 1 "
+	    "0e1c6d1d55394a6067f2dea07f8938cc97380c1bb51f9a044b73a2fe243201da\n"
+	    "_465._tcp.smtp.d.test TLSA @secure\n", NULL, "d.test", 1);
+	assert_true(dnsfake_has(r, "tlsa.srv.insecure", "smtp.d.test:465",
+	    DNSCHECK_WARNING));
+	dnscheck_result_free(&r);
+}
+
 int
 main(void)
 {
@@ -180,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_mx_absent),
 		cmocka_unit_test(test_ptr_sending_ips),
 		cmocka_unit_test(test_srv_submission),
+		cmocka_unit_test(test_srv_targets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

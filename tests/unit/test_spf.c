@@ -504,7 +504,7 @@ test_spf_lint_findings(void **state)
 	spf_findings_free(&f);
 	assert_int_equal(spf_lint(r, "loop.example", NULL, &f, &lk, NULL,
 	    &eb), 0);
-	assert_true(has_finding(&f, "spf-include", SPF_SEV_CRITICAL));
+	assert_true(has_finding(&f, "spf-loop", SPF_SEV_CRITICAL));
 	spf_findings_free(&f);
 	assert_int_equal(spf_lint(r, "ok.example", NULL, &f, &lk, &vd, &eb), 0);
 	assert_int_equal(f.n, 0);
@@ -514,6 +514,155 @@ test_spf_lint_findings(void **state)
 	    &eb), 0);
 	assert_true(has_finding(&f, "spf-none", SPF_SEV_WARNING));
 	spf_findings_free(&f);
+	dns_resolver_free(&r);
+}
+
+/* Issue 13 (4, 5): every permerror and void excess of the walk is a
+   finding, at the top level too, and bogus DNSSEC is bogus. */
+static void
+test_spf_lint_every_permerror(void **state)
+{
+	struct dns_resolver *r = zone(
+	    "mx11.example TXT \"v=spf1 mx -all\"\n"
+	    "mx11.example MX 1 m1.example\n"
+	    "mx11.example MX 2 m2.example\n"
+	    "mx11.example MX 3 m3.example\n"
+	    "mx11.example MX 4 m4.example\n"
+	    "mx11.example MX 5 m5.example\n"
+	    "mx11.example MX 6 m6.example\n"
+	    "mx11.example MX 7 m7.example\n"
+	    "mx11.example MX 8 m8.example\n"
+	    "mx11.example MX 9 m9.example\n"
+	    "mx11.example MX 10 m10.example\n"
+	    "mx11.example MX 11 m11.example\n"
+	    "redir.example TXT \"v=spf1 redirect=nospf.example\"\n"
+	    "nospf.example A 192.0.2.9\n"
+	    "inc.example TXT \"v=spf1 include:nospf.example -all\"\n"
+	    "both.example TXT \"v=spf1 include:nospf.example mx:mx11.example "
+	    "-all\"\n"
+	    "self.example TXT \"v=spf1 include:self.example -all\"\n"
+	    "deep.example TXT \"v=spf1 include:redir.example -all\"\n"
+	    "slow.example TXT \"v=spf1 a:t.example -all\"\n"
+	    "t.example TIMEOUT A\n"
+	    "bog.example TXT \"v=spf1 a:b.example -all\"\n"
+	    "b.example BOGUS A\n"
+	    "topbog.example BOGUS TXT\n"
+	    "void3.example TXT \"v=spf1 a:v1.example a:v2.example "
+	    "a:v3.example -all\"\n");
+	struct spf_findings f = { NULL, 0, 0 };
+	struct errbuf eb;
+
+	assert_int_equal(spf_lint(r, "mx11.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf-mx-limit", SPF_SEV_CRITICAL));
+	spf_findings_free(&f);
+	assert_int_equal(spf_lint(r, "redir.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf-redirect-none", SPF_SEV_CRITICAL));
+	spf_findings_free(&f);
+	assert_int_equal(spf_lint(r, "inc.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf-include-none", SPF_SEV_CRITICAL));
+	spf_findings_free(&f);
+	/* the walk goes on after the first permerror */
+	assert_int_equal(spf_lint(r, "both.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf-include-none", SPF_SEV_CRITICAL));
+	assert_true(has_finding(&f, "spf-mx-limit", SPF_SEV_CRITICAL));
+	spf_findings_free(&f);
+	assert_int_equal(spf_lint(r, "self.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf-loop", SPF_SEV_CRITICAL));
+	spf_findings_free(&f);
+	assert_int_equal(spf_lint(r, "deep.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf-redirect-none", SPF_SEV_CRITICAL));
+	spf_findings_free(&f);
+	assert_int_equal(spf_lint(r, "slow.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf-dns", SPF_SEV_UNKNOWN));
+	spf_findings_free(&f);
+	assert_int_equal(spf_lint(r, "bog.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf.dnssec.bogus", SPF_SEV_CRITICAL));
+	assert_false(has_finding(&f, "spf-dns", SPF_SEV_UNKNOWN));
+	spf_findings_free(&f);
+	assert_int_equal(spf_lint(r, "topbog.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf.dnssec.bogus", SPF_SEV_CRITICAL));
+	assert_false(has_finding(&f, "spf-dns", SPF_SEV_UNKNOWN));
+	spf_findings_free(&f);
+	assert_int_equal(spf_lint(r, "void3.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf-void", SPF_SEV_CRITICAL));
+	spf_findings_free(&f);
+	dns_resolver_free(&r);
+}
+
+/* A wide tree of includes: the lint walk asks a bounded number of names
+   and still says the limit is exceeded. */
+static void
+test_spf_lint_walk_bounded(void **state)
+{
+	struct dns_resolver *r;
+	struct spf_findings f = { NULL, 0, 0 };
+	struct errbuf eb;
+	char *text = malloc(200000), rec[2000];
+	size_t o = 0, i, k, ro;
+	unsigned lk;
+
+	ro = (size_t)snprintf(rec, sizeof(rec), "\"v=spf1");
+	for (i = 0; i < 20; i++)
+		ro += (size_t)snprintf(rec + ro, sizeof(rec) - ro,
+		    " include:i%zu.example", i);
+	(void)snprintf(rec + ro, sizeof(rec) - ro, " -all\"");
+	o += (size_t)snprintf(text + o, 200000 - o, "wide.example TXT %s\n",
+	    rec);
+	for (i = 0; i < 20; i++) {
+		ro = (size_t)snprintf(rec, sizeof(rec), "\"v=spf1");
+		for (k = 0; k < 20; k++)
+			ro += (size_t)snprintf(rec + ro, sizeof(rec) - ro,
+			    " a:h%zu.example", k);
+		(void)snprintf(rec + ro, sizeof(rec) - ro, "\"");
+		o += (size_t)snprintf(text + o, 200000 - o,
+		    "i%zu.example TXT %s\n", i, rec);
+	}
+	r = zone(text);
+	free(text);
+	assert_int_equal(spf_lint(r, "wide.example", NULL, &f, &lk, NULL,
+	    &eb), 0);
+	assert_true(has_finding(&f, "spf-lookups", SPF_SEV_CRITICAL));
+	assert_true(lk > 10);
+	assert_true(r->queries < 150);
+	spf_findings_free(&f);
+	dns_resolver_free(&r);
+}
+
+/* A ptr term with more than 10 names uses the first 10 (§4.6.4): the
+   trace says so, so maildnscheck can name it. */
+static void
+test_spf_ptr_limit_traced(void **state)
+{
+	struct dns_resolver *r;
+	struct spf_eval *ev;
+	char text[4096];
+	size_t i, o = 0;
+	int seen = 0;
+
+	o += (size_t)snprintf(text + o, sizeof(text) - o,
+	    "example.org TXT \"v=spf1 ptr -all\"\n");
+	for (i = 1; i <= 11; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+		    "1.2.0.192.in-addr.arpa PTR h%zu.other.example\n", i);
+	r = zone(text);
+	ev = check(r, "192.0.2.1", "user@example.org");
+	assert_int_equal(ev->result, SPF_FAIL);
+	for (i = 0; i < ev->ntrace; i++)
+		if (ev->trace[i].kind == SPF_TR_LIMIT &&
+		    ev->trace[i].err == SPF_ERR_PTR_LIMIT)
+			seen = 1;
+	assert_true(seen);
+	spf_eval_free(&ev);
 	dns_resolver_free(&r);
 }
 
@@ -694,8 +843,13 @@ test_dns_fixture_answers(void **state)
 	assert_int_equal(a->sec, DNS_SEC_SECURE);
 	dns_answer_free(&a);
 	assert_int_equal(r->queries, 13);
-	assert_int_equal(dns_fixture_load(r, "x.example BOGUS 1\n", 18, &eb), -1);
+	assert_int_equal(dns_fixture_load(r, "x.example WEIRD 1\n", 18, &eb), -1);
 	assert_non_null(strstr(eb.msg, "line 1"));
+	assert_int_equal(dns_fixture_load(r, "x.example BOGUS A\n", 18, &eb), 0);
+	assert_int_equal(dns_query(r, "x.example", DNS_T_A, &a, &eb), 0);
+	assert_int_equal(a->status, DNS_BOGUS);
+	assert_int_equal(a->sec, DNS_SEC_BOGUS);
+	dns_answer_free(&a);
 	assert_int_equal(dns_fixture_add(r, "x.example", DNS_T_A, "1.2.3", &eb),
 	    -1);
 	dns_resolver_free(&r);
@@ -718,6 +872,9 @@ main(void)
 		cmocka_unit_test(test_spf_temperror_not_none),
 		cmocka_unit_test(test_spf_hostile_records),
 		cmocka_unit_test(test_spf_lint_findings),
+		cmocka_unit_test(test_spf_lint_every_permerror),
+		cmocka_unit_test(test_spf_ptr_limit_traced),
+		cmocka_unit_test(test_spf_lint_walk_bounded),
 		cmocka_unit_test(test_spf_lint_record_size_ascii),
 		cmocka_unit_test(test_spf_normalize),
 		cmocka_unit_test(test_spf_drift),

@@ -1,8 +1,12 @@
 /*
  * test_src_ldap: the parts of src_ldap that need no server: account
- * state (research/formats.md 1.1), filter escaping, value checks.  The
- * protocol is tested against a real slapd in tests/integration/t2xx.
+ * state (research/formats.md 1.1), filter escaping, value checks, the
+ * account name taken from hostile DNs, and the Who am I? check after a
+ * bind (libldap's bind and whoami faked with -Wl,--wrap).  The protocol
+ * is tested against a real slapd in tests/integration/t2xx.
  */
+#include "config.h"
+
 #include <ldap.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +18,7 @@
 #include <cmocka.h>
 
 #include "src_ldap.h"
+#include "tmpdir.h"
 
 /* 2024-06-15 is day 19889 since 1970-01-01. */
 #define DAY 19889L
@@ -279,6 +284,218 @@ test_src_ldap_password_problem(void **st)
 	assert_false(src_ldap_password_problem("{PLAIN}a\0b", 10) == NULL);
 }
 
+struct dn_case {
+	const char *dn;
+	size_t len;     /* 0: strlen */
+	const char *attr;
+	const char *want; /* the name, or NULL: refused */
+	const char *why;  /* a piece of the reason when refused */
+};
+
+static const struct dn_case dn_cases[] = {
+	{ "uid=alice,ou=users,dc=example,dc=org", 0, "uid", "alice", NULL },
+	{ "uid=alice", 0, "uid", "alice", NULL },
+	/* type case-insensitive, value as written (the model folds it) */
+	{ "UID=Alice,ou=users,dc=example,dc=org", 0, "uid", "Alice", NULL },
+	/* uid's other name and its OID mean the same attribute */
+	{ "userid=bob,ou=users", 0, "uid", "bob", NULL },
+	{ "0.9.2342.19200300.100.1.1=carol,ou=users", 0, "uid", "carol",
+	    NULL },
+	/* escapes are decoded: \61 is 'a' */
+	{ "uid=\\61lice,ou=users", 0, "uid", "alice", NULL },
+	/* a configured attribute name, and uid's aliases only for uid */
+	{ "login=dave,ou=users", 0, "login", "dave", NULL },
+	{ "uid=dave,ou=users", 0, "login", NULL, "RDN is uid=..., not "
+	    "login=NAME" },
+	/* an escaped comma is part of the value, never a separator */
+	{ "uid=evil\\,victim,ou=users,dc=example,dc=org", 0, "uid", NULL,
+	    "uid in the RDN: contains a character other than" },
+	{ "uid=evil\\2Cvictim,ou=users", 0, "uid", NULL,
+	    "uid in the RDN: contains a character" },
+	{ "uid=victim\\,ou=users,ou=users", 0, "uid", NULL, "uid in the RDN" },
+	/* multi-valued RDNs, in either order */
+	{ "cn=Victim+uid=victim,ou=users", 0, "uid", NULL,
+	    "RDN has 2 attributes" },
+	{ "uid=victim+cn=Victim,ou=users", 0, "uid", NULL,
+	    "RDN has 2 attributes" },
+	{ "uid=victim+uid=claim,ou=users", 0, "uid", NULL,
+	    "RDN has 2 attributes" },
+	/* uid only in a parent's RDN */
+	{ "cn=sub,uid=victim,ou=users", 0, "uid", NULL,
+	    "RDN is cn=..., not uid=NAME" },
+	{ "ou=users,dc=example,dc=org", 0, "uid", NULL, "RDN is ou=" },
+	/* BER-encoded value: #04 06 "victim" */
+	{ "uid=#0406766963746976,ou=users", 0, "uid", NULL, "BER-encoded" },
+	/* NUL: escaped inside the value, or raw inside the DN */
+	{ "uid=vic\\00tim,ou=users", 0, "uid", NULL,
+	    "uid in the RDN: contains a NUL byte" },
+	{ "uid=victim\0,ou=evil", 16, "uid", NULL, "DN contains a NUL byte" },
+	/* non-ASCII, escaped or raw UTF-8 */
+	{ "uid=j\\C3\\BCrgen,ou=users", 0, "uid", NULL,
+	    "uid in the RDN: not ASCII" },
+	{ "uid=j\xc3\xbcrgen,ou=users", 0, "uid", NULL, "not ASCII" },
+	{ "uid=bad:uid,ou=users", 0, "uid", NULL, "contains ':'" },
+	{ "uid=,ou=users", 0, "uid", NULL, "uid in the RDN: empty" },
+	{ "uid=a2345678901234567890123456789012345678901234567890123456789"
+	    "012345,ou=users", 0, "uid", NULL, "longer than 64 bytes" },
+	{ "", 0, "uid", NULL, "empty DN" },
+	{ "garbage", 0, "uid", NULL, "does not parse" },
+	{ "uid=alice,,ou=users", 0, "uid", NULL, "does not parse" },
+	{ "uid=alice\\", 0, "uid", NULL, "does not parse" },
+};
+
+/* The account name comes from the RDN, parsed by libldap, whatever a
+   hostile DN holds; anything but exactly one usable uid=NAME is refused
+   with a reason. */
+static void
+test_src_ldap_dn_uid(void **st)
+{
+	char name[SRC_LDAP_UID_MAX + 1];
+	struct errbuf eb;
+	size_t i, len;
+	int r;
+
+	(void)st;
+	for (i = 0; i < sizeof(dn_cases) / sizeof(dn_cases[0]); i++) {
+		const struct dn_case *c = &dn_cases[i];
+
+		len = c->len != 0 ? c->len : strlen(c->dn);
+		errbuf_clear(&eb);
+		r = src_ldap_dn_uid(c->dn, len, c->attr, name, sizeof(name),
+		    &eb);
+		if (c->want != NULL) {
+			if (r != 0)
+				fail_msg("%s: refused: %s", c->dn, eb.msg);
+			assert_string_equal(name, c->want);
+		} else {
+			if (r != -1)
+				fail_msg("%s: accepted as %s", c->dn, name);
+			if (strstr(eb.msg, c->why) == NULL)
+				fail_msg("%s: reason '%s', want '%s'", c->dn,
+				    eb.msg, c->why);
+			assert_string_equal(name, "");
+		}
+	}
+}
+
+/* libldap's bind and Who am I?, faked for the identity check. */
+int __wrap_ldap_sasl_bind_s(LDAP *ld, const char *dn, const char *mech,
+    struct berval *cred, LDAPControl **sctrls, LDAPControl **cctrls,
+    struct berval **servercredp);
+int __wrap_ldap_whoami_s(LDAP *ld, struct berval **authzid,
+    LDAPControl **sctrls, LDAPControl **cctrls);
+
+static int whoami_rc;
+static const char *whoami_answer; /* NULL: no authzid at all */
+static int whoami_calls;
+
+int
+__wrap_ldap_sasl_bind_s(LDAP *ld, const char *dn, const char *mech,
+    struct berval *cred, LDAPControl **sctrls, LDAPControl **cctrls,
+    struct berval **servercredp)
+{
+	(void)ld;
+	(void)dn;
+	(void)mech;
+	(void)cred;
+	(void)sctrls;
+	(void)cctrls;
+	if (servercredp != NULL)
+		*servercredp = NULL;
+	return LDAP_SUCCESS;
+}
+
+int
+__wrap_ldap_whoami_s(LDAP *ld, struct berval **authzid,
+    LDAPControl **sctrls, LDAPControl **cctrls)
+{
+	(void)ld;
+	(void)sctrls;
+	(void)cctrls;
+	whoami_calls++;
+	*authzid = whoami_answer != NULL ? ber_bvstrdup(whoami_answer) :
+	    NULL;
+	return whoami_rc;
+}
+
+/* Connect with the bind faked to succeed and Who am I? answering RC
+   and ANSWER; returns whether src_ldap_connect accepted it. */
+static int
+connect_with(struct conf_ldap *cl, int rc, const char *answer,
+    struct errbuf *eb)
+{
+	struct ldap *ld;
+
+	whoami_rc = rc;
+	whoami_answer = answer;
+	whoami_calls = 0;
+	errbuf_clear(eb);
+	if ((ld = src_ldap_connect(cl, eb)) == NULL)
+		return 0;
+	src_ldap_close(&ld);
+	return 1;
+}
+
+/* A bind the server treats as anonymous (Who am I? answers empty, or
+   nothing) is refused, for a simple bind and SASL EXTERNAL alike; a
+   named identity passes, and so does a server without the operation
+   (the sync's answer check still guards that case).  No bind, no
+   question. */
+static void
+test_src_ldap_whoami_anonymous(void **st)
+{
+	struct conf_ldap cl;
+	struct errbuf eb;
+	char *dir = tmpdir_make("whoami"), *pwfile;
+	FILE *f;
+
+	(void)st;
+	assert_true(asprintf(&pwfile, "%s/pw", dir) > 0);
+	assert_non_null(f = fopen(pwfile, "w"));
+	assert_true(fputs("not-a-real-secret\n", f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(pwfile, 0600), 0);
+	memset(&cl, 0, sizeof(cl));
+	cl.enabled = 1;
+	cl.uri = (char *)"ldap://127.0.0.1:1";
+	cl.auth = CONF_LDAP_AUTH_SIMPLE;
+	cl.bind_dn = (char *)"uid=mailsync,ou=services,dc=example,dc=org";
+	cl.bind_password_file = pwfile;
+
+	assert_false(connect_with(&cl, LDAP_SUCCESS, "", &eb));
+	assert_int_equal(whoami_calls, 1);
+	assert_non_null(strstr(eb.msg, "ldap bind as uid=mailsync,ou=services,"
+	    "dc=example,dc=org to ldap://127.0.0.1:1: the server says the "
+	    "session is anonymous"));
+	assert_false(connect_with(&cl, LDAP_SUCCESS, NULL, &eb));
+	assert_non_null(strstr(eb.msg, "anonymous"));
+	assert_true(connect_with(&cl, LDAP_SUCCESS,
+	    "dn:uid=mailsync,ou=services,dc=example,dc=org", &eb));
+	assert_true(connect_with(&cl, LDAP_PROTOCOL_ERROR, NULL, &eb));
+	assert_int_equal(whoami_calls, 1);
+
+	cl.auth = CONF_LDAP_AUTH_SASL_EXTERNAL;
+	cl.bind_dn = NULL;
+	cl.bind_password_file = NULL;
+	assert_false(connect_with(&cl, LDAP_SUCCESS, "", &eb));
+	assert_non_null(strstr(eb.msg, "ldap bind as SASL EXTERNAL"));
+	assert_true(connect_with(&cl, LDAP_SUCCESS,
+	    "dn:cn=external,dc=example,dc=org", &eb));
+
+	/* mailpw set --self binds as the user: checked the same way */
+	whoami_answer = "";
+	assert_null(src_ldap_connect_as(&cl, "uid=alice,ou=users",
+	    "not-a-real-secret", &eb));
+	assert_non_null(strstr(eb.msg, "ldap bind as uid=alice,ou=users"));
+	assert_non_null(strstr(eb.msg, "anonymous"));
+
+	cl.auth = CONF_LDAP_AUTH_NONE;
+	assert_true(connect_with(&cl, LDAP_SUCCESS, "", &eb));
+	assert_int_equal(whoami_calls, 0);
+	free(pwfile);
+	tmpdir_remove(dir);
+}
+
 int
 main(void)
 {
@@ -289,6 +506,8 @@ main(void)
 		cmocka_unit_test(test_src_ldap_uid_problem),
 		cmocka_unit_test(test_src_ldap_forward_problem),
 		cmocka_unit_test(test_src_ldap_password_problem),
+		cmocka_unit_test(test_src_ldap_dn_uid),
+		cmocka_unit_test(test_src_ldap_whoami_anonymous),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

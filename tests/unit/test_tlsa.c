@@ -106,7 +106,8 @@ run(const char *tlsa, const char *tls, int validating)
 	char zone[2048], yaml[1024];
 
 	snprintf(zone, sizeof(zone), "d.test MX 10 mx.d.test\n"
-	    "d.test MX @secure\nmx.d.test A 192.0.2.25\n%s", tlsa);
+	    "d.test MX @secure\nmx.d.test A 192.0.2.25\nmx.d.test A @secure\n"
+	    "%s", tlsa);
 	snprintf(yaml, sizeof(yaml), "domains:\n  d.test:\n    tls:\n"
 	    "      mx.d.test: %s\n", tls);
 	return dnsfake_check(zone, yaml, "d.test", validating);
@@ -226,10 +227,71 @@ test_tlsa_unusable_records(void **state)
 	    DNSCHECK_WARNING));
 	assert_true(dnsfake_has(r, "tlsa.unusable", "mx.d.test",
 	    DNSCHECK_CRITICAL));
-	assert_true(dnsfake_has(r, "tlsa.current.mismatch", "mx.d.test",
-	    DNSCHECK_CRITICAL));
+	/* no usable record: nothing to match, senders do not stop */
+	assert_null(dnscheck_find(r, "tlsa.current.mismatch", NULL));
 	dnscheck_result_free(&r);
 }
+
+/* Issue 13 (3): with no usable TLSA record senders fall back to
+   unauthenticated TLS (RFC 7672 §2.2): delivery does not stop, so
+   nothing says it does; severity follows what senders do. */
+static void
+test_tlsa_severity_follows_senders(void **state)
+{
+	char tlsa[512], tls[512];
+	struct dnscheck_result *r;
+
+	/* only a PKIX-EE record matching the current cert */
+	snprintf(tlsa, sizeof(tlsa), "_25._tcp.mx.d.test TLSA 1 1 1 %s\n"
+	    "_25._tcp.mx.d.test TLSA @secure\n", cur_311);
+	snprintf(tls, sizeof(tls), "{cert: %s/cur.pem, dane: optional}", dir);
+	r = run(tlsa, tls, 1);
+	assert_true(dnsfake_has(r, "tlsa.unusable", "mx.d.test",
+	    DNSCHECK_WARNING));
+	assert_null(dnscheck_find(r, "tlsa.current.mismatch", NULL));
+	assert_int_equal(dnscheck_count(r, DNSCHECK_CRITICAL), 0);
+	dnscheck_result_free(&r);
+
+	/* a wrong digest of unknown matching type 9 and a short SHA-256 */
+	snprintf(tlsa, sizeof(tlsa), "_25._tcp.mx.d.test TLSA 3 1 9 %s\n"
+	    "_25._tcp.mx.d.test TLSA 2 0 1 abcdef\n"
+	    "_25._tcp.mx.d.test TLSA @secure\n", next_311);
+	r = run(tlsa, tls, 1);
+	assert_true(dnsfake_has(r, "tlsa.unusable", "mx.d.test",
+	    DNSCHECK_WARNING));
+	assert_int_equal(dnscheck_count(r, DNSCHECK_CRITICAL), 0);
+	dnscheck_result_free(&r);
+
+	/* secure TLSA, usable, but the MX host's address is insecure: RFC
+	   7672 §2.2.2, senders do not look for TLSA */
+	{
+		char zone[1024], yaml[1024];
+
+		snprintf(zone, sizeof(zone), "d.test MX 10 mx.d.test\n"
+		    "d.test MX @secure\nmx.d.test A 192.0.2.25\n"
+		    "_25._tcp.mx.d.test TLSA 3 1 1 %s\n"
+		    "_25._tcp.mx.d.test TLSA @secure\n", next_311);
+		snprintf(yaml, sizeof(yaml), "domains:\n  d.test:\n    tls:\n"
+		    "      mx.d.test: %s\n", tls);
+		r = dnsfake_check(zone, yaml, "d.test", 1);
+		assert_true(dnsfake_has(r, "tlsa.addr.insecure", "mx.d.test",
+		    DNSCHECK_WARNING));
+		assert_true(dnsfake_has(r, "tlsa.current.mismatch",
+		    "mx.d.test", DNSCHECK_WARNING));
+		assert_int_equal(dnscheck_count(r, DNSCHECK_CRITICAL), 0);
+		dnscheck_result_free(&r);
+	}
+
+	/* usable but insecure: senders ignore the records */
+	snprintf(tlsa, sizeof(tlsa), "_25._tcp.mx.d.test TLSA 3 1 1 %s\n",
+	    next_311);
+	r = run(tlsa, tls, 1);
+	assert_true(dnsfake_has(r, "tlsa.current.mismatch", "mx.d.test",
+	    DNSCHECK_WARNING));
+	assert_int_equal(dnscheck_count(r, DNSCHECK_CRITICAL), 0);
+	dnscheck_result_free(&r);
+}
+
 
 int
 main(void)
@@ -240,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_tlsa_next_missing),
 		cmocka_unit_test(test_tlsa_dnssec_states),
 		cmocka_unit_test(test_tlsa_unusable_records),
+		cmocka_unit_test(test_tlsa_severity_follows_senders),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
