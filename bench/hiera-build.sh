@@ -1,0 +1,57 @@
+#!/bin/bash
+# bench/hiera-build.sh [N]: a Hiera export of N forwards (default 1000000)
+# through `mailmap build` into the forward table, beside `postmap` given
+# the same entries in the same order (the export's), for lmdb and hash.
+# Prints seconds, peak RSS and the ratio mailmap / postmap.
+# Run from a built tree: bench/hiera-build.sh 1000000
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+export top_srcdir top_builddir
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/bench/lib.sh"
+N=${1:-1000000}
+M=$top_builddir/tools/mailmap
+[ -x "$M" ] || { echo "build first: $M missing" >&2; exit 1; }
+need_cmd postmap
+mkdir -p "$T_DIR/pf" "$T_DIR/maps" "$T_DIR/state"
+: >"$T_DIR/pf/main.cf"
+export MAIL_CONFIG=$T_DIR/pf
+
+awk -v n="$N" -v y="$T_DIR/mail.yaml" -v t="$T_DIR/in.txt" 'BEGIN {
+	print "version: 1\ndomain: example.org\nforwards:" >y
+	for (i = 1; i <= n; i++) {
+		printf "  f%07d: f%07d@mail-%d.example.net\n", i, i, i % 977 >y
+		printf "f%07d@example.org\tf%07d@mail-%d.example.net\n", i, i, i % 977 >t
+	}
+}'
+for fmt in lmdb hash; do
+	cat >"$T_DIR/$fmt.yaml" <<CONF
+state_dir: $T_DIR/state
+hiera:
+  - $T_DIR/mail.yaml
+outputs:
+  forward: { path: $T_DIR/maps/forward, format: $fmt }
+CONF
+done
+
+printf '%-52s %9s %9s\n' "$N forwards from one Hiera export" seconds "rss MiB"
+for fmt in lmdb hash; do
+	case $fmt in lmdb) suf=.lmdb ;; hash) suf=.db ;; esac
+	rm -f "$T_DIR/maps/"*
+	/usr/bin/time -f '%e %M' -o "$T_DIR/t" "$M" -c "$T_DIR/$fmt.yaml" build \
+		>/dev/null 2>"$T_DIR/err" || { cat "$T_DIR/err" >&2; exit 1; }
+	read -r mm_s mm_rss <"$T_DIR/t"
+	cp "$T_DIR/in.txt" "$T_DIR/pm"
+	/usr/bin/time -f '%e %M' -o "$T_DIR/t" postmap "$fmt:$T_DIR/pm" \
+		2>"$T_DIR/err" || { cat "$T_DIR/err" >&2; exit 1; }
+	read -r pm_s pm_rss <"$T_DIR/t"
+	# The same table both ways.
+	a=$(postmap -s "$fmt:$T_DIR/pm" | sort | cksum)
+	b=$(postmap -s "$fmt:$T_DIR/maps/forward" | sort | cksum)
+	[ "$a" = "$b" ] || echo "MISMATCH: $fmt tables differ"
+	printf '%-52s %9s %9s\n' "$fmt: postmap, same entries in the export's order" "$pm_s" $((pm_rss / 1024))
+	printf '%-52s %9s %9s\n' "$fmt: mailmap build (YAML read, model, table)" "$mm_s" $((mm_rss / 1024))
+	printf '%-52s %9sx\n' "$fmt: ratio mailmap / postmap" "$(ratio "$mm_s" "$pm_s")"
+	rm -f "$T_DIR/pm" "$T_DIR/pm$suf"
+done
