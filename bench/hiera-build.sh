@@ -21,8 +21,8 @@ export MAIL_CONFIG=$T_DIR/pf
 awk -v n="$N" -v y="$T_DIR/mail.yaml" -v t="$T_DIR/in.txt" 'BEGIN {
 	print "version: 1\ndomain: example.org\nforwards:" >y
 	for (i = 1; i <= n; i++) {
-		printf "  f%07d: f%07d@mail-%d.example.net\n", i, i, i % 977 >y
-		printf "f%07d@example.org\tf%07d@mail-%d.example.net\n", i, i, i % 977 >t
+		printf "  f%d: f%d@m%d.net\n", i, i, i % 977 >y
+		printf "f%d@example.org\tf%d@m%d.net\n", i, i, i % 977 >t
 	}
 }'
 for fmt in lmdb hash; do
