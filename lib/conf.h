@@ -46,6 +46,7 @@ struct conf_ldap {
 	int enabled;              /* 0: Hiera-only (no ldap: section) */
 	char *uri;                /* ldap://, ldaps://, ldapi:// */
 	int starttls;             /* 1: StartTLS required */
+	int allow_cleartext;      /* 1: ldap:// to another host without TLS */
 	char *ca_file;            /* NULL: system default */
 	enum ldap_auth auth;
 	char *bind_dn;            /* simple bind */
@@ -78,8 +79,12 @@ struct conf_policy {       /* used by mailpw */
 	unsigned argon2_p;     /* default 1 */
 };
 
+/* The service user mailsyncd and mailmap become when started as root. */
+#define CONF_USER_DEFAULT "udmail"
+
 struct conf {
 	char *path;              /* the file this came from */
+	char *user;              /* CONF_USER_DEFAULT; "root" stays root */
 	char *domain;            /* primary mail domain; Hiera may set it */
 	char **hiera_files;      /* NULL-terminated list of export files */
 	size_t hiera_count;
