@@ -22,6 +22,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "priv.h"
 #include "pwhash.h"
 #include "pwpolicy.h"
 #include "secret.h"
@@ -959,10 +960,14 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 } };
 	struct mailpw mp;
+	struct errbuf eb;
 	const char *cmd;
 	int c, verbose = 0, rc;
 
 	log_init(argv[0], 1);
+	/* Before any password is read: no core file, no ptrace. */
+	if (priv_nocore(&eb) == -1)
+		fatalx(EX_OSERR, "%s", eb.msg);
 	/* libldap writes with write(2): a server gone mid-request must be an
 	   error return, not a fatal signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
