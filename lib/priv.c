@@ -30,8 +30,9 @@ priv_nocore(struct errbuf *eb)
 	}
 	if (setrlimit(RLIMIT_CORE, &rl) == 0)
 		return 0;
-	/* systemd's SystemCallFilter=~@resources refuses setrlimit; the
-	   units set LimitCORE=0 instead. */
+	/* A seccomp filter may refuse it (systemd's @resources lists the
+	   setrlimit system call); a limit that is 0 already, as the units'
+	   LimitCORE=0 makes it, is what we want. */
 	if (getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_cur == 0)
 		return 0;
 	errbuf_syserr(eb, "setrlimit(RLIMIT_CORE, 0)");

@@ -18,8 +18,7 @@
 
 #include "priv.h"
 
-/* -Wl,--wrap=setrlimit: stand in for a seccomp filter that refuses it
-   (systemd's SystemCallFilter=~@resources). */
+/* -Wl,--wrap=setrlimit: stand in for a seccomp filter that refuses it. */
 int __real_setrlimit(int, const struct rlimit *);
 int __wrap_setrlimit(int, const struct rlimit *);
 static int refuse_setrlimit;
