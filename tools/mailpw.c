@@ -679,11 +679,12 @@ audit_kind_name(int k)
 }
 
 /* Judge one stored value: the status, the count it goes to, the
-   scheme (PWHASH_UNKNOWN unless usable) and WHY (never the hash). */
+   scheme (PWHASH_UNKNOWN unless usable) and WHY (never the hash).
+   DROPPED: why the fetch dropped the value, or NULL. */
 static const char *
 audit_judge(const struct mailpw *mp, const struct account *a,
-    const struct pwhash_floor *fl, struct pwhash_info *info, int *kind_r,
-    struct errbuf *why)
+    const char *dropped, const struct pwhash_floor *fl,
+    struct pwhash_info *info, int *kind_r, struct errbuf *why)
 {
 	const char *status;
 	size_t n;
@@ -691,6 +692,12 @@ audit_judge(const struct mailpw *mp, const struct account *a,
 
 	memset(info, 0, sizeof(*info));
 	errbuf_clear(why);
+	if (a->password == NULL && dropped != NULL) {
+		errbuf_set(why, "%s value dropped: %s",
+		    mp->conf->ldap.attr_password, dropped);
+		*kind_r = AUDIT_MALFORMED;
+		return "malformed";
+	}
 	if (a->password == NULL) {
 		errbuf_set(why, "no %s", mp->conf->ldap.attr_password);
 		*kind_r = AUDIT_MISSING;
@@ -776,8 +783,9 @@ cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
 		if (!all && a->state != ACCOUNT_ACTIVE)
 			continue;
 		c.checked++;
-		status = audit_judge(mp, a, &fl, &info, &kind, &why);
-		if (a->password == NULL && ignore_missing)
+		status = audit_judge(mp, a, account_list_password_problem(&al,
+		    a->dn), &fl, &info, &kind, &why);
+		if (strcmp(status, "missing") == 0 && ignore_missing)
 			status = "ok";
 		/* stored without {SCHEME}: usable or not */
 		bare = a->password != NULL &&
