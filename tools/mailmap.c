@@ -71,8 +71,10 @@ load_conf(const char *path)
 			    "user: root to stay root", c->path, eb.msg);
 		fatalx(EX_OSERR, "%s", eb.msg);
 	}
+	/* Said by the daemon at every start; here only with -v, as root
+	   configured it and runs the tool (a resolve's answer stays clean). */
 	if (r == PRIV_STAY_ROOT)
-		log_warnx("%s: user: %s: running as root, with every "
+		log_info("%s: user: %s: running as root, with every "
 		    "privilege", c->path, c->user);
 	else if (r == PRIV_DROPPED)
 		log_debug("running as user %s", c->user);
