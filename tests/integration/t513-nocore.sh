@@ -30,7 +30,7 @@ check() {
 }
 
 # --- mailpw hash, blocked reading the password ----------------------------
-mkdir -p "$T_DIR/pw" && chmod 0777 "$T_DIR/pw"
+mkdir -p "$T_DIR/pw"
 crash_probe ABRT "$T_DIR/pw" - "$top_builddir/tools/mailpw" hash \
 	>"$T_DIR/mailpw.out" 2>&1
 check mailpw
@@ -50,7 +50,7 @@ while True:
 ' >"$T_DIR/port" &
 t_track_pid $!
 wait_for 5 test -s "$T_DIR/port" || { echo "Bail out! no listener"; exit 1; }
-mkdir -p "$T_DIR/mm/maps" "$T_DIR/mm/state" && chmod -R 0777 "$T_DIR/mm"
+mkdir -p "$T_DIR/mm/maps" "$T_DIR/mm/state"
 cp "$top_srcdir/tests/data/demo/mail.yaml" "$T_DIR/mm/mail.yaml"
 cat >"$T_DIR/mm/udmail.yaml" <<EOF
 user: $me
@@ -69,7 +69,7 @@ crash_probe SEGV "$T_DIR/mm" - "$top_builddir/tools/mailmap" \
 check mailmap
 
 # --- the mailsyncd daemon, after its first sync ---------------------------
-mkdir -p "$T_DIR/sd/maps" "$T_DIR/sd/state" && chmod -R 0777 "$T_DIR/sd"
+mkdir -p "$T_DIR/sd/maps" "$T_DIR/sd/state"
 cp "$top_srcdir/tests/data/demo/mail.yaml" "$T_DIR/sd/mail.yaml"
 cat >"$T_DIR/sd/udmail.yaml" <<EOF
 user: $me
