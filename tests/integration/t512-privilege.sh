@@ -97,6 +97,10 @@ grep -qx 'coredump no' "$T_DIR/probe.out"; ok $? "daemon: SIGSEGV leaves no core
 grep -qx 'corefile no' "$T_DIR/probe.out"; ok $? "daemon: no core file in its (world-writable) directory"
 
 # --- user: root: kept, said once ------------------------------------------
+# Root's own directories now: staying root, it writes only where no other
+# user could redirect it.
+chown -R 0:0 "$U/maps" "$U/state"
+chown "0:$group" "$U/dovecot"
 conf root
 mailsyncd -c "$U/root.yaml" --interval 3600 2>"$T_DIR/root.log" &
 pid=$!
