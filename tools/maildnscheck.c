@@ -60,7 +60,7 @@ usage(FILE *fp)
 	    "           [--format text|json|nagios] [--prom-file PATH]\n"
 	    "           [--allow-reserved] [--mx-order-only] [--warn-spf-lookups N]\n"
 	    "           [--jobs N] [DOMAIN...]\n"
-	    "DOMAIN: a host name like example.org (a final dot is fine).\n"
+	    "DOMAIN: a domain name like example.org (a final dot is fine).\n"
 	    "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; 64 usage, 78 config.\n");
 }
 

@@ -15,18 +15,18 @@ R="--resolver 127.0.0.1#$port --timeout 1 --retries 0"
 
 # shellcheck disable=SC2086
 t_exit 64 'maildnscheck "": EX_USAGE' "$MDC" $R ""
-is "$(cat "$T_DIR/last.err")" 'maildnscheck: domain argument "": empty domain, expected a domain name like example.org' \
+like "$(cat "$T_DIR/last.err")" "^maildnscheck: .*empty domain" \
 	'"": the message says the domain is empty'
 is "$(cat "$T_DIR/last.out")" "" '"": no report (no _dmarc query)'
 # shellcheck disable=SC2086
 t_exit 64 "a newline in a domain: EX_USAGE" "$MDC" $R $'exa\nmple.org'
-is "$(cat "$T_DIR/last.err")" 'maildnscheck: domain argument "exa\x0ample.org": control character in domain, expected a domain name like example.org' \
-	"the newline is shown escaped, on one line"
+like "$(cat "$T_DIR/last.err")" 'exa\\x0ample\.org.*control character' \
+	"the newline is shown escaped"
 is "$(wc -l <"$T_DIR/last.err")" 1 "one line of output"
 is "$(cat "$T_DIR/last.out")" "" "no report"
 # shellcheck disable=SC2086
 t_exit 64 "a valid domain after an invalid one: still refused" "$MDC" $R example.org "a b.example"
-like "$(cat "$T_DIR/last.err")" "domain argument \"a b.example\": character ' ' not allowed" \
+like "$(cat "$T_DIR/last.err")" "a b\.example.*character ' ' not allowed" \
 	"the bad one is named"
 # shellcheck disable=SC2086
 t_exit 64 "a domain longer than 253 characters" "$MDC" $R "$(printf 'a%.0s' $(seq 1 254)).org"
@@ -35,7 +35,7 @@ t_exit 64 "a domain longer than 253 characters" "$MDC" $R "$(printf 'a%.0s' $(se
 head -c $((4 * 1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$T_DIR/big.yaml"
 # shellcheck disable=SC2086
 t_exit 78 "expected-state file over 4 MiB: EX_CONFIG" "$MDC" $R -c "$T_DIR/big.yaml" example.org
-is "$(cat "$T_DIR/last.err")" "maildnscheck: $T_DIR/big.yaml: larger than 4194304 bytes" \
+like "$(cat "$T_DIR/last.err")" "$T_DIR/big.yaml: larger than 4194304 bytes" \
 	"the file and the limit named"
 
 # A text map of 2 GiB (sparse: no disk used) read by mailmap query.
