@@ -179,6 +179,11 @@ conf_new_default(void)
 	c->policy.argon2_t = 3;
 	c->policy.argon2_m_kib = 65536;
 	c->policy.argon2_p = 1;
+	{
+		const struct pwhash_ceiling dflt = PWHASH_CEILING_DEFAULT;
+
+		c->policy.max_cost = dflt;
+	}
 	if ((c->hiera_files = calloc(1, sizeof(char *))) == NULL ||
 	    (c->user = strdup(CONF_USER_DEFAULT)) == NULL ||
 	    (c->state_dir = strdup(LOCALSTATEDIR "/lib/udmail")) == NULL ||
@@ -1087,6 +1092,34 @@ h_argon2(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	return r;
 }
 
+static const struct ckey cost_keys[] = {
+	{ "argon2_m", h_uint, offsetof(struct pwhash_ceiling, argon2_m_kib),
+	    8, PWHASH_ARGON2_M_MAX, 0 },
+	{ "argon2_t", h_uint, offsetof(struct pwhash_ceiling, argon2_t), 1,
+	    PWHASH_ARGON2_T_MAX, 0 },
+	{ "crypt_rounds", h_uint, offsetof(struct pwhash_ceiling,
+	    crypt_rounds), 1000, 999999999, 0 },
+	{ "bcrypt_cost", h_uint, offsetof(struct pwhash_ceiling, bcrypt_cost),
+	    4, 31, 0 },
+	{ "pbkdf2_rounds", h_uint, offsetof(struct pwhash_ceiling,
+	    pbkdf2_rounds), 1, PWHASH_PBKDF2_ROUNDS_MAX, 0 },
+	CK_END
+};
+
+static int
+h_max_cost(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+    void *base)
+{
+	const char *outer = c->section;
+	int r;
+
+	c->section = "password_policy.max_cost";
+	r = walk_map(c, "hash cost ceilings", v, cost_keys,
+	    &((struct conf_policy *)base)->max_cost);
+	c->section = outer;
+	return r;
+}
+
 static const struct ckey policy_keys[] = {
 	{ "min_length", h_int, offsetof(struct conf_policy, min_length), 1,
 	    4096, MK_MIN_LENGTH },
@@ -1095,6 +1128,7 @@ static const struct ckey policy_keys[] = {
 	{ "allow_username", h_bool,
 	    offsetof(struct conf_policy, allow_username), 0, 0, 0 },
 	{ "argon2", h_argon2, 0, 0, 0, MK_ARGON2 },
+	{ "max_cost", h_max_cost, 0, 0, 0, 0 },
 	CK_END
 };
 
@@ -1117,6 +1151,14 @@ h_policy(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 			    "%d is above max_length %d", p->min_length,
 			    p->max_length);
 	}
+	/* mailpw must not make hashes that mailsyncd would not publish. */
+	if (r == 0 && (p->argon2_m_kib > p->max_cost.argon2_m_kib ||
+	    p->argon2_t > p->max_cost.argon2_t))
+		r = cfail(c, c->mark[MK_ARGON2] != NULL ? c->mark[MK_ARGON2] :
+		    c->mark[MK_POLICY], "argon2", "m %u KiB, t %u is above "
+		    "max_cost (argon2_m %u, argon2_t %u): mailsyncd would not "
+		    "publish such hashes", p->argon2_m_kib, p->argon2_t,
+		    p->max_cost.argon2_m_kib, p->max_cost.argon2_t);
 	/* Argon2 needs at least 8 KiB per lane. */
 	if (r == 0 && p->argon2_m_kib < 8 * p->argon2_p)
 		r = cfail(c, c->mark[MK_ARGON2] != NULL ? c->mark[MK_ARGON2] :

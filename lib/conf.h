@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "errbuf.h"
+#include "pwhash.h"
 
 #define CONF_PATH_DEFAULT SYSCONFDIR "/udmail/udmail.yaml"
 
@@ -77,6 +78,9 @@ struct conf_policy {       /* used by mailpw */
 	unsigned argon2_t;     /* default 3 */
 	unsigned argon2_m_kib; /* default 65536 */
 	unsigned argon2_p;     /* default 1 */
+	/* the costliest stored hash published (mailsyncd, mailmap) and
+	   accepted as sound (mailpw audit): max_cost */
+	struct pwhash_ceiling max_cost;
 };
 
 /* The service user mailsyncd and mailmap become when started as root. */

@@ -710,6 +710,9 @@ audit_judge(const struct mailpw *mp, const struct account *a,
 		return why->errnum == ENOTSUP ? "unsupported" : "malformed";
 	}
 	*kind_r = (int)info->scheme;
+	/* mailsyncd leaves such a value out of the passwd-file. */
+	if (pwhash_cost_check(info, &mp->conf->policy.max_cost, why) == -1)
+		return "costly";
 	if ((rc = pwhash_needs_rehash(a->password, fl, why)) == 1)
 		status = pwhash_scheme_is_legacy(info->scheme) ||
 		    strncmp(why->msg, "legacy", 6) == 0 ? "legacy" : "weak";
