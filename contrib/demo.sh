@@ -44,7 +44,7 @@ step "sample Hiera export and configuration"
 mkdir -p "$D/hiera" "$D/maps" "$D/dovecot" "$D/state"
 cp tests/data/demo/mail.yaml "$D/hiera/mail.yaml"
 group=$(getent group dovecot >/dev/null && echo dovecot || id -gn)
-sed -e "s|@DIR@|$D|g" -e "s|@LDAP_URI@|$SLAPD_URI|" \
+sed -e "s|@USER@|$(id -un)|" -e "s|@DIR@|$D|g" -e "s|@LDAP_URI@|$SLAPD_URI|" \
 	-e "s|@SYNC_DN@|$SLAPD_SYNC_DN|" -e "s|@SYNC_PW_FILE@|$SLAPD_SYNC_PW_FILE|" \
 	-e "s|@GROUP@|$group|" tests/data/demo/udmail.yaml.in >"$D/udmail.yaml"
 echo "config: $D/udmail.yaml"

@@ -36,7 +36,7 @@ build="build-essential autoconf automake libtool pkg-config
 demo="slapd ldap-utils postfix postfix-lmdb dovecot-core procps"
 test="postfix-ldap unbound unbound-anchor postsrsd lmdb-utils db5.3-util openssl
  opendkim-tools ldnsutils bind9-dnsutils valgrind swaks shellcheck cppcheck
- time git python3 groff-base man-db iproute2
+ time git python3 groff-base man-db iproute2 strace
  dpkg-dev debhelper fakeroot lintian debootstrap"
 bench="hyperfine"
 services="slapd postfix dovecot unbound postsrsd"

@@ -89,6 +89,41 @@ account_list_add(struct account_list *l, const char *dn, const char *uid,
 	return 0;
 }
 
+int
+account_list_drop_password(struct account_list *l, const char *dn,
+    const char *why)
+{
+	struct account_drop *nv;
+	size_t n = l->pw_ndrops;
+	char *d;
+
+	if ((d = strdup(dn)) == NULL)
+		return -1;
+	/* capacity: the next power of two */
+	if ((n & (n - 1)) == 0) {
+		if ((nv = reallocarray(l->pw_drops, n == 0 ? 1 : n * 2,
+		    sizeof(*nv))) == NULL) {
+			free(d);
+			return -1;
+		}
+		l->pw_drops = nv;
+	}
+	l->pw_drops[l->pw_ndrops].dn = d;
+	l->pw_drops[l->pw_ndrops++].why = why;
+	return 0;
+}
+
+const char *
+account_list_password_problem(const struct account_list *l, const char *dn)
+{
+	size_t i;
+
+	for (i = 0; i < l->pw_ndrops; i++)
+		if (strcmp(l->pw_drops[i].dn, dn) == 0)
+			return l->pw_drops[i].why;
+	return NULL;
+}
+
 static int
 account_cmp(const void *pa, const void *pb)
 {
@@ -125,4 +160,9 @@ account_list_free(struct account_list *l)
 	l->n = l->cap = 0;
 	l->rejected = l->bad_values = 0;
 	l->have_forward = l->have_password = l->have_user_password = 0;
+	for (i = 0; i < l->pw_ndrops; i++)
+		free(l->pw_drops[i].dn);
+	free(l->pw_drops);
+	l->pw_drops = NULL;
+	l->pw_ndrops = 0;
 }

@@ -24,6 +24,13 @@ struct account {
 	enum account_state state;
 };
 
+/* A mailPassword value dropped while fetching (mailpw audit reports it
+   as malformed, not missing). */
+struct account_drop {
+	char *dn;
+	const char *why; /* static text, never the value */
+};
+
 struct account_list {
 	struct account *v;
 	size_t n, cap;
@@ -33,6 +40,8 @@ struct account_list {
 	   any value: a bind the server's ACLs keep from reading one gets
 	   every entry without it. */
 	size_t have_forward, have_password, have_user_password;
+	struct account_drop *pw_drops;
+	size_t pw_ndrops;
 };
 
 const char *account_state_name(enum account_state st);
@@ -40,6 +49,13 @@ const char *account_state_name(enum account_state st);
 int account_list_add(struct account_list *l, const char *dn, const char *uid,
     const char *forward, const char *password, enum account_state st)
     __attribute__((warn_unused_result));
+/* Remember that DN's mailPassword value was dropped, for WHY (static
+   text).  Returns 0 or -1 (ENOMEM). */
+int account_list_drop_password(struct account_list *l, const char *dn,
+    const char *why) __attribute__((warn_unused_result));
+/* Why DN's mailPassword value was dropped, or NULL. */
+const char *account_list_password_problem(const struct account_list *l,
+    const char *dn);
 /* Sort by uid, byte order (ud-generate sorts by lower-cased uid; uids
    are lower case in practice, the model folds case itself), then by DN,
    so that the result never depends on the order the entries came in. */

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 /* <ldap.h> for LDAP_SCOPE_* */
 #include <ldap.h>
 
@@ -176,7 +179,13 @@ conf_new_default(void)
 	c->policy.argon2_t = 3;
 	c->policy.argon2_m_kib = 65536;
 	c->policy.argon2_p = 1;
+	{
+		const struct pwhash_ceiling dflt = PWHASH_CEILING_DEFAULT;
+
+		c->policy.max_cost = dflt;
+	}
 	if ((c->hiera_files = calloc(1, sizeof(char *))) == NULL ||
+	    (c->user = strdup(CONF_USER_DEFAULT)) == NULL ||
 	    (c->state_dir = strdup(LOCALSTATEDIR "/lib/udmail")) == NULL ||
 	    (l->uri = strdup(CONF_URI_DEFAULT)) == NULL ||
 	    (l->filter = strdup(CONF_FILTER_DEFAULT)) == NULL ||
@@ -204,6 +213,7 @@ conf_free(struct conf **confp)
 		return;
 	l = &c->ldap;
 	free(c->path);
+	free(c->user);
 	free(c->domain);
 	if (c->hiera_files != NULL)
 		for (i = 0; i < c->hiera_count; i++)
@@ -704,17 +714,14 @@ bad:
 	    "\"0640\"", shown(v, tmp, sizeof(tmp)));
 }
 
+/* A user or group name as useradd(8) takes it (or a number). */
 static int
-h_group(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
+sysname_ok(const struct ynode *v)
 {
 	unsigned i;
-	char tmp[300];
 	int ok;
 
-	if (want_scalar(c, ck, v, "a group name") == -1)
-		return -1;
-	ok = v->len <= 32 && v->str[0] != '-';
+	ok = v->len > 0 && v->len <= 32 && v->str[0] != '-';
 	for (i = 0; i < v->len && ok; i++) {
 		char ch = v->str[i];
 
@@ -722,9 +729,36 @@ h_group(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
 		    ch == '.';
 	}
-	if (!ok)
+	return ok;
+}
+
+static int
+h_group(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+    void *base)
+{
+	char tmp[300];
+
+	if (want_scalar(c, ck, v, "a group name") == -1)
+		return -1;
+	if (!sysname_ok(v))
 		return cfail(c, v, ck->name, "'%s': expected a group name or "
 		    "number", shown(v, tmp, sizeof(tmp)));
+	return h_str(c, ck, v, base);
+}
+
+/* A name, not a number: getpwnam(3) looks it up, and "root" says in
+   words that the programs keep root's privileges. */
+static int
+h_user(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+    void *base)
+{
+	char tmp[300];
+
+	if (want_scalar(c, ck, v, "a user name") == -1)
+		return -1;
+	if (!sysname_ok(v) || strspn(v->str, "0123456789") == v->len)
+		return cfail(c, v, ck->name, "'%s': expected a user name, like "
+		    "udmail", shown(v, tmp, sizeof(tmp)));
 	return h_str(c, ck, v, base);
 }
 
@@ -791,6 +825,8 @@ static const struct ckey ldap_keys[] = {
 	{ "uri", h_uri, offsetof(struct conf_ldap, uri), 0, 0, MK_URI },
 	{ "starttls", h_bool, offsetof(struct conf_ldap, starttls), 0, 0,
 	    MK_STARTTLS },
+	{ "allow_cleartext", h_bool,
+	    offsetof(struct conf_ldap, allow_cleartext), 0, 0, 0 },
 	{ "ca_file", h_path, offsetof(struct conf_ldap, ca_file), 0, 0, 0 },
 	{ "auth", h_auth, 0, 0, 0, MK_AUTH },
 	{ "bind_dn", h_str, offsetof(struct conf_ldap, bind_dn), 0, 0,
@@ -809,6 +845,78 @@ static const struct ckey ldap_keys[] = {
 	CK_END
 };
 
+/* 1 if HOST[0..LEN) (an LDAP URL's host, brackets removed) can only be
+   this machine: localhost (as libldap, an empty host is localhost),
+   127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104.  Anything else, spellings
+   inet_pton(3) does not take included, may be another machine. */
+static int
+host_is_loopback(const char *host, size_t len)
+{
+	char tmp[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (len == 0 || (len == 9 && strncasecmp(host, "localhost", 9) == 0))
+		return 1;
+	if (len >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, host, len);
+	tmp[len] = '\0';
+	if (inet_pton(AF_INET, tmp, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, tmp, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) ||
+		    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return 0;
+}
+
+/* 1 if URI[0..LEN), one element of ldap.uri, is ldap:// to a host that
+   may be another machine: without StartTLS the bind password, the
+   password hashes read and those mailpw set writes cross the network in
+   clear. */
+static int
+uri_is_cleartext(const char *uri, size_t len)
+{
+	const char *h = uri + 7, *end = uri + len, *e;
+
+	if (len < 7 || strncasecmp(uri, "ldap://", 7) != 0)
+		return 0; /* ldaps:// is TLS, ldapi:// a local socket */
+	if (h < end && *h == '[') {
+		if ((e = memchr(h, ']', (size_t)(end - h))) == NULL)
+			return 1;
+		return !host_is_loopback(h + 1, (size_t)(e - h - 1));
+	}
+	for (e = h; e < end && *e != ':' && *e != '/' && *e != '?'; e++)
+		;
+	return !host_is_loopback(h, (size_t)(e - h));
+}
+
+/* Refuse an ldap:// URI that leaves this machine in clear, unless
+   starttls or allow_cleartext says otherwise. */
+static int
+check_cleartext(struct cctx *c, const struct ynode *at)
+{
+	const struct conf_ldap *l = &c->conf->ldap;
+	const char *p;
+	size_t n;
+
+	if (l->starttls || l->allow_cleartext)
+		return 0;
+	for (p = l->uri; *p != '\0'; p += n) {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n > 0 && uri_is_cleartext(p, n))
+			return cfail(c, c->mark[MK_URI] != NULL ?
+			    c->mark[MK_URI]->next : at, "uri", "%.*s would "
+			    "send the "
+			    "bind password and password hashes in clear: set "
+			    "starttls: true, or use ldaps:// or ldapi://, or "
+			    "set allow_cleartext: true if the network is "
+			    "trusted", n > 200 ? 200 : (int)n, p);
+	}
+	return 0;
+}
+
 /* The combinations libldap would accept but that cannot work. */
 static int
 check_ldap(struct cctx *c, const struct ynode *at)
@@ -826,6 +934,8 @@ check_ldap(struct cctx *c, const struct ynode *at)
 		return cfail(c, c->mark[MK_STARTTLS], "starttls", "only "
 		    "with ldap:// URIs (ldaps:// is TLS already, ldapi:// is "
 		    "local)");
+	if (check_cleartext(c, at) == -1)
+		return -1;
 	switch (l->auth) {
 	case CONF_LDAP_AUTH_SIMPLE:
 		if (l->bind_dn == NULL)
@@ -982,6 +1092,34 @@ h_argon2(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	return r;
 }
 
+static const struct ckey cost_keys[] = {
+	{ "argon2_m", h_uint, offsetof(struct pwhash_ceiling, argon2_m_kib),
+	    8, PWHASH_ARGON2_M_MAX, 0 },
+	{ "argon2_t", h_uint, offsetof(struct pwhash_ceiling, argon2_t), 1,
+	    PWHASH_ARGON2_T_MAX, 0 },
+	{ "crypt_rounds", h_uint, offsetof(struct pwhash_ceiling,
+	    crypt_rounds), 1000, 999999999, 0 },
+	{ "bcrypt_cost", h_uint, offsetof(struct pwhash_ceiling, bcrypt_cost),
+	    4, 31, 0 },
+	{ "pbkdf2_rounds", h_uint, offsetof(struct pwhash_ceiling,
+	    pbkdf2_rounds), 1, PWHASH_PBKDF2_ROUNDS_MAX, 0 },
+	CK_END
+};
+
+static int
+h_max_cost(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+    void *base)
+{
+	const char *outer = c->section;
+	int r;
+
+	c->section = "password_policy.max_cost";
+	r = walk_map(c, "hash cost ceilings", v, cost_keys,
+	    &((struct conf_policy *)base)->max_cost);
+	c->section = outer;
+	return r;
+}
+
 static const struct ckey policy_keys[] = {
 	{ "min_length", h_int, offsetof(struct conf_policy, min_length), 1,
 	    4096, MK_MIN_LENGTH },
@@ -990,6 +1128,7 @@ static const struct ckey policy_keys[] = {
 	{ "allow_username", h_bool,
 	    offsetof(struct conf_policy, allow_username), 0, 0, 0 },
 	{ "argon2", h_argon2, 0, 0, 0, MK_ARGON2 },
+	{ "max_cost", h_max_cost, 0, 0, 0, 0 },
 	CK_END
 };
 
@@ -1012,6 +1151,14 @@ h_policy(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 			    "%d is above max_length %d", p->min_length,
 			    p->max_length);
 	}
+	/* mailpw must not make hashes that mailsyncd would not publish. */
+	if (r == 0 && (p->argon2_m_kib > p->max_cost.argon2_m_kib ||
+	    p->argon2_t > p->max_cost.argon2_t))
+		r = cfail(c, c->mark[MK_ARGON2] != NULL ? c->mark[MK_ARGON2] :
+		    c->mark[MK_POLICY], "argon2", "m %u KiB, t %u is above "
+		    "max_cost (argon2_m %u, argon2_t %u): mailsyncd would not "
+		    "publish such hashes", p->argon2_m_kib, p->argon2_t,
+		    p->max_cost.argon2_m_kib, p->max_cost.argon2_t);
 	/* Argon2 needs at least 8 KiB per lane. */
 	if (r == 0 && p->argon2_m_kib < 8 * p->argon2_p)
 		r = cfail(c, c->mark[MK_ARGON2] != NULL ? c->mark[MK_ARGON2] :
@@ -1022,6 +1169,7 @@ h_policy(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 }
 
 static const struct ckey root_keys[] = {
+	{ "user", h_user, offsetof(struct conf, user), 0, 0, 0 },
 	{ "domain", h_domain, offsetof(struct conf, domain), 0, 0, 0 },
 	{ "state_dir", h_path, offsetof(struct conf, state_dir), 0, 0, 0 },
 	{ "metrics_file", h_path, offsetof(struct conf, metrics_file), 0, 0,

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "errbuf.h"
+#include "pwhash.h"
 
 #define CONF_PATH_DEFAULT SYSCONFDIR "/udmail/udmail.yaml"
 
@@ -46,6 +47,7 @@ struct conf_ldap {
 	int enabled;              /* 0: Hiera-only (no ldap: section) */
 	char *uri;                /* ldap://, ldaps://, ldapi:// */
 	int starttls;             /* 1: StartTLS required */
+	int allow_cleartext;      /* 1: ldap:// to another host without TLS */
 	char *ca_file;            /* NULL: system default */
 	enum ldap_auth auth;
 	char *bind_dn;            /* simple bind */
@@ -76,10 +78,17 @@ struct conf_policy {       /* used by mailpw */
 	unsigned argon2_t;     /* default 3 */
 	unsigned argon2_m_kib; /* default 65536 */
 	unsigned argon2_p;     /* default 1 */
+	/* the costliest stored hash published (mailsyncd, mailmap) and
+	   accepted as sound (mailpw audit): max_cost */
+	struct pwhash_ceiling max_cost;
 };
+
+/* The service user mailsyncd and mailmap become when started as root. */
+#define CONF_USER_DEFAULT "udmail"
 
 struct conf {
 	char *path;              /* the file this came from */
+	char *user;              /* CONF_USER_DEFAULT; "root" stays root */
 	char *domain;            /* primary mail domain; Hiera may set it */
 	char **hiera_files;      /* NULL-terminated list of export files */
 	size_t hiera_count;

@@ -435,8 +435,10 @@ dmarc_external(struct dnscheck_run *run, const char *policy, const char *tag,
 	}
 }
 
-static int
-strset_equal(char **a, size_t na, char **b, size_t nb)
+/* The same set of URIs, in any order, ignoring case (rua=, ruf=, and
+   TLS-RPT's rua=, which dnscheck_sts.c compares too). */
+int
+dnscheck_list_equal(char **a, size_t na, char **b, size_t nb)
 {
 	size_t i, k;
 
@@ -573,7 +575,7 @@ dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
 		    "RFC 9989 §4.7", "psd", ev, e->psd, g,
 		    "psd=%s, expected %s", g, e->psd);
 	}
-	if (e->rua_set && !strset_equal(e->rua, e->nrua, d->rua, d->nrua)) {
+	if (e->rua_set && !dnscheck_list_equal(e->rua, e->nrua, d->rua, d->nrua)) {
 		x = join_list(e->rua, e->nrua);
 		y = join_list(d->rua, d->nrua);
 		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.rua.drift",
@@ -582,7 +584,7 @@ dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
 		free(x);
 		free(y);
 	}
-	if (e->ruf_set && !strset_equal(e->ruf, e->nruf, d->ruf, d->nruf)) {
+	if (e->ruf_set && !dnscheck_list_equal(e->ruf, e->nruf, d->ruf, d->nruf)) {
 		x = join_list(e->ruf, e->nruf);
 		y = join_list(d->ruf, d->nruf);
 		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.ruf.drift",

@@ -216,4 +216,7 @@ void dnscheck_dkim_record(struct dnscheck_run *run, const char *selector,
     const char *txt, size_t len, const struct dns_answer *ev,
     const struct dnsexpect_dkim *es);
 
+/* A and B hold the same strings, in any order, ignoring case. */
+int dnscheck_list_equal(char **a, size_t na, char **b, size_t nb);
+
 #endif

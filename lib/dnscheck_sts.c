@@ -272,23 +272,6 @@ out:
 	dns_answer_free(&a);
 }
 
-static int
-rua_equal(char **a, size_t na, char **b, size_t nb)
-{
-	size_t i, k;
-
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++) {
-		for (k = 0; k < nb; k++)
-			if (strcasecmp(a[i], b[k]) == 0)
-				break;
-		if (k == nb)
-			return 0;
-	}
-	return 1;
-}
-
 /* DANE or MTA-STS in use: failures are worth reports. */
 static int
 tls_policy_used(const struct dnscheck_run *run)
@@ -347,7 +330,7 @@ dnscheck_tlsrpt(struct dnscheck_run *run)
 	dc_add(run, DNSCHECK_OK, "tlsrpt", "tlsrpt.record", "RFC 8460 §3", NULL,
 	    a, NULL, a->rr[idx].txt, "TLS-RPT record with %d destination(s)",
 	    nrua);
-	if (expected && e->tlsrpt.rua_set && !rua_equal(e->tlsrpt.rua,
+	if (expected && e->tlsrpt.rua_set && !dnscheck_list_equal(e->tlsrpt.rua,
 	    e->tlsrpt.nrua, rua, (size_t)nrua))
 		dc_add(run, DNSCHECK_WARNING, "tlsrpt", "tlsrpt.rua.drift",
 		    "RFC 8460 §3", NULL, a, NULL, a->rr[idx].txt,

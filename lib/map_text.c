@@ -153,6 +153,7 @@ static int
 text_read_file(const char *file, struct buf *b, struct errbuf *eb)
 {
 	char chunk[65536];
+	struct stat st;
 	ssize_t n;
 	int fd;
 
@@ -161,6 +162,13 @@ text_read_file(const char *file, struct buf *b, struct errbuf *eb)
 		return -1;
 	}
 	b->max = TEXT_FILE_MAX;
+	if (fstat(fd, &st) == 0 && (unsigned long long)st.st_size >=
+	    TEXT_FILE_MAX) {
+		errbuf_set(eb, "larger than %zu bytes", TEXT_FILE_MAX - 1);
+		eb->errnum = EFBIG;
+		(void)close(fd);
+		return -1;
+	}
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)
@@ -174,7 +182,13 @@ text_read_file(const char *file, struct buf *b, struct errbuf *eb)
 			return 0;
 		}
 		if (buf_append(b, chunk, (size_t)n) == -1) {
-			errbuf_syserr(eb, "read");
+			/* E2BIG would read "Argument list too long" */
+			if (errno == E2BIG) {
+				errbuf_set(eb, "larger than %zu bytes",
+				    TEXT_FILE_MAX - 1);
+				eb->errnum = EFBIG;
+			} else
+				errbuf_syserr(eb, "read");
 			break;
 		}
 	}

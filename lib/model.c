@@ -471,7 +471,9 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 {
 	char uid[ADDR_LOCAL_MAX + 1], addr[ADDR_MAX + 1], ob[512], vb[128];
 	char pub[PWHASH_MAX]; /* the hash as published: "{SCHEME}..." */
+	static const struct pwhash_ceiling dflt_cost = PWHASH_CEILING_DEFAULT;
 	const char *dn = a->dn != NULL ? a->dn : "(no dn)";
+	struct pwhash_info info;
 	struct errbuf eb;
 	struct mnode *n;
 	size_t first, len = 0;
@@ -542,8 +544,10 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 			    "not accept in a login; no passwd-file entry",
 			    ob, uid);
 			m->st.rejected++;
-		} else if (pwhash_canonical(a->password, pub, NULL, &eb) == -1 ||
-		    pwfile_check(uid, pub, &eb) == -1) {
+		} else if (pwhash_canonical(a->password, pub, &info, &eb) ==
+		    -1 || pwfile_check(uid, pub, &eb) == -1 ||
+		    pwhash_cost_check(&info, m->opts.max_cost != NULL ?
+		    m->opts.max_cost : &dflt_cost, &eb) == -1) {
 			/* EB never quotes the hash. */
 			log_warnx("%s: mailPassword of %s unusable: %s", ob,
 			    uid, eb.msg);

@@ -14,6 +14,7 @@
 #include "account.h"
 #include "conf.h"
 #include "errbuf.h"
+#include "pwhash.h"
 #include "src_hiera.h"
 
 struct model;
@@ -47,6 +48,8 @@ struct model_opts {
 						the model's (wiped) memory */
 	int drop_passwords;  /* hashes are checked, then forgotten: no
 				passwd output (mailmap check) */
+	const struct pwhash_ceiling *max_cost; /* costlier hashes are left
+						   out; NULL: the defaults */
 };
 
 struct model_stats {

@@ -64,6 +64,21 @@ enum pwhash_scheme {
 #define PWHASH_SHACRYPT_ROUNDS_DEFAULT 5000UL /* glibc, doveadm */
 #define PWHASH_BLF_COST_DEFAULT 10UL
 
+/* The most one login may cost Dovecot to verify a stored hash.  A value
+   beyond any of these (a mistake, or someone with write access to LDAP)
+   would tie up Dovecot's auth workers for seconds to minutes per attempt
+   (for example "$6$rounds=999999999$", argon2 m=4 GiB t=1024), so it is
+   not published.  udmail.yaml: password_policy.max_cost. */
+struct pwhash_ceiling {
+	unsigned argon2_m_kib;  /* memory; default 1 GiB */
+	unsigned argon2_t;      /* passes; default 16 */
+	unsigned crypt_rounds;  /* SHA-crypt rounds; default 500000 */
+	unsigned bcrypt_cost;   /* BLF-CRYPT log2 cost; default 14 */
+	unsigned pbkdf2_rounds; /* PBKDF2 rounds, SCRAM iterations;
+				   default 500000 */
+};
+#define PWHASH_CEILING_DEFAULT { 1048576U, 16U, 500000U, 14U, 500000U }
+
 /* What pwhash_inspect learns from a stored string without hashing. */
 struct pwhash_info {
 	enum pwhash_scheme scheme; /* the scheme it is published under */
@@ -123,6 +138,12 @@ int pwhash_prefix(const char *s, const char **name_r, size_t *name_len_r,
 int pwhash_inspect(const char *stored, struct pwhash_info *info,
     struct errbuf *eb) __attribute__((warn_unused_result));
 /* Same, setting only *SCHEME_R (PWHASH_UNKNOWN on failure). */
+/* 0 if verifying the hash INFO describes (as pwhash_inspect filled it)
+   stays within CEILING, else -1 with EB naming the parameter, its value
+   and the ceiling (never the hash). */
+int pwhash_cost_check(const struct pwhash_info *info,
+    const struct pwhash_ceiling *ceiling, struct errbuf *eb)
+    __attribute__((warn_unused_result));
 int pwhash_identify(const char *stored, enum pwhash_scheme *scheme_r,
     struct errbuf *eb) __attribute__((warn_unused_result));
 /* Write STORED as the passwd-file publishes it, "{SCHEME}" + the part

@@ -608,6 +608,52 @@ pwhash_inspect(const char *stored, struct pwhash_info *info,
 }
 
 int
+pwhash_cost_check(const struct pwhash_info *info,
+    const struct pwhash_ceiling *c, struct errbuf *eb)
+{
+	const char *what = NULL;
+	unsigned long v = 0, max = 0;
+
+	switch (info->scheme) {
+	case PWHASH_ARGON2ID:
+	case PWHASH_ARGON2I:
+		if (info->m_kib > c->argon2_m_kib)
+			what = "argon2 memory m (KiB)", v = info->m_kib,
+			    max = c->argon2_m_kib;
+		else if (info->t_cost > c->argon2_t)
+			what = "argon2 passes t", v = info->t_cost,
+			    max = c->argon2_t;
+		break;
+	case PWHASH_SHA512_CRYPT:
+	case PWHASH_SHA256_CRYPT:
+		if (info->rounds > c->crypt_rounds)
+			what = "SHA-crypt rounds", v = info->rounds,
+			    max = c->crypt_rounds;
+		break;
+	case PWHASH_BLF_CRYPT:
+		if (info->rounds > c->bcrypt_cost)
+			what = "bcrypt cost", v = info->rounds,
+			    max = c->bcrypt_cost;
+		break;
+	case PWHASH_PBKDF2:
+	case PWHASH_SCRAM_SHA1:
+	case PWHASH_SCRAM_SHA256:
+		if (info->rounds > c->pbkdf2_rounds)
+			what = info->scheme == PWHASH_PBKDF2 ?
+			    "PBKDF2 rounds" : "SCRAM iterations",
+			    v = info->rounds, max = c->pbkdf2_rounds;
+		break;
+	default:
+		break;
+	}
+	if (what == NULL)
+		return 0;
+	errbuf_set(eb, "%s %lu above the ceiling %lu (password_policy."
+	    "max_cost): too costly to verify at every login", what, v, max);
+	return -1;
+}
+
+int
 pwhash_identify(const char *stored, enum pwhash_scheme *scheme_r,
     struct errbuf *eb)
 {

@@ -882,14 +882,15 @@ entry_identity(struct fetch_ctx *fc, const struct entry_vals *ev,
 }
 
 /* Check the forward and mail password values; an unusable one is dropped
-   (the entry kept) and counted. */
-static void
+   (the entry kept) and counted.  Returns why the mail password was
+   dropped (static text), or NULL. */
+static const char *
 entry_check_values(struct fetch_ctx *fc, struct entry_vals *ev,
     const char *dnlog)
 {
 	static const int checked[] = { FA_FORWARD, FA_PASSWORD, FA_SHADOW,
 		FA_STATUS };
-	const char *why;
+	const char *why, *pw_why = NULL;
 	size_t k;
 	int i;
 
@@ -911,8 +912,11 @@ entry_check_values(struct fetch_ctx *fc, struct entry_vals *ev,
 			    fc->names[i], why);
 			fc->list->bad_values++;
 			entry_vals_drop(ev, i);
+			if (i == FA_PASSWORD)
+				pw_why = why;
 		}
 	}
+	return pw_why;
 }
 
 /* Turn one entry into an account.  Returns 0 (added, or rejected with a
@@ -927,6 +931,7 @@ fetch_entry(struct fetch_ctx *fc, LDAPMessage *e, struct errbuf *eb)
 	struct errbuf reb;
 	struct berval bv;
 	BerElement *ber = NULL;
+	const char *pw_why;
 	int rc, rdn_ok, ret = -1;
 	size_t i;
 
@@ -954,7 +959,14 @@ fetch_entry(struct fetch_ctx *fc, LDAPMessage *e, struct errbuf *eb)
 	ret = 0;
 	if (!entry_identity(fc, &ev, rdn_ok, &reb, name, other, dnlog))
 		goto done;
-	entry_check_values(fc, &ev, dnlog);
+	pw_why = entry_check_values(fc, &ev, dnlog);
+	/* mailpw audit: "malformed", not "missing" */
+	if (pw_why != NULL && account_list_drop_password(list, dn, pw_why) ==
+	    -1) {
+		errbuf_syserr(eb, "ldap entry %s", dnlog);
+		ret = -1;
+		goto done;
+	}
 	for (i = 0; name[i] != '\0'; i++) {
 		if (isupper((unsigned char)name[i])) {
 			log_warnx("%s: %s %s has upper case; mail addresses "

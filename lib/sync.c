@@ -606,6 +606,7 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 	mo.have_ldap = c->ldap.enabled && !o->hiera_only;
 	mo.presume_accounts = o->hiera_only;
 	mo.ldap_base = c->ldap.base;
+	mo.max_cost = &c->policy.max_cost;
 	/* mailmap diff keeps the hashes in memory; a build parks them
 	   beside the passwd-file; nobody else needs them. */
 	if (!o->keep_passwords && ss->t[OUTPUT_PASSWD].active) {

@@ -36,6 +36,7 @@
 #include "conf.h"
 #include "ldapwatch.h"
 #include "log.h"
+#include "priv.h"
 #include "sync.h"
 #include "warnset.h"
 #include "xmalloc.h"
@@ -50,6 +51,7 @@ static volatile sig_atomic_t got_term, got_hup;
 struct daemon {
 	const char *conf_path;
 	struct conf *conf;
+	char *user;         /* conf->user at startup: a reload cannot change it */
 	int poll_interval;  /* seconds between full syncs without events */
 	int inotify_fd;
 	struct ldapwatch *watch;
@@ -107,7 +109,8 @@ usage(int ex)
 	    "                      debug; with --once: informational, twice:\n"
 	    "                      debug)\n"
 	    "  -h, --help          this summary; -V, --version: the version\n"
-	    "see mailsyncd(8)\n", CONF_PATH_DEFAULT);
+	    "Started as root, it reads the configuration, then runs as its\n"
+	    "user (default udmail).  See mailsyncd(8)\n", CONF_PATH_DEFAULT);
 	exit(ex);
 }
 
@@ -389,6 +392,10 @@ reload(struct daemon *d)
 		    eb.msg);
 		return;
 	}
+	if (strcmp(c->user, d->user) != 0)
+		log_warnx("%s: user: %s takes effect at the next start; "
+		    "running as before (user %s)", d->conf_path, c->user,
+		    d->user);
 	conf_free(&d->conf);
 	d->conf = c;
 	ldapwatch_close(&d->watch);
@@ -453,6 +460,29 @@ schedule(const struct daemon *d, long long *due)
 		t = d->next_ok;
 	if (*due == -1 || t < *due)
 		*due = t;
+}
+
+/* Started as root: become the configured user before LDAP is contacted
+   or a Hiera export is read; only udmail.yaml is read as root. */
+static void
+become_user(struct daemon *d)
+{
+	enum priv_drop_result r;
+	struct errbuf eb;
+
+	if (priv_drop(d->conf->user, &r, &eb) == -1) {
+		if (eb.errnum == ENOENT)
+			fatalx(EX_NOUSER, "%s: %s: create it (see sysusers.d/"
+			    "udmail.conf) or set user: root to stay root",
+			    d->conf->path, eb.msg);
+		fatalx(EX_OSERR, "%s", eb.msg);
+	}
+	if (r == PRIV_STAY_ROOT)
+		log_warnx("%s: user: %s: running as root, with every "
+		    "privilege", d->conf->path, d->conf->user);
+	else if (r == PRIV_DROPPED)
+		log_debug("running as user %s", d->conf->user);
+	d->user = xstrdup(d->conf->user);
 }
 
 static int
@@ -572,6 +602,9 @@ main(int argc, char **argv)
 	char *end;
 
 	log_init(argv[0], 1);
+	/* Before anything holds a hash: no core file, no ptrace. */
+	if (priv_nocore(&eb) == -1)
+		fatalx(EX_OSERR, "%s", eb.msg);
 	/* libldap writes with write(2): a server gone mid-request must be an
 	   error return, not a fatal signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
@@ -615,6 +648,7 @@ main(int argc, char **argv)
 	if ((d.conf = conf_load(d.conf_path, &eb)) == NULL)
 		fatalx(eb.errnum == ENOENT ? EX_NOINPUT : EX_CONFIG, "%s",
 		    eb.msg);
+	become_user(&d);
 	if (mkdir(d.conf->state_dir, 0755) == -1 && errno != EEXIST)
 		fatal(EX_CANTCREAT, "%s", d.conf->state_dir);
 	take_lock(d.conf->state_dir);
@@ -624,6 +658,7 @@ main(int argc, char **argv)
 		rc = sync_status_exit(run_sync(&d, &so));
 		warnset_free(&d.reported);
 		conf_free(&d.conf);
+		free(d.user);
 		return rc;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -638,5 +673,6 @@ main(int argc, char **argv)
 	free(d.cookie);
 	warnset_free(&d.reported);
 	conf_free(&d.conf);
+	free(d.user);
 	return rc;
 }

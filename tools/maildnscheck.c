@@ -29,6 +29,7 @@
 #include "dnscheck.h"
 #include "dnsexpect.h"
 #include "log.h"
+#include "priv.h"
 #include "tlsprobe.h"
 #include "xmalloc.h"
 #include "yamlutil.h"
@@ -59,6 +60,7 @@ usage(FILE *fp)
 	    "           [--format text|json|nagios] [--prom-file PATH]\n"
 	    "           [--allow-reserved] [--mx-order-only] [--warn-spf-lookups N]\n"
 	    "           [--jobs N] [DOMAIN...]\n"
+	    "DOMAIN: a domain name like example.org (a final dot is fine).\n"
 	    "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; 64 usage, 78 config.\n");
 }
 
@@ -278,6 +280,9 @@ main(int argc, char **argv)
 
 	setlocale(LC_ALL, "C");
 	log_init("maildnscheck", 1);
+	/* It reads DKIM private keys: no core file, no ptrace. */
+	if (priv_nocore(&eb) == -1)
+		fatalx(EX_OSERR, "%s", eb.msg);
 	memset(&uo, 0, sizeof(uo));
 	memset(&co, 0, sizeof(co));
 	uo.timeout = 5;

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "log.h"
 #include "model.h"
+#include "priv.h"
 #include "pwhash.h"
 #include "route.h"
 #include "sync.h"
@@ -39,7 +40,9 @@ static const char *usage_text =
     "                                what Postfix does with mail to (or,\n"
     "                                submission, from) the address\n"
     "outputs: virtual alias_domains transport forward sender_login passwd\n"
-    "         relay_recipients\n";
+    "         relay_recipients\n"
+    "Run as root, mailmap reads the configuration and then becomes its\n"
+    "user (default udmail) for the rest.\n";
 
 static void __attribute__((noreturn))
 usage(int ex)
@@ -48,15 +51,33 @@ usage(int ex)
 	exit(ex);
 }
 
+/* Read PATH and, when run as root, become its user before any source
+   or table is read: a root `mailmap build` then writes as mailsyncd does,
+   never as root into a directory the service user owns. */
 static struct conf *
 load_conf(const char *path)
 {
+	enum priv_drop_result r;
 	struct errbuf eb;
 	struct conf *c;
 
 	if ((c = conf_load(path, &eb)) == NULL)
 		fatalx(eb.errnum == ENOENT ? EX_NOINPUT : EX_CONFIG, "%s",
 		    eb.msg);
+	if (priv_drop(c->user, &r, &eb) == -1) {
+		if (eb.errnum == ENOENT)
+			fatalx(EX_NOUSER, "%s: %s: create it (see sysusers.d/"
+			    "udmail.conf), run mailmap as that user, or set "
+			    "user: root to stay root", c->path, eb.msg);
+		fatalx(EX_OSERR, "%s", eb.msg);
+	}
+	/* Said by the daemon at every start; here only with -v, as root
+	   configured it and runs the tool (a resolve's answer stays clean). */
+	if (r == PRIV_STAY_ROOT)
+		log_info("%s: user: %s: running as root, with every "
+		    "privilege", c->path, c->user);
+	else if (r == PRIV_DROPPED)
+		log_debug("running as user %s", c->user);
 	return c;
 }
 
@@ -506,9 +527,13 @@ main(int argc, char **argv)
 	};
 	const char *conf_path = CONF_PATH_DEFAULT, *cmd;
 	struct conf *c = NULL;
+	struct errbuf eb;
 	int ch, verbose = 0, rc, conf_given = 0;
 
 	log_init(argv[0], 1);
+	/* Before anything holds a hash: no core file, no ptrace. */
+	if (priv_nocore(&eb) == -1)
+		fatalx(EX_OSERR, "%s", eb.msg);
 	/* libldap writes with write(2): a server gone mid-request must be an
 	   error return, not a fatal signal. */
 	(void)signal(SIGPIPE, SIG_IGN);

@@ -22,6 +22,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "priv.h"
 #include "pwhash.h"
 #include "pwpolicy.h"
 #include "secret.h"
@@ -678,11 +679,12 @@ audit_kind_name(int k)
 }
 
 /* Judge one stored value: the status, the count it goes to, the
-   scheme (PWHASH_UNKNOWN unless usable) and WHY (never the hash). */
+   scheme (PWHASH_UNKNOWN unless usable) and WHY (never the hash).
+   DROPPED: why the fetch dropped the value, or NULL. */
 static const char *
 audit_judge(const struct mailpw *mp, const struct account *a,
-    const struct pwhash_floor *fl, struct pwhash_info *info, int *kind_r,
-    struct errbuf *why)
+    const char *dropped, const struct pwhash_floor *fl,
+    struct pwhash_info *info, int *kind_r, struct errbuf *why)
 {
 	const char *status;
 	size_t n;
@@ -690,6 +692,12 @@ audit_judge(const struct mailpw *mp, const struct account *a,
 
 	memset(info, 0, sizeof(*info));
 	errbuf_clear(why);
+	if (a->password == NULL && dropped != NULL) {
+		errbuf_set(why, "%s value dropped: %s",
+		    mp->conf->ldap.attr_password, dropped);
+		*kind_r = AUDIT_MALFORMED;
+		return "malformed";
+	}
 	if (a->password == NULL) {
 		errbuf_set(why, "no %s", mp->conf->ldap.attr_password);
 		*kind_r = AUDIT_MISSING;
@@ -702,6 +710,9 @@ audit_judge(const struct mailpw *mp, const struct account *a,
 		return why->errnum == ENOTSUP ? "unsupported" : "malformed";
 	}
 	*kind_r = (int)info->scheme;
+	/* mailsyncd leaves such a value out of the passwd-file. */
+	if (pwhash_cost_check(info, &mp->conf->policy.max_cost, why) == -1)
+		return "costly";
 	if ((rc = pwhash_needs_rehash(a->password, fl, why)) == 1)
 		status = pwhash_scheme_is_legacy(info->scheme) ||
 		    strncmp(why->msg, "legacy", 6) == 0 ? "legacy" : "weak";
@@ -775,8 +786,9 @@ cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
 		if (!all && a->state != ACCOUNT_ACTIVE)
 			continue;
 		c.checked++;
-		status = audit_judge(mp, a, &fl, &info, &kind, &why);
-		if (a->password == NULL && ignore_missing)
+		status = audit_judge(mp, a, account_list_password_problem(&al,
+		    a->dn), &fl, &info, &kind, &why);
+		if (strcmp(status, "missing") == 0 && ignore_missing)
 			status = "ok";
 		/* stored without {SCHEME}: usable or not */
 		bare = a->password != NULL &&
@@ -959,10 +971,14 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 } };
 	struct mailpw mp;
+	struct errbuf eb;
 	const char *cmd;
 	int c, verbose = 0, rc;
 
 	log_init(argv[0], 1);
+	/* Before any password is read: no core file, no ptrace. */
+	if (priv_nocore(&eb) == -1)
+		fatalx(EX_OSERR, "%s", eb.msg);
 	/* libldap writes with write(2): a server gone mid-request must be an
 	   error return, not a fatal signal. */
 	(void)signal(SIGPIPE, SIG_IGN);

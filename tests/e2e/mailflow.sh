@@ -30,6 +30,7 @@ host_conf() {
 	mkdir -p "$h/maps" "$h/dovecot" "$h/state"
 	chmod 0755 "$h" "$h/maps" "$h/dovecot"
 	{
+		echo "user: $(id -un)"
 		echo "domain: example.org"
 		echo "state_dir: $h/state"
 		echo "metrics_file: $h/state/udmail.prom"

@@ -146,7 +146,9 @@ pf_start() {
 	local d=$T_DIR/pf-$1 _
 	postfix -c "$d/etc" start >"$d/start.out" 2>&1 ||
 		{ sed 's/^/#   /' "$d/start.out"; return 1; }
-	for _ in $(seq 1 50); do
+	# "postfix start" returns before master has written its pid; on a
+	# loaded machine that can take seconds.
+	for _ in $(seq 1 200); do
 		[ -s "$d/queue/pid/master.pid" ] && break
 		sleep 0.1
 	done

@@ -8,6 +8,8 @@ mailpw_conf() {
 		(umask 077 && printf '%s\n' "$SLAPD_ROOTPW" >"$pwf")
 	fi
 	cat >"$f" <<EOT
+# mailmap (t349) runs as whoever runs the test, root included.
+user: $(id -un)
 domain: example.org
 ldap:
   uri: $SLAPD_URI

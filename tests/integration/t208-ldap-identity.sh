@@ -45,6 +45,7 @@ sender_logins:
   team: [victim]
 YAML
 	cat >"$dir/udmail.yaml" <<YAML
+user: $(id -un)
 state_dir: $dir/state
 metrics_file: $dir/state/udmail.prom
 hiera: [$dir/hiera/mail.yaml]

@@ -25,6 +25,7 @@ chown postfix "$PF/data"
 
 # --- the tables ---------------------------------------------------------
 cat >"$U/udmail.yaml" <<EOF
+user: $(id -un)
 state_dir: $U/state
 hiera:
   - $top_srcdir/tests/data/resolve/mail.yaml
@@ -63,6 +64,7 @@ bad@example.org	smtp:
 .sub.example.org	relay:[inner.example.org]
 EOF
 cat >"$U/hand.yaml" <<EOF
+user: $(id -un)
 domain: example.org
 transport_nexthop: "smtp:[srs.example.org]"
 outputs:

@@ -42,6 +42,7 @@ for tag, fwd, ali in (("A", "u", "a"), ("B", "w", "b")):
 EOF
 conf() { # conf OUTDIR
 	cat <<EOF
+user: $(id -un)
 state_dir: $D/state
 hiera:
   - $D/hiera/mail.yaml

@@ -13,7 +13,7 @@ udmail_setup() {
 	mkdir -p "$U/hiera" "$U/maps" "$U/dovecot" "$U/state" "$U/postfix"
 	cp "${top_srcdir:?}/tests/data/demo/mail.yaml" "$U/hiera/mail.yaml"
 	group=$(getent group dovecot >/dev/null && echo dovecot || id -gn)
-	sed -e "s|@DIR@|$U|g" -e "s|@LDAP_URI@|${SLAPD_URI:-ldap://127.0.0.1:1}|" \
+	sed -e "s|@USER@|$(id -un)|" -e "s|@DIR@|$U|g" -e "s|@LDAP_URI@|${SLAPD_URI:-ldap://127.0.0.1:1}|" \
 		-e "s|@SYNC_DN@|${SLAPD_SYNC_DN:-}|" \
 		-e "s|@SYNC_PW_FILE@|${SLAPD_SYNC_PW_FILE:-/dev/null}|" \
 		-e "s|@GROUP@|$group|" \

@@ -105,6 +105,32 @@ test_account_free_empty(void **st)
 	assert_int_equal(l.n, 0);
 }
 
+/* The dropped mailPassword values: found by DN, freed with the list. */
+static void
+test_account_password_drops(void **st)
+{
+	struct account_list l = { 0 };
+	char dn[64];
+	int i;
+
+	assert_null(account_list_password_problem(&l, "uid=a,dc=x"));
+	for (i = 0; i < 5; i++) {
+		(void)snprintf(dn, sizeof(dn), "uid=u%d,dc=x", i);
+		assert_int_equal(account_list_drop_password(&l, dn,
+		    i == 3 ? "contains a line break" : "empty"), 0);
+	}
+	assert_int_equal(l.pw_ndrops, 5);
+	assert_string_equal(account_list_password_problem(&l, "uid=u3,dc=x"),
+	    "contains a line break");
+	assert_string_equal(account_list_password_problem(&l, "uid=u4,dc=x"),
+	    "empty");
+	assert_null(account_list_password_problem(&l, "uid=u5,dc=x"));
+	account_list_free(&l);
+	assert_null(l.pw_drops);
+	assert_int_equal(l.pw_ndrops, 0);
+	assert_null(account_list_password_problem(&l, "uid=u3,dc=x"));
+}
+
 int
 main(void)
 {
@@ -114,6 +140,7 @@ main(void)
 		cmocka_unit_test(test_account_add_nulls),
 		cmocka_unit_test(test_account_grows_and_sorts),
 		cmocka_unit_test(test_account_free_empty),
+		cmocka_unit_test(test_account_password_drops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

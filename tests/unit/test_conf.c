@@ -46,6 +46,10 @@ dump(struct buf *b, const struct conf *c)
 	int k;
 
 #define P(...) assert_int_equal(buf_printf(b, __VA_ARGS__), 0)
+	/* Fields added later (user, ldap allow_cleartext) are shown when not
+	   the default, so that the older cases' .exp files stay as they are. */
+	if (strcmp(c->user, CONF_USER_DEFAULT) != 0)
+		P("user %s\n", c->user);
 	/* The default depends on configure's prefix. */
 	P("domain %s\nstate_dir %s\nmetrics_file %s\n", S(c->domain),
 	    strcmp(c->state_dir, LOCALSTATEDIR "/lib/udmail") == 0 ?
@@ -59,6 +63,8 @@ dump(struct buf *b, const struct conf *c)
 	    c->retired_grace_days);
 	P("ldap %d uri %s starttls %d ca_file %s auth %s\n", l->enabled,
 	    S(l->uri), l->starttls, S(l->ca_file), auth[l->auth]);
+	if (l->allow_cleartext)
+		P("ldap allow_cleartext %d\n", l->allow_cleartext);
 	P("ldap bind_dn %s bind_password_file %s\n", S(l->bind_dn),
 	    S(l->bind_password_file));
 	P("ldap base %s scope %s filter %s\n", S(l->base),
@@ -136,6 +142,8 @@ test_conf_defaults(void **state)
 
 	assert_non_null(c);
 	assert_null(c->domain);
+	assert_string_equal(c->user, "udmail");
+	assert_int_equal(c->ldap.allow_cleartext, 0);
 	assert_string_equal(c->state_dir, LOCALSTATEDIR "/lib/udmail");
 	assert_null(c->metrics_file);
 	assert_int_equal(c->hiera_count, 0);

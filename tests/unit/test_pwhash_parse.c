@@ -17,6 +17,9 @@
 
 #include <cmocka.h>
 
+#define H_ARGON2_DEFAULT "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$" \
+	"c29tZXNhbHRzb21lc2FsdA$YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY"
+
 #include "errbuf.h"
 #include "pwfile.h"
 #include "pwhash.h"
@@ -436,6 +439,65 @@ test_pwhash_parse_legacy_needs_rehash(void **state)
 	assert_false(pwhash_scheme_is_legacy(PWHASH_BLF_CRYPT));
 }
 
+/* Hashes too costly to verify at every login: each parameter at its
+   ceiling passes, one step above is refused with a message that names
+   the parameter and never quotes the hash. */
+static void
+test_pwhash_parse_cost_ceiling(void **state)
+{
+	static const struct pwhash_ceiling dflt = PWHASH_CEILING_DEFAULT;
+	struct pwhash_ceiling c = dflt;
+	static const struct {
+		const char *hash, *what;
+	} costly[] = {
+		{ "{SHA512-CRYPT}$6$rounds=999999999$abcdefghijklmnop$"
+		  "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU"
+		  "VWXYZ./0123456789abcdefghijkl", "SHA-crypt rounds" },
+		{ "{ARGON2ID}$argon2id$v=19$m=4194304,t=1,p=1$"
+		  "c29tZXNhbHRzb21lc2FsdA$"
+		  "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY",
+		  "argon2 memory" },
+		{ "{ARGON2ID}$argon2id$v=19$m=65536,t=1024,p=1$"
+		  "c29tZXNhbHRzb21lc2FsdA$"
+		  "YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY",
+		  "argon2 passes" },
+		{ "{BLF-CRYPT}$2y$31$abcdefghijklmnopqrstuu"
+		  "0123456789abcdefghijklmnopqrstu", "bcrypt cost" },
+	};
+	struct pwhash_info info;
+	struct errbuf eb;
+	size_t i;
+
+	for (i = 0; i < sizeof(costly) / sizeof(costly[0]); i++) {
+		if (pwhash_inspect(costly[i].hash, &info, &eb) == -1)
+			fail_msg("%s: %s", costly[i].what, eb.msg);
+		assert_int_equal(pwhash_cost_check(&info, &c, &eb), -1);
+		assert_non_null(strstr(eb.msg, costly[i].what));
+		assert_non_null(strstr(eb.msg, "max_cost"));
+		assert_null(strstr(eb.msg, "abcdefgh"));
+		assert_null(strstr(eb.msg, "c29tZXNh"));
+	}
+	/* At the ceiling: fine; the ceiling lowered below it: refused. */
+	assert_int_equal(pwhash_inspect("{SHA512-CRYPT}$6$rounds=500000$"
+	    "abcdefghijklmnop$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH"
+	    "IJKLMNOPQRSTUVWXYZ./0123456789abcdefghijkl", &info, &eb), 0);
+	assert_int_equal(pwhash_cost_check(&info, &c, &eb), 0);
+	c.crypt_rounds = 499999;
+	assert_int_equal(pwhash_cost_check(&info, &c, &eb), -1);
+	/* The default rounds (no rounds=) and everyday argon2 pass. */
+	c = dflt;
+	assert_int_equal(pwhash_inspect(H_ARGON2_DEFAULT, &info, &eb), 0);
+	assert_int_equal(pwhash_cost_check(&info, &c, &eb), 0);
+	c.argon2_m_kib = 65535;
+	assert_int_equal(pwhash_cost_check(&info, &c, &eb), -1);
+	/* Schemes without a cost parameter are never refused for it. */
+	assert_int_equal(pwhash_inspect("{SSHA}uc9+WjHmzYP8DhreB6aAles5+lpO"
+	    "Wza9", &info, &eb), 0);
+	c.argon2_m_kib = 8;
+	c.crypt_rounds = 1000;
+	assert_int_equal(pwhash_cost_check(&info, &c, &eb), 0);
+}
+
 int
 main(void)
 {
@@ -448,6 +510,7 @@ main(void)
 		cmocka_unit_test(test_pwhash_parse_mutations),
 		cmocka_unit_test(test_pwhash_parse_too_long_published),
 		cmocka_unit_test(test_pwhash_parse_legacy_needs_rehash),
+		cmocka_unit_test(test_pwhash_parse_cost_ceiling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
