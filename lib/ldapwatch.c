@@ -253,7 +253,7 @@ cookie_make(struct berval **vals)
 	size_t i, len = sizeof("rid=000,csn=");
 	char *c;
 
-	for (i = 0; vals[i] != NULL && i < CSN_MAX; i++) {
+	for (i = 0; i < CSN_MAX && vals[i] != NULL; i++) {
 		if (vals[i]->bv_len == 0 || vals[i]->bv_len > 64 ||
 		    strspn(vals[i]->bv_val, "0123456789.#Z") < vals[i]->bv_len)
 			return NULL;
