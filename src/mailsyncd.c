@@ -36,6 +36,7 @@
 #include "conf.h"
 #include "ldapwatch.h"
 #include "log.h"
+#include "map.h"
 #include "priv.h"
 #include "sync.h"
 #include "warnset.h"
@@ -45,6 +46,8 @@
 #define BACKOFF_MIN_S 1
 #define BACKOFF_MAX_S 60
 #define WARNINGS_FILE "mailsyncd.warnings"
+#define COOKIE_FILE   "mailsyncd.cookie"
+#define COOKIE_FILE_MAX (64 * 1024)
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -249,6 +252,136 @@ report_warnings(struct daemon *d, enum sync_status st,
 	}
 }
 
+/* One line per file the published tables depend on besides LDAP (the
+   configuration, the Hiera exports) and per published file: its stat,
+   or "-" when missing.  Any edit, replacement or removal changes it. */
+static void
+stamp_file(FILE *f, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		(void)fprintf(f, "file %s -\n", path);
+	else
+		(void)fprintf(f, "file %s %llu %llu %lld %lld.%09ld %o %u %u\n",
+		    path, (unsigned long long)st.st_dev,
+		    (unsigned long long)st.st_ino, (long long)st.st_size,
+		    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		    (unsigned)st.st_mode, (unsigned)st.st_uid,
+		    (unsigned)st.st_gid);
+}
+
+/* What the tables were built from apart from LDAP, malloc'd, or NULL.
+   The UTC day is part of it: an account expires at midnight. */
+static char *
+fingerprint(const struct daemon *d)
+{
+	const struct conf *c = d->conf;
+	char path[PATH_MAX];
+	size_t len, i;
+	char *p = NULL;
+	FILE *f;
+	int k;
+
+	if ((f = open_memstream(&p, &len)) == NULL)
+		return NULL;
+	(void)fprintf(f, "mailsyncd %s\nday %lld\n", PACKAGE_VERSION,
+	    (long long)(time(NULL) / 86400));
+	stamp_file(f, d->conf_path);
+	for (i = 0; i < c->hiera_count; i++)
+		stamp_file(f, c->hiera_files[i]);
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		if (!c->out[k].enabled)
+			continue;
+		if (k == OUTPUT_PASSWD)
+			(void)snprintf(path, sizeof(path), "%s", c->out[k].path);
+		else
+			(void)snprintf(path, sizeof(path), "%s%s",
+			    c->out[k].path,
+			    map_format_suffix(c->out[k].format));
+		stamp_file(f, path);
+	}
+	if (fclose(f) != 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* After a good sync: the cookie it was read at, with the fingerprint of
+   everything else, in state_dir, so that a restart with nothing changed
+   needs no full sync.  Without a cookie, the stale file goes. */
+static void
+save_cookie(const struct daemon *d)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	char *fp;
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/%s", d->conf->state_dir,
+	    COOKIE_FILE) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+		return;
+	if (d->cookie == NULL || (fp = fingerprint(d)) == NULL) {
+		(void)unlink(path);
+		return;
+	}
+	if ((f = fopen(tmp, "we")) == NULL) {
+		log_warn("%s", tmp);
+		free(fp);
+		(void)unlink(path);
+		return;
+	}
+	(void)fprintf(f, "%scookie %s\n", fp, d->cookie);
+	free(fp);
+	if (fflush(f) != 0 || fsync(fileno(f)) == -1 || fclose(f) != 0) {
+		log_warn("%s", tmp);
+		(void)unlink(tmp);
+		(void)unlink(path);
+		return;
+	}
+	if (rename(tmp, path) == -1) {
+		log_warn("%s", path);
+		(void)unlink(tmp);
+		(void)unlink(path);
+	}
+}
+
+/* At startup: the saved cookie, if everything but LDAP is as it was
+   when it was saved.  1 with d->cookie set, else 0. */
+static int
+load_cookie(struct daemon *d)
+{
+	char path[PATH_MAX], buf[COOKIE_FILE_MAX];
+	char *fp, *line;
+	size_t n, flen;
+	FILE *f;
+	int ok = 0;
+
+	if (snprintf(path, sizeof(path), "%s/%s", d->conf->state_dir,
+	    COOKIE_FILE) >= (int)sizeof(path) ||
+	    (f = fopen(path, "re")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	(void)fclose(f);
+	buf[n] = '\0';
+	if ((fp = fingerprint(d)) == NULL)
+		return 0;
+	flen = strlen(fp);
+	line = buf + flen;
+	if (n < sizeof(buf) - 1 && n > flen && memcmp(buf, fp, flen) == 0 &&
+	    strncmp(line, "cookie ", 7) == 0 && buf[n - 1] == '\n') {
+		line += 7;
+		buf[n - 1] = '\0';
+		if (strchr(line, '\n') == NULL && *line != '\0') {
+			d->cookie = xstrdup(line);
+			ok = 1;
+		}
+	}
+	free(fp);
+	return ok;
+}
+
 static enum sync_status
 run_sync(struct daemon *d, const struct sync_opts *o)
 {
@@ -288,6 +421,8 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 		free(d->cookie);
 		d->cookie = cookie;
 		cookie = NULL;
+		if (d->watching && !o->dry_run)
+			save_cookie(d);
 		d->last_success = time(NULL);
 		for (k = 0; k < OUTPUT_COUNT; k++)
 			changed += res.out[k].changed;
@@ -495,8 +630,18 @@ loop(struct daemon *d, const struct sync_opts *o)
 
 	d->watching = 1;
 	/* The first sync runs before READY=1, so units ordered after us find
-	   the tables published (or the last good ones, if LDAP is down). */
-	due = run_sync(d, o) == SYNC_OK ? -1 : now_ms() + BACKOFF_MIN_S * 1000;
+	   the tables published (or the last good ones, if LDAP is down).
+	   Not needed when the tables are those of the saved cookie and
+	   nothing else they depend on moved: the watch, started from that
+	   cookie, asks for a sync if LDAP changed meanwhile. */
+	if (!o->dry_run && !o->force && d->conf->ldap.enabled &&
+	    load_cookie(d)) {
+		log_info("tables as the last sync left them; no sync until "
+		    "LDAP says what changed since");
+		due = -1;
+	} else
+		due = run_sync(d, o) == SYNC_OK ? -1 :
+		    now_ms() + BACKOFF_MIN_S * 1000;
 	next_poll = now_ms() + (long long)d->poll_interval * 1000;
 	sd_notify_msg("READY=1");
 	while (!got_term) {

@@ -3,7 +3,9 @@
 # the LDAP watch start without a second full fetch when nothing changed
 # since (and sync when something did: a modify, a delete, an add, an
 # unknown cookie); a change on a quiet system is published at once; a
-# burst of 1,000 changes costs far fewer than 1,000 syncs.
+# burst of 1,000 changes costs far fewer than 1,000 syncs.  A restart
+# with the saved cookie and nothing else changed makes no full sync, and
+# does sync when LDAP changed while it was down, or a Hiera export did.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/slapd.sh"
 . "$top_srcdir/tests/integration/udmail.sh"
@@ -12,7 +14,7 @@ need_cmd postmap
 [ -x "$top_builddir/src/mailsyncd" ] || skip_all "mailsyncd not built"
 W=$top_builddir/tests/helpers/ldapwatchtool
 [ -x "$W" ] || skip_all "ldapwatchtool not built"
-plan 17
+plan 25
 
 slapd_setup
 slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
@@ -78,5 +80,38 @@ diag "1,000 changes in $(((t1 - t0) / 1000000)) ms cost $n syncs"
 ok $? "a burst is coalesced: $n syncs for 1,000 changes (at most 250)"
 [ "$(grep -c 'sync failed' "$T_DIR/daemon.log")" -eq 0 ]
 ok $? "no sync failed"
+kill -TERM $pid
+wait $pid; ok $? "SIGTERM: clean exit"
+
+restart() {
+	mailsyncd -c "$U/udmail.yaml" -v --interval 3600 2>"$T_DIR/$1.log" &
+	pid=$!
+	t_track_pid $pid
+	wait_for 10 grep -q "ldap refresh done" "$T_DIR/$1.log"
+}
+restart r1
+grep -q "tables as the last sync left them" "$T_DIR/r1.log" &&
+	grep -q "nothing changed since the last sync" "$T_DIR/r1.log"
+ok $? "restart, nothing changed: the saved cookie is current"
+sleep 1
+is "$(grep -c 'sync done' "$T_DIR/r1.log")" 0 "restart, nothing changed: no full sync"
+forward alice alice@after-restart.example.net | modify
+wait_for 10 sh -c "postmap -q alice@example.org '$F' | grep -q after-restart"
+ok $? "a change after that restart is published"
+kill -TERM $pid; wait $pid
+
+forward alice alice@while-down.example.net | modify
+restart r2
+grep -q "refresh done, syncing" "$T_DIR/r2.log"
+ok $? "restart after a change while down: the watch asks for a sync"
+wait_for 10 sh -c "postmap -q alice@example.org '$F' | grep -q while-down"
+ok $? "the change made while down is published"
+kill -TERM $pid; wait $pid
+
+touch "$U/hiera/mail.yaml"
+restart r3
+grep -q "tables as the last sync left them" "$T_DIR/r3.log"
+[ $? -ne 0 ]; ok $? "restart after a Hiera export was touched: no shortcut"
+is "$(grep -c 'sync done' "$T_DIR/r3.log")" 1 "it made one full sync"
 kill -TERM $pid
 wait $pid; ok $? "SIGTERM: clean exit"
