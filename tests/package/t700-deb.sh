@@ -323,8 +323,8 @@ q() { in_root runuser -u nobody -- mailmap -c /etc/udmail/udmail.yaml query "$@"
 is "$(q forward board@example.org)" \
 	"chair@board.example.net, treasurer@board.example.net" \
 	"nobody reads forward: board@example.org"
-is "$(q virtual @members.example.org)" "@example.org" \
-	"nobody reads virtual: @members.example.org -> @example.org"
+is "$(q virtual board@members.example.org)" "board@example.org" \
+	"nobody reads virtual: board@members.example.org -> board@example.org"
 is "$(q alias_domains mail.example.org)" "mail.example.org" \
 	"nobody reads alias_domains: mail.example.org"
 # A second run publishes nothing new: unchanged tables keep their inode.
