@@ -26,13 +26,7 @@ D=$top_builddir/src/mailsyncd
 [ -x "$D" ] || { echo "build first: $D missing" >&2; exit 1; }
 slapd_require
 
-slapd_setup || exit 1
-"$top_srcdir/tests/data/ldap/gen-accounts.sh" "$N" >"$T_DIR/accounts.ldif"
-slapd_load "$T_DIR/accounts.ldif" || exit 1
-slapd_start || exit 1
-udmail_setup
-sed -i 's|^  base: ou=users,dc=example,dc=org|&\n  page_size: 1000|' "$U/udmail.yaml"
-sed -i 's/format: hash/format: lmdb/' "$U/udmail.yaml"
+bench_directory "$N" || exit 1
 F=lmdb:$U/maps/forward
 ATTRS=(uid emailForward mailPassword userPassword shadowExpire accountStatus)
 FILTER='(&(uid=*)(!(uidNumber=0))(objectClass=shadowAccount))'

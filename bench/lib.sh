@@ -49,3 +49,16 @@ paired() {
 		"$(printf '%s\n' "${os[@]}" | sort -n | head -1)" \
 		"$(printf '%s\n' "${qs[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
 }
+
+# bench_directory N: a throwaway slapd with N generated accounts and
+# $U/udmail.yaml for it (pages of 1000; every map lmdb, the default
+# format, as a real host would have).  Needs slapd.sh and udmail.sh.
+bench_directory() {
+	slapd_setup || return 1
+	"$top_srcdir/tests/data/ldap/gen-accounts.sh" "$1" >"$T_DIR/accounts.ldif"
+	slapd_load "$T_DIR/accounts.ldif" || return 1
+	slapd_start || return 1
+	udmail_setup
+	sed -i 's|^  base: ou=users,dc=example,dc=org|&\n  page_size: 1000|' "$U/udmail.yaml"
+	sed -i 's/format: hash/format: lmdb/' "$U/udmail.yaml"
+}
