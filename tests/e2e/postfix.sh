@@ -152,7 +152,11 @@ pf_start() {
 		[ -s "$d/queue/pid/master.pid" ] && break
 		sleep 0.1
 	done
-	[ -s "$d/queue/pid/master.pid" ] || return 1
+	if [ ! -s "$d/queue/pid/master.pid" ]; then
+		diag "Postfix $1 did not come up (a port taken meanwhile?):"
+		tail -5 "$d/maillog" 2>/dev/null | sed 's/^/#   /'
+		return 1
+	fi
 	t_track_pid "$(tr -d ' ' <"$d/queue/pid/master.pid")"
 }
 
