@@ -250,23 +250,31 @@ dn_parent(const char *dn)
 static char *
 cookie_make(struct berval **vals)
 {
-	size_t i, len = sizeof("rid=000,csn=");
+	static const char head[] = "rid=000,csn=";
+	size_t i, k, o, len = sizeof(head);
 	char *c;
 
 	for (i = 0; i < CSN_MAX && vals[i] != NULL; i++) {
-		if (vals[i]->bv_len == 0 || vals[i]->bv_len > 64 ||
-		    strspn(vals[i]->bv_val, "0123456789.#Z") < vals[i]->bv_len)
+		if (vals[i]->bv_len == 0 || vals[i]->bv_len > 64)
 			return NULL;
+		/* bv_val need not be NUL-terminated: look at bv_len bytes. */
+		for (k = 0; k < vals[i]->bv_len; k++)
+			if (strchr("0123456789.#Z", vals[i]->bv_val[k]) == NULL ||
+			    vals[i]->bv_val[k] == '\0')
+				return NULL;
 		len += vals[i]->bv_len + 1;
 	}
 	if (i == 0 || vals[i] != NULL || (c = malloc(len)) == NULL)
 		return NULL;
-	(void)strcpy(c, "rid=000,csn=");
+	memcpy(c, head, sizeof(head) - 1);
+	o = sizeof(head) - 1;
 	for (i = 0; vals[i] != NULL; i++) {
 		if (i > 0)
-			(void)strcat(c, ";");
-		(void)strncat(c, vals[i]->bv_val, vals[i]->bv_len);
+			c[o++] = ';';
+		memcpy(c + o, vals[i]->bv_val, vals[i]->bv_len);
+		o += vals[i]->bv_len;
 	}
+	c[o] = '\0';
 	return c;
 }
 
