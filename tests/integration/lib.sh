@@ -100,11 +100,17 @@ need_cmd() {
 	done
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on right now.
+# A TCP port on 127.0.0.1 that nothing listens on right now, below the
+# kernel's ephemeral range: a port in that range may be some connection's
+# source port (TCP or UDP), which no connect test sees, and a server
+# (unbound binds UDP too, Postfix) would then fail with "Address already
+# in use".
 pick_port() {
-	local p i
+	local p i lo=32768
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+	[ "${lo:-0}" -gt 12000 ] || lo=32768
 	for i in $(seq 1 50); do
-		p=$((20000 + (RANDOM * 7 + $$ + i) % 40000))
+		p=$((10000 + (RANDOM * 7 + $$ + i) % (lo - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
