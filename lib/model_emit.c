@@ -500,6 +500,23 @@ emit_explained(struct emit *e, enum output_kind kind)
 	return r;
 }
 
+/* E for one pass over the resolved model M. */
+static int
+emit_init(struct emit *e, const struct model *m, model_emit_fn *fn,
+    void *arg, struct errbuf *eb)
+{
+	if (!m->resolved) {
+		errbuf_set(eb, "model not resolved");
+		return -1;
+	}
+	memset(e, 0, sizeof(*e));
+	e->m = m;
+	e->fn = fn;
+	e->arg = arg;
+	e->eb = eb;
+	return 0;
+}
+
 int
 model_emit_explained(const struct model *m, enum output_kind kind,
     model_emit_fn *fn, void *arg, struct errbuf *eb)
@@ -507,15 +524,8 @@ model_emit_explained(const struct model *m, enum output_kind kind,
 	struct emit e;
 	int r;
 
-	if (!m->resolved) {
-		errbuf_set(eb, "model not resolved");
+	if (emit_init(&e, m, fn, arg, eb) == -1)
 		return -1;
-	}
-	memset(&e, 0, sizeof(e));
-	e.m = m;
-	e.fn = fn;
-	e.arg = arg;
-	e.eb = eb;
 	r = emit_explained(&e, kind);
 	if (r == -1)
 		errbuf_syserr(eb, "%s", conf_output_name(kind));
@@ -529,15 +539,8 @@ model_emit(const struct model *m, enum output_kind kind, model_emit_fn *fn,
 	struct emit e;
 	int r;
 
-	if (!m->resolved) {
-		errbuf_set(eb, "model not resolved");
+	if (emit_init(&e, m, fn, arg, eb) == -1)
 		return -1;
-	}
-	memset(&e, 0, sizeof(e));
-	e.m = m;
-	e.fn = fn;
-	e.arg = arg;
-	e.eb = eb;
 	switch (kind) {
 	case OUTPUT_VIRTUAL:
 		r = emit_virtual(&e);

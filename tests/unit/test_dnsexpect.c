@@ -178,10 +178,12 @@ test_dnsexpect_hostile_shapes(void **state)
 	struct errbuf eb;
 	struct timespec t0, t1;
 	size_t n = 100000, i, o = 0;
-	char *y = malloc(2 * n + 64);
+	size_t cap = 2 * n + 64;
+	char *y = malloc(cap);
 	double dt;
 
-	o += (size_t)sprintf(y, "domains:\n  a.test:\n    spf: ");
+	assert_non_null(y);
+	o += (size_t)snprintf(y, cap, "domains:\n  a.test:\n    spf: ");
 	for (i = 0; i < n; i++)
 		y[o++] = '[';
 	for (i = 0; i < n; i++)
@@ -197,12 +199,15 @@ test_dnsexpect_hostile_shapes(void **state)
 	/* block style, 300 levels of mappings */
 	o = 0;
 	for (i = 0; i < 300; i++)
-		o += (size_t)sprintf(y + o, "%*sk%zu:\n", (int)i, "", i);
+		o += (size_t)snprintf(y + o, cap - o, "%*sk%zu:\n", (int)i,
+		    "", i);
+	assert_true(o < cap);
 	assert_int_equal(parse(y, &e, &eb), -1);
 	assert_non_null(strstr(eb.msg, "nested deeper than"));
 	free(y);
 	/* too large */
 	y = malloc(DNSEXPECT_MAX_BYTES + 2);
+	assert_non_null(y);
 	memset(y, '#', DNSEXPECT_MAX_BYTES + 1);
 	y[DNSEXPECT_MAX_BYTES + 1] = '\0';
 	assert_int_equal(parse(y, &e, &eb), -1);
@@ -210,11 +215,14 @@ test_dnsexpect_hostile_shapes(void **state)
 	free(y);
 	/* too many values */
 	n = DNSEXPECT_MAX_NODES;
-	y = malloc(3 * n + 64);
-	o = (size_t)sprintf(y, "domains:\n  a.test:\n    spf: {terms: [");
+	cap = 3 * n + 64;
+	y = malloc(cap);
+	assert_non_null(y);
+	o = (size_t)snprintf(y, cap, "domains:\n  a.test:\n    spf: {terms: [");
 	for (i = 0; i < n; i++)
-		o += (size_t)sprintf(y + o, "a,");
-	(void)sprintf(y + o, "a]}\n");
+		o += (size_t)snprintf(y + o, cap - o, "a,");
+	assert_true(o + 5 < cap);
+	(void)snprintf(y + o, cap - o, "a]}\n");
 	assert_int_equal(parse(y, &e, &eb), -1);
 	assert_non_null(strstr(eb.msg, "values in one file"));
 	free(y);

@@ -114,13 +114,16 @@ test_mtasts_policy(void **state)
 	assert_int_equal(mtasts_parse_policy("version: STSv1\0", 15, &p, why,
 	    sizeof(why)), -1);
 	big = malloc(MTASTS_POLICY_MAX + 2);
+	assert_non_null(big);
 	memset(big, 'x', MTASTS_POLICY_MAX + 1);
 	assert_int_equal(mtasts_parse_policy(big, MTASTS_POLICY_MAX + 1, &p,
 	    why, sizeof(why)), -1);
-	o = (size_t)sprintf(big, "version: STSv1\nmode: testing\n"
-	    "max_age: 1\n");
+	o = (size_t)snprintf(big, MTASTS_POLICY_MAX + 2, "version: STSv1\n"
+	    "mode: testing\nmax_age: 1\n");
 	for (i = 0; i <= MTASTS_MX_MAX; i++)
-		o += (size_t)sprintf(big + o, "mx: m%zu.test\n", i);
+		o += (size_t)snprintf(big + o, MTASTS_POLICY_MAX + 2 - o,
+		    "mx: m%zu.test\n", i);
+	assert_true(o < MTASTS_POLICY_MAX + 2);
 	assert_int_equal(mtasts_parse_policy(big, o, &p, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "more than"));
 	free(big);
