@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "errbuf.h"
-#include "pwhash.h"
+#include "pwpolicy.h"
 
 #define CONF_PATH_DEFAULT SYSCONFDIR "/udmail/udmail.yaml"
 
@@ -70,18 +70,6 @@ struct conf_ldap {
 /* The highest argon2 t udmail.yaml accepts (password_policy.argon2.t):
    more passes than that make logins slow without adding much. */
 #define CONF_ARGON2_T_MAX 100
-
-struct conf_policy {       /* used by mailpw */
-	int min_length;        /* default 12 */
-	int max_length;        /* default 1024 */
-	int allow_username;    /* default 0: password may not contain the uid */
-	unsigned argon2_t;     /* default 3 */
-	unsigned argon2_m_kib; /* default 65536 */
-	unsigned argon2_p;     /* default 1 */
-	/* the costliest stored hash published (mailsyncd, mailmap) and
-	   accepted as sound (mailpw audit): max_cost */
-	struct pwhash_ceiling max_cost;
-};
 
 /* The service user mailsyncd and mailmap become when started as root. */
 #define CONF_USER_DEFAULT "udmail"

@@ -7,8 +7,22 @@
 
 #include <stddef.h>
 
-#include "conf.h"
 #include "errbuf.h"
+#include "pwhash.h"
+
+/* The password_policy section of udmail.yaml, filled by conf_load() and
+   read here: the pw layer defines it so that it needs nothing above it. */
+struct conf_policy {
+	int min_length;        /* default 12 */
+	int max_length;        /* default 1024 */
+	int allow_username;    /* default 0: password may not contain the uid */
+	unsigned argon2_t;     /* default 3 */
+	unsigned argon2_m_kib; /* default 65536 */
+	unsigned argon2_p;     /* default 1 */
+	/* the costliest stored hash published (mailsyncd, mailmap) and
+	   accepted as sound (mailpw audit): max_cost */
+	struct pwhash_ceiling max_cost;
+};
 
 /* The documented defaults (udmail.yaml(5)): min 12, max 1024 bytes, user
    name not allowed, argon2 m=65536 KiB, t=3, p=1. */
