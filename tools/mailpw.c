@@ -20,8 +20,10 @@
 
 #include <sodium.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "log.h"
+#include "monotime.h"
 #include "priv.h"
 #include "pwhash.h"
 #include "pwpolicy.h"
@@ -646,19 +648,16 @@ cmd_generate(struct mailpw *mp, int argc, char **argv)
 	return 0;
 }
 
+/* S as a JSON string on F (the escaping is lib/util/buf's). */
 static void
 json_str(FILE *f, const char *s)
 {
-	(void)fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			(void)fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			(void)fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			(void)fputc(*s, f);
-	}
-	(void)fputc('"', f);
+	struct buf b = BUF_INIT;
+
+	if (buf_put_json(&b, s) == -1)
+		fatal(EX_SOFTWARE, "json output");
+	(void)fputs(buf_cstr(&b), f);
+	buf_free(&b);
 }
 
 /* What audit found, counted per published scheme and per problem. */
@@ -858,15 +857,6 @@ cmd_audit(struct mailpw *mp, int argc, char **argv)
 	return cmd_audit_run(mp, json, all, ignore_missing);
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Milliseconds for one argon2id hash at M KiB, T passes; best of 2 so a
    scheduler hiccup does not skew the choice. */
 static double
@@ -881,10 +871,10 @@ tune_measure(struct pwhash_params *p, uint32_t m, uint32_t t)
 	p->m_kib = m;
 	p->t_cost = t;
 	for (i = 0; i < 2; i++) {
-		t0 = now_ms();
+		t0 = monotime_now();
 		if (pwhash_make(p, pw, sizeof(pw) - 1, out, &eb) == -1)
 			fatalx(EX_SOFTWARE, "%s", eb.msg);
-		d = now_ms() - t0;
+		d = (monotime_now() - t0) * 1e3;
 		if (i == 0 || d < best)
 			best = d;
 	}

@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dns.h"
 
@@ -22,15 +21,6 @@ dns_query_until(struct dns_resolver *r, const char *name, uint16_t type,
 {
 	r->queries++;
 	return r->ops->query(r, name, type, deadline, ans_r, eb);
-}
-
-double
-dns_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void

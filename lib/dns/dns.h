@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "errbuf.h"
+#include "monotime.h"
 
 #define DNS_T_A     1
 #define DNS_T_NS    2
@@ -68,8 +69,8 @@ struct dns_resolver;
 
 struct dns_ops {
 	const char *name;
-	/* Ask NAME/TYPE, giving up at DEADLINE (dns_now() seconds; 0: only
-	   the backend's own timeouts).  Returns 0 with *ANS_R set (any status,
+	/* Ask NAME/TYPE, giving up at DEADLINE (monotime_now() seconds; 0:
+	   only the backend's own timeouts).  Returns 0 with *ANS_R set (any status,
 	   including timeouts), or -1 with EB set on a local error (bad name,
 	   no memory). */
 	int (*query)(struct dns_resolver *r, const char *name, uint16_t type,
@@ -87,12 +88,11 @@ struct dns_resolver {
 int dns_query(struct dns_resolver *r, const char *name, uint16_t type,
     struct dns_answer **ans_r, struct errbuf *eb)
     __attribute__((warn_unused_result));
-/* dns_query that gives up (DNS_TIMEOUT) at DEADLINE, a dns_now() time. */
+/* dns_query that gives up (DNS_TIMEOUT) at DEADLINE, a monotime_now()
+   time. */
 int dns_query_until(struct dns_resolver *r, const char *name, uint16_t type,
     double deadline, struct dns_answer **ans_r, struct errbuf *eb)
     __attribute__((warn_unused_result));
-/* A monotonic clock in seconds, for deadlines. */
-double dns_now(void);
 void dns_answer_free(struct dns_answer **ansp);
 void dns_resolver_free(struct dns_resolver **rp);
 const char *dns_status_name(enum dns_status st);

@@ -317,7 +317,7 @@ ub_wait_for(struct ubctx *u, struct ubq *q, double deadline)
 	double now, wake;
 	int ms;
 
-	while (!q->done && (now = dns_now()) < deadline) {
+	while (!q->done && (now = monotime_now()) < deadline) {
 		if (!u->polling) {
 			u->polling = 1;
 			pthread_mutex_unlock(&u->mu);
@@ -354,10 +354,10 @@ ub_ask(struct ubctx *u, const char *name, uint16_t type, double deadline,
 
 	*res_r = NULL;
 	for (attempt = 0; attempt <= u->retries; attempt++) {
-		end = dns_now() + u->timeout;
+		end = monotime_now() + u->timeout;
 		if (deadline > 0 && end > deadline)
 			end = deadline;
-		if (end <= dns_now())
+		if (end <= monotime_now())
 			break;
 		if ((q = calloc(1, sizeof(*q))) == NULL) {
 			errbuf_syserr(eb, "query");

@@ -431,7 +431,7 @@ cut_note(struct dnscheck_run *run, const char *what)
 int
 dc_live_cut(struct dnscheck_run *run, const char *what)
 {
-	if (run->deadline <= 0 || dns_now() < run->deadline)
+	if (run->deadline <= 0 || monotime_now() < run->deadline)
 		return 0;
 	cut_note(run, what);
 	return 1;
@@ -472,7 +472,7 @@ count_query(struct dns_resolver *r, const char *name, uint16_t type,
 
 	if (deadline > 0 && (d == 0 || deadline < d))
 		d = deadline;
-	if (d > 0 && dns_now() >= d)
+	if (d > 0 && monotime_now() >= d)
 		return cut_query(run, name, type, ans_r, eb);
 	rv = run->real->ops->query(run->real, name, type, d, ans_r, eb);
 	if (rv == 0)
@@ -564,7 +564,7 @@ dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
 	struct dnscheck_run run;
 	struct dns_resolver counter;
 	char name[256];
-	double t0 = dns_now(), limit;
+	double t0 = monotime_now(), limit;
 	size_t i;
 
 	if ((res = calloc(1, sizeof(*res))) == NULL)
@@ -623,7 +623,7 @@ dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
 		dc_add(&run, DNSCHECK_UNKNOWN, "dns", "internal.nomem", NULL,
 		    NULL, NULL, NULL, NULL, "out of memory: findings lost");
 	res->queries = counter.queries - run.cut_dns;
-	res->duration = dns_now() - t0;
+	res->duration = monotime_now() - t0;
 	dc_metric(&run, "dns_queries", NULL, NULL, NULL, NULL, res->queries);
 	dnscheck_result_sort(res);
 	return res;

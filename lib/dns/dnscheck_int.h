@@ -43,7 +43,7 @@ struct dnscheck_subhost {
 struct dnscheck_run {
 	struct dns_resolver *r;    /* counts, records, enforces the deadline */
 	struct dns_resolver *real; /* the shared resolver behind it */
-	double deadline;           /* dns_now() time; 0: none */
+	double deadline;           /* monotime_now() time; 0: none */
 	unsigned cut;              /* steps not done for the deadline */
 	unsigned cut_dns;          /* of which queries not sent */
 	char cut_at[300];          /* the first of them, "NAME/TYPE" */

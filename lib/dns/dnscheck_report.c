@@ -99,51 +99,32 @@ dnscheck_report_text(struct buf *out, struct dnscheck_result *const *res,
 /* ---- JSON ---- */
 
 static int
-json_str(struct buf *out, const char *s)
-{
-	const unsigned char *p;
-
-	if (s == NULL)
-		return buf_puts(out, "null");
-	TRY(buf_putc(out, '"'));
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			TRY(buf_printf(out, "\\%c", *p));
-		else if (*p < 0x20 || *p >= 0x7f)
-			TRY(buf_printf(out, "\\u%04x", *p));
-		else
-			TRY(buf_putc(out, (char)*p));
-	}
-	return buf_putc(out, '"');
-}
-
-static int
 json_finding(struct buf *out, const struct dnscheck_finding *f)
 {
 	TRY(buf_puts(out, "{\"id\":"));
-	TRY(json_str(out, f->id));
+	TRY(buf_put_json(out, f->id));
 	TRY(buf_puts(out, ",\"area\":"));
-	TRY(json_str(out, f->area));
+	TRY(buf_put_json(out, f->area));
 	TRY(buf_printf(out, ",\"status\":\"%s\",\"subject\":",
 	    dnscheck_status_name(f->status)));
-	TRY(json_str(out, f->subject));
+	TRY(buf_put_json(out, f->subject));
 	TRY(buf_puts(out, ",\"message\":"));
-	TRY(json_str(out, f->message));
+	TRY(buf_put_json(out, f->message));
 	TRY(buf_puts(out, ",\"rfc\":"));
-	TRY(json_str(out, f->rfc));
+	TRY(buf_put_json(out, f->rfc));
 	TRY(buf_puts(out, ",\"expected\":"));
-	TRY(json_str(out, f->expected));
+	TRY(buf_put_json(out, f->expected));
 	TRY(buf_puts(out, ",\"actual\":"));
-	TRY(json_str(out, f->actual));
+	TRY(buf_put_json(out, f->actual));
 	TRY(buf_puts(out, ",\"acknowledged\":"));
 	if (!f->acked)
 		TRY(buf_puts(out, "null"));
 	else {
 		TRY(buf_printf(out, "{\"status\":\"%s\",\"until\":",
 		    dnscheck_status_name(f->acked_status)));
-		TRY(json_str(out, f->ack_until));
+		TRY(buf_put_json(out, f->ack_until));
 		TRY(buf_puts(out, ",\"reason\":"));
-		TRY(json_str(out, f->ack_reason));
+		TRY(buf_put_json(out, f->ack_reason));
 		TRY(buf_putc(out, '}'));
 	}
 	TRY(buf_puts(out, ",\"evidence\":"));
@@ -151,17 +132,17 @@ json_finding(struct buf *out, const struct dnscheck_finding *f)
 		TRY(buf_puts(out, "null"));
 	else {
 		TRY(buf_puts(out, "{\"qname\":"));
-		TRY(json_str(out, f->ev.qname));
+		TRY(buf_put_json(out, f->ev.qname));
 		TRY(buf_printf(out, ",\"qtype\":\"%s\",\"rcode\":%d,"
 		    "\"status\":\"%s\",\"dnssec\":\"%s\",\"ttl\":%u,"
 		    "\"cname_chain\":", qtype_name(f->ev.qtype), f->ev.rcode,
 		    dns_status_name(f->ev.dstatus), dns_sec_name(f->ev.sec),
 		    f->ev.ttl));
-		TRY(json_str(out, f->ev.cname_chain));
+		TRY(buf_put_json(out, f->ev.cname_chain));
 		TRY(buf_puts(out, ",\"server\":"));
-		TRY(json_str(out, f->ev.server));
+		TRY(buf_put_json(out, f->ev.server));
 		TRY(buf_puts(out, ",\"why_bogus\":"));
-		TRY(json_str(out, f->ev.why_bogus));
+		TRY(buf_put_json(out, f->ev.why_bogus));
 		TRY(buf_putc(out, '}'));
 	}
 	return buf_putc(out, '}');
@@ -171,18 +152,18 @@ static int
 json_metric(struct buf *out, const struct dnscheck_metric *m)
 {
 	TRY(buf_puts(out, "{\"name\":"));
-	TRY(json_str(out, m->name));
+	TRY(buf_put_json(out, m->name));
 	TRY(buf_puts(out, ",\"labels\":{"));
 	if (m->k1 != NULL) {
-		TRY(json_str(out, m->k1));
+		TRY(buf_put_json(out, m->k1));
 		TRY(buf_putc(out, ':'));
-		TRY(json_str(out, m->v1));
+		TRY(buf_put_json(out, m->v1));
 	}
 	if (m->k2 != NULL) {
 		TRY(buf_putc(out, ','));
-		TRY(json_str(out, m->k2));
+		TRY(buf_put_json(out, m->k2));
 		TRY(buf_putc(out, ':'));
-		TRY(json_str(out, m->v2));
+		TRY(buf_put_json(out, m->v2));
 	}
 	return buf_printf(out, "},\"value\":%g}", m->value);
 }
@@ -198,11 +179,11 @@ json_domain(struct buf *out, const struct dnscheck_result *r,
 	gmtime_r(&r->started, &tm);
 	(void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	TRY(buf_puts(out, "{\"schema\":1,\"tool\":"));
-	TRY(json_str(out, info->tool));
+	TRY(buf_put_json(out, info->tool));
 	TRY(buf_puts(out, ",\"version\":"));
-	TRY(json_str(out, info->version));
+	TRY(buf_put_json(out, info->version));
 	TRY(buf_puts(out, ",\"domain\":"));
-	TRY(json_str(out, r->domain));
+	TRY(buf_put_json(out, r->domain));
 	TRY(buf_printf(out, ",\"started_at\":\"%s\",\"duration_ms\":%.0f,"
 	    "\"status\":\"%s\",\"exit_code\":%d,\"dns_queries\":%u,"
 	    "\"resolver\":{\"servers\":[", when, r->duration * 1000,
@@ -210,11 +191,11 @@ json_domain(struct buf *out, const struct dnscheck_result *r,
 	for (i = 0; i < info->nservers; i++) {
 		if (i > 0)
 			TRY(buf_putc(out, ','));
-		TRY(json_str(out, info->servers[i]));
+		TRY(buf_put_json(out, info->servers[i]));
 	}
 	TRY(buf_printf(out, "],\"validating\":%s,\"trust\":",
 	    r->validating ? "true" : "false"));
-	TRY(json_str(out, info->trust));
+	TRY(buf_put_json(out, info->trust));
 	TRY(buf_printf(out, "},\"summary\":{\"critical\":%zu,\"unknown\":%zu,"
 	    "\"warning\":%zu,\"ok\":%zu},\"findings\":[",
 	    dnscheck_count(r, DNSCHECK_CRITICAL),
@@ -243,9 +224,9 @@ dnscheck_report_json(struct buf *out, struct dnscheck_result *const *res,
 	size_t i;
 
 	TRY(buf_puts(out, "{\"schema\":1,\"tool\":"));
-	TRY(json_str(out, info->tool));
+	TRY(buf_put_json(out, info->tool));
 	TRY(buf_puts(out, ",\"version\":"));
-	TRY(json_str(out, info->version));
+	TRY(buf_put_json(out, info->version));
 	TRY(buf_printf(out, ",\"status\":\"%s\",\"exit_code\":%d,"
 	    "\"domains\":[", dnscheck_status_name(st), (int)st));
 	for (i = 0; i < n; i++) {

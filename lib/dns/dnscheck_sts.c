@@ -47,7 +47,7 @@ dc_port(const struct dnscheck_run *run, uint16_t port)
 double
 dc_live_deadline(const struct dnscheck_run *run)
 {
-	double d = dns_now() + (run->o->live_timeout > 0 ?
+	double d = monotime_now() + (run->o->live_timeout > 0 ?
 	    run->o->live_timeout : 5.0);
 
 	return run->deadline > 0 && run->deadline < d ? run->deadline : d;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "spf_int.h"
 
 const char *
@@ -46,7 +47,6 @@ int
 spf_findings_add(struct spf_findings *f, const char *id,
     enum spf_severity sev, const char *rfc, const char *fmt, ...)
 {
-	struct spf_finding *v;
 	va_list ap;
 	char *msg;
 	int n;
@@ -56,15 +56,9 @@ spf_findings_add(struct spf_findings *f, const char *id,
 	va_end(ap);
 	if (n == -1)
 		return -1;
-	if (f->n == f->cap) {
-		size_t nc = f->cap ? f->cap * 2 : 8;
-
-		if ((v = reallocarray(f->v, nc, sizeof(*v))) == NULL) {
-			free(msg);
-			return -1;
-		}
-		f->v = v;
-		f->cap = nc;
+	if (array_grow(&f->v, &f->cap, f->n, sizeof(*f->v)) == -1) {
+		free(msg);
+		return -1;
 	}
 	f->v[f->n].id = id;
 	f->v[f->n].sev = sev;

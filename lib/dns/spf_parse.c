@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "array.h"
 #include "spf_int.h"
 
 #define SPF_DELIMS ".-+,/_="
@@ -536,15 +537,9 @@ spf_parse(const char *text, size_t len, struct spf_record **rec_r,
 		}
 		for (s = i; i < len && text[i] != ' '; i++)
 			;
-		if (rec->nterms == cap) {
-			size_t nc = cap ? cap * 2 : 8;
-
-			if ((t = reallocarray(rec->terms, nc, sizeof(*t))) ==
-			    NULL)
-				goto nomem;
-			rec->terms = t;
-			cap = nc;
-		}
+		if (array_grow(&rec->terms, &cap, rec->nterms,
+		    sizeof(*rec->terms)) == -1)
+			goto nomem;
 		t = &rec->terms[rec->nterms];
 		memset(t, 0, sizeof(*t));
 		t->pos = s;

@@ -53,7 +53,7 @@ wait_fd(int fd, short ev, double deadline)
 	int r;
 
 	for (;;) {
-		left = deadline - dns_now();
+		left = deadline - monotime_now();
 		if (left <= 0)
 			return 0;
 		pfd.fd = fd;
@@ -351,7 +351,7 @@ tls_start(SSL_CTX *ctx, int fd, const char *sni, double deadline, char *err,
 	while ((rv = SSL_connect(ssl)) != 1)
 		if (ssl_step(ssl, fd, rv, deadline) < 0) {
 			seterr(err, errlen, "TLS handshake: %s",
-			    dns_now() >= deadline ? "timed out" :
+			    monotime_now() >= deadline ? "timed out" :
 			    ssl_errstr());
 			SSL_free(ssl);
 			return NULL;
@@ -571,7 +571,7 @@ tlsprobe_https_get(struct httpsget *g)
 			break; /* closed: Connection: close */
 		if (ssl_step(ssl, fd, rv, g->deadline) < 0) {
 			seterr(g->err, sizeof(g->err), "HTTP response: %s",
-			    dns_now() >= g->deadline ? "timed out" :
+			    monotime_now() >= g->deadline ? "timed out" :
 			    ssl_errstr());
 			goto out;
 		}

@@ -36,7 +36,7 @@ struct tlsprobe {
 	const char *helo;        /* EHLO name */
 	const char *ca_file;     /* PKIX trust anchors; NULL: the system's */
 	struct tlsprobe_ctx *ctx; /* shared settings (may be NULL: CA_FILE) */
-	double deadline;         /* dns_now() time */
+	double deadline;         /* monotime_now() time */
 	/* out */
 	int connected;
 	int starttls;            /* STARTTLS offered (always 1 if implicit) */

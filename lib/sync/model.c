@@ -18,7 +18,9 @@
 #include <sodium.h>
 
 #include "addr.h"
+#include "array.h"
 #include "buf.h"
+#include "hash.h"
 #include "log.h"
 #include "model_int.h"
 #include "pwfile.h"
@@ -68,35 +70,6 @@ arena_strdup(struct model *m, const char *s)
 	return p;
 }
 
-/* Grow an array of elements of SIZE bytes to hold one more. */
-static int
-grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	if ((p = reallocarray(*v, ncap, size)) == NULL)
-		return -1;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static int
 table_grow(struct model *m)
 {
@@ -106,7 +79,8 @@ table_grow(struct model *m)
 	if ((slots = calloc(nslots, sizeof(*slots))) == NULL)
 		return -1;
 	for (i = 0; i < m->nnodes; i++) {
-		j = hash_str(m->nodes[i].addr) & (nslots - 1);
+		j = hash_fnv1a(m->nodes[i].addr, strlen(m->nodes[i].addr)) &
+		    (nslots - 1);
 		while (slots[j] != 0)
 			j = (j + 1) & (nslots - 1);
 		slots[j] = (uint32_t)i + 1;
@@ -125,7 +99,7 @@ node_find(const struct model *m, const char *addr)
 
 	if (m->nslots == 0)
 		return -1;
-	j = hash_str(addr) & (m->nslots - 1);
+	j = hash_fnv1a(addr, strlen(addr)) & (m->nslots - 1);
 	while (m->slots[j] != 0) {
 		if (strcmp(m->nodes[m->slots[j] - 1].addr, addr) == 0)
 			return (long)m->slots[j] - 1;
@@ -208,7 +182,7 @@ node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
 	}
 	if (m->nnodes + 1 > m->nslots / 2 && table_grow(m) == -1)
 		return -2;
-	if (grow((void **)&m->nodes, &m->capnodes, m->nnodes,
+	if (array_grow((void **)&m->nodes, &m->capnodes, m->nnodes,
 	    sizeof(*m->nodes)) == -1)
 		return -2;
 	n = &m->nodes[m->nnodes];
@@ -219,7 +193,7 @@ node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
 	n->where = where;
 	n->line = line;
 	n->tfirst = (uint32_t)m->ntargets;
-	j = hash_str(addr) & (m->nslots - 1);
+	j = hash_fnv1a(addr, strlen(addr)) & (m->nslots - 1);
 	while (m->slots[j] != 0)
 		j = (j + 1) & (m->nslots - 1);
 	m->slots[j] = (uint32_t)m->nnodes + 1;
@@ -232,7 +206,7 @@ target_add(struct model *m, struct mnode *n, const char *addr)
 {
 	struct mtarget *t;
 
-	if (grow((void **)&m->targets, &m->captargets, m->ntargets,
+	if (array_grow((void **)&m->targets, &m->captargets, m->ntargets,
 	    sizeof(*m->targets)) == -1)
 		return -1;
 	t = &m->targets[m->ntargets++];
@@ -397,7 +371,8 @@ add_password(struct model *m, uint32_t idx, const char *hash,
 
 	if (m->opts.drop_passwords)
 		return 0;
-	if (grow((void **)&m->pw, &m->cappw, m->npw, sizeof(*m->pw)) == -1)
+	if (array_grow((void **)&m->pw, &m->cappw, m->npw,
+	    sizeof(*m->pw)) == -1)
 		goto nomem;
 	p = &m->pw[m->npw];
 	p->node = idx;
@@ -419,7 +394,7 @@ nomem:
 static int
 gone_add(struct model *m, const char *addr)
 {
-	if (grow((void **)&m->gone, &m->capgone, m->ngone,
+	if (array_grow((void **)&m->gone, &m->capgone, m->ngone,
 	    sizeof(*m->gone)) == -1 ||
 	    (m->gone[m->ngone] = arena_strdup(m, addr)) == NULL)
 		return -1;
@@ -655,7 +630,7 @@ add_alias_domains(struct model *m, const struct hiera_data *hd)
 			m->st.conflicts++;
 			continue;
 		}
-		if (grow((void **)&m->adomains, &m->capadomains,
+		if (array_grow((void **)&m->adomains, &m->capadomains,
 		    m->nadomains, sizeof(*m->adomains)) == -1 ||
 		    (m->adomains[m->nadomains] = arena_strdup(m, dom)) == NULL)
 			return -1;
@@ -694,7 +669,7 @@ add_sender_logins(struct model *m, const struct hiera_data *hd)
 				m->st.rejected++;
 				continue;
 			}
-			if (grow((void **)&m->lsrc, &m->caplsrc, m->nlsrc,
+			if (array_grow((void **)&m->lsrc, &m->caplsrc, m->nlsrc,
 			    sizeof(*m->lsrc)) == -1)
 				return -1;
 			l = &m->lsrc[m->nlsrc];
@@ -828,7 +803,7 @@ expand(struct model *m, uint32_t *mark, uint32_t i, unsigned depth)
 	}
 	base = m->npool;
 	if (n->flags & MN_EXT) {
-		if (grow((void **)&m->pool, &m->cappool, m->npool,
+		if (array_grow((void **)&m->pool, &m->cappool, m->npool,
 		    sizeof(*m->pool)) == -1)
 			return -1;
 		m->pool[m->npool++] = i;
@@ -854,7 +829,7 @@ expand(struct model *m, uint32_t *mark, uint32_t i, unsigned depth)
 			e = mnode_expand(m, c, k);
 			if (mark[e] == i + 1)
 				continue;
-			if (grow((void **)&m->pool, &m->cappool, m->npool,
+			if (array_grow((void **)&m->pool, &m->cappool, m->npool,
 			    sizeof(*m->pool)) == -1)
 				return -1;
 			m->pool[m->npool++] = e;
@@ -925,7 +900,7 @@ login_cmp(const void *a, const void *b)
 static int
 login_push(struct model *m, size_t *cap, const char *key, const char *login)
 {
-	if (grow((void **)&m->logins, cap, m->nlogins,
+	if (array_grow((void **)&m->logins, cap, m->nlogins,
 	    sizeof(*m->logins)) == -1)
 		return -1;
 	m->logins[m->nlogins].key = key;
@@ -937,7 +912,7 @@ login_push(struct model *m, size_t *cap, const char *key, const char *login)
 static int
 lgone_add(struct model *m, const char *key)
 {
-	if (grow((void **)&m->lgone, &m->caplgone, m->nlgone,
+	if (array_grow((void **)&m->lgone, &m->caplgone, m->nlgone,
 	    sizeof(*m->lgone)) == -1)
 		return -1;
 	m->lgone[m->nlgone++] = key; /* in the arena already */

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "utf8.h"
 
 static int
 buf_reserve(struct buf *b, size_t extra)
@@ -149,6 +150,37 @@ buf_put_vis(struct buf *b, const char *s)
 		}
 	}
 	return 0;
+}
+
+int
+buf_put_json(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long cp;
+	size_t n, k;
+
+	if (s == NULL)
+		return buf_puts(b, "null");
+	if (buf_putc(b, '"') == -1)
+		return -1;
+	for (n = strlen(s); n > 0; p += k, n -= k) {
+		if (*p == '"' || *p == '\\') {
+			k = 1;
+			if (buf_putc(b, '\\') == -1 ||
+			    buf_putc(b, (char)*p) == -1)
+				return -1;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			k = 1;
+			if (buf_printf(b, "\\u%04x", *p) == -1)
+				return -1;
+		} else if ((k = utf8_next(p, n, &cp)) == 0) {
+			k = 1;
+			if (buf_puts(b, "\\ufffd") == -1)
+				return -1;
+		} else if (buf_append(b, p, k) == -1)
+			return -1;
+	}
+	return buf_putc(b, '"');
 }
 
 void

@@ -1,7 +1,7 @@
 /*
- * strset: open-addressing hash set of byte strings (FNV-1a), strings kept
- * in 1 MiB chunks so a million keys cost a few dozen allocations.  The
- * table stays at most half full.
+ * strset: open-addressing hash set of byte strings (FNV-1a, lib/util/hash),
+ * strings kept in 1 MiB chunks so a million keys cost a few dozen
+ * allocations.  The table stays at most half full.
  */
 #include "config.h"
 
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "strset.h"
 
 #define STRSET_CHUNK ((size_t)1 << 20)
@@ -33,19 +34,6 @@ struct strset {
 	size_t count;
 	struct strset_chunk *chunks;
 };
-
-static uint64_t
-strset_hash(const char *s, size_t len)
-{
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 struct strset *
 strset_new(void)
@@ -126,7 +114,7 @@ strset_add(struct strset *set, const char *s, size_t len, size_t val,
     size_t *old_r)
 {
 	struct strset_slot *slot;
-	uint64_t h = strset_hash(s, len);
+	uint64_t h = hash_fnv1a(s, len);
 	char *copy;
 
 	if ((set->count + 1) * 2 > set->nslots && strset_grow(set) == -1) {
@@ -158,7 +146,7 @@ strset_find(const struct strset *set, const char *s, size_t len,
 	const struct strset_slot *slot;
 
 	slot = strset_slot(set->slots, set->nslots, s, len,
-	    strset_hash(s, len));
+	    hash_fnv1a(s, len));
 	if (slot->s == NULL)
 		return 0;
 	if (val_r != NULL)

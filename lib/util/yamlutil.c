@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "addr.h"
+#include "hash.h"
 #include "yamlutil.h"
 
 #define ARENA_CHUNK (64 * 1024)
@@ -540,14 +541,7 @@ struct yseen {
 static size_t
 yseen_hash(const struct ynode *k)
 {
-	uint64_t h = 14695981039346656037ULL;
-	unsigned i;
-
-	for (i = 0; i < k->len; i++) {
-		h ^= (unsigned char)k->str[i];
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
+	return (size_t)hash_fnv1a(k->str, k->len);
 }
 
 struct yseen *

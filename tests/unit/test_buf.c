@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "errbuf.h"
+#include "utf8.h"
 
 static void
 test_buf_append_grows(void **state)
@@ -105,6 +106,50 @@ test_errbuf_prefix(void **state)
 	assert_int_equal(eb.errnum, ENOENT);
 }
 
+/* JSON strings: quotes, backslashes, controls and DEL escaped, valid UTF-8
+   kept, each byte of an invalid sequence as U+FFFD, NULL as null. */
+static void
+test_buf_put_json_escapes(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(buf_put_json(&b, "a\"b\\c\n\x7f"), 0);
+	assert_string_equal(buf_cstr(&b), "\"a\\\"b\\\\c\\u000a\\u007f\"");
+	buf_reset(&b);
+	assert_int_equal(buf_put_json(&b, "caf\xc3\xa9"), 0);
+	assert_string_equal(buf_cstr(&b), "\"caf\xc3\xa9\"");
+	buf_reset(&b);
+	/* an overlong '/' and a lone continuation byte */
+	assert_int_equal(buf_put_json(&b, "\xc0\xaf\x80"), 0);
+	assert_string_equal(buf_cstr(&b), "\"\\ufffd\\ufffd\\ufffd\"");
+	buf_reset(&b);
+	assert_int_equal(buf_put_json(&b, NULL), 0);
+	assert_string_equal(buf_cstr(&b), "null");
+	buf_free(&b);
+}
+
+/* The UTF-8 decoder the policy and the JSON writer share. */
+static void
+test_utf8_next(void **state)
+{
+	unsigned long cp;
+
+	assert_int_equal(utf8_next((const unsigned char *)"A", 1, &cp), 1);
+	assert_int_equal(cp, 0x41);
+	assert_int_equal(utf8_next((const unsigned char *)"\xe2\x82\xac", 3,
+	    &cp), 3);
+	assert_int_equal(cp, 0x20ac);
+	/* cut short, surrogate, above U+10FFFF, overlong */
+	assert_int_equal(utf8_next((const unsigned char *)"\xe2\x82", 2, &cp),
+	    0);
+	assert_int_equal(utf8_next((const unsigned char *)"\xed\xa0\x80", 3,
+	    &cp), 0);
+	assert_int_equal(utf8_next((const unsigned char *)"\xf4\x90\x80\x80",
+	    4, &cp), 0);
+	assert_int_equal(utf8_next((const unsigned char *)"\xc1\xbf", 2, &cp),
+	    0);
+}
+
 int
 main(void)
 {
@@ -114,6 +159,8 @@ main(void)
 		cmocka_unit_test(test_buf_printf),
 		cmocka_unit_test(test_buf_vis_escapes),
 		cmocka_unit_test(test_errbuf_prefix),
+		cmocka_unit_test(test_buf_put_json_escapes),
+		cmocka_unit_test(test_utf8_next),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "array.h"
 #include "dnscheck_int.h"
 #include "dnsfake.h"
 
@@ -265,7 +266,7 @@ test_dnscheck_ids_documented(void **state)
 	const char *top = getenv("top_srcdir");
 	const struct dnscheck_idinfo *ids;
 	char path[4096], line[512], **doc = NULL;
-	size_t n, ndoc = 0, i, k;
+	size_t n, ndoc = 0, capdoc = 0, i, k;
 	int in = 0;
 	FILE *fp;
 
@@ -278,8 +279,9 @@ test_dnscheck_ids_documented(void **state)
 		if (strncmp(line, ".Sh ", 4) == 0)
 			in = strcmp(line, ".Sh FINDINGS") == 0;
 		if (in && strncmp(line, ".It Li ", 7) == 0) {
-			doc = realloc(doc, (ndoc + 1) * sizeof(*doc));
-			doc[ndoc++] = strdup(line + 7);
+			assert_int_equal(array_grow(&doc, &capdoc, ndoc,
+			    sizeof(*doc)), 0);
+			assert_non_null(doc[ndoc++] = strdup(line + 7));
 		}
 	}
 	fclose(fp);

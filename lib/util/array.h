@@ -1,0 +1,19 @@
+/*
+ * array: growth of a caller-owned array by doubling, so that appending N
+ * elements costs O(N) copies and O(log N) allocations.
+ */
+#ifndef UDMAIL_ARRAY_H
+#define UDMAIL_ARRAY_H
+
+#include <stddef.h>
+
+/* Make *V (capacity *CAP elements of SIZE bytes, N in use) hold at least
+   N + 1: doubles *CAP (ARRAY_INITIAL the first time) when N == *CAP.
+   Returns 0, or -1 (errno ENOMEM or EOVERFLOW) leaving *V and *CAP as
+   they were. */
+int array_grow(void *v, size_t *cap, size_t n, size_t size)
+    __attribute__((warn_unused_result));
+
+#define ARRAY_INITIAL 16
+
+#endif
