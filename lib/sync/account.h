@@ -15,6 +15,10 @@ enum account_state {
 	ACCOUNT_RETIRED  /* accountStatus inactive/memorial/retiring>grace: dropped */
 };
 
+/* Longest emailForward value used: ud-generate's CheckForward drops
+   longer ones.  The LDAP source refuses them, the model checks again. */
+#define ACCOUNT_FORWARD_MAX 200
+
 struct account {
 	char *dn;
 	char *uid;      /* the DN's RDN value (src_ldap_dn_uid); the model

@@ -30,12 +30,13 @@ map_backend(enum map_format fmt)
 	return NULL;
 }
 
+/* The names are conf.c's table (format_names), the one list of them. */
 const char *
 map_format_name(enum map_format fmt)
 {
-	const struct map_backend *be = map_backend(fmt);
+	const char *name = conf_format_name(fmt);
 
-	return be != NULL ? be->name : "?";
+	return name != NULL ? name : "?";
 }
 
 const char *
@@ -55,14 +56,11 @@ map_format_suffix(enum map_format fmt)
 int
 map_format_parse(const char *name, enum map_format *fmt_r)
 {
-	if (strcmp(name, "lmdb") == 0)
-		*fmt_r = MAP_FORMAT_LMDB;
-	else if (strcmp(name, "hash") == 0)
-		*fmt_r = MAP_FORMAT_HASH;
-	else if (strcmp(name, "text") == 0)
-		*fmt_r = MAP_FORMAT_TEXT;
-	else
+	int fmt;
+
+	if ((fmt = conf_format_by_name(name)) == -1)
 		return -1;
+	*fmt_r = (enum map_format)fmt;
 	return 0;
 }
 

@@ -28,7 +28,7 @@
 
 #define ARENA_BLOCK   (1024 * 1024)
 #define MODEL_DEPTH_MAX 100     /* alias chain; Postfix stops at 1000 */
-#define FORWARD_MAX   4096      /* one emailForward value */
+#define ITEM_MAX      4096      /* one item of a target list, as read */
 
 struct arena_block {
 	struct arena_block *next;
@@ -301,7 +301,7 @@ static int
 add_target_list(struct model *m, struct mnode *n, const char *list,
     const char *origin, const char *what, int need_at)
 {
-	char item[FORWARD_MAX], norm[ADDR_MAX + 1], vb[128];
+	char item[ITEM_MAX], norm[ADDR_MAX + 1], vb[128];
 	struct errbuf eb;
 	const char *p = list, *q;
 	size_t len;
@@ -344,10 +344,8 @@ add_target_list(struct model *m, struct mnode *n, const char *list,
 static int
 usable_uid(const char *uid)
 {
-	/* Dovecot's default auth_username_chars */
 	for (; *uid != '\0'; uid++)
-		if (!((*uid >= 'a' && *uid <= 'z') ||
-		    (*uid >= '0' && *uid <= '9') || strchr(".-_@", *uid)))
+		if (!pwfile_user_char(*uid))
 			return 0;
 	return 1;
 }
@@ -498,9 +496,9 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 	m->st.accounts++;
 	if (a->forward != NULL) {
 		first = m->ntargets;
-		if (strlen(a->forward) >= FORWARD_MAX) {
+		if (strlen(a->forward) > ACCOUNT_FORWARD_MAX) {
 			log_warnx("%s: emailForward of %s longer than %d "
-			    "characters, ignored", ob, uid, FORWARD_MAX);
+			    "characters, ignored", ob, uid, ACCOUNT_FORWARD_MAX);
 			m->st.rejected++;
 		} else if ((r = add_target_list(m, n, a->forward, ob,
 		    "emailForward", 1)) == -1) {

@@ -44,6 +44,13 @@ struct pwfile_reader {
 };
 
 
+int
+pwfile_user_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	    c == '.' || c == '-' || c == '_' || c == '@';
+}
+
 static const char *
 pwfile_check_user(const char *user)
 {
@@ -61,8 +68,7 @@ pwfile_check_user(const char *user)
 		if (c >= 'A' && c <= 'Z')
 			return "upper case in user name (Dovecot looks up "
 			       "lower case)";
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '.' || c == '-' || c == '_' || c == '@'))
+		if (!pwfile_user_char(c))
 			return "character not in auth_username_chars in user "
 			       "name";
 	}

@@ -31,6 +31,9 @@ struct pwfile_writer *pwfile_open(const char *file, mode_t mode, gid_t gid,
    0, or -1 with EB naming the user (escaped) but never the password. */
 int pwfile_check(const char *user, const char *password, struct errbuf *eb)
     __attribute__((warn_unused_result));
+/* 1 if C is one of Dovecot's default auth_username_chars in lower case
+   (a-z 0-9 . - _ @), else 0: the one list of them. */
+int pwfile_user_char(char c);
 /* Add a line.  Returns 0 added, 1 duplicate user (first kept, as Dovecot
    does), -1 error (pwfile_check's reasons or I/O; then only
    pwfile_abort is left). */

@@ -117,7 +117,7 @@ const char *src_ldap_password_problem(const char *v, size_t len);
 /* The filter used when cl->filter is NULL: ud-generate's. */
 #define SRC_LDAP_FILTER_DEFAULT \
 	"(&(uid=*)(!(uidNumber=0))(objectClass=shadowAccount))"
-/* ud-generate's CheckForward drops longer emailForward values. */
-#define SRC_LDAP_FORWARD_MAX 200
+/* The one limit lives in account.h. */
+#define SRC_LDAP_FORWARD_MAX ACCOUNT_FORWARD_MAX
 
 #endif

@@ -1032,7 +1032,6 @@ sync_write_metrics(const struct conf *c, const struct sync_result *res,
     enum sync_status st, time_t last_success, struct errbuf *eb)
 {
 	struct buf b = BUF_INIT, prev = BUF_INIT;
-	struct atomicfile *af;
 	int k, rc = -1;
 
 	if (c->metrics_file == NULL)
@@ -1094,14 +1093,8 @@ sync_write_metrics(const struct conf *c, const struct sync_result *res,
 		    res->out[k].new_count) == -1)
 			goto nomem;
 	}
-	if ((af = atomicfile_open(c->metrics_file, 0644, ATOMICFILE_KEEP_GID,
-	    eb)) == NULL)
-		goto out;
-	if (atomicfile_write(af, b.data, b.len, eb) == -1) {
-		atomicfile_abort(&af);
-		goto out;
-	}
-	rc = atomicfile_commit(&af, 0, NULL, eb);
+	rc = atomicfile_put(c->metrics_file, 0644, ATOMICFILE_KEEP_GID, b.data,
+	    b.len, eb);
 	goto out;
 nomem:
 	errbuf_syserr(eb, "metrics");

@@ -342,7 +342,6 @@ int
 warnset_save(const struct warnset *ws, const char *path, struct errbuf *eb)
 {
 	struct buf b = BUF_INIT;
-	struct atomicfile *af;
 	size_t i;
 	int rc = -1;
 
@@ -355,14 +354,7 @@ warnset_save(const struct warnset *ws, const char *path, struct errbuf *eb)
 	if (buf_printf(&b, "total %zu %016llx%016llx\n", ws->total,
 	    (unsigned long long)ws->hi, (unsigned long long)ws->lo) == -1)
 		goto nomem;
-	if ((af = atomicfile_open(path, 0600, ATOMICFILE_KEEP_GID,
-	    eb)) == NULL)
-		goto out;
-	if (atomicfile_write(af, b.data, b.len, eb) == -1) {
-		atomicfile_abort(&af);
-		goto out;
-	}
-	rc = atomicfile_commit(&af, 0, NULL, eb);
+	rc = atomicfile_put(path, 0600, ATOMICFILE_KEEP_GID, b.data, b.len, eb);
 	goto out;
 nomem:
 	errbuf_syserr(eb, "%s", path);

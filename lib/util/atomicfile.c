@@ -591,6 +591,21 @@ atomicfile_abort(struct atomicfile **afp)
 	atomicfile_free(af);
 }
 
+int
+atomicfile_put(const char *path, mode_t mode, gid_t gid, const void *p,
+    size_t n, struct errbuf *eb)
+{
+	struct atomicfile *af;
+
+	if ((af = atomicfile_open(path, mode, gid, eb)) == NULL)
+		return -1;
+	if (atomicfile_write(af, p, n, eb) == -1) {
+		atomicfile_abort(&af);
+		return -1;
+	}
+	return atomicfile_commit(&af, 0, NULL, eb);
+}
+
 /* S is ATOMICFILE_SUFFIX letters and digits.  MKSTEMP: as mkstemp made
    them, which are rarely all lower case (1 in 180); requiring that keeps
    a file such as ".virtual.backup" out of the legacy patterns. */

@@ -78,6 +78,12 @@ int atomicfile_commit(struct atomicfile **afp, int flags, int *changed_r,
     struct errbuf *eb) __attribute__((warn_unused_result));
 /* Unlink the temp file and free AF; accepts NULL. */
 void atomicfile_abort(struct atomicfile **afp);
+/* Replace PATH with the N bytes at P in one go: atomicfile_open with MODE
+   and GID, atomicfile_write, atomicfile_commit (no flags).  For small
+   files built whole in memory (metrics, the warning record).  Returns 0,
+   or -1 with EB set and PATH untouched. */
+int atomicfile_put(const char *path, mode_t mode, gid_t gid, const void *p,
+    size_t n, struct errbuf *eb) __attribute__((warn_unused_result));
 
 /* Remove the temp files killed writers left beside PATH: regular files
    of the effective user named ".<base>.udmail-tmp.XXXXXX", or as older

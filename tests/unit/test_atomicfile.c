@@ -229,6 +229,32 @@ test_atomicfile_abort_leaves_old(void **state)
 	assert_int_equal(mt_count_files(fx->dir), 1);
 }
 
+/* atomicfile_put replaces the target whole, with the mode asked for;
+   a directory it cannot write in leaves nothing behind. */
+static void
+test_atomicfile_put_whole_file(void **state)
+{
+	struct fx *fx = *state;
+	struct errbuf eb;
+	struct stat st;
+	char *s, *missing;
+
+	mt_write_file(fx->target, "old\n");
+	assert_int_equal(atomicfile_put(fx->target, 0600, ATOMICFILE_KEEP_GID,
+	    "new\n", 4, &eb), 0);
+	s = mt_read_file(fx->target, NULL);
+	assert_string_equal(s, "new\n");
+	free(s);
+	assert_int_equal(stat(fx->target, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(mt_count_files(fx->dir), 1);
+	missing = mt_path(fx->dir, "no/such/dir");
+	assert_int_equal(atomicfile_put(missing, 0600, ATOMICFILE_KEEP_GID,
+	    "x", 1, &eb), -1);
+	free(missing);
+	assert_int_equal(mt_count_files(fx->dir), 1);
+}
+
 /* A symbolic link at the target name (planted by whoever could write
    the directory) is replaced, not followed, and cannot block publishing. */
 static void
@@ -606,6 +632,7 @@ main(void)
 		T(test_atomicfile_new_mtime_same_second),
 		T(test_atomicfile_new_mtime_past_future_old),
 		T(test_atomicfile_abort_leaves_old),
+		T(test_atomicfile_put_whole_file),
 		T(test_atomicfile_replaces_symlink_not_target),
 		T(test_atomicfile_refuses_dir_and_fifo),
 		T(test_atomicfile_temp_name_and_openpath),

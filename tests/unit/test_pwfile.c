@@ -104,6 +104,19 @@ test_pwfile_group_set(void **state)
 	assert_int_equal(st.st_gid, gid);
 }
 
+/* The one list of Dovecot's default auth_username_chars (lower case). */
+static void
+test_pwfile_user_char(void **state)
+{
+	const char *ok = "abcxyz0189.-_@", *bad = "ABZ:# /+\x80";
+
+	(void)state;
+	for (; *ok != '\0'; ok++)
+		assert_int_equal(pwfile_user_char(*ok), 1);
+	for (; *bad != '\0'; bad++)
+		assert_int_equal(pwfile_user_char(*bad), 0);
+}
+
 static void
 test_pwfile_check_rejects_without_leaking(void **state)
 {
@@ -409,6 +422,7 @@ main(void)
 		T(test_pwfile_writes_dovecot_lines),
 		T(test_pwfile_group_set),
 		T(test_pwfile_check_rejects_without_leaking),
+		T(test_pwfile_user_char),
 		T(test_pwfile_put_rejects_names_user),
 		T(test_pwfile_unchanged_keeps_inode_and_mtime),
 		T(test_pwfile_same_size_change_moves_mtime),
