@@ -1,5 +1,7 @@
 # shellcheck shell=bash
-# Shared by bench/*.sh: timing helpers.  Needs $T_DIR (tests/integration/lib.sh).
+# Shared by bench/*.sh: timing helpers.  Needs $T_DIR (tests/integration/lib.sh)
+# and $top_srcdir, set by the script that sources this file.
+: "${top_srcdir:?}"
 : "${RUNS:=3}"
 
 # best CMD...: the shortest wall time of RUNS runs, in seconds.
