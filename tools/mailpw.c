@@ -193,8 +193,8 @@ secret_alloc(const struct mailpw *mp)
 static int
 exit_for_read(const struct errbuf *eb)
 {
-	return eb->errnum == 0 && strcmp(eb->msg, "no password given") == 0 ?
-	    EX_NOINPUT : eb->errnum != 0 ? EX_IOERR : EX_DATAERR;
+	return eb->errnum == ENODATA ? EX_NOINPUT : eb->errnum != 0 ?
+	    EX_IOERR : EX_DATAERR;
 }
 
 /* One password from stdin, or from the terminal (no echo) when stdin
@@ -713,8 +713,7 @@ audit_judge(const struct mailpw *mp, const struct account *a,
 	if (pwhash_cost_check(info, &mp->conf->policy.max_cost, why) == -1)
 		return "costly";
 	if ((rc = pwhash_needs_rehash(a->password, fl, why)) == 1)
-		status = pwhash_scheme_is_legacy(info->scheme) ||
-		    strncmp(why->msg, "legacy", 6) == 0 ? "legacy" : "weak";
+		status = pwhash_info_is_legacy(info) ? "legacy" : "weak";
 	else
 		status = "ok";
 	if (info->bare) {

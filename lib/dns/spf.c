@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +110,7 @@ spf_lint_record(const char *text, size_t len,
 		    "record is %zu octets (over %zu): the answer may not fit "
 		    "one UDP message", len, warn);
 	if (spf_parse(text, len, &rec, &pos, &perr) == -1) {
-		if (strcmp(perr.msg, "out of memory") == 0)
+		if (perr.errnum == ENOMEM)
 			goto nomem;
 		if (!nonascii)
 			ADD("spf-syntax", SPF_SEV_CRITICAL, "RFC 7208 §4.6",

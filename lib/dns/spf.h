@@ -74,7 +74,8 @@ struct spf_record {
 /* Parse TEXT (LEN bytes; may hold NULs, which are errors).  The record must
    start with "v=spf1" (§4.5).  Returns 0 with *REC_R set, or -1 with EB
    naming the offset and the fault; *ERRPOS_R (may be NULL) gets the offset.
-   A -1 here is what check_host() turns into permerror. */
+   A -1 here is what check_host() turns into permerror, except when
+   EB->errnum is ENOMEM (out of memory, not a fault of the record). */
 int spf_parse(const char *text, size_t len, struct spf_record **rec_r,
     size_t *errpos_r, struct errbuf *eb) __attribute__((warn_unused_result));
 void spf_record_free(struct spf_record **recp);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,7 @@ static const struct {
 struct perr {
 	size_t pos;
 	const char *why;
+	int nomem; /* out of memory: no fault of the record */
 };
 
 static int
@@ -297,6 +299,7 @@ set_domain(struct spf_term *t, const char *s, size_t len, size_t base,
 	if ((t->domain = strndup(s, len)) == NULL) {
 		pe->pos = base;
 		pe->why = "out of memory";
+		pe->nomem = 1;
 		return -1;
 	}
 	t->has_macro = memchr(s, '%', len) != NULL;
@@ -327,6 +330,7 @@ parse_modifier(struct spf_record *rec, struct spf_term *t, const char *s,
 		if ((t->name = strndup(s, nlen)) == NULL ||
 		    (t->domain = strndup(v, vlen)) == NULL) {
 			pe->why = "out of memory";
+			pe->nomem = 1;
 			return -1;
 		}
 		return 0;
@@ -506,7 +510,7 @@ spf_parse(const char *text, size_t len, struct spf_record **rec_r,
     size_t *errpos_r, struct errbuf *eb)
 {
 	struct spf_record *rec = NULL;
-	struct perr pe = { 0, NULL };
+	struct perr pe = { 0, NULL, 0 };
 	size_t i, s, cap = 0;
 
 	*rec_r = NULL;
@@ -546,7 +550,7 @@ spf_parse(const char *text, size_t len, struct spf_record **rec_r,
 		t->len = i - s;
 		if (parse_term(rec, t, text + s, i - s, &pe) == -1) {
 			term_clear(t);
-			if (pe.why != NULL && strcmp(pe.why, "out of memory") == 0)
+			if (pe.nomem)
 				goto nomem;
 			goto bad;
 		}
@@ -559,6 +563,7 @@ spf_parse(const char *text, size_t len, struct spf_record **rec_r,
 nomem:
 	spf_record_free(&rec);
 	errbuf_set(eb, "out of memory");
+	eb->errnum = ENOMEM;
 	return -1;
 bad:
 	spf_record_free(&rec);

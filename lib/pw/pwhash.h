@@ -164,6 +164,9 @@ enum pwhash_scheme pwhash_scheme_by_name(const char *name);
    ARGON2ID, ARGON2I, SHA512-CRYPT, SHA256-CRYPT, BLF-CRYPT and CRYPT
    (yescrypt). */
 int pwhash_scheme_is_legacy(enum pwhash_scheme scheme);
+/* 1 if the inspected hash INFO is legacy: a legacy scheme, or bcrypt's
+   $2x$ (made by the pre-2011 code with its 8-bit bug). */
+int pwhash_info_is_legacy(const struct pwhash_info *info);
 
 /* Defaults: argon2id, m=65536 KiB, t=3, p=1 (doveadm pw -s ARGON2ID). */
 void pwhash_params_default(struct pwhash_params *p);

@@ -124,6 +124,14 @@ pwhash_scheme_is_legacy(enum pwhash_scheme scheme)
 }
 
 int
+pwhash_info_is_legacy(const struct pwhash_info *info)
+{
+	return pwhash_scheme_is_legacy(info->scheme) ||
+	    (info->scheme == PWHASH_BLF_CRYPT && info->crypt_id != NULL &&
+	    strcmp(info->crypt_id, "2x") == 0);
+}
+
+int
 pwhash_prefix(const char *s, const char **name_r, size_t *name_len_r,
     const char **body_r)
 {

@@ -39,6 +39,14 @@ secret_new(size_t max, struct errbuf *eb)
 	return s;
 }
 
+/* Empty input: the caller tells it from a bad one by errnum (ENODATA). */
+static void
+secret_no_input(struct errbuf *eb)
+{
+	errbuf_set(eb, "no password given");
+	eb->errnum = ENODATA;
+}
+
 void
 secret_clear(struct secret *s)
 {
@@ -99,7 +107,7 @@ secret_read_fd(struct secret *s, int fd, struct errbuf *eb)
 		return -1;
 	}
 	if (s->len == 0) {
-		errbuf_set(eb, "no password given");
+		secret_no_input(eb);
 		return -1;
 	}
 	return 0;
@@ -133,7 +141,7 @@ secret_read_line(struct secret *s, int fd, struct errbuf *eb)
 	}
 	c = 0;
 	if (s->len == 0) {
-		errbuf_set(eb, "no password given");
+		secret_no_input(eb);
 		return -1;
 	}
 	return 0;
@@ -208,7 +216,7 @@ secret_read_tty(struct secret *s, const char *prompt, struct errbuf *eb)
 		goto fail;
 	}
 	if (s->len == 0) {
-		errbuf_set(eb, "no password given");
+		secret_no_input(eb);
 		goto fail;
 	}
 	rc = 0;

@@ -26,6 +26,10 @@ struct secret *secret_new(size_t max, struct errbuf *eb)
 void secret_free(struct secret **sp);
 void secret_clear(struct secret *s);
 
+/* Each reader below fails with EB->errnum ENODATA when the input held no
+   secret at all (nothing, or an empty line), so a program can tell "no
+   password given" from bad input without reading the message. */
+
 /* Read FD to its end into S.  One trailing "\n" is not part of the
    secret; any other newline is an error (one secret per input), as is
    more than s->max bytes or no input at all.  Returns 0 or -1 (EB). */

@@ -407,6 +407,7 @@ static void
 test_pwhash_parse_legacy_needs_rehash(void **state)
 {
 	struct pwhash_floor f;
+	struct pwhash_info info;
 	struct errbuf eb;
 	size_t i;
 
@@ -437,6 +438,15 @@ test_pwhash_parse_legacy_needs_rehash(void **state)
 	assert_true(pwhash_scheme_is_legacy(PWHASH_DES_CRYPT));
 	assert_false(pwhash_scheme_is_legacy(PWHASH_CRYPT));
 	assert_false(pwhash_scheme_is_legacy(PWHASH_BLF_CRYPT));
+	/* $2x$ is legacy by its variant, $2y$ is not */
+	assert_int_equal(pwhash_inspect("$2x$12$abcdefghijklmnopqrstuuHNb"
+	    "AKRhpaujgo33bRWs.NLUTJO3lOy2", &info, &eb), 0);
+	assert_true(pwhash_info_is_legacy(&info));
+	assert_int_equal(pwhash_inspect("$2y$12$abcdefghijklmnopqrstuuHNb"
+	    "AKRhpaujgo33bRWs.NLUTJO3lOy2", &info, &eb), 0);
+	assert_false(pwhash_info_is_legacy(&info));
+	assert_int_equal(pwhash_inspect("abhfCpXqd4GrI", &info, &eb), 0);
+	assert_true(pwhash_info_is_legacy(&info));
 }
 
 /* Hashes too costly to verify at every login: each parameter at its

@@ -53,9 +53,11 @@ test_secret_read_rejects(void **state)
 	assert_non_null(s = secret_new(8, &eb));
 	assert_int_equal(FEED(s, "", &eb), -1);
 	assert_string_equal(eb.msg, "no password given");
+	assert_int_equal(eb.errnum, ENODATA);
 	assert_int_equal(FEED(s, "\n", &eb), -1);
 	assert_int_equal(FEED(s, "tw\nli\n", &eb), -1);
 	assert_string_equal(eb.msg, "more than one line of input");
+	assert_int_equal(eb.errnum, 0);
 	assert_int_equal(s->len, 0);
 	assert_int_equal(FEED(s, "a\n\n", &eb), -1);
 	/* exactly max, with and without the newline */
