@@ -11,7 +11,6 @@
 
 #include "dnscheck.h"
 
-#define TRY(x) do { if ((x) == -1) return -1; } while (0)
 
 static const char *
 qtype_name(uint16_t t)
@@ -45,25 +44,34 @@ qtype_name(uint16_t t)
 static int
 text_finding(struct buf *out, const struct dnscheck_finding *f)
 {
-	TRY(buf_printf(out, "  %-8s %s%s%s%s\n      %s\n",
+	if (buf_printf(out, "  %-8s %s%s%s%s\n      %s\n",
 	    f->acked ? "ACKED" : dnscheck_status_name(f->status), f->id,
 	    f->subject ? " [" : "",
-	    f->subject ? f->subject : "", f->subject ? "]" : "", f->message));
+	    f->subject ? f->subject : "", f->subject ? "]" : "",
+	    f->message) == -1)
+		return -1;
 	if (f->expected != NULL || f->actual != NULL)
-		TRY(buf_printf(out, "      expected: %s\n      actual:   %s\n",
+		if (buf_printf(out, "      expected: %s\n      actual:   %s\n",
 		    f->expected ? f->expected : "-",
-		    f->actual ? f->actual : "-"));
+		    f->actual ? f->actual : "-") == -1)
+			return -1;
 	if (f->rfc != NULL)
-		TRY(buf_printf(out, "      see: %s\n", f->rfc));
+		if (buf_printf(out, "      see: %s\n", f->rfc) == -1)
+			return -1;
 	if (f->ev.set) {
-		TRY(buf_printf(out, "      dns: %s %s %s, %s", f->ev.qname,
+		if (buf_printf(out, "      dns: %s %s %s, %s", f->ev.qname,
 		    qtype_name(f->ev.qtype), dns_status_name(f->ev.dstatus),
-		    dns_sec_name(f->ev.sec)));
+		    dns_sec_name(f->ev.sec)) == -1)
+			return -1;
 		if (f->ev.cname_chain != NULL)
-			TRY(buf_printf(out, ", via %s", f->ev.cname_chain));
+			if (buf_printf(out, ", via %s",
+			    f->ev.cname_chain) == -1)
+				return -1;
 		if (f->ev.server != NULL)
-			TRY(buf_printf(out, ", server %s", f->ev.server));
-		TRY(buf_puts(out, "\n"));
+			if (buf_printf(out, ", server %s", f->ev.server) == -1)
+				return -1;
+		if (buf_puts(out, "\n") == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -78,20 +86,23 @@ dnscheck_report_text(struct buf *out, struct dnscheck_result *const *res,
 		const struct dnscheck_result *r = res[i];
 
 		nok = dnscheck_count(r, DNSCHECK_OK);
-		TRY(buf_printf(out, "%s: %s (%zu critical, %zu unknown, %zu "
+		if (buf_printf(out, "%s: %s (%zu critical, %zu unknown, %zu "
 		    "warning, %zu ok) %.3f s, %u queries%s\n", r->domain,
 		    dnscheck_status_name(r->status),
 		    dnscheck_count(r, DNSCHECK_CRITICAL),
 		    dnscheck_count(r, DNSCHECK_UNKNOWN),
 		    dnscheck_count(r, DNSCHECK_WARNING), nok, r->duration,
-		    r->queries, r->validating ? "" : ", DNSSEC not validated"));
+		    r->queries,
+		    r->validating ? "" : ", DNSSEC not validated") == -1)
+			return -1;
 		for (k = 0; k < r->nf; k++)
 			if (r->f[k].status != DNSCHECK_OK || r->f[k].acked ||
 			    info->verbose)
-				TRY(text_finding(out, &r->f[k]));
-		if (nok > 0 && !info->verbose)
-			TRY(buf_printf(out, "  (%zu checks OK; -v lists them)\n",
-			    nok));
+				if (text_finding(out, &r->f[k]) == -1)
+					return -1;
+		if (nok > 0 && !info->verbose && buf_printf(out,
+		    "  (%zu checks OK; -v lists them)\n", nok) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -101,49 +112,81 @@ dnscheck_report_text(struct buf *out, struct dnscheck_result *const *res,
 static int
 json_finding(struct buf *out, const struct dnscheck_finding *f)
 {
-	TRY(buf_puts(out, "{\"id\":"));
-	TRY(buf_put_json(out, f->id));
-	TRY(buf_puts(out, ",\"area\":"));
-	TRY(buf_put_json(out, f->area));
-	TRY(buf_printf(out, ",\"status\":\"%s\",\"subject\":",
-	    dnscheck_status_name(f->status)));
-	TRY(buf_put_json(out, f->subject));
-	TRY(buf_puts(out, ",\"message\":"));
-	TRY(buf_put_json(out, f->message));
-	TRY(buf_puts(out, ",\"rfc\":"));
-	TRY(buf_put_json(out, f->rfc));
-	TRY(buf_puts(out, ",\"expected\":"));
-	TRY(buf_put_json(out, f->expected));
-	TRY(buf_puts(out, ",\"actual\":"));
-	TRY(buf_put_json(out, f->actual));
-	TRY(buf_puts(out, ",\"acknowledged\":"));
-	if (!f->acked)
-		TRY(buf_puts(out, "null"));
-	else {
-		TRY(buf_printf(out, "{\"status\":\"%s\",\"until\":",
-		    dnscheck_status_name(f->acked_status)));
-		TRY(buf_put_json(out, f->ack_until));
-		TRY(buf_puts(out, ",\"reason\":"));
-		TRY(buf_put_json(out, f->ack_reason));
-		TRY(buf_putc(out, '}'));
+	if (buf_puts(out, "{\"id\":") == -1)
+		return -1;
+	if (buf_put_json(out, f->id) == -1)
+		return -1;
+	if (buf_puts(out, ",\"area\":") == -1)
+		return -1;
+	if (buf_put_json(out, f->area) == -1)
+		return -1;
+	if (buf_printf(out, ",\"status\":\"%s\",\"subject\":",
+	    dnscheck_status_name(f->status)) == -1)
+		return -1;
+	if (buf_put_json(out, f->subject) == -1)
+		return -1;
+	if (buf_puts(out, ",\"message\":") == -1)
+		return -1;
+	if (buf_put_json(out, f->message) == -1)
+		return -1;
+	if (buf_puts(out, ",\"rfc\":") == -1)
+		return -1;
+	if (buf_put_json(out, f->rfc) == -1)
+		return -1;
+	if (buf_puts(out, ",\"expected\":") == -1)
+		return -1;
+	if (buf_put_json(out, f->expected) == -1)
+		return -1;
+	if (buf_puts(out, ",\"actual\":") == -1)
+		return -1;
+	if (buf_put_json(out, f->actual) == -1)
+		return -1;
+	if (buf_puts(out, ",\"acknowledged\":") == -1)
+		return -1;
+	if (!f->acked) {
+		if (buf_puts(out, "null") == -1)
+			return -1;
+	} else {
+		if (buf_printf(out, "{\"status\":\"%s\",\"until\":",
+		    dnscheck_status_name(f->acked_status)) == -1)
+			return -1;
+		if (buf_put_json(out, f->ack_until) == -1)
+			return -1;
+		if (buf_puts(out, ",\"reason\":") == -1)
+			return -1;
+		if (buf_put_json(out, f->ack_reason) == -1)
+			return -1;
+		if (buf_putc(out, '}') == -1)
+			return -1;
 	}
-	TRY(buf_puts(out, ",\"evidence\":"));
-	if (!f->ev.set)
-		TRY(buf_puts(out, "null"));
-	else {
-		TRY(buf_puts(out, "{\"qname\":"));
-		TRY(buf_put_json(out, f->ev.qname));
-		TRY(buf_printf(out, ",\"qtype\":\"%s\",\"rcode\":%d,"
+	if (buf_puts(out, ",\"evidence\":") == -1)
+		return -1;
+	if (!f->ev.set) {
+		if (buf_puts(out, "null") == -1)
+			return -1;
+	} else {
+		if (buf_puts(out, "{\"qname\":") == -1)
+			return -1;
+		if (buf_put_json(out, f->ev.qname) == -1)
+			return -1;
+		if (buf_printf(out, ",\"qtype\":\"%s\",\"rcode\":%d,"
 		    "\"status\":\"%s\",\"dnssec\":\"%s\",\"ttl\":%u,"
 		    "\"cname_chain\":", qtype_name(f->ev.qtype), f->ev.rcode,
 		    dns_status_name(f->ev.dstatus), dns_sec_name(f->ev.sec),
-		    f->ev.ttl));
-		TRY(buf_put_json(out, f->ev.cname_chain));
-		TRY(buf_puts(out, ",\"server\":"));
-		TRY(buf_put_json(out, f->ev.server));
-		TRY(buf_puts(out, ",\"why_bogus\":"));
-		TRY(buf_put_json(out, f->ev.why_bogus));
-		TRY(buf_putc(out, '}'));
+		    f->ev.ttl) == -1)
+			return -1;
+		if (buf_put_json(out, f->ev.cname_chain) == -1)
+			return -1;
+		if (buf_puts(out, ",\"server\":") == -1)
+			return -1;
+		if (buf_put_json(out, f->ev.server) == -1)
+			return -1;
+		if (buf_puts(out, ",\"why_bogus\":") == -1)
+			return -1;
+		if (buf_put_json(out, f->ev.why_bogus) == -1)
+			return -1;
+		if (buf_putc(out, '}') == -1)
+			return -1;
 	}
 	return buf_putc(out, '}');
 }
@@ -151,19 +194,29 @@ json_finding(struct buf *out, const struct dnscheck_finding *f)
 static int
 json_metric(struct buf *out, const struct dnscheck_metric *m)
 {
-	TRY(buf_puts(out, "{\"name\":"));
-	TRY(buf_put_json(out, m->name));
-	TRY(buf_puts(out, ",\"labels\":{"));
+	if (buf_puts(out, "{\"name\":") == -1)
+		return -1;
+	if (buf_put_json(out, m->name) == -1)
+		return -1;
+	if (buf_puts(out, ",\"labels\":{") == -1)
+		return -1;
 	if (m->k1 != NULL) {
-		TRY(buf_put_json(out, m->k1));
-		TRY(buf_putc(out, ':'));
-		TRY(buf_put_json(out, m->v1));
+		if (buf_put_json(out, m->k1) == -1)
+			return -1;
+		if (buf_putc(out, ':') == -1)
+			return -1;
+		if (buf_put_json(out, m->v1) == -1)
+			return -1;
 	}
 	if (m->k2 != NULL) {
-		TRY(buf_putc(out, ','));
-		TRY(buf_put_json(out, m->k2));
-		TRY(buf_putc(out, ':'));
-		TRY(buf_put_json(out, m->v2));
+		if (buf_putc(out, ',') == -1)
+			return -1;
+		if (buf_put_json(out, m->k2) == -1)
+			return -1;
+		if (buf_putc(out, ':') == -1)
+			return -1;
+		if (buf_put_json(out, m->v2) == -1)
+			return -1;
 	}
 	return buf_printf(out, "},\"value\":%g}", m->value);
 }
@@ -178,40 +231,57 @@ json_domain(struct buf *out, const struct dnscheck_result *r,
 
 	gmtime_r(&r->started, &tm);
 	(void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	TRY(buf_puts(out, "{\"schema\":1,\"tool\":"));
-	TRY(buf_put_json(out, info->tool));
-	TRY(buf_puts(out, ",\"version\":"));
-	TRY(buf_put_json(out, info->version));
-	TRY(buf_puts(out, ",\"domain\":"));
-	TRY(buf_put_json(out, r->domain));
-	TRY(buf_printf(out, ",\"started_at\":\"%s\",\"duration_ms\":%.0f,"
+	if (buf_puts(out, "{\"schema\":1,\"tool\":") == -1)
+		return -1;
+	if (buf_put_json(out, info->tool) == -1)
+		return -1;
+	if (buf_puts(out, ",\"version\":") == -1)
+		return -1;
+	if (buf_put_json(out, info->version) == -1)
+		return -1;
+	if (buf_puts(out, ",\"domain\":") == -1)
+		return -1;
+	if (buf_put_json(out, r->domain) == -1)
+		return -1;
+	if (buf_printf(out, ",\"started_at\":\"%s\",\"duration_ms\":%.0f,"
 	    "\"status\":\"%s\",\"exit_code\":%d,\"dns_queries\":%u,"
 	    "\"resolver\":{\"servers\":[", when, r->duration * 1000,
-	    dnscheck_status_name(r->status), (int)r->status, r->queries));
+	    dnscheck_status_name(r->status), (int)r->status, r->queries) == -1)
+		return -1;
 	for (i = 0; i < info->nservers; i++) {
 		if (i > 0)
-			TRY(buf_putc(out, ','));
-		TRY(buf_put_json(out, info->servers[i]));
+			if (buf_putc(out, ',') == -1)
+				return -1;
+		if (buf_put_json(out, info->servers[i]) == -1)
+			return -1;
 	}
-	TRY(buf_printf(out, "],\"validating\":%s,\"trust\":",
-	    r->validating ? "true" : "false"));
-	TRY(buf_put_json(out, info->trust));
-	TRY(buf_printf(out, "},\"summary\":{\"critical\":%zu,\"unknown\":%zu,"
+	if (buf_printf(out, "],\"validating\":%s,\"trust\":",
+	    r->validating ? "true" : "false") == -1)
+		return -1;
+	if (buf_put_json(out, info->trust) == -1)
+		return -1;
+	if (buf_printf(out, "},\"summary\":{\"critical\":%zu,\"unknown\":%zu,"
 	    "\"warning\":%zu,\"ok\":%zu},\"findings\":[",
 	    dnscheck_count(r, DNSCHECK_CRITICAL),
 	    dnscheck_count(r, DNSCHECK_UNKNOWN),
 	    dnscheck_count(r, DNSCHECK_WARNING),
-	    dnscheck_count(r, DNSCHECK_OK)));
+	    dnscheck_count(r, DNSCHECK_OK)) == -1)
+		return -1;
 	for (i = 0; i < r->nf; i++) {
 		if (i > 0)
-			TRY(buf_putc(out, ','));
-		TRY(json_finding(out, &r->f[i]));
+			if (buf_putc(out, ',') == -1)
+				return -1;
+		if (json_finding(out, &r->f[i]) == -1)
+			return -1;
 	}
-	TRY(buf_puts(out, "],\"metrics\":["));
+	if (buf_puts(out, "],\"metrics\":[") == -1)
+		return -1;
 	for (i = 0; i < r->nm; i++) {
 		if (i > 0)
-			TRY(buf_putc(out, ','));
-		TRY(json_metric(out, &r->m[i]));
+			if (buf_putc(out, ',') == -1)
+				return -1;
+		if (json_metric(out, &r->m[i]) == -1)
+			return -1;
 	}
 	return buf_puts(out, "]}");
 }
@@ -223,16 +293,23 @@ dnscheck_report_json(struct buf *out, struct dnscheck_result *const *res,
 	enum dnscheck_status st = dnscheck_overall(res, n);
 	size_t i;
 
-	TRY(buf_puts(out, "{\"schema\":1,\"tool\":"));
-	TRY(buf_put_json(out, info->tool));
-	TRY(buf_puts(out, ",\"version\":"));
-	TRY(buf_put_json(out, info->version));
-	TRY(buf_printf(out, ",\"status\":\"%s\",\"exit_code\":%d,"
-	    "\"domains\":[", dnscheck_status_name(st), (int)st));
+	if (buf_puts(out, "{\"schema\":1,\"tool\":") == -1)
+		return -1;
+	if (buf_put_json(out, info->tool) == -1)
+		return -1;
+	if (buf_puts(out, ",\"version\":") == -1)
+		return -1;
+	if (buf_put_json(out, info->version) == -1)
+		return -1;
+	if (buf_printf(out, ",\"status\":\"%s\",\"exit_code\":%d,"
+	    "\"domains\":[", dnscheck_status_name(st), (int)st) == -1)
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			TRY(buf_puts(out, ",\n"));
-		TRY(json_domain(out, res[i], info));
+			if (buf_puts(out, ",\n") == -1)
+				return -1;
+		if (json_domain(out, res[i], info) == -1)
+			return -1;
 	}
 	return buf_puts(out, "]}\n");
 }
@@ -286,14 +363,18 @@ perfdata(struct buf *out, const struct dnscheck_result *r, int prefix)
 		if ((m = dnscheck_metric_find(r, perfspecs[i].metric, NULL)) ==
 		    NULL)
 			continue;
-		TRY(buf_printf(out, " '%s%s'=%g%s%s", pre, perfspecs[i].label,
-		    m->value, perfspecs[i].uom, perfspecs[i].thresholds));
+		if (buf_printf(out, " '%s%s'=%g%s%s", pre, perfspecs[i].label,
+		    m->value, perfspecs[i].uom, perfspecs[i].thresholds) == -1)
+			return -1;
 	}
 	if ((m = dnscheck_metric_find(r, "dmarc_policy", "p")) != NULL)
-		TRY(buf_printf(out, " '%sdmarc_policy'=%g;;;0;2", pre,
-		    m->value));
+		if (buf_printf(out, " '%sdmarc_policy'=%g;;;0;2", pre,
+		    m->value) == -1)
+			return -1;
 	if (min_metric(r, "tls_cert_days", &v))
-		TRY(buf_printf(out, " '%stls_cert_days'=%g;21:;7:;;", pre, v));
+		if (buf_printf(out, " '%stls_cert_days'=%g;21:;7:;;", pre,
+		    v) == -1)
+			return -1;
 	return buf_printf(out, " '%stime'=%.3fs;;;0;", pre, r->duration);
 }
 
@@ -315,38 +396,51 @@ dnscheck_report_nagios(struct buf *out, struct dnscheck_result *const *res,
 		    > dnscheck_status_rank(first->status)))
 			first = &res[i]->f[0];
 	}
-	TRY(buf_printf(out, "MAILDNS %s - ", dnscheck_status_name(st)));
-	if (n == 1)
-		TRY(buf_printf(out, "%s: ", res[0]->domain));
-	else
-		TRY(buf_printf(out, "%zu domains: ", n));
-	TRY(buf_printf(out, "%zu critical, %zu unknown, %zu warning", nc, nu,
-	    nw));
+	if (buf_printf(out, "MAILDNS %s - ", dnscheck_status_name(st)) == -1)
+		return -1;
+	if (n == 1) {
+		if (buf_printf(out, "%s: ", res[0]->domain) == -1)
+			return -1;
+	} else {
+		if (buf_printf(out, "%zu domains: ", n) == -1)
+			return -1;
+	}
+	if (buf_printf(out, "%zu critical, %zu unknown, %zu warning", nc, nu,
+	    nw) == -1)
+		return -1;
 	if (first != NULL) {
 		/* '|' starts perfdata: keep it out of the message */
-		TRY(buf_printf(out, "; %s: ", first->id));
+		if (buf_printf(out, "; %s: ", first->id) == -1)
+			return -1;
 		for (k = 0; first->message[k] != '\0'; k++)
-			TRY(buf_putc(out, first->message[k] == '|' ? '/' :
-			    first->message[k]));
+			if (buf_putc(out, first->message[k] == '|' ? '/' :
+			    first->message[k]) == -1)
+				return -1;
 	}
-	TRY(buf_puts(out, " |"));
+	if (buf_puts(out, " |") == -1)
+		return -1;
 	for (i = 0; i < n; i++)
-		TRY(perfdata(out, res[i], n > 1));
-	TRY(buf_puts(out, "\n"));
+		if (perfdata(out, res[i], n > 1) == -1)
+			return -1;
+	if (buf_puts(out, "\n") == -1)
+		return -1;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < res[i]->nf; k++) {
 			const struct dnscheck_finding *f = &res[i]->f[k];
 
 			if (f->status == DNSCHECK_OK && !info->verbose)
 				continue;
-			TRY(buf_printf(out, "%s %s %s%s%s: ",
+			if (buf_printf(out, "%s %s %s%s%s: ",
 			    dnscheck_status_name(f->status), res[i]->domain,
 			    f->id, f->subject ? " " : "",
-			    f->subject ? f->subject : ""));
+			    f->subject ? f->subject : "") == -1)
+				return -1;
 			for (size_t c = 0; f->message[c] != '\0'; c++)
-				TRY(buf_putc(out, f->message[c] == '|' ? '/' :
-				    f->message[c]));
-			TRY(buf_puts(out, "\n"));
+				if (buf_putc(out, f->message[c] == '|' ? '/' :
+				    f->message[c]) == -1)
+					return -1;
+			if (buf_puts(out, "\n") == -1)
+				return -1;
 		}
 	return 0;
 }
@@ -356,14 +450,19 @@ dnscheck_report_nagios(struct buf *out, struct dnscheck_result *const *res,
 static int
 prom_label(struct buf *out, int first, const char *k, const char *v)
 {
-	TRY(buf_printf(out, "%s%s=\"", first ? "{" : ",", k));
+	if (buf_printf(out, "%s%s=\"", first ? "{" : ",", k) == -1)
+		return -1;
 	for (; *v != '\0'; v++) {
-		if (*v == '\\' || *v == '"')
-			TRY(buf_printf(out, "\\%c", *v));
-		else if (*v == '\n')
-			TRY(buf_puts(out, "\\n"));
-		else
-			TRY(buf_putc(out, *v));
+		if (*v == '\\' || *v == '"') {
+			if (buf_printf(out, "\\%c", *v) == -1)
+				return -1;
+		} else if (*v == '\n') {
+			if (buf_puts(out, "\\n") == -1)
+				return -1;
+		} else {
+			if (buf_putc(out, *v) == -1)
+				return -1;
+		}
 	}
 	return buf_putc(out, '"');
 }
@@ -374,14 +473,19 @@ prom_sample(struct buf *out, const char *name, const char *domain,
     const char *k1, const char *v1, const char *k2, const char *v2,
     const char *k3, const char *v3, double value)
 {
-	TRY(buf_printf(out, "maildnscheck_%s", name));
-	TRY(prom_label(out, 1, "domain", domain));
+	if (buf_printf(out, "maildnscheck_%s", name) == -1)
+		return -1;
+	if (prom_label(out, 1, "domain", domain) == -1)
+		return -1;
 	if (k1 != NULL)
-		TRY(prom_label(out, 0, k1, v1 ? v1 : ""));
+		if (prom_label(out, 0, k1, v1 ? v1 : "") == -1)
+			return -1;
 	if (k2 != NULL)
-		TRY(prom_label(out, 0, k2, v2 ? v2 : ""));
+		if (prom_label(out, 0, k2, v2 ? v2 : "") == -1)
+			return -1;
 	if (k3 != NULL)
-		TRY(prom_label(out, 0, k3, v3 ? v3 : ""));
+		if (prom_label(out, 0, k3, v3 ? v3 : "") == -1)
+			return -1;
 	return buf_printf(out, "} %.9g\n", value);
 }
 
@@ -415,26 +519,33 @@ dnscheck_report_prom(struct buf *out, struct dnscheck_result *const *res,
 {
 	size_t i, k, j, p;
 
-	TRY(buf_puts(out, "# HELP maildnscheck_up 1 if the run completed\n"
-	    "# TYPE maildnscheck_up gauge\nmaildnscheck_up 1\n"));
-	TRY(buf_printf(out, "# HELP maildnscheck_last_run_timestamp_seconds "
+	if (buf_puts(out, "# HELP maildnscheck_up 1 if the run completed\n"
+	    "# TYPE maildnscheck_up gauge\nmaildnscheck_up 1\n") == -1)
+		return -1;
+	if (buf_printf(out, "# HELP maildnscheck_last_run_timestamp_seconds "
 	    "end of the run\n# TYPE maildnscheck_last_run_timestamp_seconds "
 	    "gauge\nmaildnscheck_last_run_timestamp_seconds %lld\n",
-	    (long long)now));
-	TRY(buf_puts(out, "# HELP maildnscheck_status 0 OK, 1 WARNING, 2 "
-	    "CRITICAL, 3 UNKNOWN\n# TYPE maildnscheck_status gauge\n"));
+	    (long long)now) == -1)
+		return -1;
+	if (buf_puts(out, "# HELP maildnscheck_status 0 OK, 1 WARNING, 2 "
+	    "CRITICAL, 3 UNKNOWN\n# TYPE maildnscheck_status gauge\n") == -1)
+		return -1;
 	for (i = 0; i < n; i++)
-		TRY(prom_sample(out, "status", res[i]->domain, NULL, NULL,
-		    NULL, NULL, NULL, NULL, (double)res[i]->status));
-	TRY(buf_puts(out, "# HELP maildnscheck_run_duration_seconds time "
+		if (prom_sample(out, "status", res[i]->domain, NULL, NULL,
+		    NULL, NULL, NULL, NULL, (double)res[i]->status) == -1)
+			return -1;
+	if (buf_puts(out, "# HELP maildnscheck_run_duration_seconds time "
 	    "spent on the domain\n# TYPE maildnscheck_run_duration_seconds "
-	    "gauge\n"));
+	    "gauge\n") == -1)
+		return -1;
 	for (i = 0; i < n; i++)
-		TRY(prom_sample(out, "run_duration_seconds", res[i]->domain,
-		    NULL, NULL, NULL, NULL, NULL, NULL, res[i]->duration));
-	TRY(buf_puts(out, "# HELP maildnscheck_finding_status status of each "
+		if (prom_sample(out, "run_duration_seconds", res[i]->domain,
+		    NULL, NULL, NULL, NULL, NULL, NULL, res[i]->duration) == -1)
+			return -1;
+	if (buf_puts(out, "# HELP maildnscheck_finding_status status of each "
 	    "check (worst per id and subject)\n"
-	    "# TYPE maildnscheck_finding_status gauge\n"));
+	    "# TYPE maildnscheck_finding_status gauge\n") == -1)
+		return -1;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < res[i]->nf; k++) {
 			const struct dnscheck_finding *f = &res[i]->f[k];
@@ -448,9 +559,10 @@ dnscheck_report_prom(struct buf *out, struct dnscheck_result *const *res,
 					break;
 			if (j < k)
 				continue;
-			TRY(prom_sample(out, "finding_status", res[i]->domain,
+			if (prom_sample(out, "finding_status", res[i]->domain,
 			    "check", f->id, "subject", f->subject, NULL, NULL,
-			    (double)f->status));
+			    (double)f->status) == -1)
+				return -1;
 		}
 	for (p = 0; p < sizeof(prom_names) / sizeof(prom_names[0]); p++) {
 		int header = 0;
@@ -462,17 +574,19 @@ dnscheck_report_prom(struct buf *out, struct dnscheck_result *const *res,
 				if (strcmp(m->name, prom_names[p].metric) != 0)
 					continue;
 				if (!header) {
-					TRY(buf_printf(out, "# HELP "
+					if (buf_printf(out, "# HELP "
 					    "maildnscheck_%s %s\n# TYPE "
 					    "maildnscheck_%s gauge\n",
 					    prom_names[p].prom,
 					    prom_names[p].help,
-					    prom_names[p].prom));
+					    prom_names[p].prom) == -1)
+						return -1;
 					header = 1;
 				}
-				TRY(prom_sample(out, prom_names[p].prom,
+				if (prom_sample(out, prom_names[p].prom,
 				    res[i]->domain, m->k1, m->v1, m->k2, m->v2,
-				    NULL, NULL, m->value));
+				    NULL, NULL, m->value) == -1)
+					return -1;
 			}
 	}
 	(void)info;

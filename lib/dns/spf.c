@@ -83,11 +83,6 @@ spf_findings_free(struct spf_findings *f)
 	f->n = f->cap = 0;
 }
 
-#define ADD(...) do { \
-	if (spf_findings_add(out, __VA_ARGS__) == -1) \
-		goto nomem; \
-} while (0)
-
 int
 spf_lint_record(const char *text, size_t len,
     const struct spf_lint_opts *opts, struct spf_findings *out,
@@ -102,43 +97,57 @@ spf_lint_record(const char *text, size_t len,
 	for (i = 0; i < len; i++)
 		if ((unsigned char)text[i] > 0x7e)
 			nonascii = 1;
-	if (nonascii)
-		ADD("spf-non-ascii", SPF_SEV_CRITICAL, "RFC 7208 §3.1",
-		    "record holds non-ASCII bytes: receivers return permerror");
+	if (nonascii && spf_findings_add(out, "spf-non-ascii",
+	    SPF_SEV_CRITICAL, "RFC 7208 §3.1",
+	    "record holds non-ASCII bytes: receivers return permerror") == -1)
+		goto nomem;
 	if (len > warn)
-		ADD("spf-size", SPF_SEV_WARNING, "RFC 7208 §3.4",
+		if (spf_findings_add(out, "spf-size", SPF_SEV_WARNING,
+		    "RFC 7208 §3.4",
 		    "record is %zu octets (over %zu): the answer may not fit "
-		    "one UDP message", len, warn);
+		    "one UDP message", len, warn) == -1)
+			goto nomem;
 	if (spf_parse(text, len, &rec, &pos, &perr) == -1) {
 		if (perr.errnum == ENOMEM)
 			goto nomem;
 		if (!nonascii)
-			ADD("spf-syntax", SPF_SEV_CRITICAL, "RFC 7208 §4.6",
+			if (spf_findings_add(out, "spf-syntax",
+			    SPF_SEV_CRITICAL, "RFC 7208 §4.6",
 			    "syntax error, receivers return permerror: %s",
-			    perr.msg);
+			    perr.msg) == -1)
+				goto nomem;
 		return 0;
 	}
 	for (i = 0; i < rec->nterms; i++) {
 		const struct spf_term *t = &rec->terms[i];
 
 		if (t->kind == SPF_PTR)
-			ADD("spf-ptr", SPF_SEV_WARNING, "RFC 7208 §5.5",
+			if (spf_findings_add(out, "spf-ptr", SPF_SEV_WARNING,
+			    "RFC 7208 §5.5",
 			    "'%.*s': the ptr mechanism SHOULD NOT be used",
-			    (int)t->len, rec->text + t->pos);
+			    (int)t->len, rec->text + t->pos) == -1)
+				goto nomem;
 		if (t->kind != SPF_ALL || all)
 			continue;
 		all = 1;
-		if (t->qual == '+')
-			ADD("spf-plus-all", SPF_SEV_CRITICAL, "RFC 7208 §5.1",
+		if (t->qual == '+') {
+			if (spf_findings_add(out, "spf-plus-all",
+			    SPF_SEV_CRITICAL, "RFC 7208 §5.1",
 			    "'%.*s' lets every host on the Internet pass",
-			    (int)t->len, rec->text + t->pos);
-		else if (t->qual == '?')
-			ADD("spf-neutral-all", SPF_SEV_WARNING, "RFC 7208 §5.1",
-			    "'?all' asserts nothing about other hosts");
+			    (int)t->len, rec->text + t->pos) == -1)
+				goto nomem;
+		} else if (t->qual == '?') {
+			if (spf_findings_add(out, "spf-neutral-all",
+			    SPF_SEV_WARNING, "RFC 7208 §5.1",
+			    "'?all' asserts nothing about other hosts") == -1)
+				goto nomem;
+		}
 	}
 	if (!all && rec->redirect < 0)
-		ADD("spf-no-all", SPF_SEV_WARNING, "RFC 7208 §4.7",
-		    "no 'all' and no redirect: other hosts get neutral");
+		if (spf_findings_add(out, "spf-no-all", SPF_SEV_WARNING,
+		    "RFC 7208 §4.7",
+		    "no 'all' and no redirect: other hosts get neutral") == -1)
+			goto nomem;
 	spf_record_free(&rec);
 	return 0;
 nomem:
@@ -223,27 +232,38 @@ lint_walk(struct dns_resolver *res, const char *domain,
 		*lookups_r = ev->lookups;
 	if (voids_r != NULL)
 		*voids_r = ev->voids;
-	if (ev->lookups > max)
-		ADD("spf-lookups", SPF_SEV_CRITICAL, "RFC 7208 §4.6.4",
+	if (ev->lookups > max) {
+		if (spf_findings_add(out, "spf-lookups", SPF_SEV_CRITICAL,
+		    "RFC 7208 §4.6.4",
 		    "%u DNS-querying terms (limit %u): receivers return "
-		    "permerror", ev->lookups, max);
-	else if (ev->lookups >= warn)
-		ADD("spf-lookups", SPF_SEV_WARNING, "RFC 7208 §4.6.4",
+		    "permerror", ev->lookups, max) == -1)
+			goto nomem;
+	} else if (ev->lookups >= warn) {
+		if (spf_findings_add(out, "spf-lookups", SPF_SEV_WARNING,
+		    "RFC 7208 §4.6.4",
 		    "%u DNS-querying terms, close to the limit of %u",
-		    ev->lookups, max);
+		    ev->lookups, max) == -1)
+			goto nomem;
+	}
 	for (i = 0; i < ev->nvoid; i++)
-		ADD("spf-void-term", SPF_SEV_INFO, "RFC 7208 §4.6.4",
-		    "void lookup: '%s' in %s (%s %s)", ev->void_list[i].term,
-		    ev->void_list[i].domain, ev->void_list[i].qname,
-		    dns_status_name(ev->void_list[i].status));
-	if (ev->voids > SPF_MAX_VOID)
-		ADD("spf-void", SPF_SEV_CRITICAL, "RFC 7208 §4.6.4",
+		if (spf_findings_add(out, "spf-void-term", SPF_SEV_INFO,
+		    "RFC 7208 §4.6.4", "void lookup: '%s' in %s (%s %s)",
+		    ev->void_list[i].term, ev->void_list[i].domain,
+		    ev->void_list[i].qname,
+		    dns_status_name(ev->void_list[i].status)) == -1)
+			goto nomem;
+	if (ev->voids > SPF_MAX_VOID) {
+		if (spf_findings_add(out, "spf-void", SPF_SEV_CRITICAL,
+		    "RFC 7208 §4.6.4",
 		    "%u void lookups (limit %d): receivers return permerror",
-		    ev->voids, SPF_MAX_VOID);
-	else if (ev->voids == SPF_MAX_VOID)
-		ADD("spf-void", SPF_SEV_WARNING, "RFC 7208 §4.6.4",
-		    "%u void lookups, at the limit of %d", ev->voids,
-		    SPF_MAX_VOID);
+		    ev->voids, SPF_MAX_VOID) == -1)
+			goto nomem;
+	} else if (ev->voids == SPF_MAX_VOID) {
+		if (spf_findings_add(out, "spf-void", SPF_SEV_WARNING,
+		    "RFC 7208 §4.6.4", "%u void lookups, at the limit of %d",
+		    ev->voids, SPF_MAX_VOID) == -1)
+			goto nomem;
+	}
 	for (i = 0; i < ev->ntrace; i++) {
 		const struct spf_trace *t = &ev->trace[i];
 		const struct lint_err *le;
@@ -260,9 +280,10 @@ lint_walk(struct dns_resolver *res, const char *domain,
 			continue;
 		if (seen_before(ev, i))
 			continue;
-		ADD(le->id, le->sev, le->rfc, "%s%s%s: %s%s", t->domain,
-		    t->term ? " " : "", t->term ? t->term : "", t->detail,
-		    le->effect);
+		if (spf_findings_add(out, le->id, le->sev, le->rfc,
+		    "%s%s%s: %s%s", t->domain, t->term ? " " : "",
+		    t->term ? t->term : "", t->detail, le->effect) == -1)
+			goto nomem;
 	}
 	spf_eval_free(&ev);
 	return 0;
@@ -288,17 +309,21 @@ spf_lint(struct dns_resolver *res, const char *domain,
 	if (dns_query(res, domain, DNS_T_TXT, &a, eb) == -1)
 		return -1;
 	if (a->status == DNS_BOGUS) {
-		ADD("spf.dnssec.bogus", SPF_SEV_CRITICAL, "RFC 4035 §4.3",
+		if (spf_findings_add(out, "spf.dnssec.bogus", SPF_SEV_CRITICAL,
+		    "RFC 4035 §4.3",
 		    "TXT %s: DNSSEC validation failed (%s): validating "
 		    "receivers return temperror", domain,
-		    a->why_bogus != NULL ? a->why_bogus : "bogus");
+		    a->why_bogus != NULL ? a->why_bogus : "bogus") == -1)
+			goto nomem;
 		rv = 0;
 		goto out;
 	}
 	if (a->status != DNS_ANSWER && a->status != DNS_NXDOMAIN &&
 	    a->status != DNS_NODATA) {
-		ADD("spf-dns", SPF_SEV_UNKNOWN, "RFC 7208 §4.4",
-		    "TXT %s: %s", domain, dns_status_name(a->status));
+		if (spf_findings_add(out, "spf-dns", SPF_SEV_UNKNOWN,
+		    "RFC 7208 §4.4", "TXT %s: %s", domain,
+		    dns_status_name(a->status)) == -1)
+			goto nomem;
 		rv = 0;
 		goto out;
 	}
@@ -309,17 +334,20 @@ spf_lint(struct dns_resolver *res, const char *domain,
 			which = i;
 		}
 	if (n == 0) {
-		ADD("spf-none", SPF_SEV_WARNING, "RFC 7208 §4.5",
-		    "%s publishes no SPF record (%s)", domain,
-		    a->status == DNS_ANSWER ? "no v=spf1 TXT" :
-		    dns_status_name(a->status));
+		if (spf_findings_add(out, "spf-none", SPF_SEV_WARNING,
+		    "RFC 7208 §4.5", "%s publishes no SPF record (%s)", domain,
+		    a->status == DNS_ANSWER ? "no v=spf1 TXT"
+		    : dns_status_name(a->status)) == -1)
+			goto nomem;
 		rv = 0;
 		goto out;
 	}
 	if (n > 1) {
-		ADD("spf-multiple", SPF_SEV_CRITICAL, "RFC 7208 §4.5",
+		if (spf_findings_add(out, "spf-multiple", SPF_SEV_CRITICAL,
+		    "RFC 7208 §4.5",
 		    "%s publishes %zu SPF records: receivers return permerror",
-		    domain, n);
+		    domain, n) == -1)
+			goto nomem;
 		rv = 0;
 		goto out;
 	}
@@ -503,7 +531,7 @@ spf_drift(const struct spf_record *rec, const char *domain,
 	char **live = NULL, **exp = NULL;
 	char *lused = NULL, *eused = NULL;
 	size_t nlive = 0, i, j;
-	int diffs = 0, rv = -1;
+	int diffs = 0, rv = -1, r;
 
 	if (spf_normalize(rec, domain, &live, &nlive, eb) == -1)
 		return -1;
@@ -532,33 +560,45 @@ spf_drift(const struct spf_record *rec, const char *domain,
 			lused[j] = eused[i] = 1;
 			diffs++;
 			if (strcmp(exp[i] + 1, "all") != 0)
-				ADD("spf-qualifier-changed", SPF_SEV_WARNING,
-				    "RFC 7208 §4.6.2", "'%s' expected, '%s' "
-				    "published", exp[i], live[j]);
+				r = spf_findings_add(out,
+				    "spf-qualifier-changed", SPF_SEV_WARNING,
+				    "RFC 7208 §4.6.2",
+				    "'%s' expected, '%s' published", exp[i],
+				    live[j]);
 			else if (qual_strength(live[j][0]) <
 			    qual_strength(exp[i][0]))
-				ADD("spf-all-weakened", SPF_SEV_CRITICAL,
-				    "RFC 7208 §5.1", "'%s' expected, weaker "
-				    "'%s' published", exp[i], live[j]);
+				r = spf_findings_add(out, "spf-all-weakened",
+				    SPF_SEV_CRITICAL, "RFC 7208 §5.1",
+				    "'%s' expected, weaker '%s' published",
+				    exp[i], live[j]);
 			else
-				ADD("spf-all-strengthened", SPF_SEV_WARNING,
-				    "RFC 7208 §5.1", "'%s' expected, stronger "
-				    "'%s' published", exp[i], live[j]);
+				r = spf_findings_add(out,
+				    "spf-all-strengthened", SPF_SEV_WARNING,
+				    "RFC 7208 §5.1",
+				    "'%s' expected, stronger '%s' published",
+				    exp[i], live[j]);
+			if (r == -1)
+				goto nomem;
 			break;
 		}
 	}
 	for (i = 0; i < nexpected; i++)
 		if (!eused[i]) {
 			diffs++;
-			ADD("spf-term-missing", SPF_SEV_CRITICAL,
-			    "RFC 7208 §4.6", "expected term '%s' is not "
-			    "published", exp[i]);
+			if (spf_findings_add(out, "spf-term-missing",
+			    SPF_SEV_CRITICAL, "RFC 7208 §4.6",
+			    "expected term '%s' is not " "published",
+			    exp[i]) == -1)
+				goto nomem;
 		}
 	for (j = 0; j < nlive; j++)
 		if (!lused[j]) {
 			diffs++;
-			ADD("spf-term-extra", SPF_SEV_WARNING, "RFC 7208 §4.6",
-			    "published term '%s' is not expected", live[j]);
+			if (spf_findings_add(out, "spf-term-extra",
+			    SPF_SEV_WARNING, "RFC 7208 §4.6",
+			    "published term '%s' is not expected",
+			    live[j]) == -1)
+				goto nomem;
 		}
 	rv = diffs;
 	goto out;
