@@ -1,6 +1,6 @@
 /*
  * dns: the resolver interface every DNS check uses.  Answers are
- * classified (research/dnscheck.md §1): NXDOMAIN and NODATA are real
+ * classified: NXDOMAIN and NODATA are real
  * answers; timeout, SERVFAIL and REFUSED mean "could not decide" and must
  * never be reported as "record missing".  Backends: libunbound
  * (dns_unbound_new) and, in tests, an in-process fixture resolver.

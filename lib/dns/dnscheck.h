@@ -3,7 +3,7 @@
  * check adds findings {id, area, status, rfc, expected, actual, evidence}
  * to a result; ids are stable (they are the API of the JSON output).
  * Status order for "worst": CRITICAL > UNKNOWN > WARNING > OK.  A timeout
- * or SERVFAIL is UNKNOWN, never "record missing" (research/dnscheck.md §0).
+ * or SERVFAIL is UNKNOWN, never "record missing".
  */
 #ifndef UDMAIL_DNSCHECK_H
 #define UDMAIL_DNSCHECK_H

@@ -1,6 +1,5 @@
 /*
- * spf: lint, normalization and drift over parsed records (research/
- * dnscheck.md §2).  Lint judges a record against RFC 7208 and practice;
+ * spf: lint, normalization and drift over parsed records.  Lint judges a record against RFC 7208 and practice;
  * drift compares the normalized top-level term multiset with what the
  * expected state lists.  Both only append findings; the caller reports.
  */

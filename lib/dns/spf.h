@@ -3,8 +3,8 @@
  * term positions, macro expansion (§7), check_host() (§4-§6) over the
  * dns_ops resolver interface with the lookup and void-lookup limits of
  * §4.6.4 counted as the OpenSPF suite expects, a trace of the evaluation,
- * and the lint / normalize / drift helpers maildnscheck reports from
- * (research/dnscheck.md §2).  Nothing here prints or exits.
+ * and the lint / normalize / drift helpers maildnscheck reports from.
+ * Nothing here prints or exits.
  */
 #ifndef UDMAIL_SPF_H
 #define UDMAIL_SPF_H

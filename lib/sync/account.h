@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-/* research/formats.md §1.1, applied in src_ldap. */
+/* ud-ldap's account states, decided by src_ldap_state (src_ldap.h). */
 enum account_state {
 	ACCOUNT_ACTIVE,  /* password active, not expired, not retired */
 	ACCOUNT_LOCKED,  /* userPassword {crypt}*LK* or {crypt}!...: keeps forward */

@@ -1,6 +1,6 @@
 /*
  * map: Postfix lookup tables written and read without Postfix.  Byte
- * layout is postmap's (research/formats.md §3): keys lower-cased, key and
+ * layout is postmap's: keys lower-cased, key and
  * value each stored with one trailing NUL; lmdb is a single file
  * (MDB_NOSUBDIR, unnamed main DB), hash is Berkeley DB DB_HASH.  Text is
  * postmap source ("key<TAB>value\n").  Every write goes through

@@ -2,7 +2,7 @@
  * map_text: postmap source files, "key<TAB>value\n", for review and diff.
  * The writer emits entries in the order given (map_check already refused
  * anything postmap would read back differently); the reader parses the
- * way postmap does (research/formats.md §3.1): '#' comment lines and
+ * way postmap does: '#' comment lines and
  * blank lines skipped, lines starting with whitespace continue the
  * previous one, key up to the first whitespace, value trimmed at its
  * end, keys folded to lower case, first of duplicate keys wins.

@@ -1,7 +1,7 @@
 /*
  * pwfile: Dovecot passwd-file writer and reader.  Dovecot splits each
  * line on every ':' and re-reads the file only when its mtime second or
- * size changes (research/formats.md §4, §4.1), so fields are refused, not
+ * size changes, so fields are refused, not
  * escaped, and every publish moves the mtime second forward.  Hashes are
  * wiped from every buffer we free and never appear in an error message.
  */

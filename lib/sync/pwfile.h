@@ -1,5 +1,5 @@
 /*
- * pwfile: the Dovecot passwd-file (research/formats.md §4), written
+ * pwfile: the Dovecot passwd-file, written
  * "user:{SCHEME}hash\n" through atomicfile and read back the way Dovecot
  * 2.3 parses it.  Errors name the user, never the password or hash.
  */

@@ -466,7 +466,7 @@ out:
 }
 
 /* Dovecot reloads a passwd-file only when the mtime second or the size
-   changed (research/formats.md §4.1): make the mtime second advance past
+   changed: make the mtime second advance past
    the old file's, even if that puts it slightly in the future. */
 static int
 atomicfile_bump_mtime(struct atomicfile *af, const struct stat *ost,

@@ -1,8 +1,8 @@
 #!/bin/bash
 # lib/pwfile against a real Dovecot 2.3: hashes from doveadm pw written by
 # maptool pwfile authenticate; wrong passwords and omitted users fail; a
-# same-size republish within the same second is picked up (the mtime rule
-# of research/formats.md §4.1).  Test passwords only: doveadm takes them
+# same-size republish within the same second is picked up (Dovecot
+# re-reads a passwd-file only when its mtime second or size changes).  Test passwords only: doveadm takes them
 # on argv.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/dovecot.sh"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # top_srcdir, top_builddir: set by make check
 # t200: fetch the sample accounts from a real slapd and check each
-# account's state (research/formats.md 1.1), forward and password flag.
+# account's state (ud-ldap's rules: src_ldap_state), forward and password
+# flag.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/slapd.sh"
 slapd_require

@@ -503,7 +503,8 @@ test_map_iterate_stops(void **state)
 	map_reader_close(&r);
 }
 
-/* postmap's text rules (research/formats.md §3.1), hostile bits too. */
+/* postmap's text rules ('#' comments, blank lines, continuation lines,
+   key up to the first whitespace), hostile bits too. */
 static void
 test_map_text_reader_postmap_rules(void **state)
 {

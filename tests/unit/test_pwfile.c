@@ -206,8 +206,9 @@ test_pwfile_unchanged_keeps_inode_and_mtime(void **state)
 	assert_int_equal(mt_count_files(fx->dir), 1);
 }
 
-/* research/formats.md §4.1: a same-size change in the same second must
-   still move the mtime second, or Dovecot keeps the old password. */
+/* Dovecot re-reads a passwd-file only when its mtime second or size
+   changed: a same-size change in the same second must still move the
+   mtime second, or Dovecot keeps the old password. */
 static void
 test_pwfile_same_size_change_moves_mtime(void **state)
 {

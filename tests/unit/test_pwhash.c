@@ -140,8 +140,8 @@ test_pwhash_identify_case_insensitive(void **state)
 static void
 test_pwhash_identify_argon2_lanes(void **state)
 {
-	/* p>1 strings made by libargon2 verify in Dovecot 2.3
-	   (research/formats.md §4.3), so they are usable. */
+	/* p>1 strings made by libargon2 verify in Dovecot 2.3, so they are
+	   usable. */
 	struct pwhash_info info;
 	struct errbuf eb;
 

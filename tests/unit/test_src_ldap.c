@@ -1,6 +1,6 @@
 /*
  * test_src_ldap: the parts of src_ldap that need no server: account
- * state (research/formats.md 1.1), filter escaping, value checks, the
+ * state (ud-ldap's rules, src_ldap_state), filter escaping, value checks, the
  * account name taken from hostile DNs, and the Who am I? check after a
  * bind (libldap's bind and whoami faked with -Wl,--wrap).  The protocol
  * is tested against a real slapd in tests/integration/t2xx.
