@@ -466,8 +466,8 @@ out:
 }
 
 /* Dovecot reloads a passwd-file only when the mtime second or the size
-   changed: make the mtime second advance past
-   the old file's, even if that puts it slightly in the future. */
+   changed: make the mtime second advance past the old file's, even if
+   that puts it slightly in the future. */
 static int
 atomicfile_bump_mtime(struct atomicfile *af, const struct stat *ost,
     struct errbuf *eb)
