@@ -556,6 +556,29 @@ apply_acks(struct dnscheck_run *run)
 	result_status(res);
 }
 
+/* The areas a domain's check runs, in this order: later areas use what
+   earlier ones found (run->mx, the submission hosts of srv, the TLSA
+   RRsets).  The DNSSEC summary runs after them unless the deadline cut
+   the check short.  A new area is one row here, its function (declared in
+   dnscheck_int.h), its finding ids (dnscheck_ids.c), its expected-state
+   key (dnsexpect.c's domain_keys) and its tests. */
+static const struct dnscheck_area {
+	const char *name;
+	void (*check)(struct dnscheck_run *);
+	int live;	/* connects to the hosts: only with opts->live */
+} dnscheck_areas[] = {
+	{ "mx", dnscheck_mx, 0 },
+	{ "spf", dnscheck_spf, 0 },
+	{ "dmarc", dnscheck_dmarc, 0 },
+	{ "dkim", dnscheck_dkim, 0 },
+	{ "srv", dnscheck_srv, 0 },
+	{ "tlsa", dnscheck_tlsa, 0 },
+	{ "mta_sts", dnscheck_mtasts, 0 },
+	{ "tlsrpt", dnscheck_tlsrpt, 0 },
+	{ "live", dnscheck_live, 1 },
+	{ "ptr", dnscheck_ptr, 0 },
+};
+
 struct dnscheck_result *
 dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
     const char *domain, const struct dnsexpect_domain *exp)
@@ -589,17 +612,10 @@ dnscheck_domain(struct dns_resolver *r, const struct dnscheck_opts *opts,
 	limit = exp != NULL && exp->deadline > 0 ? exp->deadline :
 	    opts->deadline > 0 ? opts->deadline : DNSCHECK_DEADLINE_DEFAULT;
 	run.deadline = t0 + limit;
-	dnscheck_mx(&run);
-	dnscheck_spf(&run);
-	dnscheck_dmarc(&run);
-	dnscheck_dkim(&run);
-	dnscheck_srv(&run);
-	dnscheck_tlsa(&run);
-	dnscheck_mtasts(&run);
-	dnscheck_tlsrpt(&run);
-	if (opts->live)
-		dnscheck_live(&run);
-	dnscheck_ptr(&run);
+	for (i = 0; i < sizeof(dnscheck_areas) / sizeof(dnscheck_areas[0]);
+	    i++)
+		if (opts->live || !dnscheck_areas[i].live)
+			dnscheck_areas[i].check(&run);
 	if (run.cut > 0) {
 		run.mute = 0;
 		dc_add(&run, DNSCHECK_UNKNOWN, "dns", "dns.deadline", NULL,
