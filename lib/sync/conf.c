@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "outputs.h"
 #include "yamlutil.h"
 #include "ywalk.h"
 
@@ -78,16 +79,6 @@ struct ckey {
 	enum mark mark;
 };
 
-static const char *const output_names[OUTPUT_COUNT] = {
-	[OUTPUT_VIRTUAL] = "virtual",
-	[OUTPUT_ALIAS_DOMAINS] = "alias_domains",
-	[OUTPUT_TRANSPORT] = "transport",
-	[OUTPUT_FORWARD] = "forward",
-	[OUTPUT_SENDER_LOGIN] = "sender_login",
-	[OUTPUT_PASSWD] = "passwd",
-	[OUTPUT_RELAY_RECIPIENTS] = "relay_recipients",
-};
-
 static const char *const format_names[] = {
 	[MAP_FORMAT_LMDB] = "lmdb",
 	[MAP_FORMAT_HASH] = "hash",
@@ -99,7 +90,7 @@ conf_output_name(enum output_kind kind)
 {
 	if ((unsigned)kind >= OUTPUT_COUNT)
 		return NULL;
-	return output_names[kind];
+	return outputs[kind].name;
 }
 
 int
@@ -108,7 +99,7 @@ conf_output_by_name(const char *name)
 	int i;
 
 	for (i = 0; i < OUTPUT_COUNT; i++)
-		if (strcmp(name, output_names[i]) == 0)
+		if (strcmp(name, outputs[i].name) == 0)
 			return i;
 	return -1;
 }
@@ -172,7 +163,7 @@ conf_new_default(void)
 	l->auth = CONF_LDAP_AUTH_NONE;
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		c->out[k].format = MAP_FORMAT_LMDB;
-		c->out[k].mode = k == OUTPUT_PASSWD ? 0640 : 0644;
+		c->out[k].mode = outputs[k].mode;
 	}
 	c->policy.min_length = 12;
 	c->policy.max_length = 1024;
@@ -1216,8 +1207,8 @@ check_conf(struct cctx *c)
 			else if (strcmp(fi, fj) == 0) {
 				c->section = "outputs";
 				r = cfail(c, c->mark[MK_OUT + i],
-				    output_names[i], "writes %s, as does "
-				    "outputs.%s", fi, output_names[j]);
+				    outputs[i].name, "writes %s, as does "
+				    "outputs.%s", fi, outputs[j].name);
 			}
 			free(fj);
 		}

@@ -25,6 +25,7 @@
 #include "digest.h"
 #include "guard.h"
 #include "log.h"
+#include "outputs.h"
 #include "safedir.h"
 #include "src_hiera.h"
 #include "spill.h"
@@ -452,12 +453,6 @@ build_task(struct sync_state *ss, int k)
 		t->rc = build_map(ss, k);
 }
 
-/* Largest tables first, so the longest writes start earliest. */
-static const enum output_kind build_order[OUTPUT_COUNT] = {
-	OUTPUT_SENDER_LOGIN, OUTPUT_VIRTUAL, OUTPUT_FORWARD, OUTPUT_PASSWD,
-	OUTPUT_RELAY_RECIPIENTS, OUTPUT_TRANSPORT, OUTPUT_ALIAS_DOMAINS
-};
-
 /* Scans first (they are queued from the start), then builds; leave when
    nothing is left and the state is closing. */
 static void *
@@ -482,12 +477,12 @@ sync_worker(void *arg)
 			continue;
 		}
 		for (i = 0; i < OUTPUT_COUNT; i++) {
-			t = &ss->t[build_order[i]];
+			t = &ss->t[output_by_rank(i)];
 			if (t->active && t->queued && !t->claimed)
 				break;
 		}
 		if (i < OUTPUT_COUNT) {
-			k = build_order[i];
+			k = output_by_rank(i);
 			ss->t[k].claimed = 1;
 			scan_wait(ss, k);
 			(void)pthread_mutex_unlock(&ss->mu);
