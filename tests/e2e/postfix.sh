@@ -34,6 +34,8 @@
 #                                    ("addr status relay" lines)
 
 PF_CONTRIB=${top_srcdir:?}/contrib
+. "$top_srcdir/tests/lib/postfix-conf.sh"
+. "$top_srcdir/tests/lib/dovecot-conf.sh"
 
 pf_need() {
 	need_cmd postfix postconf postmap postqueue smtp-sink swaks postsrsd \
@@ -82,26 +84,18 @@ pf_instance() {
 	d=$T_DIR/pf-$name
 	mkdir -p "$d/etc" "$d/queue" "$d/data"
 	chown postfix "$d/data"
-	cat >"$d/etc/main.cf" <<EOF
-# test base for instance $name (tests/e2e/postfix.sh)
-compatibility_level = 3.6
-queue_directory = $d/queue
-data_directory = $d/data
+	{
+		echo "# test base for instance $name (tests/e2e/postfix.sh)"
+		pf_main_base "$d" "$name.test.invalid"
+	} >"$d/etc/main.cf"
+	cat >>"$d/etc/main.cf" <<EOF
 mail_owner = postfix
 setgid_group = postdrop
-myhostname = $name.test.invalid
 mydomain = test.invalid
-mydestination =
-alias_maps =
-alias_database =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
 # every client is outside: only authenticated ones may relay
 mynetworks =
 smtp_dns_support_level = disabled
 relayhost = [127.0.0.1]:$SINK_PORT
-maillog_file = $d/maillog
-maillog_file_prefixes = $T_DIR
 smtpd_tls_chain_files = $T_DIR/tls/key.pem, $T_DIR/tls/cert.pem
 smtp_tls_security_level = none
 biff = no
@@ -110,13 +104,8 @@ queue_run_delay = 2s
 minimal_backoff_time = 2s
 maximal_backoff_time = 4s
 EOF
-	# contrib/postfix/main.cf-udmail: table paths and postsrsd ports only
-	sed -e "s|/etc/postfix/maps/|$maps/|g" \
-		-e "s|tcp:127.0.0.1:10001|tcp:127.0.0.1:${SRSD_FWD:-10001}|" \
-		-e "s|tcp:127.0.0.1:10002|tcp:127.0.0.1:${SRSD_REV:-10002}|" \
-		"$PF_CONTRIB/postfix/main.cf-udmail" >>"$d/etc/main.cf"
-	postconf -c "$d/etc" -e "udmail_mx = $mx" "udmail_srs = $srs" \
-		"udmail_srs_nexthop = ${PF_SRS_NEXTHOP:-smtp:[127.0.0.1]:1}"
+	pf_udmail_role "$d/etc" "$maps" "$mx" "$srs" \
+		"${PF_SRS_NEXTHOP:-smtp:[127.0.0.1]:1}"
 	# Debian's master.cf with port 25 on 127.0.0.1:PORT and no chroot
 	# (a chroot jail would need copies of /etc files in each queue).
 	sed -e "s|^smtp      inet|127.0.0.1:$port inet|" /etc/postfix/master.cf \
@@ -188,32 +177,14 @@ dovecot_sasl_start() {
 	local d=$T_DIR/dovecot-$1 q=$T_DIR/pf-$1/queue
 	mkdir -p "$d/run" "$d/state"
 	chmod 0755 "$d"
-	cat >"$d/dovecot.conf" <<EOF
-# test base (tests/e2e/postfix.sh)
-protocols =
-listen = 127.0.0.1
-base_dir = $d/run
-state_dir = $d/state
-instance_name = udmail-e2e-$1-$$
-log_path = $d/dovecot.log
-ssl = no
-auth_verbose = yes
-auth_failure_delay = 0
+	{
+		echo "# test base (tests/e2e/postfix.sh)"
+		dovecot_conf_base "$d" "udmail-e2e-$1-$$"
+	} >"$d/dovecot.conf"
+	cat >>"$d/dovecot.conf" <<EOF
 userdb {
   driver = static
   args = uid=65534 gid=65534 home=/nonexistent
-}
-# Dovecot's per-IP authentication penalty (2, 4, 8, 15 s after each
-# failure) would slow every failed-login test from 127.0.0.1; a test
-# environment only switches it off (mode 0: no socket).
-service anvil {
-  chroot =
-  unix_listener anvil-auth-penalty {
-    mode = 0
-  }
-}
-service stats {
-  chroot =
 }
 !include $d/udmail-auth.conf
 EOF

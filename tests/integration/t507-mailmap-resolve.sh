@@ -10,6 +10,7 @@
 # transport and next hop, the "deliver" lines.  The client is outside
 # mynetworks, as the prediction assumes.
 . "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/lib/postfix-conf.sh"
 [ -x "$top_builddir/tools/mailmap" ] || skip_all "mailmap not built"
 need_cmd postfix postconf postmap swaks
 [ "$(id -u)" = 0 ] || skip_all "starting a Postfix instance needs root"
@@ -20,7 +21,7 @@ getent group postdrop >/dev/null || skip_all "no postdrop group"
 chmod 755 "$T_DIR"
 U=$T_DIR/udmail
 PF=$T_DIR/postfix
-mkdir -p "$U/maps" "$U/state" "$U/hand" "$PF/etc" "$PF/spool" "$PF/data"
+mkdir -p "$U/maps" "$U/state" "$U/hand" "$PF/etc" "$PF/queue" "$PF/data"
 chown postfix "$PF/data"
 
 # --- the tables ---------------------------------------------------------
@@ -76,19 +77,9 @@ EOF
 
 # --- a throwaway Postfix ---------------------------------------------------
 PORT=$(pick_port) || { echo "Bail out! no free port"; exit 1; }
-cat >"$PF/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $PF/spool
-data_directory = $PF/data
-maillog_file = $PF/maillog
-maillog_file_prefixes = $PF
-myhostname = mx.test.invalid
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
+pf_main_base "$PF" mx.test.invalid >"$PF/etc/main.cf"
+cat >>"$PF/etc/main.cf" <<EOF
 mynetworks = 192.0.2.1/32
-alias_maps =
-alias_database =
 smtputf8_enable = no
 EOF
 cp "$PF/etc/main.cf" "$PF/main.cf.base"
@@ -123,8 +114,8 @@ retry     unix - - n -  - error -o syslog_name=postfix/retry
 EOF
 pf() { postfix -c "$PF/etc" "$@" >>"$T_DIR/postfix.out" 2>&1; }
 pf start || { echo "Bail out! Postfix did not start"; cat "$T_DIR/postfix.out"; exit 1; }
-wait_for 10 test -s "$PF/spool/pid/master.pid"
-t_track_pid "$(tr -d ' ' <"$PF/spool/pid/master.pid")"
+wait_for 10 test -s "$PF/queue/pid/master.pid"
+t_track_pid "$(tr -d ' ' <"$PF/queue/pid/master.pid")"
 wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" ||
 	{ echo "Bail out! smtpd not listening"; exit 1; }
 
@@ -139,10 +130,8 @@ role() {
 	combined) mx=yes srs=yes ;;
 	esac
 	cp "$PF/main.cf.base" "$PF/etc/main.cf"
-	sed -e "s|/etc/postfix/maps/|$2/|g" \
-		"$top_srcdir/contrib/postfix/main.cf-udmail" >>"$PF/etc/main.cf"
-	postconf -c "$PF/etc" -e "udmail_mx = $mx" "udmail_srs = $srs" \
-		"udmail_srs_nexthop = smtp:[srs.example.org]" \
+	pf_udmail_role "$PF/etc" "$2" "$mx" "$srs" "smtp:[srs.example.org]"
+	postconf -c "$PF/etc" -e \
 		"sender_canonical_maps =" "recipient_canonical_maps ="
 	pf reload
 	# running daemons finish their current job and restart
