@@ -570,6 +570,7 @@ bad:
 	if (errpos_r != NULL)
 		*errpos_r = pe.pos;
 	{
+		struct buf show = BUF_INIT;
 		size_t ts = pe.pos, te;
 
 		/* Name the term that holds the fault. */
@@ -579,15 +580,13 @@ bad:
 			;
 		if (ts > len)
 			ts = te = len;
-		char show[65];
-		size_t k, n = te - ts > 64 ? 64 : te - ts;
-
-		/* The message may reach a terminal: no raw control bytes. */
-		for (k = 0; k < n; k++)
-			show[k] = (unsigned char)text[ts + k] < 0x20 ||
-			    (unsigned char)text[ts + k] > 0x7e ? '?' : text[ts + k];
-		show[n] = '\0';
-		errbuf_set(eb, "offset %zu: %s in '%s'", pe.pos, pe.why, show);
+		/* The message may reach a terminal: the term escaped. */
+		if (buf_put_visn(&show, text + ts, te - ts, 64) == -1)
+			errbuf_set(eb, "offset %zu: %s", pe.pos, pe.why);
+		else
+			errbuf_set(eb, "offset %zu: %s in '%s'", pe.pos, pe.why,
+			    buf_cstr(&show));
+		buf_free(&show);
 	}
 	return -1;
 }

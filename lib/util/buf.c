@@ -134,10 +134,18 @@ buf_vis(char *out, size_t outsz, const char *s)
 int
 buf_put_vis(struct buf *b, const char *s)
 {
+	return buf_put_visn(b, s, strlen(s), (size_t)-1);
+}
+
+int
+buf_put_visn(struct buf *b, const char *s, size_t len, size_t max)
+{
 	size_t i, run;
 
-	for (i = 0; s[i] != '\0'; i += run) {
-		for (run = 0; s[i + run] != '\0' &&
+	for (i = 0; i < len; i += run) {
+		if (i >= max)
+			return buf_puts(b, "...");
+		for (run = 0; i + run < len && i + run < max &&
 		    !vis_escaped((unsigned char)s[i + run]); run++)
 			;
 		if (run > 0) {

@@ -39,6 +39,10 @@ const char *buf_vis(char *out, size_t outsz, const char *s);
    Returns 0, or -1 as buf_append. */
 int buf_put_vis(struct buf *b, const char *s)
     __attribute__((warn_unused_result));
+/* The same for the LEN bytes at S (a NUL is escaped like any control
+   byte), at most MAX of them, then "...". */
+int buf_put_visn(struct buf *b, const char *s, size_t len, size_t max)
+    __attribute__((warn_unused_result));
 /* Append S as a JSON string with its quotes ("null" when S is NULL):
    '"', '\\', control characters and DEL escaped, valid UTF-8 kept, each
    byte of an invalid sequence as \ufffd, so the output is always valid

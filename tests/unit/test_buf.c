@@ -128,6 +128,23 @@ test_buf_put_json_escapes(void **state)
 	buf_free(&b);
 }
 
+/* buf_put_visn: LEN bytes (a NUL among them), at most MAX, then "...". */
+static void
+test_buf_put_visn_bounded(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(buf_put_visn(&b, "a\0b\"c\xff", 6, 64), 0);
+	assert_string_equal(buf_cstr(&b), "a\\x00b\\x22c\\xff");
+	buf_reset(&b);
+	assert_int_equal(buf_put_visn(&b, "abcdef", 6, 3), 0);
+	assert_string_equal(buf_cstr(&b), "abc...");
+	buf_reset(&b);
+	assert_int_equal(buf_put_visn(&b, "abc", 3, 3), 0);
+	assert_string_equal(buf_cstr(&b), "abc");
+	buf_free(&b);
+}
+
 /* The UTF-8 decoder the policy and the JSON writer share. */
 static void
 test_utf8_next(void **state)
@@ -161,6 +178,7 @@ main(void)
 		cmocka_unit_test(test_errbuf_prefix),
 		cmocka_unit_test(test_buf_put_json_escapes),
 		cmocka_unit_test(test_utf8_next),
+		cmocka_unit_test(test_buf_put_visn_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
