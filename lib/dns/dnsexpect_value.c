@@ -1,0 +1,325 @@
+/*
+ * dnsexpect_value: the typed readers of the expected state: strings,
+ * words, integers, booleans, DNS names, paths, lists, DANE and DNSSEC
+ * settings.  Each names FILE:LINE:COL and SECTION.KEY when it refuses.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "dnsexpect_int.h"
+
+/* Enter section NAME below the current one; returns the old length. */
+size_t
+dx_sect_push(struct px *x, const char *name)
+{
+	size_t old = strlen(x->sect);
+
+	(void)snprintf(x->sect + old, sizeof(x->sect) - old, "%s%s",
+	    old > 0 ? "." : "", name);
+	return old;
+}
+
+void
+dx_sect_pop(struct px *x, size_t old)
+{
+	x->sect[old] = '\0';
+}
+
+int
+dx_dkey_fn(void *arg, const void *row, const struct ynode *k,
+    const struct ynode *v)
+{
+	const struct dkey *dk = row;
+
+	(void)k;
+	return dk->fn(arg, dk->name, v);
+}
+
+/* Walk mapping V with TABLE, filling OBJ, in section NAME. */
+int
+dx_walk(struct px *x, const char *name, const char *what,
+    const struct ynode *v, const struct dkey *table, void *obj)
+{
+	void *outer = x->obj;
+	size_t old = dx_sect_push(x, name);
+	int r;
+
+	x->obj = obj;
+	r = ywalk_map(&x->w, what, v, table, sizeof(*table), dx_dkey_fn, x);
+	x->obj = outer;
+	dx_sect_pop(x, old);
+	return r;
+}
+
+int
+dx_want_scalar(struct px *x, const char *key, const struct ynode *v,
+    const char *what)
+{
+	if (v->type != YNODE_SCALAR || ynode_is_null(v))
+		return FAIL(x, v, key, "expected %s, got %s", what,
+		    ynode_kind(v));
+	return 0;
+}
+
+/* A scalar of printable text, copied into *DST. */
+int
+dx_get_str(struct px *x, const char *key, const struct ynode *v,
+    const char *what, char **dst)
+{
+	unsigned i;
+	char *s;
+
+	if (dx_want_scalar(x, key, v, what) == -1)
+		return -1;
+	for (i = 0; i < v->len; i++)
+		if ((unsigned char)v->str[i] < 0x20 || v->str[i] == 0x7f)
+			return FAIL(x, v, key, "control character at offset "
+			    "%u, expected %s", i, what);
+	if ((s = strdup(v->str)) == NULL)
+		return ywalk_nomem(&x->w);
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* One of WORDS (NULL-terminated), exactly, into *DST. */
+int
+dx_get_word(struct px *x, const char *key, const struct ynode *v,
+    const char *const *words, const char *what, char **dst)
+{
+	char tmp[300];
+	size_t i;
+
+	if (dx_want_scalar(x, key, v, what) == -1)
+		return -1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(v->str, words[i]) == 0)
+			return dx_get_str(x, key, v, what, dst);
+	return FAIL(x, v, key, "'%s': expected %s",
+	    ywalk_shown(v, tmp, sizeof(tmp)), what);
+}
+
+int
+dx_get_int(struct px *x, const char *key, const struct ynode *v, long lo,
+    long hi, int *out)
+{
+	char tmp[300], *end;
+	long n;
+
+	if (dx_want_scalar(x, key, v, "an integer") == -1)
+		return -1;
+	errno = 0;
+	n = strtol(v->str, &end, 10);
+	if (v->str[0] < '0' || v->str[0] > '9' || *end != '\0' || errno != 0 ||
+	    n < lo || n > hi)
+		return FAIL(x, v, key, "'%s': expected an integer %ld..%ld",
+		    ywalk_shown(v, tmp, sizeof(tmp)), lo, hi);
+	*out = (int)n;
+	return 0;
+}
+
+int
+dx_get_bool(struct px *x, const char *key, const struct ynode *v, int *out)
+{
+	char tmp[300];
+
+	if (dx_want_scalar(x, key, v, "true or false") == -1)
+		return -1;
+	if (strcasecmp(v->str, "true") == 0 || strcasecmp(v->str, "yes") == 0)
+		*out = 1;
+	else if (strcasecmp(v->str, "false") == 0 ||
+	    strcasecmp(v->str, "no") == 0)
+		*out = 0;
+	else
+		return FAIL(x, v, key, "'%s': expected true or false",
+		    ywalk_shown(v, tmp, sizeof(tmp)));
+	return 0;
+}
+
+/* A host or domain name (LDH, a dot, no final dot kept), lower case. */
+int
+dx_get_name(struct px *x, const char *key, const struct ynode *v,
+    const char *what, char **dst)
+{
+	struct errbuf eb;
+	const char *why;
+	char tmp[300], *s;
+	size_t n, i;
+
+	if (dx_want_scalar(x, key, v, what) == -1)
+		return -1;
+	n = v->len;
+	if (n > 1 && v->str[n - 1] == '.')
+		n--;
+	if ((why = ycheck_domain(v->str, n, &eb)) != NULL)
+		return FAIL(x, v, key, "'%s': %s, expected %s",
+		    ywalk_shown(v, tmp, sizeof(tmp)), why, what);
+	if ((s = strndup(v->str, n)) == NULL)
+		return ywalk_nomem(&x->w);
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] - 'A' + 'a');
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* A file name, made relative to the YAML file's directory. */
+int
+dx_get_path(struct px *x, const char *key, const struct ynode *v,
+    char **dst)
+{
+	struct buf b = BUF_INIT;
+	char *s = NULL;
+
+	if (dx_get_str(x, key, v, "a file name", &s) == -1)
+		return -1;
+	if (s[0] != '/' && x->basedir != NULL && *x->basedir != '\0') {
+		if (buf_printf(&b, "%s/%s", x->basedir, s) == -1) {
+			free(s);
+			buf_free(&b);
+			return ywalk_nomem(&x->w);
+		}
+		free(s);
+		s = b.data;
+	}
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+void
+dx_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+strv_push(struct px *x, char ***v, size_t *n, const char *s, size_t len)
+{
+	char **nv, *d;
+
+	if ((d = strndup(s, len)) == NULL)
+		return ywalk_nomem(&x->w);
+	if ((nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL) {
+		free(d);
+		return ywalk_nomem(&x->w);
+	}
+	nv[(*n)++] = d;
+	*v = nv;
+	return 0;
+}
+
+/* A list of scalars, or one scalar holding a comma or space list. */
+int
+dx_get_list(struct px *x, const char *key, const struct ynode *v,
+    char ***v_r, size_t *n_r)
+{
+	const struct ynode *it;
+	const char *p, *e;
+	char **vec = NULL;
+	size_t n = 0, i;
+
+	if (ynode_is_null(v))
+		goto done;
+	if (v->type == YNODE_SEQ) {
+		for (it = v->first; it != NULL; it = it->next) {
+			if (dx_want_scalar(x, key, it, "a string") == -1)
+				goto fail;
+			for (i = 0; i < it->len; i++)
+				if ((unsigned char)it->str[i] < 0x20)
+					break;
+			if (i < it->len) {
+				FAIL(x, it, key, "control character in a list "
+				    "item");
+				goto fail;
+			}
+			if (strv_push(x, &vec, &n, it->str, it->len) == -1)
+				goto fail;
+		}
+		goto done;
+	}
+	if (dx_want_scalar(x, key, v, "a list") == -1)
+		goto fail;
+	for (p = v->str; *p != '\0'; p = e) {
+		p += strspn(p, ", ");
+		if (*p == '\0')
+			break;
+		e = p + strcspn(p, ", ");
+		for (i = 0; p + i < e; i++)
+			if ((unsigned char)p[i] < 0x20) {
+				FAIL(x, v, key, "control character in a list");
+				goto fail;
+			}
+		if (strv_push(x, &vec, &n, p, (size_t)(e - p)) == -1)
+			goto fail;
+	}
+done:
+	dx_strv_free(*v_r, *n_r);
+	*v_r = vec;
+	*n_r = n;
+	return 0;
+fail:
+	dx_strv_free(vec, n);
+	return -1;
+}
+
+int
+dx_valid_ip(const char *s)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
+int
+dx_get_dane(struct px *x, const char *key, const struct ynode *v,
+    enum dnsexpect_dane *out)
+{
+	char tmp[300];
+
+	if (dx_want_scalar(x, key, v, "required, optional or none") == -1)
+		return -1;
+	if (strcmp(v->str, "required") == 0)
+		*out = DNSEXPECT_DANE_REQUIRED;
+	else if (strcmp(v->str, "optional") == 0)
+		*out = DNSEXPECT_DANE_OPTIONAL;
+	else if (strcmp(v->str, "none") == 0 || strcmp(v->str, "no") == 0 ||
+	    strcmp(v->str, "false") == 0)
+		*out = DNSEXPECT_DANE_NONE;
+	else
+		return FAIL(x, v, key, "'%s': expected required, optional or "
+		    "none", ywalk_shown(v, tmp, sizeof(tmp)));
+	return 0;
+}
+
+int
+dx_get_dnssec(struct px *x, const char *key, const struct ynode *v,
+    enum dnsexpect_dnssec *out)
+{
+	char tmp[300];
+
+	if (dx_want_scalar(x, key, v, "secure, insecure or any") == -1)
+		return -1;
+	if (strcmp(v->str, "secure") == 0)
+		*out = DNSEXPECT_DNSSEC_SECURE;
+	else if (strcmp(v->str, "insecure") == 0)
+		*out = DNSEXPECT_DNSSEC_INSECURE;
+	else if (strcmp(v->str, "any") == 0)
+		*out = DNSEXPECT_DNSSEC_ANY;
+	else
+		return FAIL(x, v, key, "'%s': expected secure, insecure or any",
+		    ywalk_shown(v, tmp, sizeof(tmp)));
+	return 0;
+}
