@@ -93,18 +93,9 @@ static int
 write_prom(const char *path, const char *data, size_t len,
     struct errbuf *eb)
 {
-	struct atomicfile *af;
-
 	if (atomicfile_cleanup(path, PROM_LEFTOVER_AGE, eb) == -1)
 		return -1;
-	if ((af = atomicfile_open(path, 0644, ATOMICFILE_KEEP_GID, eb)) ==
-	    NULL)
-		return -1;
-	if (atomicfile_write(af, data, len, eb) == -1) {
-		atomicfile_abort(&af);
-		return -1;
-	}
-	return atomicfile_commit(&af, 0, NULL, eb);
+	return atomicfile_put(path, 0644, ATOMICFILE_KEEP_GID, data, len, eb);
 }
 
 static double
@@ -234,153 +225,241 @@ sanity_validating(struct dns_resolver *r)
 	return ok;
 }
 
+/* What the command line asks for. */
+struct args {
+	struct dns_unbound_opts uo;
+	struct dnscheck_opts co;
+	struct port_map pm;	/* co.port_from and co.port_to point here */
+	const char *cfg, *promfile, **resolvers;
+	size_t nres;
+	enum fmt fmt;
+	long jobs;
+	int verbose;
+};
+
+static const struct option lopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "resolver", required_argument, NULL, 'r' },
+	{ "trust-anchor", required_argument, NULL, 'T' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "retries", required_argument, NULL, 'R' },
+	{ "deadline", required_argument, NULL, 'D' },
+	{ "list-ids", no_argument, NULL, 'L' },
+	{ "live", no_argument, NULL, 'l' },
+	{ "live-timeout", required_argument, NULL, 'o' },
+	{ "ca-file", required_argument, NULL, 'C' },
+	{ "helo", required_argument, NULL, 'H' },
+	{ "port-map", required_argument, NULL, 'M' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "prom-file", required_argument, NULL, 'P' },
+	{ "allow-reserved", no_argument, NULL, 'A' },
+	{ "mx-order-only", no_argument, NULL, 'O' },
+	{ "warn-spf-lookups", required_argument, NULL, 'W' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static enum fmt
+parse_format(const char *s)
+{
+	if (strcmp(s, "text") == 0)
+		return FMT_TEXT;
+	if (strcmp(s, "json") == 0)
+		return FMT_JSON;
+	if (strcmp(s, "nagios") == 0)
+		return FMT_NAGIOS;
+	fatalx(EX_USAGE, "--format: text, json or nagios, not %s", s);
+}
+
+/* Options into A; exits for --help, --version, --list-ids and errors. */
+static void
+parse_args(int argc, char **argv, struct args *a)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "c:hvV", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			a->cfg = optarg;
+			break;
+		case 'r':
+			a->resolvers = xreallocarray(a->resolvers, a->nres + 1,
+			    sizeof(*a->resolvers));
+			a->resolvers[a->nres++] = optarg;
+			break;
+		case 'T':
+			a->uo.trust_anchor = optarg;
+			break;
+		case 't':
+			a->uo.timeout = parse_seconds(optarg, "--timeout");
+			break;
+		case 'R':
+			a->uo.retries = (int)parse_num(optarg, "--retries", 0,
+			    10);
+			break;
+		case 'D':
+			a->co.deadline = parse_seconds(optarg, "--deadline");
+			break;
+		case 'f':
+			a->fmt = parse_format(optarg);
+			break;
+		case 'P':
+			a->promfile = optarg;
+			break;
+		case 'A':
+			a->co.allow_reserved = 1;
+			break;
+		case 'O':
+			a->co.mx_order_only = 1;
+			break;
+		case 'W':
+			a->co.spf_warn_lookups = (unsigned)parse_num(optarg,
+			    "--warn-spf-lookups", 1, 10);
+			break;
+		case 'j':
+			a->jobs = parse_num(optarg, "--jobs", 1, MAX_JOBS);
+			break;
+		case 'v':
+			a->verbose++;
+			break;
+		case 'L':
+			list_ids();
+			exit(0);
+		case 'l':
+			a->co.live = 1;
+			break;
+		case 'o':
+			a->co.live_timeout = parse_seconds(optarg,
+			    "--live-timeout");
+			break;
+		case 'C':
+			if (access(optarg, R_OK) == -1)
+				fatal(EX_USAGE, "--ca-file %s", optarg);
+			a->co.ca_file = optarg;
+			break;
+		case 'H':
+			check_domain_arg(optarg);
+			a->co.helo = optarg;
+			break;
+		case 'M':
+			parse_port_map(optarg, &a->pm);
+			a->co.port_from = a->pm.from;
+			a->co.port_to = a->pm.to;
+			a->co.nport_map = a->pm.n;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("maildnscheck %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(EX_USAGE);
+		}
+	}
+}
+
+/* Check every domain of JOB with at most JOBS threads. */
+static void
+run_jobs(struct job *job, long jobs)
+{
+	pthread_t th[MAX_JOBS];
+	size_t i, nthreads;
+
+	job->res = xcalloc(job->n, sizeof(*job->res));
+	pthread_mutex_init(&job->mu, NULL);
+	nthreads = job->n < (size_t)jobs ? job->n : (size_t)jobs;
+	for (i = 0; i < nthreads; i++)
+		if ((errno = pthread_create(&th[i], NULL, worker, job)) != 0)
+			fatal(EX_OSERR, "pthread_create");
+	for (i = 0; i < nthreads; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < job->n; i++)
+		if (job->res[i] == NULL)
+			fatalx(EX_OSERR, "%s: out of memory", job->domains[i]);
+}
+
+/* Print the report in A's format, write the Prometheus file when asked;
+   returns ST, made at least UNKNOWN when that file could not be written. */
+static enum dnscheck_status
+report(const struct args *a, const struct job *job, struct dns_resolver *r,
+    enum dnscheck_status st)
+{
+	struct dnscheck_report_info info;
+	struct buf out = BUF_INIT, prom = BUF_INIT;
+	struct errbuf eb;
+	int rv;
+
+	memset(&info, 0, sizeof(info));
+	info.tool = "maildnscheck";
+	info.version = PACKAGE_VERSION;
+	info.servers = a->resolvers;
+	info.nservers = a->nres;
+	info.trust = a->co.validating ? dns_unbound_ta_zone(r) : NULL;
+	info.verbose = a->verbose;
+	switch (a->fmt) {
+	case FMT_TEXT:
+		rv = dnscheck_report_text(&out, job->res, job->n, &info);
+		break;
+	case FMT_JSON:
+		rv = dnscheck_report_json(&out, job->res, job->n, &info);
+		break;
+	default:
+		rv = dnscheck_report_nagios(&out, job->res, job->n, &info);
+		break;
+	}
+	if (rv == -1)
+		fatal(EX_OSERR, "report");
+	fwrite(buf_cstr(&out), 1, out.len, stdout);
+	if (fflush(stdout) == EOF)
+		fatal(EX_IOERR, "stdout");
+	if (a->promfile != NULL) {
+		if (dnscheck_report_prom(&prom, job->res, job->n, &info,
+		    time(NULL)) == -1)
+			fatal(EX_OSERR, "prometheus report");
+		if (write_prom(a->promfile, buf_cstr(&prom), prom.len,
+		    &eb) == -1) {
+			log_warnx("prom file: %s", eb.msg);
+			st = dnscheck_worst(st, DNSCHECK_UNKNOWN);
+		}
+	}
+	buf_free(&out);
+	buf_free(&prom);
+	return st;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option lopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "resolver", required_argument, NULL, 'r' },
-		{ "trust-anchor", required_argument, NULL, 'T' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "retries", required_argument, NULL, 'R' },
-		{ "deadline", required_argument, NULL, 'D' },
-		{ "list-ids", no_argument, NULL, 'L' },
-		{ "live", no_argument, NULL, 'l' },
-		{ "live-timeout", required_argument, NULL, 'o' },
-		{ "ca-file", required_argument, NULL, 'C' },
-		{ "helo", required_argument, NULL, 'H' },
-		{ "port-map", required_argument, NULL, 'M' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "prom-file", required_argument, NULL, 'P' },
-		{ "allow-reserved", no_argument, NULL, 'A' },
-		{ "mx-order-only", no_argument, NULL, 'O' },
-		{ "warn-spf-lookups", required_argument, NULL, 'W' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct dns_unbound_opts uo;
-	struct dnscheck_opts co;
-	struct dnscheck_report_info info;
+	struct args a;
 	struct dnsexpect *exp = NULL;
 	struct dns_resolver *r;
 	struct errbuf eb;
-	struct buf out = BUF_INIT, prom = BUF_INIT;
 	struct job job;
-	struct port_map pm;
-	pthread_t th[MAX_JOBS];
-	const char *cfg = NULL, *promfile = NULL, **resolvers = NULL;
 	enum dnscheck_status st;
-	enum fmt fmt = FMT_TEXT;
-	size_t nres = 0, i, nthreads;
-	long jobs = 16;
-	int ch, verbose = 0, rv;
+	size_t i;
 
 	setlocale(LC_ALL, "C");
 	log_init("maildnscheck", 1);
 	/* It reads DKIM private keys: no core file, no ptrace. */
 	if (priv_nocore(&eb) == -1)
 		fatalx(EX_OSERR, "%s", eb.msg);
-	memset(&uo, 0, sizeof(uo));
-	memset(&co, 0, sizeof(co));
-	uo.timeout = 5;
-	uo.retries = 1;
-	co.spf_warn_lookups = 9;
-	while ((ch = getopt_long(argc, argv, "c:hvV", lopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			cfg = optarg;
-			break;
-		case 'r':
-			resolvers = xreallocarray(resolvers, nres + 1,
-			    sizeof(*resolvers));
-			resolvers[nres++] = optarg;
-			break;
-		case 'T':
-			uo.trust_anchor = optarg;
-			break;
-		case 't':
-			uo.timeout = parse_seconds(optarg, "--timeout");
-			break;
-		case 'R':
-			uo.retries = (int)parse_num(optarg, "--retries", 0, 10);
-			break;
-		case 'D':
-			co.deadline = parse_seconds(optarg, "--deadline");
-			break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				fmt = FMT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = FMT_JSON;
-			else if (strcmp(optarg, "nagios") == 0)
-				fmt = FMT_NAGIOS;
-			else
-				fatalx(EX_USAGE, "--format: text, json or "
-				    "nagios, not %s", optarg);
-			break;
-		case 'P':
-			promfile = optarg;
-			break;
-		case 'A':
-			co.allow_reserved = 1;
-			break;
-		case 'O':
-			co.mx_order_only = 1;
-			break;
-		case 'W':
-			co.spf_warn_lookups = (unsigned)parse_num(optarg,
-			    "--warn-spf-lookups", 1, 10);
-			break;
-		case 'j':
-			jobs = parse_num(optarg, "--jobs", 1, MAX_JOBS);
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'L':
-			list_ids();
-			return 0;
-		case 'l':
-			co.live = 1;
-			break;
-		case 'o':
-			co.live_timeout = parse_seconds(optarg,
-			    "--live-timeout");
-			break;
-		case 'C':
-			if (access(optarg, R_OK) == -1)
-				fatal(EX_USAGE, "--ca-file %s", optarg);
-			co.ca_file = optarg;
-			break;
-		case 'H':
-			check_domain_arg(optarg);
-			co.helo = optarg;
-			break;
-		case 'M':
-			parse_port_map(optarg, &pm);
-			co.port_from = pm.from;
-			co.port_to = pm.to;
-			co.nport_map = pm.n;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("maildnscheck %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return EX_USAGE;
-		}
-	}
+	memset(&a, 0, sizeof(a));
+	a.uo.timeout = 5;
+	a.uo.retries = 1;
+	a.co.spf_warn_lookups = 9;
+	a.fmt = FMT_TEXT;
+	a.jobs = 16;
+	parse_args(argc, argv, &a);
 	argc -= optind;
 	argv += optind;
 	for (i = 0; i < (size_t)argc; i++)
 		check_domain_arg(argv[i]);
-	if (cfg != NULL && dnsexpect_load(cfg, &exp, &eb) == -1)
+	if (a.cfg != NULL && dnsexpect_load(a.cfg, &exp, &eb) == -1)
 		fatalx(EX_CONFIG, "%s", eb.msg);
 	memset(&job, 0, sizeof(job));
 	if (argc > 0) {
@@ -398,79 +477,32 @@ main(int argc, char **argv)
 	for (i = 0; argc > 0 && exp != NULL && i < job.n; i++)
 		if (dnsexpect_find(exp, job.domains[i]) == NULL)
 			log_warnx("%s: not in %s: lint only", job.domains[i],
-			    cfg);
-	uo.resolvers = resolvers;
-	uo.nresolvers = nres;
-	if ((r = dns_unbound_new(&uo, &eb)) == NULL)
+			    a.cfg);
+	a.uo.resolvers = a.resolvers;
+	a.uo.nresolvers = a.nres;
+	if ((r = dns_unbound_new(&a.uo, &eb)) == NULL)
 		fatalx(EX_CONFIG, "%s", eb.msg);
-	co.validating = sanity_validating(r);
-	if (co.live || needs_policy(exp)) {
+	a.co.validating = sanity_validating(r);
+	if (a.co.live || needs_policy(exp)) {
 		char err[300];
 
-		if ((co.tls = tlsprobe_ctx_new(co.ca_file, err, sizeof(err))) ==
-		    NULL)
+		if ((a.co.tls = tlsprobe_ctx_new(a.co.ca_file, err,
+		    sizeof(err))) == NULL)
 			fatalx(EX_CONFIG, "%s", err);
 	}
-
 	job.r = r;
-	job.opts = &co;
+	job.opts = &a.co;
 	job.exp = exp;
-	job.res = xcalloc(job.n, sizeof(*job.res));
-	pthread_mutex_init(&job.mu, NULL);
-	nthreads = job.n < (size_t)jobs ? job.n : (size_t)jobs;
-	for (i = 0; i < nthreads; i++)
-		if ((errno = pthread_create(&th[i], NULL, worker, &job)) != 0)
-			fatal(EX_OSERR, "pthread_create");
-	for (i = 0; i < nthreads; i++)
-		pthread_join(th[i], NULL);
-	for (i = 0; i < job.n; i++)
-		if (job.res[i] == NULL)
-			fatalx(EX_OSERR, "%s: out of memory", job.domains[i]);
-	st = dnscheck_overall(job.res, job.n);
-
-	memset(&info, 0, sizeof(info));
-	info.tool = "maildnscheck";
-	info.version = PACKAGE_VERSION;
-	info.servers = resolvers;
-	info.nservers = nres;
-	info.trust = co.validating ? dns_unbound_ta_zone(r) : NULL;
-	info.verbose = verbose;
-	switch (fmt) {
-	case FMT_TEXT:
-		rv = dnscheck_report_text(&out, job.res, job.n, &info);
-		break;
-	case FMT_JSON:
-		rv = dnscheck_report_json(&out, job.res, job.n, &info);
-		break;
-	default:
-		rv = dnscheck_report_nagios(&out, job.res, job.n, &info);
-		break;
-	}
-	if (rv == -1)
-		fatal(EX_OSERR, "report");
-	fwrite(buf_cstr(&out), 1, out.len, stdout);
-	if (fflush(stdout) == EOF)
-		fatal(EX_IOERR, "stdout");
-	if (promfile != NULL) {
-		if (dnscheck_report_prom(&prom, job.res, job.n, &info,
-		    time(NULL)) == -1)
-			fatal(EX_OSERR, "prometheus report");
-		if (write_prom(promfile, buf_cstr(&prom), prom.len,
-		    &eb) == -1) {
-			log_warnx("prom file: %s", eb.msg);
-			st = dnscheck_worst(st, DNSCHECK_UNKNOWN);
-		}
-	}
+	run_jobs(&job, a.jobs);
+	st = report(&a, &job, r, dnscheck_overall(job.res, job.n));
 	for (i = 0; i < job.n; i++)
 		dnscheck_result_free(&job.res[i]);
 	free(job.res);
 	if (argc == 0)
 		free(job.domains);
-	free(resolvers);
-	buf_free(&out);
-	buf_free(&prom);
+	free(a.resolvers);
 	dns_resolver_free(&r);
-	tlsprobe_ctx_free(&co.tls);
+	tlsprobe_ctx_free(&a.co.tls);
 	dnsexpect_free(&exp);
 	return (int)st;
 }
