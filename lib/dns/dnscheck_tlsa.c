@@ -363,6 +363,141 @@ tlsa_mismatch(struct dnscheck_run *run, const char *host,
 
 /* TLSA of HOST:PORT reached through O (NULL for a host named only under
    tls:).  Findings name the host, with ":PORT" when not 25. */
+/* The certificates or keys the expected state names for a host. */
+struct tlsa_keys {
+	struct tlsa_src cur, nxt;
+	int have_cur, have_nxt;
+};
+
+static void
+tlsa_keys_load(struct dnscheck_run *run, const char *host,
+    const struct dnsexpect_tls *t, struct tlsa_keys *k)
+{
+	char err[600];
+
+	memset(k, 0, sizeof(*k));
+	if (t != NULL && (t->cert != NULL || t->key != NULL)) {
+		if (dc_tlsa_src_load(t->cert, t->key, &k->cur, err,
+		    sizeof(err)) == -1)
+			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
+			    "tlsa.current.unreadable", NULL, host, NULL,
+			    NULL, NULL, "%s", err);
+		else
+			k->have_cur = 1;
+	}
+	if (t != NULL && (t->next_cert != NULL || t->next_key != NULL)) {
+		if (dc_tlsa_src_load(t->next_cert, t->next_key, &k->nxt, err,
+		    sizeof(err)) == -1)
+			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
+			    "tlsa.next.unreadable", NULL, host, NULL, NULL,
+			    NULL, "%s", err);
+		else
+			k->have_nxt = 1;
+	}
+}
+
+/* No TLSA RRset at Q: missing when DANE is required or keys are named,
+   else fine.  Lowers *MIN_USABLE to 0. */
+static void
+tlsa_absent(struct dnscheck_run *run, const char *host, const char *q,
+    const struct dns_answer *a, const struct dnsexpect_tls *t,
+    enum dnsexpect_dane dane, int *min_usable)
+{
+	int req = dane == DNSEXPECT_DANE_REQUIRED;
+
+	if (t != NULL && t->dnssec == DNSEXPECT_DNSSEC_SECURE)
+		tlsa_denial(run, host, q, a);
+	if (req || (t != NULL && dane != DNSEXPECT_DANE_NONE &&
+	    (t->cert != NULL || t->key != NULL)))
+		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING,
+		    "tlsa", "tlsa.missing", "RFC 7672 §2.2", host, a,
+		    "TLSA records", dns_status_name(a->status),
+		    "no TLSA at %s", q);
+	else
+		dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.absent",
+		    "RFC 7672 §2.2", host, a, NULL,
+		    dns_status_name(a->status),
+		    "no TLSA at %s (DANE not expected)", q);
+	if (*min_usable < 0 || *min_usable > 0)
+		*min_usable = 0;
+}
+
+/* Whether the current and the next key matched a usable record
+   (MC, MN). */
+static void
+tlsa_key_verdict(struct dnscheck_run *run, const char *host,
+    const struct dns_answer *a, const struct tlsa_keys *k, size_t usable,
+    int mc, int mn, enum dane_use use)
+{
+	if (k->have_cur && usable > 0) {
+		if (mc)
+			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.current.match",
+			    "RFC 7672 §3.1", host, a, "match", "match",
+			    "current certificate/key matches a TLSA record");
+		else
+			tlsa_mismatch(run, host, a, use);
+		dc_metric(run, "tlsa_match", "host", host, "which", "current",
+		    mc);
+	}
+	if (k->have_nxt) {
+		if (mn)
+			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.next.match",
+			    "RFC 7671 §8.1", host, a, "match", "match",
+			    "next certificate/key is pre-published");
+		else
+			dc_add(run, DNSCHECK_WARNING, "tlsa", "tlsa.next.missing",
+			    "RFC 7671 §8.1", host, a, "match", "no match",
+			    "next certificate/key has no TLSA record yet: "
+			    "publish it two TTLs before the switch");
+		dc_metric(run, "tlsa_match", "host", host, "which", "next", mn);
+	}
+}
+
+/* Count A's usable records (duplicates once), keep them for the live
+   check, and match them against K; sets *MC and *MN when the current or
+   the next key matched one. */
+static size_t
+tlsa_scan(struct dnscheck_run *run, const char *host,
+    const struct dns_answer *a, struct dc_tlsa *keep,
+    const struct tlsa_keys *k, int *mc, int *mn)
+{
+	size_t i, j, usable = 0;
+	int dup;
+
+	for (i = 0; i < a->nrr; i++) {
+		const struct dns_rr *rr = &a->rr[i];
+		int m1, m2;
+
+		if (!tlsa_usable(run, host, rr, a))
+			continue;
+		for (dup = 0, j = 0; j < i; j++)
+			if (a->rr[j].rdlen == rr->rdlen &&
+			    memcmp(a->rr[j].rdata, rr->rdata, rr->rdlen) == 0)
+				dup = 1;
+		if (dup)
+			continue;
+		usable++;
+		keep_rr(run, keep, rr);
+		m1 = k->have_cur && dc_tlsa_src_match(&k->cur, rr->rdata,
+		    rr->rdlen);
+		m2 = k->have_nxt && dc_tlsa_src_match(&k->nxt, rr->rdata,
+		    rr->rdlen);
+		*mc |= m1;
+		*mn |= m2;
+		if (k->have_cur && !m1 && !m2) {
+			char txt[300];
+
+			hexstr(txt, sizeof(txt), rr->rdata, rr->rdlen);
+			dc_add(run, DNSCHECK_WARNING, "tlsa",
+			    "tlsa.record.stale", "RFC 7671 §8.1", host, a,
+			    "current or next", txt,
+			    "TLSA record matches neither the current nor the "
+			    "next certificate/key");
+		}
+	}
+	return usable;
+}
+
 static void
 tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
     const struct tlsa_origin *o, const struct dnsexpect_tls *t,
@@ -372,14 +507,13 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
 	struct dc_tlsa *keep;
 	enum dnsexpect_dane dane = DNSEXPECT_DANE_UNSET;
 	enum dane_use use;
-	struct tlsa_src cur, nxt;
+	struct tlsa_keys k;
 	struct dns_answer *a = NULL;
-	char q[300], err[600], cnt[16];
-	size_t i, k, usable = 0;
-	int have_cur = 0, have_nxt = 0, mc = 0, mn = 0, dup, req, want_secure;
+	char q[300];
+	size_t usable;
+	int mc = 0, mn = 0, req, want_secure;
 
-	memset(&cur, 0, sizeof(cur));
-	memset(&nxt, 0, sizeof(nxt));
+	memset(&k, 0, sizeof(k));
 	if (run->exp != NULL)
 		dane = run->exp->dane;
 	if (t != NULL && t->dane != DNSEXPECT_DANE_UNSET)
@@ -398,21 +532,7 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
 	if (dc_failed(run, "tlsa", host, a))
 		goto out;
 	if (a->status != DNS_ANSWER || a->nrr == 0) {
-		if (want_secure)
-			tlsa_denial(run, host, q, a);
-		if (req || (t != NULL && dane != DNSEXPECT_DANE_NONE &&
-		    (t->cert != NULL || t->key != NULL)))
-			dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING,
-			    "tlsa", "tlsa.missing", "RFC 7672 §2.2", host, a,
-			    "TLSA records", dns_status_name(a->status),
-			    "no TLSA at %s", q);
-		else
-			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.absent",
-			    "RFC 7672 §2.2", host, a, NULL,
-			    dns_status_name(a->status),
-			    "no TLSA at %s (DANE not expected)", q);
-		if (*min_usable < 0 || *min_usable > 0)
-			*min_usable = 0;
+		tlsa_absent(run, host, q, a, t, dane, min_usable);
 		goto out;
 	}
 	if (dane == DNSEXPECT_DANE_NONE)
@@ -423,54 +543,8 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
 	    a->sec == DNS_SEC_SECURE);
 	tlsa_dnssec(run, host, o, a, req || want_secure, &use);
 	keep = keep_new(run, hostname, port);
-	if (t != NULL && (t->cert != NULL || t->key != NULL)) {
-		if (dc_tlsa_src_load(t->cert, t->key, &cur, err,
-		    sizeof(err)) == -1)
-			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
-			    "tlsa.current.unreadable", NULL, host, NULL,
-			    NULL, NULL, "%s", err);
-		else
-			have_cur = 1;
-	}
-	if (t != NULL && (t->next_cert != NULL || t->next_key != NULL)) {
-		if (dc_tlsa_src_load(t->next_cert, t->next_key, &nxt, err,
-		    sizeof(err)) == -1)
-			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
-			    "tlsa.next.unreadable", NULL, host, NULL, NULL,
-			    NULL, "%s", err);
-		else
-			have_nxt = 1;
-	}
-	for (i = 0; i < a->nrr; i++) {
-		const struct dns_rr *rr = &a->rr[i];
-		int m1, m2;
-
-		if (!tlsa_usable(run, host, rr, a))
-			continue;
-		for (dup = 0, k = 0; k < i; k++)
-			if (a->rr[k].rdlen == rr->rdlen &&
-			    memcmp(a->rr[k].rdata, rr->rdata, rr->rdlen) == 0)
-				dup = 1;
-		if (dup)
-			continue;
-		usable++;
-		keep_rr(run, keep, rr);
-		m1 = have_cur && dc_tlsa_src_match(&cur, rr->rdata, rr->rdlen);
-		m2 = have_nxt && dc_tlsa_src_match(&nxt, rr->rdata, rr->rdlen);
-		mc |= m1;
-		mn |= m2;
-		if (have_cur && !m1 && !m2) {
-			char txt[300];
-
-			hexstr(txt, sizeof(txt), rr->rdata, rr->rdlen);
-			dc_add(run, DNSCHECK_WARNING, "tlsa",
-			    "tlsa.record.stale", "RFC 7671 §8.1", host, a,
-			    "current or next", txt,
-			    "TLSA record matches neither the current nor the "
-			    "next certificate/key");
-		}
-	}
-	(void)snprintf(cnt, sizeof(cnt), "%zu", usable);
+	tlsa_keys_load(run, host, t, &k);
+	usable = tlsa_scan(run, host, a, keep, &k, &mc, &mn);
 	if (usable == 0) {
 		/* RFC 7672 §2.2: senders still use TLS, unauthenticated. */
 		dc_add(run, req ? DNSCHECK_CRITICAL : DNSCHECK_WARNING, "tlsa",
@@ -482,33 +556,12 @@ tlsa_host(struct dnscheck_run *run, const char *hostname, uint16_t port,
 	}
 	if (keep != NULL)
 		keep->use = use;
-	if (have_cur && usable > 0) {
-		if (mc)
-			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.current.match",
-			    "RFC 7672 §3.1", host, a, "match", "match",
-			    "current certificate/key matches a TLSA record");
-		else
-			tlsa_mismatch(run, host, a, use);
-		dc_metric(run, "tlsa_match", "host", host, "which", "current",
-		    mc);
-	}
-	if (have_nxt) {
-		if (mn)
-			dc_add(run, DNSCHECK_OK, "tlsa", "tlsa.next.match",
-			    "RFC 7671 §8.1", host, a, "match", "match",
-			    "next certificate/key is pre-published");
-		else
-			dc_add(run, DNSCHECK_WARNING, "tlsa", "tlsa.next.missing",
-			    "RFC 7671 §8.1", host, a, "match", "no match",
-			    "next certificate/key has no TLSA record yet: "
-			    "publish it two TTLs before the switch");
-		dc_metric(run, "tlsa_match", "host", host, "which", "next", mn);
-	}
+	tlsa_key_verdict(run, host, a, &k, usable, mc, mn, use);
 	if (*min_usable < 0 || (int)usable < *min_usable)
 		*min_usable = (int)usable;
 out:
-	dc_tlsa_src_free(&cur);
-	dc_tlsa_src_free(&nxt);
+	dc_tlsa_src_free(&k.cur);
+	dc_tlsa_src_free(&k.nxt);
 	dns_answer_free(&a);
 }
 
