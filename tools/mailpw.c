@@ -1,8 +1,10 @@
 /*
  * mailpw: hash, verify, set, generate, audit and tune mail passwords
- * (mailPassword, Dovecot "{SCHEME}hash" or a bare crypt(3) hash).  Passwords come from stdin or
- * the terminal, never argv or the environment; they live in one locked
- * buffer (lib/secret) and never reach a log line.  See mailpw(1).
+ * (mailPassword, Dovecot "{SCHEME}hash" or a bare crypt(3) hash).
+ * Passwords come from stdin or the terminal, never argv or the
+ * environment; they live in one locked buffer (lib/secret) and never
+ * reach a log line.  See mailpw(1).  Audit and tune are in
+ * mailpw_audit.c and mailpw_tune.c.
  */
 #include "config.h"
 
@@ -29,18 +31,8 @@
 #include "pwpolicy.h"
 #include "secret.h"
 #include "xmalloc.h"
-#include "src_ldap.h"
+#include "mailpw.h"
 
-struct mailpw {
-	const char *conf_path;
-	int conf_explicit;
-	struct conf *conf;
-	struct conf_policy policy;
-	struct pwhash_params params;
-};
-
-/* Exit status of verify and audit: 0 fine, 1 mismatch / attention. */
-#define EXIT_ATTENTION 1
 
 static void __attribute__((noreturn))
 usage_to(FILE *f, int ex)
@@ -61,13 +53,13 @@ usage_to(FILE *f, int ex)
 	exit(ex);
 }
 
-static void __attribute__((noreturn))
+void __attribute__((noreturn))
 usage(void)
 {
 	usage_to(stderr, EX_USAGE);
 }
 
-static unsigned long
+unsigned long
 num_arg(const char *opt, const char *s, unsigned long min, unsigned long max)
 {
 	char *end;
@@ -95,7 +87,7 @@ conf_wanted(struct mailpw *mp, int need)
 }
 
 /* Policy and cost: defaults, then the configuration, then options. */
-static void
+void
 setup(struct mailpw *mp, int need_conf)
 {
 	(void)conf_wanted(mp, need_conf);
@@ -103,10 +95,6 @@ setup(struct mailpw *mp, int need_conf)
 	mp->params.t_cost = mp->policy.argon2_t;
 	mp->params.lanes = mp->policy.argon2_p;
 }
-
-enum { OPT_SCHEME = 256, OPT_ROUNDS, OPT_HASH_FILE, OPT_HASH_FD, OPT_USER,
-	OPT_STDIN, OPT_SELF, OPT_WORDS, OPT_LENGTH, OPT_HASH, OPT_SET,
-	OPT_FORMAT, OPT_ALL, OPT_IGNORE_MISSING, OPT_TARGET, OPT_MAXMEM };
 
 struct cost_opts {
 	int scheme_set, m_set, t_set, p_set;
@@ -294,7 +282,7 @@ read_stored_fd(int fd, const char *what)
 	return s;
 }
 
-static struct ldap *
+struct ldap *
 ldap_open(struct mailpw *mp)
 {
 	struct ldap *ld;
@@ -648,308 +636,6 @@ cmd_generate(struct mailpw *mp, int argc, char **argv)
 	return 0;
 }
 
-/* S as a JSON string on F (the escaping is lib/util/buf's). */
-static void
-json_str(FILE *f, const char *s)
-{
-	struct buf b = BUF_INIT;
-
-	if (buf_put_json(&b, s) == -1)
-		fatal(EX_SOFTWARE, "json output");
-	(void)fputs(buf_cstr(&b), f);
-	buf_free(&b);
-}
-
-/* What audit found, counted per published scheme and per problem. */
-enum audit_kind { AUDIT_MISSING = PWHASH_SCHEME_COUNT, AUDIT_MALFORMED,
-	AUDIT_UNSUPPORTED, AUDIT_KINDS };
-
-struct audit_counts {
-	size_t n[AUDIT_KINDS], bare[AUDIT_KINDS];
-	size_t checked, attention, bare_total;
-};
-
-static const char *
-audit_kind_name(int k)
-{
-	return k == AUDIT_MISSING ? "missing" : k == AUDIT_MALFORMED ?
-	    "malformed" : k == AUDIT_UNSUPPORTED ? "unsupported" :
-	    pwhash_scheme_name((enum pwhash_scheme)k);
-}
-
-/* Judge one stored value: the status, the count it goes to, the
-   scheme (PWHASH_UNKNOWN unless usable) and WHY (never the hash).
-   DROPPED: why the fetch dropped the value, or NULL. */
-static const char *
-audit_judge(const struct mailpw *mp, const struct account *a,
-    const char *dropped, const struct pwhash_floor *fl,
-    struct pwhash_info *info, int *kind_r, struct errbuf *why)
-{
-	const char *status;
-	size_t n;
-	int rc;
-
-	memset(info, 0, sizeof(*info));
-	errbuf_clear(why);
-	if (a->password == NULL && dropped != NULL) {
-		errbuf_set(why, "%s value dropped: %s",
-		    mp->conf->ldap.attr_password, dropped);
-		*kind_r = AUDIT_MALFORMED;
-		return "malformed";
-	}
-	if (a->password == NULL) {
-		errbuf_set(why, "no %s", mp->conf->ldap.attr_password);
-		*kind_r = AUDIT_MISSING;
-		return "missing";
-	}
-	if (pwhash_inspect(a->password, info, why) == -1) {
-		info->scheme = PWHASH_UNKNOWN;
-		*kind_r = why->errnum == ENOTSUP ? AUDIT_UNSUPPORTED :
-		    AUDIT_MALFORMED;
-		return why->errnum == ENOTSUP ? "unsupported" : "malformed";
-	}
-	*kind_r = (int)info->scheme;
-	/* mailsyncd leaves such a value out of the passwd-file. */
-	if (pwhash_cost_check(info, &mp->conf->policy.max_cost, why) == -1)
-		return "costly";
-	if ((rc = pwhash_needs_rehash(a->password, fl, why)) == 1)
-		status = pwhash_info_is_legacy(info) ? "legacy" : "weak";
-	else
-		status = "ok";
-	if (info->bare) {
-		n = strlen(why->msg);
-		(void)snprintf(why->msg + n, sizeof(why->msg) - n,
-		    "%sstored without {SCHEME}, published as {%s}",
-		    n > 0 ? "; " : "", pwhash_scheme_name(info->scheme));
-	}
-	return status;
-}
-
-static void
-audit_summary(const struct audit_counts *c, int json)
-{
-	int k, first = 1;
-
-	if (json) {
-		(void)printf("\"schemes\":{");
-		for (k = 1; k < AUDIT_KINDS; k++) {
-			if (c->n[k] == 0)
-				continue;
-			(void)printf("%s\"%s\":%zu", first ? "" : ",",
-			    audit_kind_name(k), c->n[k]);
-			first = 0;
-		}
-		(void)printf("},\"unprefixed\":%zu,", c->bare_total);
-		return;
-	}
-	(void)printf("# %zu accounts checked, %zu need a new password; by "
-	    "scheme:\n", c->checked, c->attention);
-	for (k = 1; k < AUDIT_KINDS; k++) {
-		if (c->n[k] == 0)
-			continue;
-		(void)printf("# %s\t%zu", audit_kind_name(k), c->n[k]);
-		if (c->bare[k] > 0)
-			(void)printf("\t(%zu without {SCHEME})", c->bare[k]);
-		(void)printf("\n");
-	}
-}
-
-static int
-cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
-{
-	struct account_list al = { 0 };
-	struct audit_counts c;
-	struct pwhash_floor fl;
-	struct pwhash_info info;
-	struct errbuf eb, why;
-	const struct account *a;
-	const char *status;
-	struct ldap *ld;
-	size_t i;
-	int kind, bare;
-
-	ld = ldap_open(mp);
-	if (src_ldap_fetch(ld, &mp->conf->ldap, time(NULL),
-	    mp->conf->retired_grace_days, &al, &eb) == -1)
-		fatalx(EX_UNAVAILABLE, "ldap: %s", eb.msg);
-	src_ldap_close(&ld);
-	pwhash_floor_default(&fl);
-	fl.m_kib = mp->policy.argon2_m_kib;
-	fl.t_cost = mp->policy.argon2_t;
-	memset(&c, 0, sizeof(c));
-	if (json)
-		(void)printf("{\"accounts\":[");
-	for (i = 0; i < al.n; i++) {
-		a = &al.v[i];
-		if (!all && a->state != ACCOUNT_ACTIVE)
-			continue;
-		c.checked++;
-		status = audit_judge(mp, a, account_list_password_problem(&al,
-		    a->dn), &fl, &info, &kind, &why);
-		if (strcmp(status, "missing") == 0 && ignore_missing)
-			status = "ok";
-		/* stored without {SCHEME}: usable or not */
-		bare = a->password != NULL &&
-		    pwhash_prefix(a->password, NULL, NULL, NULL) == 0;
-		c.n[kind]++;
-		c.bare[kind] += bare;
-		c.bare_total += bare;
-		if (strcmp(status, "ok") != 0 && a->state == ACCOUNT_ACTIVE)
-			c.attention++;
-		if (json) {
-			(void)printf("%s{\"uid\":", c.checked > 1 ? "," : "");
-			json_str(stdout, a->uid);
-			(void)printf(",\"dn\":");
-			json_str(stdout, a->dn);
-			(void)printf(",\"state\":\"%s\",\"status\":\"%s\","
-			    "\"scheme\":\"%s\",\"prefixed\":%s,\"reason\":",
-			    account_state_name(a->state), status,
-			    pwhash_scheme_name(info.scheme),
-			    bare ? "false" : "true");
-			json_str(stdout, why.msg);
-			(void)printf("}");
-		} else if (strcmp(status, "ok") != 0 || log_get_verbose() > 0)
-			(void)printf("%s\t%s\t%s\t%s\n", a->uid, status,
-			    pwhash_scheme_name(info.scheme),
-			    why.msg[0] != '\0' ? why.msg : "-");
-	}
-	if (json)
-		(void)printf("],");
-	audit_summary(&c, json);
-	if (json)
-		(void)printf("\"checked\":%zu,\"attention\":%zu}\n",
-		    c.checked, c.attention);
-	account_list_free(&al);
-	if (fflush(stdout) == EOF)
-		fatal(EX_IOERR, "stdout");
-	log_info("%zu accounts checked, %zu need attention", c.checked,
-	    c.attention);
-	return c.attention > 0 ? EXIT_ATTENTION : 0;
-}
-
-static int
-cmd_audit(struct mailpw *mp, int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "ignore-missing", no_argument, NULL, OPT_IGNORE_MISSING },
-		{ NULL, 0, NULL, 0 } };
-	int c, json = 0, all = 0, ignore_missing = 0;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
-		if (c == OPT_FORMAT && strcmp(optarg, "json") == 0)
-			json = 1;
-		else if (c == OPT_FORMAT && strcmp(optarg, "text") == 0)
-			json = 0;
-		else if (c == OPT_ALL)
-			all = 1;
-		else if (c == OPT_IGNORE_MISSING)
-			ignore_missing = 1;
-		else
-			usage();
-	}
-	if (optind != argc)
-		usage();
-	setup(mp, 1);
-	return cmd_audit_run(mp, json, all, ignore_missing);
-}
-
-/* Milliseconds for one argon2id hash at M KiB, T passes; best of 2 so a
-   scheduler hiccup does not skew the choice. */
-static double
-tune_measure(struct pwhash_params *p, uint32_t m, uint32_t t)
-{
-	static const char pw[] = "mailpw tune";
-	char out[PWHASH_MAX];
-	struct errbuf eb;
-	double best = 0, t0, d;
-	int i;
-
-	p->m_kib = m;
-	p->t_cost = t;
-	for (i = 0; i < 2; i++) {
-		t0 = monotime_now();
-		if (pwhash_make(p, pw, sizeof(pw) - 1, out, &eb) == -1)
-			fatalx(EX_SOFTWARE, "%s", eb.msg);
-		d = (monotime_now() - t0) * 1e3;
-		if (i == 0 || d < best)
-			best = d;
-	}
-	log_info("m=%u,t=%u,p=%u: %.1f ms", m, t, p->lanes, best);
-	return best;
-}
-
-static int
-cmd_tune(struct mailpw *mp, int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "target-ms", required_argument, NULL, OPT_TARGET },
-		{ "max-memory", required_argument, NULL, OPT_MAXMEM },
-		{ "parallelism", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 } };
-	unsigned long target = 0, maxm = 1048576, lanes = 1;
-	struct pwhash_params p;
-	uint32_t m, t = 3, prev_m;
-	double ms, prev_ms;
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+p:", lo, NULL)) != -1) {
-		if (c == OPT_TARGET)
-			target = num_arg("--target-ms", optarg, 1, 600000);
-		else if (c == OPT_MAXMEM)
-			maxm = num_arg("--max-memory", optarg, 64,
-			    PWHASH_ARGON2_M_MAX);
-		else if (c == 'p')
-			lanes = num_arg("--parallelism", optarg, 1,
-			    PWHASH_ARGON2_P_MAX);
-		else
-			usage();
-	}
-	if (optind != argc || target == 0)
-		usage();
-	pwhash_params_default(&p);
-	p.lanes = (uint32_t)lanes;
-	/* Memory first (it is what makes guessing costly on GPUs), at
-	   t=3 as doveadm uses; only at the memory cap do passes grow. */
-	m = 8 * 1024 < 8 * p.lanes ? 8 * p.lanes : 8 * 1024;
-	if (m > maxm)
-		m = (uint32_t)maxm;
-	ms = tune_measure(&p, m, t);
-	prev_m = m;
-	prev_ms = ms;
-	while (ms < (double)target && m < maxm) {
-		prev_m = m;
-		prev_ms = ms;
-		m = m * 2 > maxm ? (uint32_t)maxm : m * 2;
-		ms = tune_measure(&p, m, t);
-	}
-	/* Time grows about linearly with m: interpolate between the last
-	   two points when the last doubling overshot, in 1 MiB units. */
-	if (ms > (double)target * 1.1 && m > prev_m && ms > prev_ms) {
-		m = prev_m + (uint32_t)(((double)target - prev_ms) *
-		    (double)(m - prev_m) / (ms - prev_ms));
-		m &= ~1023U;
-		if (m < prev_m)
-			m = prev_m;
-		ms = tune_measure(&p, m, t);
-	}
-	/* Up to what udmail.yaml accepts, so the advice below can be taken. */
-	while (ms < (double)target * 0.9 && t < CONF_ARGON2_T_MAX) {
-		t++;
-		ms = tune_measure(&p, m, t);
-	}
-	(void)printf("m=%u,t=%u,p=%u\t%.0f ms\n", m, t, p.lanes, ms);
-	(void)printf("# mailpw hash -m %u -t %u -p %u; udmail.yaml "
-	    "password_policy: argon2: { m: %u, t: %u, p: %u }\n", m, t,
-	    p.lanes, m, t, p.lanes);
-	if (fflush(stdout) == EOF)
-		fatal(EX_IOERR, "stdout");
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -959,9 +645,21 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 } };
+	static const struct {
+		const char *name;
+		int (*fn)(struct mailpw *, int, char **);
+	} cmds[] = {
+		{ "hash", cmd_hash },
+		{ "verify", cmd_verify },
+		{ "set", cmd_set },
+		{ "generate", cmd_generate },
+		{ "audit", cmd_audit },
+		{ "tune", cmd_tune },
+	};
 	struct mailpw mp;
 	struct errbuf eb;
 	const char *cmd;
+	size_t i;
 	int c, verbose = 0, rc;
 
 	log_init(argv[0], 1);
@@ -1002,20 +700,12 @@ main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	if (strcmp(cmd, "hash") == 0)
-		rc = cmd_hash(&mp, argc, argv);
-	else if (strcmp(cmd, "verify") == 0)
-		rc = cmd_verify(&mp, argc, argv);
-	else if (strcmp(cmd, "set") == 0)
-		rc = cmd_set(&mp, argc, argv);
-	else if (strcmp(cmd, "generate") == 0)
-		rc = cmd_generate(&mp, argc, argv);
-	else if (strcmp(cmd, "audit") == 0)
-		rc = cmd_audit(&mp, argc, argv);
-	else if (strcmp(cmd, "tune") == 0)
-		rc = cmd_tune(&mp, argc, argv);
-	else
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmd, cmds[i].name) == 0)
+			break;
+	if (i == sizeof(cmds) / sizeof(cmds[0]))
 		usage();
+	rc = cmds[i].fn(&mp, argc, argv);
 	conf_free(&mp.conf);
 	return rc;
 }
