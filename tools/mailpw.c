@@ -54,13 +54,14 @@ usage_to(FILE *f, int ex)
 }
 
 void __attribute__((noreturn))
-usage(void)
+mailpw_usage(void)
 {
 	usage_to(stderr, EX_USAGE);
 }
 
 unsigned long
-num_arg(const char *opt, const char *s, unsigned long min, unsigned long max)
+mailpw_num_arg(const char *opt, const char *s, unsigned long min,
+    unsigned long max)
 {
 	char *end;
 	unsigned long v;
@@ -88,7 +89,7 @@ conf_wanted(struct mailpw *mp, int need)
 
 /* Policy and cost: defaults, then the configuration, then options. */
 void
-setup(struct mailpw *mp, int need_conf)
+mailpw_setup(struct mailpw *mp, int need_conf)
 {
 	(void)conf_wanted(mp, need_conf);
 	mp->params.m_kib = mp->policy.argon2_m_kib;
@@ -126,19 +127,20 @@ cost_opt(struct cost_opts *co, int c, const char *arg)
 		co->scheme_set = 1;
 		return 1;
 	case 'm':
-		co->m = num_arg("--memory", arg, 8, PWHASH_ARGON2_M_MAX);
+		co->m = mailpw_num_arg("--memory", arg, 8, PWHASH_ARGON2_M_MAX);
 		co->m_set = 1;
 		return 1;
 	case 't':
-		co->t = num_arg("--time", arg, 1, PWHASH_ARGON2_T_MAX);
+		co->t = mailpw_num_arg("--time", arg, 1, PWHASH_ARGON2_T_MAX);
 		co->t_set = 1;
 		return 1;
 	case 'p':
-		co->p = num_arg("--parallelism", arg, 1, PWHASH_ARGON2_P_MAX);
+		co->p = mailpw_num_arg("--parallelism", arg, 1,
+		    PWHASH_ARGON2_P_MAX);
 		co->p_set = 1;
 		return 1;
 	case OPT_ROUNDS:
-		co->rounds = num_arg("--rounds", arg, 4, 999999999);
+		co->rounds = mailpw_num_arg("--rounds", arg, 4, 999999999);
 		return 1;
 	default:
 		return 0;
@@ -244,10 +246,10 @@ cmd_hash(struct mailpw *mp, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+m:t:p:", lo, NULL)) != -1)
 		if (!cost_opt(&co, c, optarg))
-			usage();
+			mailpw_usage();
 	if (optind != argc)
-		usage();
-	setup(mp, 0);
+		mailpw_usage();
+	mailpw_setup(mp, 0);
 	cost_apply(mp, &co);
 	pw = secret_alloc(mp);
 	read_password(pw, "Password: ");
@@ -283,7 +285,7 @@ read_stored_fd(int fd, const char *what)
 }
 
 struct ldap *
-ldap_open(struct mailpw *mp)
+mailpw_ldap_open(struct mailpw *mp)
 {
 	struct ldap *ld;
 	struct errbuf eb;
@@ -324,8 +326,8 @@ ldap_stored(struct mailpw *mp, const char *uid)
 	struct ldap *ld;
 	size_t i, n;
 
-	setup(mp, 1);
-	ld = ldap_open(mp);
+	mailpw_setup(mp, 1);
+	ld = mailpw_ldap_open(mp);
 	if (src_ldap_fetch(ld, &mp->conf->ldap, time(NULL),
 	    mp->conf->retired_grace_days, &al, &eb) == -1)
 		fatalx(EX_UNAVAILABLE, "ldap: %s", eb.msg);
@@ -378,7 +380,7 @@ cmd_verify(struct mailpw *mp, int argc, char **argv)
 			n++;
 			break;
 		case OPT_HASH_FD:
-			fd = (int)num_arg("--hash-fd", optarg, 3, 1024);
+			fd = (int)mailpw_num_arg("--hash-fd", optarg, 3, 1024);
 			n++;
 			break;
 		case OPT_USER:
@@ -386,15 +388,15 @@ cmd_verify(struct mailpw *mp, int argc, char **argv)
 			n++;
 			break;
 		default:
-			usage();
+			mailpw_usage();
 		}
 	}
 	if (optind != argc || n != 1)
-		usage();
+		mailpw_usage();
 	if (user != NULL)
 		stored = ldap_stored(mp, user);
 	else {
-		setup(mp, 0);
+		mailpw_setup(mp, 0);
 		if (file != NULL && (fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
 			fatal(EX_NOINPUT, "%s", file);
 		stored = read_stored_fd(fd, file != NULL ? file : "--hash-fd");
@@ -430,7 +432,7 @@ set_password(struct mailpw *mp, const char *uid, const struct secret *pw,
 	struct errbuf eb;
 	char out[PWHASH_MAX], *dn;
 
-	ld = ldap_open(mp);
+	ld = mailpw_ldap_open(mp);
 	dn = ldap_dn(mp, ld, uid);
 	if (self_pw != NULL) {
 		src_ldap_close(&ld);
@@ -476,12 +478,12 @@ cmd_set(struct mailpw *mp, int argc, char **argv)
 		else if (c == OPT_SELF)
 			self = 1;
 		else
-			usage();
+			mailpw_usage();
 	}
 	if (optind != argc - 1)
-		usage();
+		mailpw_usage();
 	uid = argv[optind];
-	setup(mp, 1);
+	mailpw_setup(mp, 1);
 	cost_apply(mp, &co);
 	if (!use_stdin && !isatty(STDIN_FILENO))
 		fatalx(EX_USAGE, "stdin is not a terminal: use --stdin");
@@ -583,10 +585,10 @@ cmd_generate(struct mailpw *mp, int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_WORDS:
-			words = num_arg("--words", optarg, 1, 64);
+			words = mailpw_num_arg("--words", optarg, 1, 64);
 			break;
 		case OPT_LENGTH:
-			length = num_arg("--length", optarg, 1, 256);
+			length = mailpw_num_arg("--length", optarg, 1, 256);
 			break;
 		case OPT_HASH:
 			hash = 1;
@@ -595,14 +597,14 @@ cmd_generate(struct mailpw *mp, int argc, char **argv)
 			set_uid = optarg;
 			break;
 		default:
-			usage();
+			mailpw_usage();
 		}
 	}
 	if (optind != argc || (words > 0 && length > 0))
-		usage();
+		mailpw_usage();
 	if (words == 0 && length == 0)
 		length = 20;
-	setup(mp, set_uid != NULL);
+	mailpw_setup(mp, set_uid != NULL);
 	cost_apply(mp, &co);
 	if (sodium_init() < 0)
 		fatalx(EX_SOFTWARE, "libsodium initialisation failed");
@@ -689,12 +691,12 @@ main(int argc, char **argv)
 			    PACKAGE_VERSION);
 			return 0;
 		default:
-			usage();
+			mailpw_usage();
 		}
 	}
 	log_set_verbose(verbose);
 	if (optind >= argc)
-		usage();
+		mailpw_usage();
 	if (sodium_init() < 0)
 		fatalx(EX_SOFTWARE, "libsodium initialisation failed");
 	cmd = argv[optind];
@@ -704,7 +706,7 @@ main(int argc, char **argv)
 		if (strcmp(cmd, cmds[i].name) == 0)
 			break;
 	if (i == sizeof(cmds) / sizeof(cmds[0]))
-		usage();
+		mailpw_usage();
 	rc = cmds[i].fn(&mp, argc, argv);
 	conf_free(&mp.conf);
 	return rc;

@@ -28,15 +28,15 @@ enum { OPT_SCHEME = 256, OPT_ROUNDS, OPT_HASH_FILE, OPT_HASH_FD, OPT_USER,
 	OPT_FORMAT, OPT_ALL, OPT_IGNORE_MISSING, OPT_TARGET, OPT_MAXMEM };
 
 /* Print the usage and exit with EX_USAGE. */
-void usage(void) __attribute__((noreturn));
+void mailpw_usage(void) __attribute__((noreturn));
 /* OPT's number argument S, MIN..MAX, or exit with EX_USAGE. */
-unsigned long num_arg(const char *opt, const char *s, unsigned long min,
+unsigned long mailpw_num_arg(const char *opt, const char *s, unsigned long min,
     unsigned long max);
 /* Policy and cost: defaults, then the configuration (required when
    NEED_CONF), then options. */
-void setup(struct mailpw *mp, int need_conf);
+void mailpw_setup(struct mailpw *mp, int need_conf);
 /* The LDAP connection of the configuration, or exit. */
-struct ldap *ldap_open(struct mailpw *mp);
+struct ldap *mailpw_ldap_open(struct mailpw *mp);
 
 int cmd_audit(struct mailpw *mp, int argc, char **argv);
 int cmd_tune(struct mailpw *mp, int argc, char **argv);

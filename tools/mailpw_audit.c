@@ -137,7 +137,7 @@ cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
 	size_t i;
 	int kind, bare;
 
-	ld = ldap_open(mp);
+	ld = mailpw_ldap_open(mp);
 	if (src_ldap_fetch(ld, &mp->conf->ldap, time(NULL),
 	    mp->conf->retired_grace_days, &al, &eb) == -1)
 		fatalx(EX_UNAVAILABLE, "ldap: %s", eb.msg);
@@ -217,10 +217,10 @@ cmd_audit(struct mailpw *mp, int argc, char **argv)
 		else if (c == OPT_IGNORE_MISSING)
 			ignore_missing = 1;
 		else
-			usage();
+			mailpw_usage();
 	}
 	if (optind != argc)
-		usage();
-	setup(mp, 1);
+		mailpw_usage();
+	mailpw_setup(mp, 1);
 	return cmd_audit_run(mp, json, all, ignore_missing);
 }

@@ -59,18 +59,19 @@ cmd_tune(struct mailpw *mp, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+p:", lo, NULL)) != -1) {
 		if (c == OPT_TARGET)
-			target = num_arg("--target-ms", optarg, 1, 600000);
+			target = mailpw_num_arg("--target-ms", optarg, 1,
+			    600000);
 		else if (c == OPT_MAXMEM)
-			maxm = num_arg("--max-memory", optarg, 64,
+			maxm = mailpw_num_arg("--max-memory", optarg, 64,
 			    PWHASH_ARGON2_M_MAX);
 		else if (c == 'p')
-			lanes = num_arg("--parallelism", optarg, 1,
+			lanes = mailpw_num_arg("--parallelism", optarg, 1,
 			    PWHASH_ARGON2_P_MAX);
 		else
-			usage();
+			mailpw_usage();
 	}
 	if (optind != argc || target == 0)
-		usage();
+		mailpw_usage();
 	pwhash_params_default(&p);
 	p.lanes = (uint32_t)lanes;
 	/* Memory first (it is what makes guessing costly on GPUs), at
