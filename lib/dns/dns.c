@@ -109,3 +109,13 @@ dns_sec_name(enum dns_sec sec)
 	}
 	return "unknown";
 }
+
+void
+dns_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -70,9 +70,9 @@ struct dns_resolver;
 struct dns_ops {
 	const char *name;
 	/* Ask NAME/TYPE, giving up at DEADLINE (monotime_now() seconds; 0:
-	   only the backend's own timeouts).  Returns 0 with *ANS_R set (any status,
-	   including timeouts), or -1 with EB set on a local error (bad name,
-	   no memory). */
+	   only the backend's own timeouts).  Returns 0 with *ANS_R set (any
+	   status, including timeouts), or -1 with EB set on a local error
+	   (bad name, no memory). */
 	int (*query)(struct dns_resolver *r, const char *name, uint16_t type,
 	    double deadline, struct dns_answer **ans_r, struct errbuf *eb);
 	void (*free)(struct dns_resolver *r);
@@ -99,5 +99,8 @@ const char *dns_status_name(enum dns_status st);
 /* NAME lower-cased without a final dot, malloc'd; NULL on ENOMEM. */
 char *dns_name_canon(const char *name);
 const char *dns_sec_name(enum dns_sec sec);
+
+/* Free the N strings of V and V itself; accepts NULL. */
+void dns_strv_free(char **v, size_t n);
 
 #endif

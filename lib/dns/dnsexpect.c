@@ -35,9 +35,9 @@ domain_free(struct dnsexpect_domain *d)
 	for (i = 0; i < d->nmx; i++)
 		free(d->mx[i].host);
 	free(d->mx);
-	dx_strv_free(d->spf.terms, d->spf.nterms);
-	dx_strv_free(d->spf.must_pass, d->spf.npass);
-	dx_strv_free(d->spf.must_fail, d->spf.nfail);
+	dns_strv_free(d->spf.terms, d->spf.nterms);
+	dns_strv_free(d->spf.must_pass, d->spf.npass);
+	dns_strv_free(d->spf.must_fail, d->spf.nfail);
 	free(d->spf.sender);
 	free(d->spf.helo);
 	free(d->dmarc.p);
@@ -48,8 +48,8 @@ domain_free(struct dnsexpect_domain *d)
 	free(d->dmarc.aspf);
 	free(d->dmarc.t);
 	free(d->dmarc.psd);
-	dx_strv_free(d->dmarc.rua, d->dmarc.nrua);
-	dx_strv_free(d->dmarc.ruf, d->dmarc.nruf);
+	dns_strv_free(d->dmarc.rua, d->dmarc.nrua);
+	dns_strv_free(d->dmarc.ruf, d->dmarc.nruf);
 	for (i = 0; i < d->ndkim; i++) {
 		free(d->dkim[i].selector);
 		free(d->dkim[i].key);
@@ -74,8 +74,8 @@ domain_free(struct dnsexpect_domain *d)
 	}
 	free(d->srv);
 	free(d->mta_sts.mode);
-	dx_strv_free(d->mta_sts.mx, d->mta_sts.nmx);
-	dx_strv_free(d->tlsrpt.rua, d->tlsrpt.nrua);
+	dns_strv_free(d->mta_sts.mx, d->mta_sts.nmx);
+	dns_strv_free(d->tlsrpt.rua, d->tlsrpt.nrua);
 	for (i = 0; i < d->nack; i++) {
 		free(d->ack[i].id);
 		free(d->ack[i].subject);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "dns.h"
 #include "dnsexpect.h"
 #include "yamlutil.h"
 #include "ywalk.h"
@@ -56,7 +57,6 @@ int dx_get_name(struct px *x, const char *key, const struct ynode *v,
 /* A file name, made relative to the YAML file's directory. */
 int dx_get_path(struct px *x, const char *key, const struct ynode *v,
     char **dst);
-void dx_strv_free(char **v, size_t n);
 /* A list of scalars, or one scalar holding a comma or space list. */
 int dx_get_list(struct px *x, const char *key, const struct ynode *v,
     char ***v_r, size_t *n_r);

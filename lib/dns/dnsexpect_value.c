@@ -195,16 +195,6 @@ dx_get_path(struct px *x, const char *key, const struct ynode *v,
 	return 0;
 }
 
-void
-dx_strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static int
 strv_push(struct px *x, char ***v, size_t *n, const char *s, size_t len)
 {
@@ -266,12 +256,12 @@ dx_get_list(struct px *x, const char *key, const struct ynode *v,
 			goto fail;
 	}
 done:
-	dx_strv_free(*v_r, *n_r);
+	dns_strv_free(*v_r, *n_r);
 	*v_r = vec;
 	*n_r = n;
 	return 0;
 fail:
-	dx_strv_free(vec, n);
+	dns_strv_free(vec, n);
 	return -1;
 }
 

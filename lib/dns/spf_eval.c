@@ -1,10 +1,11 @@
 /*
- * spf_eval: check_host() (RFC 7208 §4-§6).  One state per evaluation
+ * spf_eval: spf_ev_check_host() (RFC 7208 §4-§6).  One state per evaluation
  * carries the §4.6.4 counters across includes and redirects: a term that
  * causes DNS queries counts once when it is evaluated (mx counts 1, not
  * 1+N), and a term whose query comes back NXDOMAIN or empty counts once
  * as void.  A walk mode (for lint) evaluates every term without matching
- * and without stopping at the limits, to count the worst case.
+ * and without stopping at the limits, to count the worst case.  The
+ * mechanisms are in spf_mech.c; spf_eval_int.h is what the two share.
  */
 #include "config.h"
 
@@ -15,26 +16,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "spf_int.h"
+#include "spf_eval_int.h"
 
-#define SPF_WALK_DEPTH 24 /* walk mode: include nesting bound */
-/* walk mode: DNS-querying terms followed; ten times the limit is enough
-   to say "over the limit" and to find the errors a record shows */
-#define SPF_WALK_MAX_LOOKUPS 100
-
-enum mres { M_NOMATCH, M_MATCH, M_TEMPERROR, M_PERMERROR };
-
-struct spf_state {
-	struct spf_ctx ctx;
-	struct spf_eval *ev;
-	unsigned max_lookups, max_void;
-	int walk;
-	int nomem;
-	const char *stack[SPF_WALK_DEPTH + 1];
-};
-
-static int
-push(void **vp, size_t *np, size_t size)
+int
+spf_ev_push(void **vp, size_t *np, size_t size)
 {
 	void *v;
 
@@ -46,8 +31,8 @@ push(void **vp, size_t *np, size_t size)
 	return 0;
 }
 
-static char *
-term_text(const struct spf_record *rec, const struct spf_term *t)
+char *
+spf_ev_term_text(const struct spf_record *rec, const struct spf_term *t)
 {
 	return strndup(rec->text + t->pos, t->len);
 }
@@ -69,7 +54,7 @@ vtrace(struct spf_state *st, enum spf_trace_kind kind, enum spf_err err,
 
 	if (vasprintf(&d, fmt, ap) == -1)
 		d = NULL;
-	if (d == NULL || push((void **)&ev->trace, &ev->ntrace,
+	if (d == NULL || spf_ev_push((void **)&ev->trace, &ev->ntrace,
 	    sizeof(*tr)) == -1) {
 		free(d);
 		st->nomem = 1;
@@ -84,18 +69,12 @@ vtrace(struct spf_state *st, enum spf_trace_kind kind, enum spf_err err,
 	tr->voids = ev->voids;
 	if ((tr->domain = strdup(domain)) == NULL ||
 	    (t != NULL && rec != NULL &&
-	    (tr->term = term_text(rec, t)) == NULL))
+	    (tr->term = spf_ev_term_text(rec, t)) == NULL))
 		st->nomem = 1;
 }
 
-static void
-trace(struct spf_state *st, enum spf_trace_kind kind, unsigned depth,
-    const char *domain, const struct spf_record *rec,
-    const struct spf_term *t, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-
-static void
-trace(struct spf_state *st, enum spf_trace_kind kind, unsigned depth,
+void
+spf_ev_trace(struct spf_state *st, enum spf_trace_kind kind, unsigned depth,
     const char *domain, const struct spf_record *rec,
     const struct spf_term *t, const char *fmt, ...)
 {
@@ -107,14 +86,8 @@ trace(struct spf_state *st, enum spf_trace_kind kind, unsigned depth,
 }
 
 /* An error of class ERR (a limit when ERR is SPF_ERR_PTR_LIMIT). */
-static void
-trace_err(struct spf_state *st, enum spf_err err, unsigned depth,
-    const char *domain, const struct spf_record *rec,
-    const struct spf_term *t, const char *fmt, ...)
-    __attribute__((format(printf, 7, 8)));
-
-static void
-trace_err(struct spf_state *st, enum spf_err err, unsigned depth,
+void
+spf_ev_trace_err(struct spf_state *st, enum spf_err err, unsigned depth,
     const char *domain, const struct spf_record *rec,
     const struct spf_term *t, const char *fmt, ...)
 {
@@ -126,12 +99,8 @@ trace_err(struct spf_state *st, enum spf_err err, unsigned depth,
 	va_end(ap);
 }
 
-static void
-set_error(struct spf_state *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_error(struct spf_state *st, const char *fmt, ...)
+void
+spf_ev_set_error(struct spf_state *st, const char *fmt, ...)
 {
 	va_list ap;
 	char *d;
@@ -152,8 +121,8 @@ set_error(struct spf_state *st, const char *fmt, ...)
 
 /* Strip the final dot, cut labels from the left to fit 253 octets (§4.8),
    and refuse empty or over-long labels.  Returns 0 or -1 (invalid). */
-static int
-finish_name(struct buf *b)
+int
+spf_ev_finish_name(struct buf *b)
 {
 	size_t i, lab = 0;
 	char *p = b->data;
@@ -179,370 +148,6 @@ finish_name(struct buf *b)
 			return -1;
 	}
 	return 0;
-}
-
-static enum spf_result check_host(struct spf_state *st, const char *domain,
-    unsigned depth, int decisive, char **exp_r);
-
-static int
-note_void(struct spf_state *st, unsigned depth, const char *domain,
-    const struct spf_record *rec, const struct spf_term *t,
-    const char *qname, uint16_t qtype, enum dns_status s)
-{
-	struct spf_eval *ev = st->ev;
-	struct spf_void *v;
-
-	ev->voids++;
-	if (push((void **)&ev->void_list, &ev->nvoid, sizeof(*v)) == -1) {
-		st->nomem = 1;
-		return -1;
-	}
-	v = &ev->void_list[ev->nvoid - 1];
-	v->qtype = qtype;
-	v->status = s;
-	if ((v->domain = strdup(domain)) == NULL ||
-	    (v->term = term_text(rec, t)) == NULL ||
-	    (v->qname = strdup(qname)) == NULL)
-		st->nomem = 1;
-	trace(st, SPF_TR_VOID, depth, domain, rec, t, "%s/%u %s", qname,
-	    qtype, dns_status_name(s));
-	if (!st->walk && ev->voids > st->max_void) {
-		trace_err(st, SPF_ERR_VOID_LIMIT, depth, domain, rec, t,
-		    "void lookup limit (%u) exceeded", st->max_void);
-		set_error(st, "void lookup limit (%u) exceeded at '%.*s' in %s",
-		    st->max_void, (int)t->len, rec->text + t->pos, domain);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-addr_match(const unsigned char *a, const unsigned char *b, int bits)
-{
-	int full = bits / 8, rem = bits % 8;
-
-	if (full > 0 && memcmp(a, b, (size_t)full) != 0)
-		return 0;
-	if (rem == 0)
-		return 1;
-	return ((a[full] ^ b[full]) & (0xff00 >> rem) & 0xff) == 0;
-}
-
-/* Does any address in A match the client under the term's lengths? */
-static int
-answer_match(const struct spf_state *st, const struct dns_answer *a,
-    const struct spf_term *t)
-{
-	size_t i;
-
-	for (i = 0; i < a->nrr; i++) {
-		const struct dns_rr *rr = &a->rr[i];
-
-		if (st->ctx.v4 && rr->type == DNS_T_A && rr->rdlen == 4 &&
-		    addr_match(rr->rdata, st->ctx.ip + 12,
-		    t->cidr4 >= 0 ? t->cidr4 : 32))
-			return 1;
-		if (!st->ctx.v4 && rr->type == DNS_T_AAAA && rr->rdlen == 16 &&
-		    addr_match(rr->rdata, st->ctx.ip,
-		    t->cidr6 >= 0 ? t->cidr6 : 128))
-			return 1;
-	}
-	return 0;
-}
-
-/* Expand the term's target (or DOMAIN) into B.  Returns 0, 1 when the
-   name cannot be a DNS name (no match), -1 on a permanent error. */
-static int
-target(struct spf_state *st, unsigned depth, const char *domain,
-    const struct spf_record *rec, const struct spf_term *t, struct buf *b)
-{
-	struct errbuf eb;
-
-	if (t->domain == NULL) {
-		buf_reset(b);
-		return buf_puts(b, domain) == -1 ? -1 : 0;
-	}
-	if (spf_expand(&st->ctx, domain, t->domain, strlen(t->domain), 0, b,
-	    &eb) == -1) {
-		trace_err(st, SPF_ERR_MACRO, depth, domain, rec, t, "%s",
-		    eb.msg);
-		set_error(st, "%s: %s", domain, eb.msg);
-		return -1;
-	}
-	return finish_name(b) == -1 ? 1 : 0;
-}
-
-static enum mres
-dns_error(struct spf_state *st, unsigned depth, const char *domain,
-    const struct spf_record *rec, const struct spf_term *t,
-    const char *qname, const struct dns_answer *a)
-{
-	trace_err(st, a->status == DNS_BOGUS ? SPF_ERR_BOGUS : SPF_ERR_DNS,
-	    depth, domain, rec, t, "%s: %s", qname,
-	    dns_status_name(a->status));
-	set_error(st, "%s: DNS %s for %s", domain, dns_status_name(a->status),
-	    qname);
-	return M_TEMPERROR;
-}
-
-static enum mres
-mech_mx(struct spf_state *st, unsigned depth, const char *domain,
-    const struct spf_record *rec, const struct spf_term *t, const char *name)
-{
-	struct dns_answer *mx = NULL, *a = NULL;
-	struct errbuf eb;
-	enum mres m = M_NOMATCH;
-	size_t i;
-
-	if (dns_query(st->ctx.res, name, DNS_T_MX, &mx, &eb) == -1)
-		return M_NOMATCH; /* cannot be asked: no such name */
-	switch (mx->status) {
-	case DNS_ANSWER:
-		break;
-	case DNS_NXDOMAIN:
-	case DNS_NODATA:
-		m = note_void(st, depth, domain, rec, t, name, DNS_T_MX,
-		    mx->status) == -1 ? M_PERMERROR : M_NOMATCH;
-		goto out;
-	default:
-		m = dns_error(st, depth, domain, rec, t, name, mx);
-		goto out;
-	}
-	if (mx->nrr > SPF_MAX_MX) {
-		/* §4.6.4: more than 10 MX names is a permerror (mx-limit). */
-		trace_err(st, SPF_ERR_MX_LIMIT, depth, domain, rec, t,
-		    "%s has %zu MX records (limit %d)", name, mx->nrr,
-		    SPF_MAX_MX);
-		set_error(st, "%s: %s has more than %d MX records", domain, name,
-		    SPF_MAX_MX);
-		if (!st->walk) {
-			m = M_PERMERROR;
-			goto out;
-		}
-	}
-	for (i = 0; i < mx->nrr && i < SPF_MAX_MX; i++) {
-		const char *h = mx->rr[i].name;
-
-		if (mx->rr[i].type != DNS_T_MX || h == NULL || *h == '\0')
-			continue; /* null MX (RFC 7505) */
-		if (dns_query(st->ctx.res, h, st->ctx.v4 ? DNS_T_A : DNS_T_AAAA,
-		    &a, &eb) == -1)
-			continue;
-		if (a->status != DNS_ANSWER && a->status != DNS_NXDOMAIN &&
-		    a->status != DNS_NODATA) {
-			m = dns_error(st, depth, domain, rec, t, h, a);
-			goto out;
-		}
-		if (!st->walk && answer_match(st, a, t)) {
-			m = M_MATCH;
-			goto out;
-		}
-		dns_answer_free(&a);
-	}
-out:
-	dns_answer_free(&a);
-	dns_answer_free(&mx);
-	return m;
-}
-
-/* a and exists: one address query. */
-static enum mres
-mech_addr(struct spf_state *st, unsigned depth, const char *domain,
-    const struct spf_record *rec, const struct spf_term *t, const char *name)
-{
-	struct dns_answer *a = NULL;
-	struct errbuf eb;
-	uint16_t type = t->kind == SPF_EXISTS || st->ctx.v4 ? DNS_T_A :
-	    DNS_T_AAAA;
-	enum mres m = M_NOMATCH;
-
-	if (dns_query(st->ctx.res, name, type, &a, &eb) == -1)
-		return M_NOMATCH;
-	switch (a->status) {
-	case DNS_ANSWER:
-		if (st->walk)
-			break;
-		if (t->kind == SPF_EXISTS)
-			m = a->nrr > 0 ? M_MATCH : M_NOMATCH;
-		else
-			m = answer_match(st, a, t) ? M_MATCH : M_NOMATCH;
-		break;
-	case DNS_NXDOMAIN:
-	case DNS_NODATA:
-		m = note_void(st, depth, domain, rec, t, name, type,
-		    a->status) == -1 ? M_PERMERROR : M_NOMATCH;
-		break;
-	default:
-		m = dns_error(st, depth, domain, rec, t, name, a);
-		break;
-	}
-	dns_answer_free(&a);
-	return m;
-}
-
-static enum mres
-mech_include(struct spf_state *st, unsigned depth, const char *domain,
-    const struct spf_record *rec, const struct spf_term *t, const char *name)
-{
-	enum spf_result r;
-	unsigned i;
-
-	if (st->walk) {
-		for (i = 0; i <= depth && i < SPF_WALK_DEPTH; i++)
-			if (strcasecmp(st->stack[i], name) == 0) {
-				trace_err(st, SPF_ERR_LOOP, depth, domain, rec,
-				    t, "include loop via %s", name);
-				set_error(st, "include loop via %s", name);
-				return M_NOMATCH;
-			}
-		if (depth + 1 >= SPF_WALK_DEPTH)
-			return M_NOMATCH;
-	}
-	r = check_host(st, name, depth + 1, 0, NULL);
-	switch (r) {
-	case SPF_PASS:
-		return M_MATCH;
-	case SPF_FAIL:
-	case SPF_SOFTFAIL:
-	case SPF_NEUTRAL:
-		return M_NOMATCH;
-	case SPF_TEMPERROR:
-		return M_TEMPERROR;
-	case SPF_NONE:
-		/* §5.2: an include target without a record is a permerror. */
-		set_error(st, "%s: include:%s has no SPF record", domain, name);
-		trace_err(st, SPF_ERR_INCLUDE_NONE, depth, domain, rec, t,
-		    "%s has no SPF record", name);
-		return M_PERMERROR;
-	default:
-		return M_PERMERROR;
-	}
-}
-
-static enum mres
-eval_term(struct spf_state *st, unsigned depth, const char *domain,
-    const struct spf_record *rec, const struct spf_term *t)
-{
-	struct buf name = BUF_INIT;
-	enum mres m = M_NOMATCH;
-	int rv, vd;
-	char *p;
-	enum dns_status ps;
-	size_t nptr = 0;
-
-	switch (t->kind) {
-	case SPF_ALL:
-		return st->walk ? M_NOMATCH : M_MATCH;
-	case SPF_IP4:
-		return !st->walk && st->ctx.v4 && addr_match(t->addr,
-		    st->ctx.ip + 12, t->cidr4 >= 0 ? t->cidr4 : 32) ?
-		    M_MATCH : M_NOMATCH;
-	case SPF_IP6:
-		return !st->walk && !st->ctx.v4 && addr_match(t->addr,
-		    st->ctx.ip, t->cidr6 >= 0 ? t->cidr6 : 128) ?
-		    M_MATCH : M_NOMATCH;
-	default:
-		break;
-	}
-	/* §4.6.4: every other mechanism causes DNS queries. */
-	st->ev->lookups++;
-	if (!st->walk && st->ev->lookups > st->max_lookups) {
-		trace_err(st, SPF_ERR_LOOKUP_LIMIT, depth, domain, rec, t,
-		    "DNS lookup limit (%u) exceeded", st->max_lookups);
-		set_error(st, "DNS lookup limit (%u) exceeded at '%.*s' in %s",
-		    st->max_lookups, (int)t->len, rec->text + t->pos, domain);
-		return M_PERMERROR;
-	}
-	if (st->walk && t->has_macro) {
-		trace(st, SPF_TR_TERM, depth, domain, rec, t,
-		    "macros not expanded");
-		return M_NOMATCH;
-	}
-	/* A hostile tree of includes could make the walk ask thousands of
-	   names: past the cap it counts terms without asking. */
-	if (st->walk && st->ev->lookups > SPF_WALK_MAX_LOOKUPS)
-		return M_NOMATCH;
-	if ((rv = target(st, depth, domain, rec, t, &name)) != 0) {
-		buf_free(&name);
-		if (rv == -1)
-			return M_PERMERROR;
-		if (t->kind == SPF_INCLUDE) {
-			trace_err(st, SPF_ERR_TARGET, depth, domain, rec, t,
-			    "include target is not a valid domain name");
-			set_error(st, "%s: include target is not a domain name",
-			    domain);
-			return M_PERMERROR;
-		}
-		trace(st, SPF_TR_TERM, depth, domain, rec, t,
-		    "target is not a valid domain name: no match");
-		return M_NOMATCH;
-	}
-	switch (t->kind) {
-	case SPF_A:
-	case SPF_EXISTS:
-		m = mech_addr(st, depth, domain, rec, t, name.data);
-		break;
-	case SPF_MX:
-		m = mech_mx(st, depth, domain, rec, t, name.data);
-		break;
-	case SPF_PTR:
-		/* The PTR query depends on the client: the walk asks none. */
-		if (st->walk)
-			break;
-		p = spf_validated_name(&st->ctx, domain, name.data, &vd, &ps,
-		    &nptr);
-		if (nptr > SPF_MAX_PTR)
-			trace_err(st, SPF_ERR_PTR_LIMIT, depth, domain, rec, t,
-			    "%zu PTR names for the client, only the first %d "
-			    "are used", nptr, SPF_MAX_PTR);
-		if (p == NULL) {
-			st->nomem = 1;
-			m = M_TEMPERROR;
-		} else if (vd && note_void(st, depth, domain, rec, t, "PTR",
-		    DNS_T_PTR, ps) == -1)
-			m = M_PERMERROR;
-		else
-			m = *p != '\0' && !st->walk ? M_MATCH : M_NOMATCH;
-		free(p);
-		break;
-	case SPF_INCLUDE:
-		m = mech_include(st, depth, domain, rec, t, name.data);
-		break;
-	default:
-		break;
-	}
-	buf_free(&name);
-	return m;
-}
-
-/* exp= (§6.2): any failure means "no explanation". */
-static char *
-explain(struct spf_state *st, const char *domain, const struct spf_term *t)
-{
-	struct buf name = BUF_INIT, out = BUF_INIT;
-	struct dns_answer *a = NULL;
-	struct errbuf eb;
-	char *r = NULL;
-
-	if (spf_expand(&st->ctx, domain, t->domain, strlen(t->domain), 0,
-	    &name, &eb) == -1 || finish_name(&name) == -1 ||
-	    dns_query(st->ctx.res, name.data, DNS_T_TXT, &a, &eb) == -1)
-		goto out;
-	/* Exactly one TXT record; its strings joined (§6.2). */
-	if (a->status != DNS_ANSWER || a->nrr != 1 ||
-	    a->rr[0].type != DNS_T_TXT || a->rr[0].txt == NULL ||
-	    memchr(a->rr[0].txt, '\0', a->rr[0].txtlen) != NULL)
-		goto out;
-	if (spf_expand(&st->ctx, domain, a->rr[0].txt, a->rr[0].txtlen, 1,
-	    &out, &eb) == -1)
-		goto out;
-	r = out.data;
-	out.data = NULL;
-out:
-	dns_answer_free(&a);
-	buf_free(&name);
-	buf_free(&out);
-	return r;
 }
 
 static enum spf_result
@@ -581,10 +186,10 @@ fetch(struct spf_state *st, const char *domain, unsigned depth,
 	case DNS_NODATA:
 		goto out;
 	default:
-		trace_err(st, a->status == DNS_BOGUS ? SPF_ERR_BOGUS :
+		spf_ev_trace_err(st, a->status == DNS_BOGUS ? SPF_ERR_BOGUS :
 		    SPF_ERR_DNS, depth, domain, NULL, NULL, "TXT %s: %s",
 		    domain, dns_status_name(a->status));
-		set_error(st, "%s: DNS %s for TXT", domain,
+		spf_ev_set_error(st, "%s: DNS %s for TXT", domain,
 		    dns_status_name(a->status));
 		r = SPF_TEMPERROR;
 		goto out;
@@ -598,19 +203,19 @@ fetch(struct spf_state *st, const char *domain, unsigned depth,
 	if (n == 0)
 		goto out;
 	if (n > 1) {
-		set_error(st, "%s: %zu SPF records", domain, n);
-		trace_err(st, SPF_ERR_MULTIPLE, depth, domain, NULL, NULL,
-		    "%zu SPF records", n);
+		spf_ev_set_error(st, "%s: %zu SPF records", domain, n);
+		spf_ev_trace_err(st, SPF_ERR_MULTIPLE, depth, domain, NULL,
+		    NULL, "%zu SPF records", n);
 		r = SPF_PERMERROR;
 		goto out;
 	}
-	trace(st, SPF_TR_RECORD, depth, domain, NULL, NULL, "%.*s",
+	spf_ev_trace(st, SPF_TR_RECORD, depth, domain, NULL, NULL, "%.*s",
 	    (int)a->rr[which].txtlen, a->rr[which].txt);
 	if (spf_parse(a->rr[which].txt, a->rr[which].txtlen, rec_r, &pos,
 	    &eb) == -1) {
-		set_error(st, "%s: %s", domain, eb.msg);
-		trace_err(st, SPF_ERR_SYNTAX, depth, domain, NULL, NULL, "%s",
-		    eb.msg);
+		spf_ev_set_error(st, "%s: %s", domain, eb.msg);
+		spf_ev_trace_err(st, SPF_ERR_SYNTAX, depth, domain, NULL, NULL,
+		    "%s", eb.msg);
 		r = SPF_PERMERROR;
 		goto out;
 	}
@@ -625,7 +230,8 @@ chain_add(struct spf_state *st, const char *domain)
 {
 	struct spf_eval *ev = st->ev;
 
-	if (push((void **)&ev->chain, &ev->nchain, sizeof(char *)) == -1 ||
+	if (spf_ev_push((void **)&ev->chain, &ev->nchain,
+	    sizeof(char *)) == -1 ||
 	    (ev->chain[ev->nchain - 1] = strdup(domain)) == NULL) {
 		st->nomem = 1;
 		return -1;
@@ -633,8 +239,8 @@ chain_add(struct spf_state *st, const char *domain)
 	return 0;
 }
 
-static enum spf_result
-check_host(struct spf_state *st, const char *domain, unsigned depth,
+enum spf_result
+spf_ev_check_host(struct spf_state *st, const char *domain, unsigned depth,
     int decisive, char **exp_r)
 {
 	struct spf_record *rec = NULL;
@@ -655,10 +261,10 @@ check_host(struct spf_state *st, const char *domain, unsigned depth,
 
 		if (t->kind >= SPF_REDIRECT)
 			continue;
-		m = eval_term(st, depth, domain, rec, t);
+		m = spf_ev_eval_term(st, depth, domain, rec, t);
 		if (st->nomem)
 			m = M_TEMPERROR;
-		trace(st, SPF_TR_TERM, depth, domain, rec, t, "%s",
+		spf_ev_trace(st, SPF_TR_TERM, depth, domain, rec, t, "%s",
 		    m == M_MATCH ? "match" : m == M_NOMATCH ? "no match" :
 		    m == M_TEMPERROR ? "temperror" : "permerror");
 		if (m == M_NOMATCH)
@@ -674,11 +280,12 @@ check_host(struct spf_state *st, const char *domain, unsigned depth,
 		if (decisive) {
 			free(st->ev->matched_term);
 			free(st->ev->matched_domain);
-			if ((st->ev->matched_term = term_text(rec, t)) == NULL ||
+			if ((st->ev->matched_term = spf_ev_term_text(rec,
+			    t)) == NULL ||
 			    (st->ev->matched_domain = strdup(domain)) == NULL)
 				st->nomem = 1;
 			if (r == SPF_FAIL && rec->exp >= 0 && exp_r != NULL)
-				*exp_r = explain(st, domain,
+				*exp_r = spf_ev_explain(st, domain,
 				    &rec->terms[rec->exp]);
 		}
 		goto done;
@@ -689,43 +296,48 @@ check_host(struct spf_state *st, const char *domain, unsigned depth,
 
 		st->ev->lookups++;
 		if (!st->walk && st->ev->lookups > st->max_lookups) {
-			trace_err(st, SPF_ERR_LOOKUP_LIMIT, depth, domain, rec,
-			    t, "DNS lookup limit (%u) exceeded",
+			spf_ev_trace_err(st, SPF_ERR_LOOKUP_LIMIT, depth,
+			    domain, rec, t, "DNS lookup limit (%u) exceeded",
 			    st->max_lookups);
-			set_error(st, "DNS lookup limit (%u) exceeded at "
+			spf_ev_set_error(st,
+			    "DNS lookup limit (%u) exceeded at "
 			    "redirect in %s", st->max_lookups, domain);
 			r = SPF_PERMERROR;
 			goto done;
 		}
 		if (st->walk && (t->has_macro ||
 		    st->ev->lookups > SPF_WALK_MAX_LOOKUPS)) {
-			trace(st, SPF_TR_TERM, depth, domain, rec, t,
+			spf_ev_trace(st, SPF_TR_TERM, depth, domain, rec, t,
 			    "%s", t->has_macro ? "macros not expanded" :
 			    "not followed: the walk's lookup cap");
 			r = SPF_NEUTRAL;
 			goto done;
 		}
-		if ((rv = target(st, depth, domain, rec, t, &tgt)) != 0) {
+		if ((rv = spf_ev_target(st, depth, domain, rec, t,
+		    &tgt)) != 0) {
 			if (rv == 1) {
-				trace_err(st, SPF_ERR_TARGET, depth, domain,
-				    rec, t, "redirect target is not a valid "
+				spf_ev_trace_err(st, SPF_ERR_TARGET, depth,
+				    domain, rec, t,
+				    "redirect target is not a valid "
 				    "domain name");
-				set_error(st, "%s: redirect target is not a "
+				spf_ev_set_error(st,
+				    "%s: redirect target is not a "
 				    "domain name", domain);
 			}
 			r = SPF_PERMERROR;
 			goto done;
 		}
-		trace(st, SPF_TR_TERM, depth, domain, rec, t, "redirect to %s",
-		    tgt.data);
+		spf_ev_trace(st, SPF_TR_TERM, depth, domain, rec, t,
+		    "redirect to %s", tgt.data);
 		if (st->walk) {
 			for (i = 0; i <= depth && i < SPF_WALK_DEPTH; i++)
 				if (strcasecmp(st->stack[i], tgt.data) == 0) {
-					trace_err(st, SPF_ERR_LOOP, depth,
-					    domain, rec, t, "redirect loop via "
-					    "%s", tgt.data);
-					set_error(st, "redirect loop via %s",
+					spf_ev_trace_err(st, SPF_ERR_LOOP,
+					    depth, domain, rec, t,
+					    "redirect loop via " "%s",
 					    tgt.data);
+					spf_ev_set_error(st,
+					    "redirect loop via %s", tgt.data);
 					r = SPF_NEUTRAL;
 					goto done;
 				}
@@ -735,19 +347,20 @@ check_host(struct spf_state *st, const char *domain, unsigned depth,
 			}
 		}
 		/* The redirect target's result stands, its exp= too. */
-		r = check_host(st, tgt.data, depth + 1, decisive, exp_r);
+		r = spf_ev_check_host(st, tgt.data, depth + 1, decisive, exp_r);
 		if (r == SPF_NONE) {
-			trace_err(st, SPF_ERR_REDIRECT_NONE, depth, domain, rec,
-			    t, "%s has no SPF record", tgt.data);
-			set_error(st, "%s: redirect=%s has no SPF record",
-			    domain, tgt.data);
+			spf_ev_trace_err(st, SPF_ERR_REDIRECT_NONE, depth,
+			    domain, rec, t, "%s has no SPF record", tgt.data);
+			spf_ev_set_error(st,
+			    "%s: redirect=%s has no SPF record", domain,
+			    tgt.data);
 			r = SPF_PERMERROR;
 		}
 		goto done;
 	}
 	r = SPF_NEUTRAL;
 done:
-	trace(st, SPF_TR_RESULT, depth, domain, NULL, NULL, "%s",
+	spf_ev_trace(st, SPF_TR_RESULT, depth, domain, NULL, NULL, "%s",
 	    spf_result_name(r));
 	buf_free(&tgt);
 	spf_record_free(&rec);
@@ -872,10 +485,10 @@ spf_run(struct dns_resolver *res, const struct spf_request *req, int walk,
 	domain = req->domain != NULL ? req->domain : st.ctx.odomain;
 	if (!domain_ok(domain)) {
 		ev->result = SPF_NONE;
-		trace(&st, SPF_TR_RESULT, 0, domain, NULL, NULL,
+		spf_ev_trace(&st, SPF_TR_RESULT, 0, domain, NULL, NULL,
 		    "none: '%s' is not a valid domain (RFC 7208 §4.3)", domain);
 	} else
-		ev->result = check_host(&st, domain, 0, 1, &exp);
+		ev->result = spf_ev_check_host(&st, domain, 0, 1, &exp);
 	if (st.nomem)
 		goto nomem;
 	if (ev->result == SPF_FAIL) {
