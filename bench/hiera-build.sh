@@ -26,8 +26,12 @@ awk -v n="$N" -v y="$T_DIR/mail.yaml" -v t="$T_DIR/in.txt" 'BEGIN {
 		printf "f%d@example.org\tf%d@m%d.net\n", i, i, i % 977 >t
 	}
 }'
+# Run as root (a throwaway VM), mailmap would drop to the udmail user.
+user=
+[ "$(id -u)" = 0 ] && user="user: root"
 for fmt in lmdb hash; do
 	cat >"$T_DIR/$fmt.yaml" <<CONF
+$user
 state_dir: $T_DIR/state
 hiera:
   - $T_DIR/mail.yaml
