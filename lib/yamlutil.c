@@ -634,22 +634,23 @@ yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
 	return 0;
 }
 
-/* Open addressing over indexes into the key array; each key keeps its
-   FNV-1a hash, so growing and most mismatches never touch the text. */
+/* Open addressing; a slot holds the key's index + 1 (low half, 0: free)
+   and the high half of its FNV-1a hash (the better mixed one), which
+   also gives the slot: probing and growing touch the key array and the
+   text only when those 32 bits match. */
 struct yseen_key {
 	const char *str;
 	unsigned len, line;
-	uint32_t hash;
 };
 
 struct yseen {
-	uint32_t *slot; /* index + 1 into key, 0: free */
+	uint64_t *slot;
 	size_t mask;
 	struct yseen_key *key;
 	size_t count, cap;
 };
 
-static uint32_t
+static uint64_t
 yseen_hash(const char *s, size_t len)
 {
 	uint64_t h = 14695981039346656037ULL;
@@ -659,8 +660,11 @@ yseen_hash(const char *s, size_t len)
 		h ^= (unsigned char)s[i];
 		h *= 1099511628211ULL;
 	}
-	return (uint32_t)(h ^ (h >> 32));
+	return h;
 }
+
+#define YSEEN_TAG(h) ((h) & 0xffffffff00000000ULL)
+#define YSEEN_POS(h) ((size_t)((h) >> 32))
 
 struct yseen *
 yseen_new(size_t hint)
@@ -684,15 +688,17 @@ static int
 yseen_grow(struct yseen *s)
 {
 	size_t n = (s->mask + 1) * 2, i, j;
-	uint32_t *slot;
+	uint64_t *slot, h;
 
-	if (n > UINT32_MAX || (slot = calloc(n, sizeof(*slot))) == NULL)
+	if (n > ((size_t)1 << 32) || (slot = calloc(n, sizeof(*slot))) == NULL)
 		return -1;
-	for (i = 0; i < s->count; i++) {
-		for (j = s->key[i].hash & (n - 1); slot[j] != 0;
+	for (i = 0; i <= s->mask; i++) {
+		if ((h = s->slot[i]) == 0)
+			continue;
+		for (j = YSEEN_POS(h) & (n - 1); slot[j] != 0;
 		    j = (j + 1) & (n - 1))
 			;
-		slot[j] = (uint32_t)i + 1;
+		slot[j] = s->slot[i];
 	}
 	free(s->slot);
 	s->slot = slot;
@@ -700,21 +706,41 @@ yseen_grow(struct yseen *s)
 	return 0;
 }
 
+uint64_t
+yseen_prefetch(const struct yseen *s, const char *str, size_t len)
+{
+	uint64_t h = yseen_hash(str, len);
+
+	__builtin_prefetch(&s->slot[YSEEN_POS(h) & s->mask]);
+	return h;
+}
+
 int
 yseen_add(struct yseen *s, const char *str, size_t len, unsigned line,
     unsigned *first_r)
 {
+	return yseen_add_hashed(s, yseen_hash(str, len), str, len, line,
+	    first_r);
+}
+
+int
+yseen_add_hashed(struct yseen *s, uint64_t h, const char *str, size_t len,
+    unsigned line, unsigned *first_r)
+{
 	const struct yseen_key *k;
 	struct yseen_key *nk;
-	uint32_t h = yseen_hash(str, len);
 	size_t i, ncap;
 
 	if ((s->count + 1) * 2 > s->mask + 1 && yseen_grow(s) == -1)
 		return -1;
-	for (i = h & s->mask; s->slot[i] != 0; i = (i + 1) & s->mask) {
-		k = &s->key[s->slot[i] - 1];
-		if (k->hash == h && k->len == len &&
-		    memcmp(k->str, str, len) == 0) {
+	if (s->count >= UINT32_MAX - 1)
+		return -1;
+	for (i = YSEEN_POS(h) & s->mask; s->slot[i] != 0;
+	    i = (i + 1) & s->mask) {
+		if (YSEEN_TAG(s->slot[i]) != YSEEN_TAG(h))
+			continue;
+		k = &s->key[(uint32_t)s->slot[i] - 1];
+		if (k->len == len && memcmp(k->str, str, len) == 0) {
 			*first_r = k->line;
 			return 1;
 		}
@@ -729,8 +755,7 @@ yseen_add(struct yseen *s, const char *str, size_t len, unsigned line,
 	s->key[s->count].str = str;
 	s->key[s->count].len = (unsigned)len;
 	s->key[s->count].line = line;
-	s->key[s->count].hash = h;
-	s->slot[i] = (uint32_t)++s->count;
+	s->slot[i] = YSEEN_TAG(h) | (uint64_t)++s->count;
 	return 0;
 }
 

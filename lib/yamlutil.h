@@ -10,6 +10,7 @@
 #define UDMAIL_YAMLUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "errbuf.h"
@@ -102,6 +103,13 @@ struct yseen;
 struct yseen *yseen_new(size_t hint);
 int yseen_add(struct yseen *s, const char *str, size_t len, unsigned line,
     unsigned *first_r) __attribute__((warn_unused_result));
+/* The same in two steps, so that the memory yseen_add will look at can
+   be fetched meanwhile: yseen_prefetch starts that and returns the hash
+   yseen_add_hashed takes (STR and LEN the same in both calls). */
+uint64_t yseen_prefetch(const struct yseen *s, const char *str, size_t len);
+int yseen_add_hashed(struct yseen *s, uint64_t hash, const char *str,
+    size_t len, unsigned line, unsigned *first_r)
+    __attribute__((warn_unused_result));
 void yseen_free(struct yseen **sp);
 
 #endif
