@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "digest.h"
 #include "guard.h"
+#include "ldapset.h"
 #include "log.h"
 #include "safedir.h"
 #include "src_hiera.h"
@@ -327,11 +328,16 @@ fetch_ldap(const struct conf *c, const struct sync_opts *o,
 	struct ldap *ld;
 	int r;
 
-	if ((ld = src_ldap_connect(&c->ldap, eb)) == NULL)
-		return SYNC_ERR_LDAP;
-	r = src_ldap_fetch_pages(ld, &c->ldap, o->now, c->retired_grace_days,
-	    &ss->accounts, add_page, ss, eb);
-	src_ldap_close(&ld);
+	if (o->ldap_set != NULL) {
+		/* What the content synchronization keeps current: no fetch. */
+		r = ldapset_walk(o->ldap_set, &ss->accounts, add_page, ss, eb);
+	} else {
+		if ((ld = src_ldap_connect(&c->ldap, eb)) == NULL)
+			return SYNC_ERR_LDAP;
+		r = src_ldap_fetch_pages(ld, &c->ldap, o->now,
+		    c->retired_grace_days, &ss->accounts, add_page, ss, eb);
+		src_ldap_close(&ld);
+	}
 	if (r == -1) {
 		if (ss->store_failed) {
 			errbuf_prefix(eb, "passwd");

@@ -13,6 +13,8 @@
 #include "errbuf.h"
 #include "model.h"
 
+struct ldapset;
+
 enum sync_status {
 	SYNC_OK = 0,
 	SYNC_ERR_CONFIG,  /* configuration makes no sense (no domain...) */
@@ -31,6 +33,10 @@ struct sync_opts {
 			   passwd-file written while fetching */
 	int keep_passwords; /* keep hashes for model_emit (mailmap diff) */
 	time_t now;     /* 0: time(NULL) */
+	/* LDAP's accounts as held by mailsyncd (lib/ldapset, kept current by
+	   lib/ldapwatch): used instead of a fetch, with the same checks
+	   (an empty set, attributes nobody may read).  NULL: fetch. */
+	const struct ldapset *ldap_set;
 };
 
 struct sync_output_result {

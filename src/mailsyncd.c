@@ -1,10 +1,13 @@
 /*
  * mailsyncd: run the sync pipeline when a source changes.  LDAP changes
- * arrive through a persistent search (lib/ldapwatch), Hiera exports through
- * inotify.  A change on a quiet system is synced at once; while syncs
- * follow each other, the next waits as long as the last one took, so a
- * burst is coalesced and the work stays bounded.  Failures are retried
- * with backoff while the
+ * arrive through a content synchronization search (lib/ldapwatch) that
+ * keeps the daemon's copy of the accounts (lib/ldapset) current entry by
+ * entry, so a change costs a build from that copy, never a fetch; Hiera
+ * exports are watched with inotify and read again.  A change on a quiet
+ * system is built at once; while builds follow each other, the next
+ * waits as long as the last one took, so a burst is coalesced and the
+ * work stays bounded.  Without syncprov it fetches everything, on a
+ * timer.  Failures are retried with backoff while the
  * last good tables keep serving.  --once runs the pipeline a single time
  * for timers.  One instance per state directory (lock file).  A standing
  * problem (a dangling alias, a rejected record) is logged when it appears
@@ -34,6 +37,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "ldapset.h"
 #include "ldapwatch.h"
 #include "log.h"
 #include "map.h"
@@ -65,6 +69,15 @@ struct daemon {
 	int fail_backoff;
 	int watching;       /* long-running: read a cookie before each sync */
 	char *cookie;       /* LDAP's state the published tables show */
+	struct ldapset *set;/* LDAP's accounts, kept current by WATCH */
+	char *resume;       /* the state SET holds (changes after it may be
+			   in it too: applying them again is harmless);
+			   NULL: the next watch starts from nothing */
+	int set_whole;      /* SET is LDAP's state at RESUME: a refresh
+			   finished and none has started since */
+	long long set_day;  /* the UTC day SET's account states are for */
+	int pending;        /* a build waits for the refresh to finish */
+	int notified;       /* READY=1 sent */
 	long long next_ok;  /* earliest start of the next sync (ms) */
 	/* The warnings the log has shown, saved in warnings_path (fixed
 	   until restart, like the lock beside it).  NULL: --dry-run, which
@@ -382,23 +395,40 @@ load_cookie(struct daemon *d)
 	return ok;
 }
 
+/* Build from the held accounts: they are whole, and the day their
+   states were computed for is today. */
+static int
+use_set(const struct daemon *d)
+{
+	return d->set != NULL && d->set_whole && !d->watch_unsupported &&
+	    d->conf->ldap.enabled && d->set_day == time(NULL) / 86400;
+}
+
 static enum sync_status
-run_sync(struct daemon *d, const struct sync_opts *o)
+run_sync(struct daemon *d, const struct sync_opts *oo)
 {
 	struct collect col = { NULL, 1, 0 };
 	const char *const state[] = { d->warnings_path, NULL };
+	struct sync_opts so = *oo, *o = &so;
 	struct sync_result res;
 	enum sync_status st;
 	struct errbuf eb;
 	char *cookie = NULL;
 	long long t0 = now_ms(), took;
-	int k, changed = 0, lock;
+	int k, changed = 0, lock, from_set = use_set(d);
 
 	d->runs++;
-	/* Read before the fetch: whatever changes after it, the watch
-	   started from it reports. */
-	if (d->watching && d->conf->ldap.enabled && !o->dry_run &&
+	if (from_set) {
+		so.ldap_set = d->set;
+		log_debug("building from the %zu LDAP entries held (%.0f MiB), "
+		    "no fetch", ldapset_count(d->set),
+		    (double)ldapset_memory(d->set) / 1048576.0);
+		if (d->resume != NULL)
+			cookie = xstrdup(d->resume);
+	} else if (d->watching && d->conf->ldap.enabled && !o->dry_run &&
 	    ldapwatch_cookie(&d->conf->ldap, &cookie, &eb) == -1)
+		/* Read before the fetch: whatever changes after it, the
+		   watch started from it reports. */
 		log_debug("%s; the watch will start from a full refresh",
 		    eb.msg);
 	if (d->reported != NULL) {
@@ -426,8 +456,9 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 		d->last_success = time(NULL);
 		for (k = 0; k < OUTPUT_COUNT; k++)
 			changed += res.out[k].changed;
-		log_info("sync done in %.3f s (fetch %.3f s), %zu addresses, "
+		log_info("sync done in %.3f s (%s %.3f s), %zu addresses, "
 		    "%d outputs replaced", res.total_seconds,
+		    from_set ? "held LDAP entries" : "fetch",
 		    res.fetch_seconds, res.stats.addresses, changed);
 		if (d->reported == NULL && (res.stats.rejected ||
 		    res.stats.conflicts || res.stats.loops ||
@@ -516,6 +547,17 @@ hiera_changed(struct daemon *d)
 	return hit;
 }
 
+/* Forget the held accounts: the next watch starts from nothing. */
+static void
+set_drop(struct daemon *d)
+{
+	ldapwatch_close(&d->watch);
+	ldapset_free(&d->set);
+	d->set_whole = 0;
+	free(d->resume);
+	d->resume = NULL;
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -531,9 +573,10 @@ reload(struct daemon *d)
 		log_warnx("%s: user: %s takes effect at the next start; "
 		    "running as before (user %s)", d->conf_path, c->user,
 		    d->user);
+	/* The watch and the set were made for the old LDAP settings. */
+	set_drop(d);
 	conf_free(&d->conf);
 	d->conf = c;
-	ldapwatch_close(&d->watch);
 	free(d->cookie);
 	d->cookie = NULL;
 	d->watch_retry = 0;
@@ -545,21 +588,62 @@ reload(struct daemon *d)
 
 static void watch_failed(struct daemon *, time_t, const struct errbuf *);
 
+/* The scratch file for the held hashes goes beside the passwd-file, as
+   the sync's own. */
+static struct ldapset *
+set_new(const struct daemon *d, struct errbuf *eb)
+{
+	const struct conf *c = d->conf;
+	char dir[PATH_MAX], *slash;
+
+	dir[0] = '\0';
+	if (c->out[OUTPUT_PASSWD].enabled && c->out[OUTPUT_PASSWD].path !=
+	    NULL) {
+		(void)snprintf(dir, sizeof(dir), "%s",
+		    c->out[OUTPUT_PASSWD].path);
+		if ((slash = strrchr(dir, '/')) != NULL)
+			slash[slash == dir] = '\0';
+	}
+	return ldapset_new(c->ldap.attr_uid != NULL ? c->ldap.attr_uid : "uid",
+	    c->ldap.base, dir[0] != '\0' ? dir : NULL, eb);
+}
+
 static void
 open_watch(struct daemon *d, time_t now)
 {
 	struct errbuf eb;
+	const char *from;
 
 	if (!d->conf->ldap.enabled || d->watch != NULL ||
 	    d->watch_unsupported || now < d->watch_retry)
 		return;
-	if ((d->watch = ldapwatch_open(&d->conf->ldap, d->cookie, &eb)) !=
-	    NULL) {
-		log_info("ldap: watching %s for changes%s", d->conf->ldap.base,
-		    d->cookie != NULL ? " since the last sync" : "");
+	if (d->set == NULL && (d->set = set_new(d, &eb)) == NULL) {
+		watch_failed(d, now, &eb);
 		return;
 	}
-	watch_failed(d, now, &eb);
+	/* Account states hold for the day they were read on. */
+	if (d->resume != NULL && d->set_day != now / 86400) {
+		log_info("ldap: a new day: reading every entry again for the "
+		    "account states (expiry, retirement)");
+		free(d->resume);
+		d->resume = NULL;
+	}
+	from = d->resume;
+	d->watch = ldapwatch_open(&d->conf->ldap, d->conf->retired_grace_days,
+	    from, d->set, &eb);
+	if (d->watch == NULL) {
+		/* Emptied for a refresh from nothing that did not start. */
+		if (from == NULL)
+			d->set_whole = 0;
+		watch_failed(d, now, &eb);
+		return;
+	}
+	/* Until its refresh is over the set is not a state LDAP had. */
+	d->set_whole = 0;
+	if (from == NULL)
+		d->set_day = now / 86400;
+	log_info("ldap: watching %s for changes%s", d->conf->ldap.base,
+	    from != NULL ? " since the state held" : ", reading every entry");
 }
 
 /* Back off 1, 2, 4 ... 60 s between attempts; a server without the
@@ -574,13 +658,24 @@ watch_failed(struct daemon *d, time_t now, const struct errbuf *eb)
 		    d->poll_interval);
 		return;
 	}
+	if (eb->errnum == ESTALE && d->resume != NULL) {
+		/* The server cannot say what changed since our state:
+		   read everything again, at once. */
+		log_warnx("%s; reading every entry again", eb->msg);
+		d->set_whole = 0;
+		free(d->resume);
+		d->resume = NULL;
+		d->watch_retry = 0;
+		return;
+	}
 	d->watch_backoff = d->watch_backoff ? d->watch_backoff * 2 :
 	    BACKOFF_MIN_S;
 	if (d->watch_backoff > BACKOFF_MAX_S)
 		d->watch_backoff = BACKOFF_MAX_S;
 	d->watch_retry = now + d->watch_backoff;
-	log_warnx("%s; polling every %d s, retrying in %d s", eb->msg,
-	    d->poll_interval, d->watch_backoff);
+	log_warnx("%s; retrying in %d s%s", eb->msg, d->watch_backoff,
+	    d->set_whole ? " (building from the entries held meanwhile)" :
+	    "");
 }
 
 /* Sync at once, or as soon as the last sync's own duration has passed
@@ -595,6 +690,49 @@ schedule(const struct daemon *d, long long *due)
 		t = d->next_ok;
 	if (*due == -1 || t < *due)
 		*due = t;
+}
+
+/* Input on the watch: apply it; schedule a build when the set moved. */
+static void
+watch_input(struct daemon *d, long long *due)
+{
+	const struct ldapwatch_stats *ws;
+	struct errbuf eb;
+	const char *ck;
+	int r, was_ready = ldapwatch_ready(d->watch);
+
+	r = ldapwatch_process(d->watch, &eb);
+	ws = ldapwatch_stats(d->watch);
+	if ((ck = ldapwatch_cookie_now(d->watch)) != NULL &&
+	    (d->resume == NULL || strcmp(ck, d->resume) != 0)) {
+		free(d->resume);
+		d->resume = xstrdup(ck);
+	}
+	if (r == -1) {
+		ldapwatch_close(&d->watch);
+		watch_failed(d, time(NULL), &eb);
+		/* Hiera changes that waited for the refresh: build from the
+		   set if it is whole, else fetch. */
+		if (d->pending) {
+			d->pending = 0;
+			schedule(d, due);
+		}
+		return;
+	}
+	if (!was_ready && ldapwatch_ready(d->watch)) {
+		d->set_whole = 1;
+		d->watch_backoff = 0;
+		log_debug("ldap refresh done: %zu entries held, %zu read, %zu "
+		    "dropped, %s", ldapset_count(d->set), ws->entries,
+		    ws->deleted, r == 1 || d->pending ? "building" :
+		    "nothing changed since the state held");
+	} else if (r == 1)
+		log_debug("ldap change applied: %zu entries read, %zu dropped "
+		    "since the watch opened", ws->entries, ws->deleted);
+	if (r == 1 || (d->pending && d->set_whole)) {
+		d->pending = 0;
+		schedule(d, due);
+	}
 }
 
 /* Started as root: become the configured user before LDAP is contacted
@@ -620,55 +758,92 @@ become_user(struct daemon *d)
 	d->user = xstrdup(d->conf->user);
 }
 
+/* Mark the start as done for systemd, once. */
+static void
+notify_ready(struct daemon *d)
+{
+	if (d->notified)
+		return;
+	d->notified = 1;
+	sd_notify_msg("READY=1");
+}
+
+/* Build now: from the held accounts when they are whole; not while the
+   watch refreshes them (the end of the refresh builds); else fetch. */
+static void
+build_due(struct daemon *d, const struct sync_opts *o, long long *due,
+    long long *next_poll)
+{
+	if (d->watch != NULL && !d->set_whole &&
+	    !ldapwatch_ready(d->watch)) {
+		d->pending = 1;
+		*due = -1;
+		return;
+	}
+	if (run_sync(d, o) == SYNC_OK) {
+		d->fail_backoff = 0;
+		*due = -1;
+	} else {
+		d->fail_backoff = d->fail_backoff ? d->fail_backoff * 2 :
+		    BACKOFF_MIN_S;
+		if (d->fail_backoff > BACKOFF_MAX_S)
+			d->fail_backoff = BACKOFF_MAX_S;
+		*due = now_ms() + d->fail_backoff * 1000LL;
+	}
+	notify_ready(d);
+	*next_poll = now_ms() + (long long)d->poll_interval * 1000;
+}
+
 static int
 loop(struct daemon *d, const struct sync_opts *o)
 {
 	long long due, next_poll, t;
 	struct pollfd pfd[2];
-	struct errbuf eb;
-	int n, r, timeout, was_ready;
+	int n, timeout;
 
 	d->watching = 1;
-	/* The first sync runs before READY=1, so units ordered after us find
-	   the tables published (or the last good ones, if LDAP is down).
-	   Not needed when the tables are those of the saved cookie and
-	   nothing else they depend on moved: the watch, started from that
-	   cookie, asks for a sync if LDAP changed meanwhile. */
+	/* The first build runs before READY=1, so units ordered after us
+	   find the tables published (or the last good ones, if LDAP is
+	   down): it comes at the end of the watch's first refresh, or from
+	   a fetch when there is no watch.  Not needed when the tables are
+	   those of the saved cookie and nothing else they depend on moved:
+	   the refresh then builds only if LDAP changed meanwhile. */
+	due = now_ms();
 	if (!o->dry_run && !o->force && d->conf->ldap.enabled &&
 	    load_cookie(d)) {
 		log_info("tables as the last sync left them; no sync until "
 		    "LDAP says what changed since");
+		notify_ready(d);
+		d->pending = 0;
 		due = -1;
-	} else
-		due = run_sync(d, o) == SYNC_OK ? -1 :
-		    now_ms() + BACKOFF_MIN_S * 1000;
+	}
 	next_poll = now_ms() + (long long)d->poll_interval * 1000;
-	sd_notify_msg("READY=1");
 	while (!got_term) {
 		if (got_hup) {
 			got_hup = 0;
 			reload(d);
 			due = now_ms();
 		}
+		/* A new day: the account states are read again. */
+		if (d->watch != NULL && ldapwatch_ready(d->watch) &&
+		    d->set_day != time(NULL) / 86400) {
+			ldapwatch_close(&d->watch);
+			d->watch_retry = 0;
+		}
 		open_watch(d, time(NULL));
 		t = now_ms();
 		if (due != -1 && t >= due) {
-			if (run_sync(d, o) == SYNC_OK) {
-				d->fail_backoff = 0;
-				due = -1;
-			} else {
-				d->fail_backoff = d->fail_backoff ?
-				    d->fail_backoff * 2 : BACKOFF_MIN_S;
-				if (d->fail_backoff > BACKOFF_MAX_S)
-					d->fail_backoff = BACKOFF_MAX_S;
-				due = now_ms() + d->fail_backoff * 1000LL;
-			}
-			next_poll = now_ms() + (long long)d->poll_interval *
-			    1000;
+			build_due(d, o, &due, &next_poll);
 			continue;
 		}
-		if (t >= next_poll && due == -1)
-			due = t;
+		/* The timer fetches only what no watch follows. */
+		if (t >= next_poll && due == -1) {
+			if (!use_set(d) && d->watch == NULL)
+				due = t;
+			else
+				next_poll = t + (long long)d->poll_interval *
+				    1000;
+		}
 		timeout = (int)((due != -1 ? due : next_poll) - t);
 		if (d->watch == NULL && d->conf->ldap.enabled &&
 		    d->watch_retry > 0) {
@@ -692,32 +867,8 @@ loop(struct daemon *d, const struct sync_opts *o)
 			log_debug("hiera export changed");
 			schedule(d, &due);
 		}
-		if (n > 1 && pfd[1].revents != 0) {
-			was_ready = ldapwatch_ready(d->watch);
-			r = ldapwatch_process(d->watch, &eb);
-			if (r == -1) {
-				ldapwatch_close(&d->watch);
-				watch_failed(d, time(NULL), &eb);
-				/* Changes may have been missed meanwhile, or
-				   the cookie refused: sync, and start the
-				   next watch from that sync's cookie. */
-				if (was_ready || d->cookie != NULL)
-					schedule(d, &due);
-				free(d->cookie);
-				d->cookie = NULL;
-			} else {
-				if (!was_ready && ldapwatch_ready(d->watch)) {
-					d->watch_backoff = 0;
-					log_debug("ldap refresh done, %s",
-					    r == 1 ? "syncing" :
-					    "nothing changed since the last "
-					    "sync");
-				} else if (r == 1)
-					log_debug("ldap change seen");
-				if (r == 1)
-					schedule(d, &due);
-			}
-		}
+		if (n > 1 && pfd[1].revents != 0)
+			watch_input(d, &due);
 	}
 	sd_notify_msg("STOPPING=1");
 	log_info("terminating");
@@ -814,7 +965,7 @@ main(int argc, char **argv)
 	(void)sigaction(SIGHUP, &sa, NULL);
 	watch_hiera(&d);
 	rc = loop(&d, &so);
-	ldapwatch_close(&d.watch);
+	set_drop(&d);
 	free(d.cookie);
 	warnset_free(&d.reported);
 	conf_free(&d.conf);
