@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "buf.h"
 #include "ldapset.h"
 #include "log.h"
 #include "spill.h"
@@ -265,24 +267,17 @@ nomem:
 	return -1;
 }
 
-int
-ldapset_put(struct ldapset *set, const unsigned char *uuid,
-    struct account_list *l, const char *warnings, size_t wlen,
-    struct errbuf *eb)
+/* Record R in the set, replacing the one with its UUID; on failure R
+   is cleared.  0, or -1 with EB set. */
+static int
+ldapset_insert(struct ldapset *set, struct lsrec *r, struct errbuf *eb)
 {
-	struct lsrec r;
-	size_t i;
-	int ret = -1;
+	size_t i = slot_find(set, r->uuid);
 
-	if (rec_make(set, l, warnings, wlen, &r, eb) == -1)
-		goto out;
-	memcpy(r.uuid, uuid, LDAPSET_UUID_LEN);
-	i = slot_find(set, uuid);
 	if (set->slot[i] != 0) {
 		rec_clear(set, &set->v[set->slot[i] - 1]);
-		set->v[set->slot[i] - 1] = r;
-		ret = 0;
-		goto out;
+		set->v[set->slot[i] - 1] = *r;
+		return 0;
 	}
 	if (set->n == set->cap) {
 		size_t nc = set->cap ? set->cap * 2 : 1024;
@@ -293,7 +288,7 @@ ldapset_put(struct ldapset *set, const unsigned char *uuid,
 		set->v = nv;
 		set->cap = nc;
 	}
-	set->v[set->n++] = r;
+	set->v[set->n++] = *r;
 	if (set->n * 2 > set->nslot) {
 		if (index_grow(set) == -1) {
 			set->n--;
@@ -301,11 +296,25 @@ ldapset_put(struct ldapset *set, const unsigned char *uuid,
 		}
 	} else
 		set->slot[i] = (uint32_t)set->n;
-	ret = 0;
-	goto out;
+	return 0;
 nomem:
-	rec_clear(set, &r);
+	rec_clear(set, r);
 	errbuf_syserr(eb, "ldap entries");
+	return -1;
+}
+
+int
+ldapset_put(struct ldapset *set, const unsigned char *uuid,
+    struct account_list *l, const char *warnings, size_t wlen,
+    struct errbuf *eb)
+{
+	struct lsrec r;
+	int ret = -1;
+
+	if (rec_make(set, l, warnings, wlen, &r, eb) == -1)
+		goto out;
+	memcpy(r.uuid, uuid, LDAPSET_UUID_LEN);
+	ret = ldapset_insert(set, &r, eb);
 out:
 	account_list_free(l);
 	return ret;
@@ -447,5 +456,200 @@ ldapset_walk(const struct ldapset *set, struct account_list *l,
 	return 0;
 fail:
 	account_list_free(l);
+	return -1;
+}
+
+/* The snapshot: records in the set's order, each
+     uuid[16] flags state bad(2) wlen(4) slen(4) str warn
+   (integers little-endian), with the hashes apart, each len(2) bytes,
+   in the same order. */
+#define SNAP_HEAD 28
+
+static void
+put_le(unsigned char *p, uint32_t v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t
+get_le(const unsigned char *p, int n)
+{
+	uint32_t v = 0;
+	int i;
+
+	for (i = n - 1; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, c, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Append N bytes to B, writing B out to FD when it fills. */
+static int
+out_put(struct buf *b, int fd, const void *p, size_t n)
+{
+	if (b->len + n > 65536) {
+		if (write_all(fd, b->data, b->len) == -1)
+			return -1;
+		sodium_memzero(b->data, b->len);
+		buf_reset(b);
+	}
+	return buf_append(b, p, n);
+}
+
+static int
+out_flush(struct buf *b, int fd)
+{
+	int r = b->len > 0 ? write_all(fd, b->data, b->len) : 0;
+
+	buf_wipe_free(b);
+	return r;
+}
+
+int
+ldapset_save(const struct ldapset *set, int fd, int hfd, struct errbuf *eb)
+{
+	struct buf o = BUF_INIT, h = BUF_INIT;
+	unsigned char head[SNAP_HEAD], len2[2];
+	char pw[SPILL_STR_MAX + 1];
+	const struct lsrec *r;
+	size_t i, slen;
+	int rc = -1;
+
+	for (i = 0; i < set->n; i++) {
+		r = &set->v[i];
+		slen = 0;
+		if (r->str != NULL) {
+			const char *p = r->str;
+			int k, parts = 1 + !!(r->flags & LS_FORWARD) +
+			    !!(r->flags & LS_DN);
+
+			for (k = 0; k < parts; k++)
+				p += strlen(p) + 1;
+			slen = (size_t)(p - r->str);
+		}
+		memcpy(head, r->uuid, LDAPSET_UUID_LEN);
+		head[16] = r->flags;
+		head[17] = r->state;
+		put_le(head + 18, r->bad, 2);
+		put_le(head + 20, r->wlen, 4);
+		put_le(head + 24, (uint32_t)slen, 4);
+		if (out_put(&o, fd, head, sizeof(head)) == -1 ||
+		    (slen > 0 && out_put(&o, fd, r->str, slen) == -1) ||
+		    (r->wlen > 0 && out_put(&o, fd, r->warn, r->wlen) == -1))
+			goto syserr;
+		if (!(r->flags & LS_PASSWORD))
+			continue;
+		if (spill_get(set->spill, r->pwref, pw, sizeof(pw), eb) == -1)
+			goto out;
+		put_le(len2, (uint32_t)strlen(pw), 2);
+		if (out_put(&h, hfd, len2, 2) == -1 ||
+		    out_put(&h, hfd, pw, strlen(pw)) == -1) {
+			sodium_memzero(pw, sizeof(pw));
+			goto syserr;
+		}
+		sodium_memzero(pw, sizeof(pw));
+	}
+	if (out_flush(&o, fd) == -1 || out_flush(&h, hfd) == -1)
+		goto syserr;
+	rc = 0;
+	goto out;
+syserr:
+	errbuf_syserr(eb, "ldap entries: snapshot");
+out:
+	buf_free(&o);
+	buf_wipe_free(&h);
+	return rc;
+}
+
+/* Read exactly N bytes from F. */
+static int
+in_get(FILE *f, void *p, size_t n)
+{
+	return n == 0 || fread(p, 1, n, f) == n ? 0 : -1;
+}
+
+int
+ldapset_load(struct ldapset *set, FILE *f, FILE *hf, struct errbuf *eb)
+{
+	unsigned char head[SNAP_HEAD], len2[2];
+	char pw[SPILL_STR_MAX + 1];
+	struct lsrec r;
+	size_t slen, plen, i;
+	int c;
+
+	while ((c = getc(f)) != EOF) {
+		(void)ungetc(c, f);
+		memset(&r, 0, sizeof(r));
+		if (in_get(f, head, sizeof(head)) == -1)
+			goto bad;
+		memcpy(r.uuid, head, LDAPSET_UUID_LEN);
+		r.flags = head[16];
+		r.state = head[17];
+		r.bad = (uint16_t)get_le(head + 18, 2);
+		r.wlen = get_le(head + 20, 4);
+		slen = get_le(head + 24, 4);
+		r.gen = set->gen;
+		if (r.state > ACCOUNT_RETIRED || slen > 65536 ||
+		    r.wlen > (1U << 20) || ((r.flags & LS_ACCOUNT) != 0) !=
+		    (slen > 0))
+			goto bad;
+		if ((slen > 0 && (r.str = malloc(slen)) == NULL) ||
+		    (r.wlen > 0 && (r.warn = malloc(r.wlen)) == NULL)) {
+			rec_clear(set, &r);
+			errbuf_syserr(eb, "ldap entries: snapshot");
+			return -1;
+		}
+		if (in_get(f, r.str, slen) == -1 ||
+		    in_get(f, r.warn, r.wlen) == -1 ||
+		    (slen > 0 && r.str[slen - 1] != '\0') ||
+		    (r.wlen > 0 && r.warn[r.wlen - 1] != '\0')) {
+			rec_clear(set, &r);
+			goto bad;
+		}
+		if (slen > 0)
+			set->str_bytes += strlen(r.str) + 1;
+		if (r.flags & LS_PASSWORD) {
+			if (set->spill == NULL || in_get(hf, len2, 2) == -1 ||
+			    (plen = get_le(len2, 2)) == 0 ||
+			    in_get(hf, pw, plen) == -1) {
+				rec_clear(set, &r);
+				goto bad;
+			}
+			pw[plen] = '\0';
+			i = spill_put(set->spill, pw, &r.pwref, eb);
+			sodium_memzero(pw, sizeof(pw));
+			if (i != 0) {
+				rec_clear(set, &r);
+				return -1;
+			}
+		}
+		if (ldapset_insert(set, &r, eb) == -1)
+			return -1;
+	}
+	if (ferror(f) || (hf != NULL && getc(hf) != EOF))
+		goto bad;
+	return 0;
+bad:
+	errbuf_set(eb, "ldap entries: snapshot damaged");
 	return -1;
 }

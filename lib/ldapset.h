@@ -10,6 +10,7 @@
 #define UDMAIL_LDAPSET_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "account.h"
 #include "errbuf.h"
@@ -61,6 +62,16 @@ size_t ldapset_count(const struct ldapset *set);
    a full refresh when the day changes.  0, or -1 with EB set. */
 int ldapset_walk(const struct ldapset *set, struct account_list *l,
     src_ldap_page_fn *fn, void *arg, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+/* Write every entry to FD (no secret) and the hashes to HFD (a file in
+   the passwd-file's directory, as the scratch file).  0, or -1 with EB
+   set. */
+int ldapset_save(const struct ldapset *set, int fd, int hfd,
+    struct errbuf *eb) __attribute__((warn_unused_result));
+/* Add the entries ldapset_save wrote, from F (at the first entry) and
+   HF (NULL when the set keeps no hashes).  0, or -1 with EB set (then
+   clear the set). */
+int ldapset_load(struct ldapset *set, FILE *f, FILE *hf, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* Bytes of memory held (records, strings, index), for the logs. */
 size_t ldapset_memory(const struct ldapset *set);

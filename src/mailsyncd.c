@@ -37,6 +37,8 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include <sodium.h>
+
 #include "ldapset.h"
 #include "ldapwatch.h"
 #include "log.h"
@@ -52,6 +54,9 @@
 #define WARNINGS_FILE "mailsyncd.warnings"
 #define COOKIE_FILE   "mailsyncd.cookie"
 #define COOKIE_FILE_MAX (64 * 1024)
+#define ENTRIES_FILE  "mailsyncd.entries"
+#define HASHES_FILE   ".mailsyncd-hashes" /* beside the passwd-file */
+#define ENTRIES_MAGIC "udmail entries 1\n"
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -77,6 +82,7 @@ struct daemon {
 			   finished and none has started since */
 	long long set_day;  /* the UTC day SET's account states are for */
 	int pending;        /* a build waits for the refresh to finish */
+	struct ldapwatch_stats seen; /* WATCH's counts when last logged */
 	int notified;       /* READY=1 sent */
 	long long next_ok;  /* earliest start of the next sync (ms) */
 	/* The warnings the log has shown, saved in warnings_path (fixed
@@ -284,6 +290,26 @@ stamp_file(FILE *f, const char *path)
 		    (unsigned)st.st_gid);
 }
 
+/* The configuration file's stamp (malloc'd, or NULL): the held
+   entries were read with its LDAP settings. */
+static char *
+conf_stamp(const struct daemon *d)
+{
+	size_t len;
+	char *p = NULL;
+	FILE *f;
+
+	if ((f = open_memstream(&p, &len)) == NULL)
+		return NULL;
+	(void)fprintf(f, "mailsyncd %s\n", PACKAGE_VERSION);
+	stamp_file(f, d->conf_path);
+	if (fclose(f) != 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
 /* What the tables were built from apart from LDAP, malloc'd, or NULL.
    The UTC day is part of it: an account expires at midnight. */
 static char *
@@ -402,6 +428,183 @@ use_set(const struct daemon *d)
 {
 	return d->set != NULL && d->set_whole && !d->watch_unsupported &&
 	    d->conf->ldap.enabled && d->set_day == time(NULL) / 86400;
+}
+
+static struct ldapset *set_new(const struct daemon *, struct errbuf *);
+
+/* The held entries across a restart, so that the watch asks only for
+   what changed since: written at a clean exit, the entries (no secret)
+   to state_dir, the hashes beside the passwd-file (where the scratch
+   file holding them lives anyway), read and removed at the next start.
+   A crash leaves none: the next start reads every entry. */
+static int
+snap_paths(const struct daemon *d, char *ep, char *hp, size_t sz)
+{
+	const char *pw = d->conf->out[OUTPUT_PASSWD].path, *slash;
+
+	hp[0] = '\0';
+	if (snprintf(ep, sz, "%s/%s", d->conf->state_dir, ENTRIES_FILE) >=
+	    (int)sz)
+		return -1;
+	if (d->conf->out[OUTPUT_PASSWD].enabled && pw != NULL &&
+	    (slash = strrchr(pw, '/')) != NULL &&
+	    snprintf(hp, sz, "%.*s/%s", (int)(slash - pw), pw, HASHES_FILE) >=
+	    (int)sz)
+		return -1;
+	return 0;
+}
+
+/* Write to PATH.new, then rename over PATH. */
+static int
+snap_open(const char *path, char *tmp, size_t sz)
+{
+	if (snprintf(tmp, sz, "%s.new", path) >= (int)sz)
+		return -1;
+	return open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+}
+
+static int
+snap_commit(int fd, const char *tmp, const char *path)
+{
+	if (fsync(fd) == -1 || close(fd) == -1 || rename(tmp, path) == -1) {
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+snap_save(const struct daemon *d)
+{
+	char ep[PATH_MAX], hp[PATH_MAX], et[PATH_MAX], ht[PATH_MAX];
+	unsigned char tok[16];
+	char hex[33], *fp = NULL, *head = NULL;
+	struct errbuf eb;
+	int fd = -1, hfd = -1;
+
+	if (d->set == NULL || !d->set_whole || d->resume == NULL ||
+	    snap_paths(d, ep, hp, sizeof(ep)) == -1)
+		return;
+	randombytes_buf(tok, sizeof(tok));
+	(void)sodium_bin2hex(hex, sizeof(hex), tok, sizeof(tok));
+	if ((fp = conf_stamp(d)) == NULL ||
+	    asprintf(&head, ENTRIES_MAGIC "%sday %lld\nhashes %s\n"
+	    "cookie %s\n", fp, d->set_day, hex, d->resume) == -1) {
+		head = NULL;
+		goto fail;
+	}
+	if (hp[0] != '\0') {
+		if ((hfd = snap_open(hp, ht, sizeof(ht))) == -1 ||
+		    write(hfd, hex, 32) != 32)
+			goto fail;
+	}
+	if ((fd = snap_open(ep, et, sizeof(et))) == -1 ||
+	    write(fd, head, strlen(head)) != (ssize_t)strlen(head))
+		goto fail;
+	if (ldapset_save(d->set, fd, hfd, &eb) == -1) {
+		log_warnx("%s", eb.msg);
+		goto fail;
+	}
+	if ((hfd != -1 && snap_commit(hfd, ht, hp) == -1) ||
+	    snap_commit(fd, et, ep) == -1) {
+		hfd = fd = -1;
+		goto fail;
+	}
+	log_info("%s: %zu LDAP entries kept for the next start",
+	    ep, ldapset_count(d->set));
+	free(fp);
+	free(head);
+	return;
+fail:
+	log_warn("%s: LDAP entries not kept; the next start reads them all",
+	    ep);
+	if (hfd != -1) {
+		(void)close(hfd);
+		(void)unlink(ht);
+	}
+	if (fd != -1) {
+		(void)close(fd);
+		(void)unlink(et);
+	}
+	free(fp);
+	free(head);
+}
+
+/* Read a line of at most SZ - 1 bytes into BUF, newline cut. */
+static int
+snap_line(FILE *f, char *buf, size_t sz)
+{
+	size_t n;
+
+	if (fgets(buf, (int)sz, f) == NULL || (n = strlen(buf)) == 0 ||
+	    buf[n - 1] != '\n')
+		return -1;
+	buf[n - 1] = '\0';
+	return 0;
+}
+
+/* At startup: the entries a clean exit kept, if the configuration is
+   the same and the day too (the account states are the day's).  Both
+   files are removed either way. */
+static void
+snap_load(struct daemon *d)
+{
+	char ep[PATH_MAX], hp[PATH_MAX], line[COOKIE_FILE_MAX], hex[41];
+	char tok[32], *fp = NULL;
+	struct errbuf eb;
+	FILE *f = NULL, *hf = NULL;
+	size_t flen;
+	long long day;
+
+	if (snap_paths(d, ep, hp, sizeof(ep)) == -1 ||
+	    (f = fopen(ep, "re")) == NULL)
+		goto out;
+	if ((fp = conf_stamp(d)) == NULL)
+		goto out;
+	flen = strlen(ENTRIES_MAGIC) + strlen(fp);
+	if (flen >= sizeof(line) || fread(line, 1, flen, f) != flen ||
+	    memcmp(line, ENTRIES_MAGIC, strlen(ENTRIES_MAGIC)) != 0 ||
+	    memcmp(line + strlen(ENTRIES_MAGIC), fp, strlen(fp)) != 0 ||
+	    snap_line(f, line, sizeof(line)) == -1 ||
+	    sscanf(line, "day %lld", &day) != 1 || day != time(NULL) / 86400 ||
+	    snap_line(f, hex, sizeof(hex)) == -1 ||
+	    strncmp(hex, "hashes ", 7) != 0 ||
+	    snap_line(f, line, sizeof(line)) == -1 ||
+	    strncmp(line, "cookie ", 7) != 0 || line[7] == '\0') {
+		log_info("%s: left by another configuration, day or version; "
+		    "reading every LDAP entry", ep);
+		goto out;
+	}
+	if (hp[0] != '\0') {
+		if ((hf = fopen(hp, "re")) == NULL ||
+		    fread(tok, 1, 32, hf) != 32 || strlen(hex) != 39 ||
+		    memcmp(tok, hex + 7, 32) != 0) {
+			log_info("%s: does not match %s; reading every LDAP "
+			    "entry", hp, ep);
+			goto out;
+		}
+	}
+	if ((d->set = set_new(d, &eb)) == NULL ||
+	    ldapset_load(d->set, f, hf, &eb) == -1) {
+		log_warnx("%s; reading every LDAP entry", eb.msg);
+		ldapset_free(&d->set);
+		goto out;
+	}
+	d->resume = xstrdup(line + 7);
+	d->set_whole = 1;
+	d->set_day = day;
+	log_info("%s: %zu LDAP entries as the last run left them", ep,
+	    ldapset_count(d->set));
+out:
+	if (f != NULL)
+		(void)fclose(f);
+	if (hf != NULL)
+		(void)fclose(hf);
+	free(fp);
+	(void)unlink(ep);
+	if (hp[0] != '\0')
+		(void)unlink(hp);
 }
 
 static enum sync_status
@@ -640,6 +843,7 @@ open_watch(struct daemon *d, time_t now)
 	}
 	/* Until its refresh is over the set is not a state LDAP had. */
 	d->set_whole = 0;
+	memset(&d->seen, 0, sizeof(d->seen));
 	if (from == NULL)
 		d->set_day = now / 86400;
 	log_info("ldap: watching %s for changes%s", d->conf->ldap.base,
@@ -727,8 +931,11 @@ watch_input(struct daemon *d, long long *due)
 		    ws->deleted, r == 1 || d->pending ? "building" :
 		    "nothing changed since the state held");
 	} else if (r == 1)
-		log_debug("ldap change applied: %zu entries read, %zu dropped "
-		    "since the watch opened", ws->entries, ws->deleted);
+		log_debug("ldap change applied: %zu entr%s read, %zu dropped",
+		    ws->entries - d->seen.entries, ws->entries -
+		    d->seen.entries == 1 ? "y" : "ies",
+		    ws->deleted - d->seen.deleted);
+	d->seen = *ws;
 	if (r == 1 || (d->pending && d->set_whole)) {
 		d->pending = 0;
 		schedule(d, due);
@@ -809,6 +1016,8 @@ loop(struct daemon *d, const struct sync_opts *o)
 	   those of the saved cookie and nothing else they depend on moved:
 	   the refresh then builds only if LDAP changed meanwhile. */
 	due = now_ms();
+	if (!o->dry_run && d->conf->ldap.enabled)
+		snap_load(d);
 	if (!o->dry_run && !o->force && d->conf->ldap.enabled &&
 	    load_cookie(d)) {
 		log_info("tables as the last sync left them; no sync until "
@@ -965,6 +1174,8 @@ main(int argc, char **argv)
 	(void)sigaction(SIGHUP, &sa, NULL);
 	watch_hiera(&d);
 	rc = loop(&d, &so);
+	if (!so.dry_run)
+		snap_save(&d);
 	set_drop(&d);
 	free(d.cookie);
 	warnset_free(&d.reported);
