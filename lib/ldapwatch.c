@@ -53,6 +53,10 @@ struct ldapwatch {
 	char *cookie;    /* the latest the server sent (or we started with) */
 	struct ldapwatch_stats st;
 	struct buf warn; /* what reading one entry logged */
+	/* UUIDs the refresh named as present before sending them (syncprov
+	   names entries newer than the cookie too, then sends them as
+	   adds): each must be held when the refresh ends. */
+	struct buf unknown;
 };
 
 struct ldapwatch *
@@ -75,6 +79,7 @@ ldapwatch_open(const struct conf_ldap *cl, int grace_days,
 	w->set = set;
 	w->grace_days = grace_days;
 	w->warn = (struct buf)BUF_INIT;
+	w->unknown = (struct buf)BUF_INIT;
 	if (cookie != NULL && (w->cookie = strdup(cookie)) == NULL) {
 		errbuf_syserr(eb, "ldapwatch");
 		goto fail;
@@ -187,6 +192,36 @@ capture_hook(enum log_level level, const char *msg, void *arg)
 		log_put(level, msg);
 }
 
+/* Entry UUID is still there, unchanged or to be sent later on. */
+static int
+present(struct ldapwatch *w, const unsigned char *uuid, struct errbuf *eb)
+{
+	if (ldapset_mark(w->set, uuid) ||
+	    buf_append(&w->unknown, uuid, LDAPSET_UUID_LEN) == 0)
+		return 0;
+	errbuf_syserr(eb, "ldap persistent search %s", w->cl->base);
+	return -1;
+}
+
+/* At the end of the refresh: was every entry named as present sent? */
+static int
+unknown_check(struct ldapwatch *w, struct errbuf *eb)
+{
+	size_t i;
+
+	for (i = 0; i + LDAPSET_UUID_LEN <= w->unknown.len;
+	    i += LDAPSET_UUID_LEN) {
+		if (ldapset_mark(w->set, (unsigned char *)w->unknown.data + i))
+			continue;
+		errbuf_set(eb, "ldap persistent search %s: the server names as "
+		    "unchanged an entry we do not hold", w->cl->base);
+		eb->errnum = ESTALE;
+		return -1;
+	}
+	buf_free(&w->unknown);
+	return 0;
+}
+
 /* An add or modify (a rename is one): the entry as src_ldap reads it. */
 static int
 entry_put(struct ldapwatch *w, LDAPMessage *msg, const unsigned char *uuid,
@@ -231,13 +266,8 @@ sync_entry(struct ldapwatch *w, LDAPMessage *msg, struct errbuf *eb)
 	}
 	switch (state) {
 	case SYNC_STATE_PRESENT:
-		if (!ldapset_mark(w->set, (unsigned char *)uuid.bv_val)) {
-			errbuf_set(eb, "ldap persistent search %s: the server "
-			    "names as unchanged an entry we do not hold",
-			    w->cl->base);
-			eb->errnum = ESTALE;
+		if (present(w, (unsigned char *)uuid.bv_val, eb) == -1)
 			goto out;
-		}
 		break;
 	case SYNC_STATE_ADD:
 	case SYNC_STATE_MODIFY:
@@ -290,14 +320,9 @@ id_set(struct ldapwatch *w, BerElement *ber, struct errbuf *eb)
 			w->st.deleted += ldapset_delete(w->set,
 			    (unsigned char *)ids[i].bv_val);
 			w->changed = 1;
-		} else if (!ldapset_mark(w->set,
-		    (unsigned char *)ids[i].bv_val)) {
-			errbuf_set(eb, "ldap persistent search %s: the server "
-			    "names as unchanged an entry we do not hold",
-			    w->cl->base);
-			eb->errnum = ESTALE;
+		} else if (present(w, (unsigned char *)ids[i].bv_val, eb) ==
+		    -1)
 			goto out;
-		}
 	}
 	ret = 0;
 	goto out;
@@ -370,8 +395,11 @@ sync_info(struct ldapwatch *w, LDAPMessage *msg, struct errbuf *eb)
 	default:
 		goto bad;
 	}
-	if (done && !w->ready)
+	if (done && !w->ready) {
+		if (unknown_check(w, eb) == -1)
+			goto out;
 		w->ready = 1;
+	}
 	ret = 0;
 	goto out;
 bad:
@@ -460,6 +488,7 @@ ldapwatch_close(struct ldapwatch **wp)
 	}
 	free(w->cookie);
 	buf_free(&w->warn);
+	buf_free(&w->unknown);
 	free(w);
 	*wp = NULL;
 }

@@ -511,8 +511,8 @@ snap_save(const struct daemon *d)
 		hfd = fd = -1;
 		goto fail;
 	}
-	log_info("%s: %zu LDAP entries kept for the next start",
-	    ep, ldapset_count(d->set));
+	log_info("%s: %zu LDAP entries kept for the next start (%s)",
+	    ep, ldapset_count(d->set), d->resume);
 	free(fp);
 	free(head);
 	return;
