@@ -24,6 +24,7 @@
 #include "pwfile.h"
 #include "pwhash.h"
 
+#define ARENA_FIRST   4096      /* a small model stays small */
 #define ARENA_BLOCK   (1024 * 1024)
 #define MODEL_DEPTH_MAX 100     /* alias chain; Postfix stops at 1000 */
 #define FORWARD_MAX   4096      /* one emailForward value */
@@ -35,7 +36,9 @@ struct arena_block {
 };
 
 /* The arena holds strings only, so nothing is aligned: at a million
-   addresses that saves some 7 MiB of padding. */
+   addresses that saves some 7 MiB of padding.  Blocks double from
+   ARENA_FIRST up to ARENA_BLOCK, so a model of a few entries costs a few
+   KiB and a million entries still only a few dozen allocations. */
 static char *
 arena_alloc(struct model *m, size_t n)
 {
@@ -44,7 +47,10 @@ arena_alloc(struct model *m, size_t n)
 	char *p;
 
 	if (b == NULL || b->size - b->used < n) {
-		size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+		size = b == NULL ? ARENA_FIRST :
+		    b->size >= ARENA_BLOCK / 2 ? ARENA_BLOCK : b->size * 2;
+		if (n > size)
+			size = n;
 		if ((b = malloc(sizeof(*b) + size)) == NULL)
 			return NULL;
 		b->next = m->arena;
@@ -100,7 +106,7 @@ hash_str(const char *s)
 static int
 table_grow(struct model *m)
 {
-	size_t i, j, nslots = m->nslots ? m->nslots * 2 : 1024;
+	size_t i, j, nslots = m->nslots ? m->nslots * 2 : 64;
 	uint32_t *slots;
 
 	if ((slots = calloc(nslots, sizeof(*slots))) == NULL)

@@ -1,7 +1,8 @@
 /*
  * strset: open-addressing hash set of byte strings (FNV-1a), strings kept
- * in 1 MiB chunks so a million keys cost a few dozen allocations.  The
- * table stays at most half full.
+ * in chunks that double from 4 KiB to 1 MiB, so a set of a few keys costs
+ * a few KiB and a million keys a few dozen allocations.  The table stays
+ * at most half full.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 
 #include "strset.h"
 
+#define STRSET_FIRST ((size_t)4096)
 #define STRSET_CHUNK ((size_t)1 << 20)
 
 struct strset_slot {
@@ -54,7 +56,7 @@ strset_new(void)
 
 	if ((set = calloc(1, sizeof(*set))) == NULL)
 		return NULL;
-	set->nslots = 1024;
+	set->nslots = 16;
 	if ((set->slots = calloc(set->nslots, sizeof(*set->slots))) == NULL) {
 		free(set);
 		return NULL;
@@ -106,7 +108,10 @@ strset_copy(struct strset *set, const char *s, size_t len)
 	char *p;
 
 	if (c == NULL || c->cap - c->used < len + 1) {
-		cap = len + 1 > STRSET_CHUNK ? len + 1 : STRSET_CHUNK;
+		cap = c == NULL ? STRSET_FIRST :
+		    c->cap >= STRSET_CHUNK / 2 ? STRSET_CHUNK : c->cap * 2;
+		if (len + 1 > cap)
+			cap = len + 1;
 		if ((c = malloc(sizeof(*c) + cap)) == NULL)
 			return NULL;
 		c->used = 0;
