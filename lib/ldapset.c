@@ -416,8 +416,9 @@ walk_add(const struct ldapset *set, const struct lsrec *r,
 	rc = account_list_add(l, dn, uid, fwd,
 	    (r->flags & LS_PASSWORD) ? pw : NULL,
 	    (enum account_state)r->state);
+	/* What spill_get wrote, not the whole buffer: a million times. */
 	if (r->flags & LS_PASSWORD)
-		sodium_memzero(pw, sizeof(pw));
+		sodium_memzero(pw, strlen(pw));
 	free(dnbuf);
 	if (rc == -1)
 		errbuf_syserr(eb, "ldap entries");
@@ -532,8 +533,8 @@ ldapset_save(const struct ldapset *set, int fd, int hfd, struct errbuf *eb)
 	unsigned char head[SNAP_HEAD], len2[2];
 	char pw[SPILL_STR_MAX + 1];
 	const struct lsrec *r;
-	size_t i, slen;
-	int rc = -1;
+	size_t i, slen, plen;
+	int rc = -1, bad;
 
 	for (i = 0; i < set->n; i++) {
 		r = &set->v[i];
@@ -562,12 +563,12 @@ ldapset_save(const struct ldapset *set, int fd, int hfd, struct errbuf *eb)
 		if (spill_get(set->spill, r->pwref, pw, sizeof(pw), eb) == -1)
 			goto out;
 		put_le(len2, (uint32_t)strlen(pw), 2);
-		if (out_put(&h, hfd, len2, 2) == -1 ||
-		    out_put(&h, hfd, pw, strlen(pw)) == -1) {
-			sodium_memzero(pw, sizeof(pw));
+		plen = strlen(pw);
+		bad = out_put(&h, hfd, len2, 2) == -1 ||
+		    out_put(&h, hfd, pw, plen) == -1;
+		sodium_memzero(pw, plen);
+		if (bad)
 			goto syserr;
-		}
-		sodium_memzero(pw, sizeof(pw));
 	}
 	if (out_flush(&o, fd) == -1 || out_flush(&h, hfd) == -1)
 		goto syserr;
@@ -594,8 +595,8 @@ ldapset_load(struct ldapset *set, FILE *f, FILE *hf, struct errbuf *eb)
 	unsigned char head[SNAP_HEAD], len2[2];
 	char pw[SPILL_STR_MAX + 1];
 	struct lsrec r;
-	size_t slen, plen, i;
-	int c;
+	size_t slen, plen;
+	int c, rc;
 
 	while ((c = getc(f)) != EOF) {
 		(void)ungetc(c, f);
@@ -636,9 +637,9 @@ ldapset_load(struct ldapset *set, FILE *f, FILE *hf, struct errbuf *eb)
 				goto bad;
 			}
 			pw[plen] = '\0';
-			i = spill_put(set->spill, pw, &r.pwref, eb);
-			sodium_memzero(pw, sizeof(pw));
-			if (i != 0) {
+			rc = spill_put(set->spill, pw, &r.pwref, eb);
+			sodium_memzero(pw, plen);
+			if (rc != 0) {
 				rec_clear(set, &r);
 				return -1;
 			}

@@ -83,6 +83,7 @@ struct daemon {
 	long long set_day;  /* the UTC day SET's account states are for */
 	int pending;        /* a build waits for the refresh to finish */
 	struct ldapwatch_stats seen; /* WATCH's counts when last logged */
+	long long watch_opened; /* ms */
 	int notified;       /* READY=1 sent */
 	long long next_ok;  /* earliest start of the next sync (ms) */
 	/* The warnings the log has shown, saved in warnings_path (fixed
@@ -843,6 +844,7 @@ open_watch(struct daemon *d, time_t now)
 	}
 	/* Until its refresh is over the set is not a state LDAP had. */
 	d->set_whole = 0;
+	d->watch_opened = now_ms();
 	memset(&d->seen, 0, sizeof(d->seen));
 	if (from == NULL)
 		d->set_day = now / 86400;
@@ -927,8 +929,10 @@ watch_input(struct daemon *d, long long *due)
 		d->set_whole = 1;
 		d->watch_backoff = 0;
 		log_debug("ldap refresh done: %zu entries held, %zu read, %zu "
-		    "dropped, %s", ldapset_count(d->set), ws->entries,
-		    ws->deleted, r == 1 || d->pending ? "building" :
+		    "dropped in %.3f s, %s", ldapset_count(d->set),
+		    ws->entries, ws->deleted,
+		    (double)(now_ms() - d->watch_opened) / 1000.0,
+		    r == 1 || d->pending ? "building" :
 		    "nothing changed since the state held");
 	} else if (r == 1)
 		log_debug("ldap change applied: %zu entr%s read, %zu dropped",
