@@ -532,6 +532,16 @@ fail:
 	free(head);
 }
 
+static void
+snap_remove(const char *path)
+{
+	char tmp[PATH_MAX];
+
+	(void)unlink(path);
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) < (int)sizeof(tmp))
+		(void)unlink(tmp);
+}
+
 /* Read a line of at most SZ - 1 bytes into BUF, newline cut. */
 static int
 snap_line(FILE *f, char *buf, size_t sz)
@@ -603,9 +613,10 @@ out:
 	if (hf != NULL)
 		(void)fclose(hf);
 	free(fp);
-	(void)unlink(ep);
+	/* Consumed, and whatever a save cut short left (.new). */
+	snap_remove(ep);
 	if (hp[0] != '\0')
-		(void)unlink(hp);
+		snap_remove(hp);
 }
 
 static enum sync_status
