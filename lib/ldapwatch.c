@@ -287,8 +287,9 @@ sync_entry(struct ldapwatch *w, LDAPMessage *msg, struct errbuf *eb)
 	}
 	ret = 0;
 out:
+	/* ber_init copied the control's value: free the copy too. */
 	if (ber != NULL)
-		ber_free(ber, 0);
+		ber_free(ber, 1);
 	ldap_controls_free(ctrls);
 	return ret;
 }
