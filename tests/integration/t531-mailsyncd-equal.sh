@@ -33,6 +33,10 @@ slapd_load "$T_DIR/accounts.ldif"
 # A short session log: small batches are refreshed with a delete phase,
 # larger ones with a present phase.
 sed -i 's/^syncprov-checkpoint.*/&\nsyncprov-sessionlog 30/' "$SLAPD_CONF"
+# With an odd seed, syncprov answers a refresh it cannot serve from the
+# session log with e-syncRefreshRequired instead of a present phase.
+[ $((SEED % 2)) = 1 ] &&
+	sed -i 's/^syncprov-sessionlog.*/&\nsyncprov-reloadhint TRUE/' "$SLAPD_CONF"
 slapd_start || { echo "Bail out! slapd did not start"; exit 1; }
 udmail_setup
 # Random deletes in small tables: this test is about equality, the
@@ -235,6 +239,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	ok $? "round $round (${ev:-changes only}): every table equals a rebuild${DIFF:+ (differs: $DIFF)}"
 done
 diag "$changes changes in $ROUNDS rounds; $(grep -c '^ldap_' "$T_DIR/ldapmodify.err") refused by slapd"
-diag "daemon: $(grep -c 'sync done .*held LDAP entries' "$T_DIR/daemon.log") builds from held entries, $(grep -c 'sync done .*fetch' "$T_DIR/daemon.log") after a fetch, $(grep -c 'reading every entry again' "$T_DIR/daemon.log") refreshes from nothing forced by the server, $(grep -c 'as the last run left them' "$T_DIR/daemon.log") starts from kept entries"
+diag "daemon: $(grep -c 'sync done .*held LDAP entries' "$T_DIR/daemon.log") builds from held entries, $(grep -c 'sync done .*fetch' "$T_DIR/daemon.log") after a fetch, $(grep -c 'reading every entry again' "$T_DIR/daemon.log") refreshes from nothing forced by the server ($(grep -c 'e-syncRefreshRequired' "$T_DIR/daemon.log") by e-syncRefreshRequired), $(grep -c 'as the last run left them' "$T_DIR/daemon.log") starts from kept entries"
 kill -0 "$pid"; ok $? "daemon still running"
 stop_daemon
