@@ -29,20 +29,24 @@
 #define LS_HAVE_FWD 0x10 /* src_ldap's have_* counters */
 #define LS_HAVE_PW  0x20
 #define LS_HAVE_UPW 0x40
+#define LS_WARN     0x80 /* warnings in the strings */
 
 #define WALK_PAGE 1000
 
+/* 40 bytes a record: a million of them are held. */
 struct lsrec {
 	unsigned char uuid[LDAPSET_UUID_LEN];
 	uint64_t pwref;
-	char *str;      /* "uid\0[forward\0][dn\0]" */
-	char *warn;     /* warnings, each NUL-terminated; NULL: none */
-	uint32_t wlen;
+	char *str;      /* "[uid\0[forward\0][dn\0]][warning\0...\0]": the
+			   account's strings, then (LS_WARN) the warnings
+			   reading the entry gave, each NUL-terminated,
+			   and an empty string */
 	uint32_t gen;
 	uint16_t bad;   /* values dropped (src_ldap's bad_values) */
 	uint8_t flags;
 	uint8_t state;  /* enum account_state */
 };
+_Static_assert(sizeof(struct lsrec) <= 40, "struct lsrec grew");
 
 struct ldapset {
 	struct lsrec *v;
@@ -124,15 +128,59 @@ slot_remove(struct ldapset *set, size_t i)
 	}
 }
 
+/* The end of the string at P, within END (NULL: trusted, no bound), or
+   NULL when it has no NUL there. */
+static const char *
+str_end(const char *p, const char *end)
+{
+	if (end == NULL)
+		return p + strlen(p);
+	return memchr(p, '\0', (size_t)(end - p));
+}
+
+/* The length of a record's strings at S (the account's parts, then the
+   warnings), with LEN bytes there (0: our own, trusted).  *WARN_R:
+   where the warnings start, or NULL.  -1 when they do not fit LEN. */
+static long
+rec_strings(const char *s, size_t len, uint8_t flags, const char **warn_r)
+{
+	const char *p = s, *end = len > 0 ? s + len : NULL, *nul;
+	int parts = 0;
+
+	if (flags & LS_ACCOUNT)
+		parts = 1 + !!(flags & LS_FORWARD) + !!(flags & LS_DN);
+	for (; parts > 0; parts--) {
+		if ((nul = str_end(p, end)) == NULL)
+			return -1;
+		p = nul + 1;
+	}
+	if (warn_r != NULL)
+		*warn_r = (flags & LS_WARN) ? p : NULL;
+	while (flags & LS_WARN) {
+		if ((nul = str_end(p, end)) == NULL)
+			return -1;
+		if (nul == p) {		/* the empty string ends them */
+			p++;
+			break;
+		}
+		p = nul + 1;
+	}
+	return (long)(p - s);
+}
+
+static size_t
+rec_len(const struct lsrec *r)
+{
+	return r->str == NULL ? 0 : (size_t)rec_strings(r->str, 0, r->flags,
+	    NULL);
+}
+
 static void
 rec_clear(struct ldapset *set, struct lsrec *r)
 {
-	if (r->str != NULL)
-		set->str_bytes -= strlen(r->str) + 1;
+	set->str_bytes -= rec_len(r);
 	free(r->str);
-	free(r->warn);
-	r->str = r->warn = NULL;
-	r->wlen = 0;
+	r->str = NULL;
 }
 
 struct ldapset *
@@ -216,7 +264,8 @@ rec_make(struct ldapset *set, struct account_list *l, const char *warnings,
     size_t wlen, struct lsrec *r, struct errbuf *eb)
 {
 	const struct account *a = l->n == 1 ? &l->v[0] : NULL;
-	size_t ul = 0, fl = 0, dl = 0;
+	size_t ul = 0, fl = 0, dl = 0, wl = 0, len;
+	const char *w;
 	char *p;
 
 	memset(r, 0, sizeof(*r));
@@ -226,34 +275,48 @@ rec_make(struct ldapset *set, struct account_list *l, const char *warnings,
 	r->bad = (uint16_t)(l->bad_values > UINT16_MAX ? UINT16_MAX :
 	    l->bad_values);
 	r->gen = set->gen;
-	if (wlen > 0) {
-		if (wlen > UINT32_MAX || (r->warn = malloc(wlen)) == NULL)
-			goto nomem;
-		memcpy(r->warn, warnings, wlen);
-		r->wlen = (uint32_t)wlen;
+	if (a != NULL) {
+		r->flags |= LS_ACCOUNT;
+		r->state = (uint8_t)a->state;
+		ul = strlen(a->uid) + 1;
+		if (a->forward != NULL) {
+			r->flags |= LS_FORWARD;
+			fl = strlen(a->forward) + 1;
+		}
+		if (!dn_derivable(set, a->dn, a->uid)) {
+			r->flags |= LS_DN;
+			dl = strlen(a->dn) + 1;
+		}
 	}
-	if (a == NULL)
+	/* Each warning with its NUL (empty ones left out), then "". */
+	for (w = warnings; w != NULL && w < warnings + wlen;
+	    w += strlen(w) + 1)
+		wl += *w != '\0' ? strlen(w) + 1 : 0;
+	if (wl > 0) {
+		r->flags |= LS_WARN;
+		wl++;
+	}
+	if ((len = ul + fl + dl + wl) == 0)
 		return 0;
-	r->flags |= LS_ACCOUNT;
-	r->state = (uint8_t)a->state;
-	ul = strlen(a->uid) + 1;
-	if (a->forward != NULL) {
-		r->flags |= LS_FORWARD;
-		fl = strlen(a->forward) + 1;
+	if ((r->str = p = malloc(len)) == NULL) {
+		errbuf_syserr(eb, "ldap entries");
+		return -1;
 	}
-	if (!dn_derivable(set, a->dn, a->uid)) {
-		r->flags |= LS_DN;
-		dl = strlen(a->dn) + 1;
+	if (a != NULL) {
+		memcpy(p, a->uid, ul);
+		if (fl > 0)
+			memcpy(p + ul, a->forward, fl);
+		if (dl > 0)
+			memcpy(p + ul + fl, a->dn, dl);
+		p += ul + fl + dl;
 	}
-	if ((r->str = p = malloc(ul + fl + dl)) == NULL)
-		goto nomem;
-	memcpy(p, a->uid, ul);
-	if (fl > 0)
-		memcpy(p + ul, a->forward, fl);
-	if (dl > 0)
-		memcpy(p + ul + fl, a->dn, dl);
-	set->str_bytes += ul + fl + dl;
-	if (a->password != NULL && set->spill != NULL) {
+	for (w = warnings; wl > 0 && w < warnings + wlen; w += strlen(w) + 1)
+		if (*w != '\0')
+			p = stpcpy(p, w) + 1;
+	if (wl > 0)
+		*p = '\0';
+	set->str_bytes += len;
+	if (a != NULL && a->password != NULL && set->spill != NULL) {
 		if (spill_put(set->spill, a->password, &r->pwref, eb) == -1) {
 			rec_clear(set, r);
 			return -1;
@@ -261,10 +324,6 @@ rec_make(struct ldapset *set, struct account_list *l, const char *warnings,
 		r->flags |= LS_PASSWORD;
 	}
 	return 0;
-nomem:
-	rec_clear(set, r);
-	errbuf_syserr(eb, "ldap entries");
-	return -1;
 }
 
 /* Record R in the set, replacing the one with its UUID; on failure R
@@ -435,9 +494,10 @@ ldapset_walk(const struct ldapset *set, struct account_list *l,
 
 	for (i = 0; i < set->n; i++) {
 		r = &set->v[i];
-		for (w = r->warn; w != NULL && w < r->warn + r->wlen;
-		    w += strlen(w) + 1)
-			log_warnx("%s", w);
+		if ((r->flags & LS_WARN) && rec_strings(r->str, 0, r->flags,
+		    &w) > 0)
+			for (; *w != '\0'; w += strlen(w) + 1)
+				log_warnx("%s", w);
 		l->have_forward += (r->flags & LS_HAVE_FWD) != 0;
 		l->have_password += (r->flags & LS_HAVE_PW) != 0;
 		l->have_user_password += (r->flags & LS_HAVE_UPW) != 0;
@@ -461,7 +521,7 @@ fail:
 }
 
 /* The snapshot: records in the set's order, each
-     uuid[16] flags state bad(2) wlen(4) slen(4) str warn
+     uuid[16] flags state bad(2) 0(4) slen(4) strings
    (integers little-endian), with the hashes apart, each len(2) bytes,
    in the same order. */
 #define SNAP_HEAD 28
@@ -538,25 +598,15 @@ ldapset_save(const struct ldapset *set, int fd, int hfd, struct errbuf *eb)
 
 	for (i = 0; i < set->n; i++) {
 		r = &set->v[i];
-		slen = 0;
-		if (r->str != NULL) {
-			const char *p = r->str;
-			int k, parts = 1 + !!(r->flags & LS_FORWARD) +
-			    !!(r->flags & LS_DN);
-
-			for (k = 0; k < parts; k++)
-				p += strlen(p) + 1;
-			slen = (size_t)(p - r->str);
-		}
+		slen = rec_len(r);
 		memcpy(head, r->uuid, LDAPSET_UUID_LEN);
 		head[16] = r->flags;
 		head[17] = r->state;
 		put_le(head + 18, r->bad, 2);
-		put_le(head + 20, r->wlen, 4);
+		put_le(head + 20, 0, 4);
 		put_le(head + 24, (uint32_t)slen, 4);
 		if (out_put(&o, fd, head, sizeof(head)) == -1 ||
-		    (slen > 0 && out_put(&o, fd, r->str, slen) == -1) ||
-		    (r->wlen > 0 && out_put(&o, fd, r->warn, r->wlen) == -1))
+		    (slen > 0 && out_put(&o, fd, r->str, slen) == -1))
 			goto syserr;
 		if (!(r->flags & LS_PASSWORD))
 			continue;
@@ -607,28 +657,22 @@ ldapset_load(struct ldapset *set, FILE *f, FILE *hf, struct errbuf *eb)
 		r.flags = head[16];
 		r.state = head[17];
 		r.bad = (uint16_t)get_le(head + 18, 2);
-		r.wlen = get_le(head + 20, 4);
 		slen = get_le(head + 24, 4);
 		r.gen = set->gen;
-		if (r.state > ACCOUNT_RETIRED || slen > 65536 ||
-		    r.wlen > (1U << 20) || ((r.flags & LS_ACCOUNT) != 0) !=
-		    (slen > 0))
+		if (r.state > ACCOUNT_RETIRED || slen > (1U << 20) ||
+		    get_le(head + 20, 4) != 0 ||
+		    ((r.flags & (LS_ACCOUNT | LS_WARN)) != 0) != (slen > 0))
 			goto bad;
-		if ((slen > 0 && (r.str = malloc(slen)) == NULL) ||
-		    (r.wlen > 0 && (r.warn = malloc(r.wlen)) == NULL)) {
-			rec_clear(set, &r);
+		if (slen > 0 && (r.str = malloc(slen)) == NULL) {
 			errbuf_syserr(eb, "ldap entries: snapshot");
 			return -1;
 		}
-		if (in_get(f, r.str, slen) == -1 ||
-		    in_get(f, r.warn, r.wlen) == -1 ||
-		    (slen > 0 && r.str[slen - 1] != '\0') ||
-		    (r.wlen > 0 && r.warn[r.wlen - 1] != '\0')) {
-			rec_clear(set, &r);
+		if (in_get(f, r.str, slen) == -1 || (slen > 0 &&
+		    rec_strings(r.str, slen, r.flags, NULL) != (long)slen)) {
+			free(r.str);
 			goto bad;
 		}
-		if (slen > 0)
-			set->str_bytes += strlen(r.str) + 1;
+		set->str_bytes += slen;
 		if (r.flags & LS_PASSWORD) {
 			if (set->spill == NULL || in_get(hf, len2, 2) == -1 ||
 			    (plen = get_le(len2, 2)) == 0 ||

@@ -333,7 +333,8 @@ static void
 test_ldapset_snapshot(void **state)
 {
 	struct fix *f = *state;
-	struct account_list want;
+	struct account_list want, l;
+	unsigned char u[LDAPSET_UUID_LEN];
 	struct ldapset *set2;
 	struct errbuf eb;
 	char path[512], hpath[512];
@@ -345,6 +346,15 @@ test_ldapset_snapshot(void **state)
 	    ACCOUNT_ACTIVE);
 	put(f->set, 2, "uid=bob,ou=x," BASE, "bob", NULL, H2, ACCOUNT_EXPIRED);
 	put(f->set, 3, NULL, NULL, NULL, NULL, ACCOUNT_ACTIVE);
+	/* Warnings, of a rejected entry and of an account, come back too. */
+	memset(&l, 0, sizeof(l));
+	l.rejected = 1;
+	uuid_of(4, u);
+	assert_int_equal(ldapset_put(f->set, u, &l, "w1\0w2\0", 6, &eb), 0);
+	assert_int_equal(account_list_add(&l, "uid=carol," BASE, "carol",
+	    NULL, NULL, ACCOUNT_ACTIVE), 0);
+	uuid_of(5, u);
+	assert_int_equal(ldapset_put(f->set, u, &l, "w3\0", 3, &eb), 0);
 	(void)snprintf(path, sizeof(path), "%s/entries", f->dir);
 	(void)snprintf(hpath, sizeof(hpath), "%s/hashes", f->dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -361,12 +371,16 @@ test_ldapset_snapshot(void **state)
 	assert_int_equal(ldapset_load(set2, e, h, &eb), 0);
 	(void)fclose(e);
 	(void)fclose(h);
-	assert_int_equal(ldapset_count(set2), 3);
+	assert_int_equal(ldapset_count(set2), 5);
 	add(&want, "alice", "a@x.example", H1, ACCOUNT_ACTIVE);
 	assert_int_equal(account_list_add(&want, "uid=bob,ou=x," BASE, "bob",
 	    NULL, H2, ACCOUNT_EXPIRED), 0);
-	want.rejected = 1;
+	add(&want, "carol", NULL, NULL, ACCOUNT_ACTIVE);
+	want.rejected = 2;
+	logbuf[0] = '\0';
 	assert_set_is(set2, &want);
+	assert_non_null(strstr(logbuf, "w1\nw2\n"));
+	assert_non_null(strstr(logbuf, "w3\n"));
 	/* A cut file is refused. */
 	assert_int_equal(truncate(path, 20), 0);
 	e = fopen(path, "r");
