@@ -357,14 +357,36 @@ struct hash_idx {
 	size_t off;
 };
 
-static int
-idx_cmp(const void *a, const void *b)
+/* Sort IDX[0..N) by rh, stably (equal keys keep their order, so the
+   first of them is the one kept): LSD radix sort, 8 bits a pass, with
+   TMP as scratch.  At a million entries qsort's comparisons were a
+   tenth of the table build. */
+static void
+idx_sort(struct hash_idx *idx, struct hash_idx *tmp, size_t n)
 {
-	const struct hash_idx *x = a, *y = b;
+	struct hash_idx *from = idx, *to = tmp, *t;
+	size_t count[256], i, sum, c;
+	int shift;
 
-	if (x->rh != y->rh)
-		return x->rh < y->rh ? -1 : 1;
-	return x->off < y->off ? -1 : x->off > y->off; /* first kept */
+	for (shift = 0; shift < 32; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(from[i].rh >> shift) & 0xff]++;
+		if (count[(from[0].rh >> shift) & 0xff] == n)
+			continue; /* one value in this byte: nothing moves */
+		for (i = 0, sum = 0; i < 256; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[(from[i].rh >> shift) & 0xff]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != idx)
+		memcpy(idx, from, n * sizeof(*idx));
 }
 
 /* Insert the records DATA[0..LEN) in bucket order. */
@@ -372,7 +394,7 @@ static int
 sort_insert(struct hash_handle *h, const char *data, size_t len,
     struct errbuf *eb)
 {
-	struct hash_idx *idx = NULL;
+	struct hash_idx *idx = NULL, *tmp = NULL;
 	struct hash_rec r;
 	size_t n = 0, cap = 0, off, i;
 	DBT key, val;
@@ -393,8 +415,14 @@ sort_insert(struct hash_handle *h, const char *data, size_t len,
 		idx[n].rh = r.rh;
 		idx[n++].off = off;
 	}
-	if (n > 1)
-		qsort(idx, n, sizeof(*idx), idx_cmp);
+	if (n > 1) {
+		if ((tmp = reallocarray(NULL, n, sizeof(*tmp))) == NULL) {
+			errbuf_syserr(eb, "berkeley db");
+			goto out;
+		}
+		idx_sort(idx, tmp, n);
+		free(tmp);
+	}
 	for (i = 0; i < n; i++) {
 		memcpy(&r, data + idx[i].off, sizeof(r));
 		memset(&key, 0, sizeof(key));

@@ -1,14 +1,21 @@
 /*
  * src_hiera: udmail's Hiera export (hiera-templates/README.md) into
- * struct hiera_data.  Two kinds of trouble: a file that is not the format
- * (YAML error, wrong type, bad version) fails whole and HD is untouched;
- * one bad key or target is dropped with a warning and the rest is kept.
- * Warnings are held back until the file has passed, so a failed file
- * reports its one error and nothing else; only the first
+ * struct hiera_data, read from the YAML event stream as it comes: no
+ * document tree, so the memory is the hiera_data's (strings in chunks)
+ * plus one key set for the section being read.  Two kinds of trouble:
+ * a file that is not the format (YAML error, wrong type, bad version)
+ * fails whole and HD is untouched; one bad key or target is dropped with
+ * a warning and the rest is kept.  Errors keep the precedence a reader
+ * of the whole document would give them: a YAML error anywhere, then the
+ * top-level keys, then the version, then the first error in the
+ * sections; so the stream is read to its end even after an error.
+ * Warnings are held back until the file has passed; only the first
  * HIERA_MAX_WARNINGS are kept, so hostile input cannot flood the log.
  * Splitting at commas turns one value into many targets: they count
  * against HIERA_MAX_TARGETS, which bounds the memory a file can take.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -22,10 +29,12 @@
 #include "src_hiera.h"
 #include "yamlutil.h"
 
+#define CHUNK_SIZE (256 * 1024)
+
 static const struct yaml_limits hiera_limits = {
 	.max_bytes = HIERA_MAX_BYTES,
 	.max_depth = HIERA_MAX_DEPTH,
-	.max_nodes = HIERA_MAX_NODES,
+	.max_values = HIERA_MAX_VALUES,
 	.max_scalar = HIERA_MAX_SCALAR,
 };
 
@@ -37,6 +46,46 @@ static const char *const section_names[] = {
 	[SEC_SENDER_LOGINS] = "sender_logins",
 };
 
+enum rkey {
+	RK_VERSION, RK_DOMAIN, RK_ALIAS_DOMAINS, RK_ALIASES, RK_FORWARDS,
+	RK_SENDER_LOGINS, RK_COUNT
+};
+
+static const char *const root_keys[RK_COUNT] = {
+	[RK_VERSION] = "version",
+	[RK_DOMAIN] = "domain",
+	[RK_ALIAS_DOMAINS] = "alias_domains",
+	[RK_ALIASES] = "aliases",
+	[RK_FORWARDS] = "forwards",
+	[RK_SENDER_LOGINS] = "sender_logins",
+};
+
+struct hiera_chunk {
+	struct hiera_chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+/* The targets one entry dropped: how many, and the first, for the one
+   warning given when no target is left (the event's text is gone by
+   then: what a message shows of it is kept). */
+struct dropped {
+	size_t n;
+	const char *why;
+	char t[65]; /* yaml_quote shows 64 bytes, then "..." */
+	size_t tlen;
+};
+
+/* Where the held-back warnings stood, to take back those of an entry
+   that is then dropped whole. */
+struct wmark {
+	size_t len;      /* of h->warn */
+	size_t rejected; /* h->tmp.rejected */
+};
+
+/* The first error of each kind, in the order they are reported. */
+enum fault { F_SHAPE, F_VERSION, F_CONTENT, F_COUNT };
+
 struct hctx {
 	const char *name;              /* the file, as owned by tmp.files[0] */
 	const struct hiera_data *prev; /* what the file is merged into */
@@ -45,28 +94,42 @@ struct hctx {
 	size_t cap_domains;
 	struct buf warn;               /* held-back warnings, one a line */
 	size_t ntargets;               /* targets and alias domains seen */
-	struct errbuf *eb;
+	struct errbuf *eb;             /* out of memory: at once */
+	struct errbuf fault[F_COUNT];
+	int faulty[F_COUNT];
+	int version_ok;
+
+	/* Where the stream is.  Depth 0: the root; 1: the top-level keys
+	   and values; 2: a section's keys and values or alias domains;
+	   3: an entry's list of targets. */
+	unsigned depth;
+	int skipping;                  /* until depth is back to skip_from */
+	unsigned skip_from;
+	int have_root;
+	unsigned root_line, root_col;
+	int rkey;                      /* enum rkey whose value comes, or -1 */
+	unsigned key_line[RK_COUNT];   /* top-level keys seen */
+
+	/* The list section being read. */
+	enum section sec;
+	struct yseen *seen;
+	int want_key;
+	int entry;                     /* 2 key read, 1 open, -1 dropped,
+	                                  0 none */
+	const char *ekey;              /* in a chunk */
+	size_t eklen;
+	uint64_t ekhash;               /* yseen_prefetch's */
+	unsigned eline;
+	struct dropped d;
+	struct wmark mark;
+	char **targets;                /* the entry's, until it is complete */
+	size_t ntargets_e, cap_targets;
 };
-
-static void
-list_free(struct hiera_list *l, size_t n)
-{
-	size_t i, j;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < n; i++) {
-		free(l[i].key);
-		for (j = 0; j < l[i].ntargets; j++)
-			free(l[i].targets[j]);
-		free(l[i].targets);
-	}
-	free(l);
-}
 
 void
 src_hiera_free(struct hiera_data *hd)
 {
+	struct hiera_chunk *c, *next;
 	size_t i;
 
 	if (hd == NULL)
@@ -76,26 +139,62 @@ src_hiera_free(struct hiera_data *hd)
 		free(hd->alias_domains[i]);
 	free(hd->alias_domains);
 	free(hd->alias_domain_origins);
-	list_free(hd->aliases, hd->naliases);
-	list_free(hd->forwards, hd->nforwards);
-	list_free(hd->sender_logins, hd->nsender_logins);
+	free(hd->aliases);
+	free(hd->forwards);
+	free(hd->sender_logins);
 	for (i = 0; i < hd->nfiles; i++)
 		free(hd->files[i]);
 	free(hd->files);
+	for (c = hd->chunks; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
 	memset(hd, 0, sizeof(*hd));
 }
 
-static int __attribute__((format(printf, 3, 4)))
-hfail(struct hctx *h, const struct ynode *at, const char *fmt, ...)
+/* N bytes in TMP's chunks, aligned for pointers when ALIGN. */
+static void *
+chunk_alloc(struct hctx *h, size_t n, int align)
 {
-	char what[ERRBUF_MAX];
-	va_list ap;
+	struct hiera_chunk *c = h->tmp.chunks;
+	size_t off = 0, cap;
 
-	va_start(ap, fmt);
-	(void)vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	errbuf_set(h->eb, "%s:%u:%u: %s", h->name, at->line, at->col, what);
-	return -1;
+	if (c != NULL) {
+		off = c->used;
+		if (align)
+			off = (off + sizeof(void *) - 1) &
+			    ~(sizeof(void *) - 1);
+	}
+	if (c == NULL || off > c->cap || c->cap - off < n) {
+		cap = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->cap = cap;
+		if (n > CHUNK_SIZE / 4 && h->tmp.chunks != NULL) {
+			/* A big one of its own: the current chunk goes on. */
+			c->next = h->tmp.chunks->next;
+			h->tmp.chunks->next = c;
+			c->used = n;
+			return c->data;
+		}
+		c->next = h->tmp.chunks;
+		h->tmp.chunks = c;
+		off = 0;
+	}
+	c->used = off + n;
+	return (char *)c->data + off;
+}
+
+static char *
+chunk_strndup(struct hctx *h, const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = chunk_alloc(h, n + 1, 0)) == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
 }
 
 static int
@@ -104,6 +203,31 @@ nomem(struct hctx *h)
 	errbuf_set(h->eb, "%s: out of memory", h->name);
 	h->eb->errnum = ENOMEM;
 	return -1;
+}
+
+/* Keep the first error of kind F, "FILE:LINE:COL: what", at event EV.
+   A content error ends the reading of the sections: the rest of the
+   top-level value it is in is skipped. */
+static int __attribute__((format(printf, 4, 5)))
+hfault(struct hctx *h, enum fault f, const struct yevent *ev,
+    const char *fmt, ...)
+{
+	char what[ERRBUF_MAX];
+	va_list ap;
+
+	if (!h->faulty[f]) {
+		va_start(ap, fmt);
+		(void)vsnprintf(what, sizeof(what), fmt, ap);
+		va_end(ap);
+		errbuf_set(&h->fault[f], "%s:%u:%u: %s", h->name, ev->line,
+		    ev->col, what);
+		h->faulty[f] = 1;
+	}
+	if (f == F_CONTENT && (h->depth >= 2 || ev->type != YEV_SCALAR)) {
+		h->skipping = 1;
+		h->skip_from = 1;
+	}
+	return 0;
 }
 
 /* Hold back "FILE:LINE: SECTION: 'KEY': [target 'T': ]WHY" and count
@@ -162,18 +286,6 @@ check_word(const char *s, size_t len)
 	return NULL;
 }
 
-static char *
-xstrndup(const char *s, size_t n)
-{
-	char *p;
-
-	if ((p = malloc(n + 1)) == NULL)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 /* Make room for one more element in *ARR (N used, *CAP allocated). */
 static int
 grow(void *arr, size_t n, size_t *cap, size_t size)
@@ -191,13 +303,6 @@ grow(void *arr, size_t n, size_t *cap, size_t size)
 	return 0;
 }
 
-/* Where the held-back warnings stood, to take back those of an entry
-   that is then dropped whole. */
-struct wmark {
-	size_t len;      /* of h->warn */
-	size_t rejected; /* h->tmp.rejected */
-};
-
 static void
 wmark_set(const struct hctx *h, struct wmark *m)
 {
@@ -212,55 +317,50 @@ wmark_rollback(struct hctx *h, const struct wmark *m)
 	h->tmp.rejected = m->rejected;
 }
 
-/* The targets one entry dropped: how many, and the first, for the one
-   warning given when no target is left. */
-struct dropped {
-	size_t n;
-	const char *t, *why; /* t points into the tree */
-	size_t tlen;
-};
-
 static int
-drop_target(struct hctx *h, const char *section, const struct ynode *key,
-    const struct ynode *v, const char *t, size_t tlen, const char *why,
-    struct dropped *d)
+drop_target(struct hctx *h, const struct yevent *v, const char *t,
+    size_t tlen, const char *why)
 {
+	struct dropped *d = &h->d;
+
 	if (d->n++ == 0) {
-		d->t = t;
-		d->tlen = tlen;
+		d->tlen = tlen < sizeof(d->t) ? tlen : sizeof(d->t);
+		memcpy(d->t, t, d->tlen);
 		d->why = why;
 	}
-	return hwarn(h, v->line, section, key->str, key->len, t, tlen,
-	    "%s, dropped", why);
+	return hwarn(h, v->line, section_names[h->sec], h->ekey, h->eklen, t,
+	    tlen, "%s, dropped", why);
 }
 
-/* One more target or alias domain from value V, kept or not. */
+/* One more target or alias domain from value V, kept or not.  Returns
+   1 past the limit (a content error), else 0. */
 static int
-count_target(struct hctx *h, const struct ynode *v)
+count_target(struct hctx *h, const struct yevent *v)
 {
-	if (++h->ntargets > HIERA_MAX_TARGETS)
-		return hfail(h, v, "more than %d targets and alias domains in "
-		    "one file, counted after splitting at commas",
+	if (++h->ntargets > HIERA_MAX_TARGETS) {
+		(void)hfault(h, F_CONTENT, v, "more than %d targets and alias "
+		    "domains in one file, counted after splitting at commas",
 		    HIERA_MAX_TARGETS);
+		return 1;
+	}
 	return 0;
 }
 
-/* Split one scalar on commas into L's targets, dropping bad pieces. */
+/* Split one scalar on commas into the entry's targets, dropping bad
+   pieces. */
 static int
-add_targets(struct hctx *h, const char *section, const struct ynode *key,
-    const struct ynode *v, struct hiera_list *l, size_t *cap,
-    struct dropped *d)
+add_targets(struct hctx *h, const struct yevent *v)
 {
 	const char *p = v->str, *end = v->str + v->len, *q, *why;
 	size_t n;
 
-	if (count_target(h, v) == -1)
-		return -1;
-	if (ynode_is_null(v)) /* a "~" item in a list */
-		return drop_target(h, section, key, v, "", 0, "empty", d);
+	if (count_target(h, v))
+		return 0;
+	if (yevent_is_null(v)) /* a "~" item in a list */
+		return drop_target(h, v, "", 0, "empty");
 	for (;;) {
-		if (p != v->str && count_target(h, v) == -1)
-			return -1;
+		if (p != v->str && count_target(h, v))
+			return 0;
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
 		q = memchr(p, ',', (size_t)(end - p));
@@ -268,14 +368,15 @@ add_targets(struct hctx *h, const char *section, const struct ynode *key,
 		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 			n--;
 		if ((why = check_word(p, n)) != NULL) {
-			if (drop_target(h, section, key, v, p, n, why, d) == -1)
+			if (drop_target(h, v, p, n, why) == -1)
 				return -1;
 		} else {
-			if (grow(&l->targets, l->ntargets, cap,
-			    sizeof(*l->targets)) == -1 ||
-			    (l->targets[l->ntargets] = xstrndup(p, n)) == NULL)
+			if (grow(&h->targets, h->ntargets_e, &h->cap_targets,
+			    sizeof(*h->targets)) == -1 ||
+			    (h->targets[h->ntargets_e] = chunk_strndup(h, p,
+			    n)) == NULL)
 				return nomem(h);
-			l->ntargets++;
+			h->ntargets_e++;
 		}
 		if (q == NULL)
 			break;
@@ -284,135 +385,141 @@ add_targets(struct hctx *h, const char *section, const struct ynode *key,
 	return 0;
 }
 
-/* One "key: targets" pair of a list section.  An entry dropped whole
-   gets one warning and one count, whatever made it go. */
+/* A key of a list section.  Whether it was seen before is decided when
+   its value comes: the key set's slot is fetched meanwhile (at a
+   million keys the lookups were a tenth of the reading, all of it
+   waiting for memory). */
 static int
-add_entry(struct hctx *h, enum section sec, const struct ynode *k,
-    const struct ynode *v)
+entry_key(struct hctx *h, const struct yevent *k)
 {
-	const char *section = section_names[sec], *why;
+	h->want_key = 0;
+	h->entry = -1;
+	h->ntargets_e = 0;
+	memset(&h->d, 0, sizeof(h->d));
+	if (k->type != YEV_SCALAR)
+		return hfault(h, F_CONTENT, k, "%s: expected an address as "
+		    "key, got %s", section_names[h->sec], yevent_kind(k));
+	/* The set holds every key, dropped or not, for the whole section. */
+	if ((h->ekey = chunk_strndup(h, k->str, k->len)) == NULL)
+		return nomem(h);
+	h->eklen = k->len;
+	h->eline = k->line;
+	h->ekhash = yseen_prefetch(h->seen, h->ekey, h->eklen);
+	h->entry = 2;
+	return 0;
+}
+
+/* The key's value has come: the entry is open, or dropped (its value is
+   then skipped). */
+static int
+entry_check(struct hctx *h)
+{
+	const char *section = section_names[h->sec], *why;
+	unsigned first;
+	int r;
+
+	h->entry = -1;
+	if ((r = yseen_add_hashed(h->seen, h->ekhash, h->ekey, h->eklen,
+	    h->eline, &first)) == -1)
+		return nomem(h);
+	if (r == 1)
+		return hwarn(h, h->eline, section, h->ekey, h->eklen, NULL, 0,
+		    "duplicate key (first at line %u), dropped", first);
+	if ((why = check_word(h->ekey, h->eklen)) != NULL)
+		return hwarn(h, h->eline, section, h->ekey, h->eklen, NULL, 0,
+		    "%s, entry dropped", why);
+	h->entry = 1;
+	return 0;
+}
+
+/* The entry's value is read: keep it, or drop it with one warning and
+   one count, whatever made it go. */
+static int
+entry_end(struct hctx *h)
+{
+	const char *section = section_names[h->sec];
 	struct hiera_list **lists[] = { &h->tmp.aliases, &h->tmp.forwards,
 		&h->tmp.sender_logins };
 	size_t *counts[] = { &h->tmp.naliases, &h->tmp.nforwards,
 		&h->tmp.nsender_logins };
-	struct hiera_list *l, e;
-	const struct ynode *item;
-	struct dropped d;
-	struct wmark mark;
-	size_t cap = 0, i;
+	const struct dropped *d = &h->d;
+	struct hiera_list *e;
 
-	if ((why = check_word(k->str, k->len)) != NULL)
-		return hwarn(h, k->line, section, k->str, k->len, NULL, 0,
-		    "%s, entry dropped", why);
-	memset(&e, 0, sizeof(e));
-	memset(&d, 0, sizeof(d));
-	if (v->type == YNODE_MAP)
-		return hfail(h, v, "%s: expected a list of addresses or one "
-		    "address, got a mapping", section);
-	if (ynode_is_null(v))
-		return hwarn(h, k->line, section, k->str, k->len, NULL, 0,
-		    "value is empty (null), entry dropped");
-	wmark_set(h, &mark);
-	if (v->type == YNODE_SCALAR) {
-		if (add_targets(h, section, k, v, &e, &cap, &d) == -1)
-			goto fail;
-	} else {
-		for (item = v->first; item != NULL; item = item->next) {
-			if (item->type != YNODE_SCALAR) {
-				hfail(h, item, "%s: expected an address, got %s",
-				    section, ynode_kind(item));
-				goto fail;
-			}
-			if (add_targets(h, section, k, item, &e, &cap, &d) ==
-			    -1)
-				goto fail;
-		}
-	}
-	if (e.ntargets == 0) {
-		free(e.targets);
-		if (d.n == 0)
-			return hwarn(h, k->line, section, k->str, k->len, NULL,
-			    0, "no valid targets, entry dropped");
+	h->entry = 0;
+	h->want_key = 1;
+	if (h->ntargets_e == 0) {
+		if (d->n == 0)
+			return hwarn(h, h->eline, section, h->ekey, h->eklen,
+			    NULL, 0, "no valid targets, entry dropped");
 		/* The entry goes: its target warnings become one. */
-		wmark_rollback(h, &mark);
-		if (d.n == 1)
-			return hwarn(h, k->line, section, k->str, k->len, d.t,
-			    d.tlen, "%s; no valid targets, entry dropped",
-			    d.why);
-		return hwarn(h, k->line, section, k->str, k->len, d.t, d.tlen,
-		    "%s (and %zu more bad target%s); no valid targets, entry "
-		    "dropped", d.why, d.n - 1, d.n > 2 ? "s" : "");
+		wmark_rollback(h, &h->mark);
+		if (d->n == 1)
+			return hwarn(h, h->eline, section, h->ekey, h->eklen,
+			    d->t, d->tlen, "%s; no valid targets, entry "
+			    "dropped", d->why);
+		return hwarn(h, h->eline, section, h->ekey, h->eklen, d->t,
+		    d->tlen, "%s (and %zu more bad target%s); no valid "
+		    "targets, entry dropped", d->why, d->n - 1,
+		    d->n > 2 ? "s" : "");
 	}
-	if ((e.key = xstrndup(k->str, k->len)) == NULL) {
-		nomem(h);
-		goto fail;
-	}
-	e.origin.file = h->name;
-	e.origin.line = k->line;
-	if (grow(lists[sec], *counts[sec], &h->cap[sec], sizeof(e)) == -1) {
-		nomem(h);
-		goto fail;
-	}
-	l = *lists[sec];
-	l[(*counts[sec])++] = e;
-	return 0;
-fail:
-	free(e.key);
-	for (i = 0; i < e.ntargets; i++)
-		free(e.targets[i]);
-	free(e.targets);
-	return -1;
-}
-
-static int
-read_list_section(struct hctx *h, enum section sec, const struct ynode *v)
-{
-	const struct ynode *k, *val, *dup;
-	struct yseen *seen;
-	int r = -1;
-
-	if (ynode_is_null(v))
-		return 0;
-	if (v->type != YNODE_MAP)
-		return hfail(h, v, "%s: expected a mapping of address to "
-		    "targets, got %s", section_names[sec], ynode_kind(v));
-	if ((seen = yseen_new(v->nkids)) == NULL)
+	if (grow(lists[h->sec], *counts[h->sec], &h->cap[h->sec],
+	    sizeof(**lists[h->sec])) == -1)
 		return nomem(h);
-	for (k = v->first; k != NULL; k = val->next) {
-		val = k->next;
-		if (k->type != YNODE_SCALAR) {
-			hfail(h, k, "%s: expected an address as key, got %s",
-			    section_names[sec], ynode_kind(k));
-			goto out;
+	e = &(*lists[h->sec])[*counts[h->sec]];
+	if ((e->targets = chunk_alloc(h, h->ntargets_e * sizeof(char *), 1)) ==
+	    NULL)
+		return nomem(h);
+	memcpy(e->targets, h->targets, h->ntargets_e * sizeof(char *));
+	e->ntargets = h->ntargets_e;
+	e->key = (char *)h->ekey;
+	e->origin.file = h->name;
+	e->origin.line = h->eline;
+	(*counts[h->sec])++;
+	return 0;
+}
+
+/* The value of an open entry: one address, or a list of them. */
+static int
+entry_value(struct hctx *h, const struct yevent *v)
+{
+	const char *section = section_names[h->sec];
+
+	if (h->entry == 2 && entry_check(h) == -1)
+		return -1;
+	if (h->entry == -1) {
+		h->want_key = 1;
+		if (v->type != YEV_SCALAR) {
+			h->skipping = 1;
+			h->skip_from = h->depth;
 		}
-		if ((dup = yseen_add(seen, k)) == YSEEN_NOMEM) {
-			nomem(h);
-			goto out;
-		}
-		if (dup != NULL) {
-			if (hwarn(h, k->line, section_names[sec], k->str,
-			    k->len, NULL, 0, "duplicate key (first at line %u), "
-			    "dropped", dup->line) == -1)
-				goto out;
-			continue;
-		}
-		if (add_entry(h, sec, k, val) == -1)
-			goto out;
+		return 0;
 	}
-	r = 0;
-out:
-	yseen_free(&seen);
-	return r;
+	if (v->type == YEV_MAP)
+		return hfault(h, F_CONTENT, v, "%s: expected a list of "
+		    "addresses or one address, got a mapping", section);
+	if (yevent_is_null(v)) {
+		h->entry = 0;
+		h->want_key = 1;
+		return hwarn(h, h->eline, section, h->ekey, h->eklen, NULL, 0,
+		    "value is empty (null), entry dropped");
+	}
+	wmark_set(h, &h->mark);
+	if (v->type == YEV_SEQ)
+		return 0; /* the items come at depth 3 */
+	if (add_targets(h, v) == -1)
+		return -1;
+	return h->faulty[F_CONTENT] ? 0 : entry_end(h);
 }
 
 static int
-add_alias_domain(struct hctx *h, const struct ynode *v, const char *p,
+add_alias_domain(struct hctx *h, const struct yevent *v, const char *p,
     size_t n)
 {
 	struct hiera_data *t = &h->tmp;
 	size_t cap = h->cap_domains;
 	struct errbuf deb;
 	const char *why;
+	char *s;
 
 	if ((why = check_word(p, n)) == NULL && memchr(p, '@', n) != NULL)
 		why = "'@' not allowed in a domain";
@@ -425,79 +532,72 @@ add_alias_domain(struct hctx *h, const struct ynode *v, const char *p,
 	    sizeof(*t->alias_domains)) == -1 ||
 	    grow(&t->alias_domain_origins, t->nalias_domains, &cap,
 	    sizeof(*t->alias_domain_origins)) == -1 ||
-	    (t->alias_domains[t->nalias_domains] = xstrndup(p, n)) == NULL)
+	    (s = malloc(n + 1)) == NULL)
 		return nomem(h);
+	memcpy(s, p, n);
+	s[n] = '\0';
+	t->alias_domains[t->nalias_domains] = s;
 	t->alias_domain_origins[t->nalias_domains].file = h->name;
 	t->alias_domain_origins[t->nalias_domains].line = v->line;
 	t->nalias_domains++;
 	return 0;
 }
 
+/* One item of alias_domains (or its only value): domains split at
+   commas. */
 static int
-read_alias_domains(struct hctx *h, const struct ynode *v)
+alias_domain_item(struct hctx *h, const struct yevent *v)
 {
-	const struct ynode *item;
 	const char *p, *end, *q;
 	size_t n;
 
-	if (ynode_is_null(v))
+	if (v->type != YEV_SCALAR)
+		return hfault(h, F_CONTENT, v, "alias_domains: expected a "
+		    "domain, got %s", yevent_kind(v));
+	if (count_target(h, v))
 		return 0;
-	if (v->type == YNODE_MAP)
-		return hfail(h, v, "alias_domains: expected a list of domains, "
-		    "got a mapping");
-	for (item = v->type == YNODE_SEQ ? v->first : v; item != NULL;
-	    item = v->type == YNODE_SEQ ? item->next : NULL) {
-		if (item->type != YNODE_SCALAR)
-			return hfail(h, item, "alias_domains: expected a "
-			    "domain, got %s", ynode_kind(item));
-		if (count_target(h, item) == -1)
+	if (yevent_is_null(v))
+		return hwarn(h, v->line, "alias_domains", "", 0, NULL, 0,
+		    "empty, dropped");
+	for (p = v->str, end = p + v->len;; p = q + 1) {
+		if (p != v->str && count_target(h, v))
+			return 0;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		q = memchr(p, ',', (size_t)(end - p));
+		n = (size_t)((q != NULL ? q : end) - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (add_alias_domain(h, v, p, n) == -1)
 			return -1;
-		if (ynode_is_null(item)) {
-			if (hwarn(h, item->line, "alias_domains", "", 0, NULL,
-			    0, "empty, dropped") == -1)
-				return -1;
-			continue;
-		}
-		for (p = item->str, end = p + item->len;; p = q + 1) {
-			if (p != item->str && count_target(h, item) == -1)
-				return -1;
-			while (p < end && (*p == ' ' || *p == '\t'))
-				p++;
-			q = memchr(p, ',', (size_t)(end - p));
-			n = (size_t)((q != NULL ? q : end) - p);
-			while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-				n--;
-			if (add_alias_domain(h, item, p, n) == -1)
-				return -1;
-			if (q == NULL)
-				break;
-		}
+		if (q == NULL)
+			break;
 	}
 	return 0;
 }
 
 static int
-read_domain(struct hctx *h, const struct ynode *v)
+read_domain(struct hctx *h, const struct yevent *v)
 {
 	struct errbuf deb;
 	const char *why;
 	struct buf b = BUF_INIT;
 
-	if (v->type != YNODE_SCALAR || ynode_is_null(v))
-		return hfail(h, v, "domain: expected a domain name, got %s",
-		    ynode_kind(v));
+	if (v->type != YEV_SCALAR || yevent_is_null(v))
+		return hfault(h, F_CONTENT, v, "domain: expected a domain "
+		    "name, got %s", yevent_kind(v));
 	if ((why = ycheck_domain(v->str, v->len, &deb)) != NULL) {
 		if (yaml_quote(&b, v->str, v->len, 64) == -1)
 			return nomem(h);
-		hfail(h, v, "domain: '%s': %s, expected a domain name",
-		    buf_cstr(&b), why);
+		(void)hfault(h, F_CONTENT, v, "domain: '%s': %s, expected a "
+		    "domain name", buf_cstr(&b), why);
 		buf_free(&b);
-		return -1;
+		return 0;
 	}
 	if (h->prev->domain != NULL) {
 		if (strcasecmp(h->prev->domain, v->str) != 0)
-			return hfail(h, v, "domain: '%s' differs from '%s' set "
-			    "at %s:%u", v->str, h->prev->domain,
+			return hfault(h, F_CONTENT, v, "domain: '%s' differs "
+			    "from '%s' set at %s:%u", v->str, h->prev->domain,
 			    h->prev->domain_origin.file,
 			    h->prev->domain_origin.line);
 		return 0; /* the first origin stays */
@@ -510,107 +610,216 @@ read_domain(struct hctx *h, const struct ynode *v)
 }
 
 static int
-check_version(struct hctx *h, const struct ynode *root)
+read_version(struct hctx *h, const struct yevent *v)
 {
-	const struct ynode *k;
 	struct buf b = BUF_INIT;
 
-	for (k = root->first; k != NULL; k = k->next->next)
-		if (k->type == YNODE_SCALAR && strcmp(k->str, "version") == 0 &&
-		    k->len == 7)
-			break;
-	if (k == NULL)
-		return hfail(h, root, "missing 'version: 1' (udmail Hiera "
-		    "export format)");
-	k = k->next;
-	if (k->type != YNODE_SCALAR || ynode_is_null(k))
-		return hfail(h, k, "version: expected 1, got %s",
-		    ynode_kind(k));
-	if (strcmp(k->str, "1") != 0 || k->len != 1) {
-		if (yaml_quote(&b, k->str, k->len, 32) == -1)
+	if (v->type != YEV_SCALAR || yevent_is_null(v))
+		return hfault(h, F_VERSION, v, "version: expected 1, got %s",
+		    yevent_kind(v));
+	if (v->len != 1 || v->str[0] != '1') {
+		if (yaml_quote(&b, v->str, v->len, 32) == -1)
 			return nomem(h);
-		hfail(h, k, "version: '%s' is not supported, expected 1",
-		    buf_cstr(&b));
+		(void)hfault(h, F_VERSION, v, "version: '%s' is not "
+		    "supported, expected 1", buf_cstr(&b));
 		buf_free(&b);
-		return -1;
+		return 0;
 	}
+	h->version_ok = 1;
+	return 0;
+}
+
+/* The root: a mapping, or the file fails. */
+static int
+on_root(struct hctx *h, const struct yevent *ev)
+{
+	h->have_root = 1;
+	h->root_line = ev->line;
+	h->root_col = ev->col;
+	if (yevent_is_null(ev))
+		return hfault(h, F_SHAPE, ev, "empty file, expected a mapping "
+		    "with 'version: 1'");
+	if (ev->type != YEV_MAP)
+		return hfault(h, F_SHAPE, ev, "expected a mapping with "
+		    "'version: 1', got %s", yevent_kind(ev));
+	h->rkey = -1;
 	return 0;
 }
 
 static int
-read_root(struct hctx *h, const struct ynode *root)
+on_root_key(struct hctx *h, const struct yevent *k)
 {
-	static const char *const keys[] = { "version", "domain",
-		"alias_domains", "aliases", "forwards", "sender_logins", NULL };
-	const struct ynode *k, *v, *dup;
-	struct yseen *seen;
 	struct buf b = BUF_INIT;
-	size_t i;
-	int r = -1;
+	int i;
 
-	if (root == NULL || ynode_is_null(root))
-		return hfail(h, root != NULL ? root : &(struct ynode){ .line = 1,
-		    .col = 1 }, "empty file, expected a mapping with "
-		    "'version: 1'");
-	if (root->type != YNODE_MAP)
-		return hfail(h, root, "expected a mapping with 'version: 1', "
-		    "got %s", ynode_kind(root));
-	if ((seen = yseen_new(root->nkids)) == NULL)
-		return nomem(h);
-	for (k = root->first; k != NULL; k = v->next) {
-		v = k->next;
-		if (k->type != YNODE_SCALAR) {
-			hfail(h, k, "expected a key name, got %s",
-			    ynode_kind(k));
-			goto out;
-		}
-		for (i = 0; keys[i] != NULL; i++)
-			if (strlen(keys[i]) == k->len &&
-			    memcmp(keys[i], k->str, k->len) == 0)
-				break;
-		if (keys[i] == NULL) {
-			if (yaml_quote(&b, k->str, k->len, 64) == -1)
-				nomem(h);
-			else
-				hfail(h, k, "unknown key '%s', expected one of: "
-				    "version, domain, alias_domains, aliases, "
-				    "forwards, sender_logins", buf_cstr(&b));
-			goto out;
-		}
-		if ((dup = yseen_add(seen, k)) == YSEEN_NOMEM) {
-			nomem(h);
-			goto out;
-		}
-		if (dup != NULL) {
-			hfail(h, k, "duplicate key '%s' (first at line %u)",
-			    keys[i], dup->line);
-			goto out;
-		}
+	if (k->type != YEV_SCALAR)
+		return hfault(h, F_SHAPE, k, "expected a key name, got %s",
+		    yevent_kind(k));
+	for (i = 0; i < RK_COUNT; i++)
+		if (strlen(root_keys[i]) == k->len &&
+		    memcmp(root_keys[i], k->str, k->len) == 0)
+			break;
+	if (i == RK_COUNT) {
+		if (yaml_quote(&b, k->str, k->len, 64) == -1)
+			return nomem(h);
+		(void)hfault(h, F_SHAPE, k, "unknown key '%s', expected one "
+		    "of: version, domain, alias_domains, aliases, forwards, "
+		    "sender_logins", buf_cstr(&b));
+		buf_free(&b);
+		return 0;
 	}
-	if (check_version(h, root) == -1)
-		goto out;
-	for (k = root->first; k != NULL; k = v->next) {
-		v = k->next;
-		if (strcmp(k->str, "domain") == 0)
-			r = read_domain(h, v);
-		else if (strcmp(k->str, "alias_domains") == 0)
-			r = read_alias_domains(h, v);
-		else if (strcmp(k->str, "aliases") == 0)
-			r = read_list_section(h, SEC_ALIASES, v);
-		else if (strcmp(k->str, "forwards") == 0)
-			r = read_list_section(h, SEC_FORWARDS, v);
-		else if (strcmp(k->str, "sender_logins") == 0)
-			r = read_list_section(h, SEC_SENDER_LOGINS, v);
-		else
-			r = 0;
-		if (r == -1)
-			goto out;
+	if (h->key_line[i] != 0)
+		return hfault(h, F_SHAPE, k, "duplicate key '%s' (first at "
+		    "line %u)", root_keys[i], h->key_line[i]);
+	h->key_line[i] = k->line;
+	h->rkey = i;
+	return 0;
+}
+
+static int
+on_root_value(struct hctx *h, const struct yevent *v)
+{
+	int rk = h->rkey;
+
+	if (v->type == YEV_SCALAR)
+		h->rkey = -1; /* else when the collection closes */
+	if (rk == RK_VERSION) {
+		if (v->type != YEV_SCALAR) {
+			h->skipping = 1;
+			h->skip_from = 1;
+		}
+		return read_version(h, v);
 	}
-	r = 0;
-out:
-	buf_free(&b);
-	yseen_free(&seen);
+	if (h->faulty[F_CONTENT]) {
+		if (v->type != YEV_SCALAR) {
+			h->skipping = 1;
+			h->skip_from = 1;
+		}
+		return 0;
+	}
+	switch (rk) {
+	case RK_DOMAIN:
+		return read_domain(h, v);
+	case RK_ALIAS_DOMAINS:
+		if (yevent_is_null(v) || v->type == YEV_SEQ)
+			return 0; /* the items come at depth 2 */
+		if (v->type == YEV_MAP)
+			return hfault(h, F_CONTENT, v, "alias_domains: "
+			    "expected a list of domains, got a mapping");
+		return alias_domain_item(h, v);
+	default:
+		h->sec = rk == RK_ALIASES ? SEC_ALIASES : rk == RK_FORWARDS ?
+		    SEC_FORWARDS : SEC_SENDER_LOGINS;
+		if (yevent_is_null(v))
+			return 0;
+		if (v->type != YEV_MAP)
+			return hfault(h, F_CONTENT, v, "%s: expected a mapping "
+			    "of address to targets, got %s",
+			    section_names[h->sec], yevent_kind(v));
+		if ((h->seen = yseen_new(0)) == NULL)
+			return nomem(h);
+		h->want_key = 1;
+		h->entry = 0;
+		return 0;
+	}
+}
+
+/* A scalar, or a collection starting, at h->depth (not skipped). */
+static int
+on_node(struct hctx *h, const struct yevent *ev)
+{
+	switch (h->depth) {
+	case 0:
+		return on_root(h, ev);
+	case 1:
+		return h->rkey == -1 ? on_root_key(h, ev) :
+		    on_root_value(h, ev);
+	case 2:
+		if (h->rkey == RK_ALIAS_DOMAINS)
+			return alias_domain_item(h, ev);
+		return h->want_key ? entry_key(h, ev) : entry_value(h, ev);
+	default:
+		/* Depth 3: an item of an entry's list. */
+		if (ev->type != YEV_SCALAR)
+			return hfault(h, F_CONTENT, ev, "%s: expected an "
+			    "address, got %s", section_names[h->sec],
+			    yevent_kind(ev));
+		return add_targets(h, ev);
+	}
+}
+
+/* The collection opened at h->depth has closed. */
+static int
+on_close(struct hctx *h)
+{
+	switch (h->depth) {
+	case 1: /* a top-level value */
+		yseen_free(&h->seen);
+		h->entry = 0;
+		h->rkey = -1;
+		return 0;
+	case 2: /* an entry's list, or the skipped value of a dropped one */
+		if (h->entry == 1)
+			return entry_end(h);
+		h->entry = 0;
+		h->want_key = 1;
+		return 0;
+	default: /* the root */
+		return 0;
+	}
+}
+
+static int
+on_event(void *arg, const struct yevent *ev)
+{
+	struct hctx *h = arg;
+	int r;
+
+	/* The file fails whatever follows; only a YAML error, which the
+	   stream reports, could change its message. */
+	if (h->faulty[F_SHAPE])
+		return 0;
+	if (ev->type == YEV_END) {
+		h->depth--;
+		if (h->skipping && h->depth > h->skip_from)
+			return 0;
+		h->skipping = 0;
+		return on_close(h);
+	}
+	if (h->skipping) {
+		if (ev->type != YEV_SCALAR)
+			h->depth++;
+		return 0;
+	}
+	r = on_node(h, ev);
+	if (ev->type != YEV_SCALAR)
+		h->depth++;
 	return r;
+}
+
+/* After the stream: the file's one error by precedence, into EB. */
+static int
+verdict(struct hctx *h)
+{
+	static const struct yevent start = { .line = 1, .col = 1 };
+	int f;
+
+	if (!h->have_root)
+		(void)hfault(h, F_SHAPE, &start, "empty file, expected a "
+		    "mapping with 'version: 1'");
+	if (!h->faulty[F_SHAPE] && !h->faulty[F_VERSION] && !h->version_ok) {
+		struct yevent root = { .line = h->root_line,
+			.col = h->root_col };
+
+		(void)hfault(h, F_VERSION, &root, "missing 'version: 1' "
+		    "(udmail Hiera export format)");
+	}
+	for (f = 0; f < F_COUNT; f++)
+		if (h->faulty[f]) {
+			*h->eb = h->fault[f];
+			return -1;
+		}
+	return 0;
 }
 
 /* Make room in *DST (holding DN elements of SIZE) for N more. */
@@ -645,6 +854,14 @@ merge(struct hiera_data *hd, struct hiera_data *t)
 	    sizeof(*t->sender_logins)) == -1 ||
 	    append(&hd->files, hd->nfiles, t->nfiles, sizeof(*t->files)) == -1)
 		return -1;
+	if (t->chunks != NULL) {
+		struct hiera_chunk *c;
+
+		for (c = t->chunks; c->next != NULL; c = c->next)
+			;
+		c->next = hd->chunks;
+		hd->chunks = t->chunks;
+	}
 #define MOVE(arr, n) do {						\
 	if (t->n > 0)							\
 		memcpy(hd->arr + hd->n, t->arr, t->n * sizeof(*t->arr)); \
@@ -701,7 +918,6 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name,
     const char *data, size_t len, struct errbuf *eb)
 {
 	struct hctx h;
-	struct ydoc *doc = NULL;
 	size_t rejected;
 	int r = -1;
 
@@ -718,9 +934,8 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name,
 	}
 	h.tmp.nfiles = 1;
 	h.name = h.tmp.files[0];
-	if ((doc = ydoc_parse(name, data, len, &hiera_limits, eb)) == NULL)
-		goto out;
-	if (read_root(&h, ydoc_root(doc)) == -1)
+	if (yaml_parse_events(name, data, len, &hiera_limits, on_event, &h,
+	    eb) == -1 || verdict(&h) == -1)
 		goto out;
 	rejected = h.tmp.rejected;
 	if (merge(hd, &h.tmp) == -1) {
@@ -730,7 +945,8 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name,
 	flush_warnings(h.name, &h.warn, rejected);
 	r = 0;
 out:
-	ydoc_free(&doc);
+	yseen_free(&h.seen);
+	free(h.targets);
 	src_hiera_free(&h.tmp);
 	buf_free(&h.warn);
 	return r;

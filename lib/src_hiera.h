@@ -17,6 +17,8 @@ struct origin {
 	unsigned line;    /* 1-based */
 };
 
+struct hiera_chunk;       /* src_hiera.c: where the lists' strings live */
+
 struct hiera_list {       /* one key -> list of targets */
 	char *key;            /* local part or full address, as written */
 	char **targets;       /* as written: local parts or addresses */
@@ -39,16 +41,20 @@ struct hiera_data {
 	size_t rejected;      /* drops, one per warning (see below) */
 	char **files;         /* file names the origins point into */
 	size_t nfiles;
+	struct hiera_chunk *chunks; /* the lists' keys, targets and arrays
+	                               of targets (not freed one by one) */
 };
 
 /* Limits on one export file; beyond them the file fails as a whole. */
 #define HIERA_MAX_BYTES (32 * 1024 * 1024)
-#define HIERA_MAX_NODES 2000000 /* scalars, lists and mappings */
+/* Values as written: keys and scalar values (a forward "a: b" is two, a
+   list "[a, b]" two); lists and mappings themselves are not counted. */
+#define HIERA_MAX_VALUES 2000000
 #define HIERA_MAX_SCALAR 65536
 #define HIERA_MAX_DEPTH 8
 /* Targets and alias domains, counted after splitting at commas, so that
    "a,a,a,..." costs no more than the same list written out (one value
-   each, bounded by HIERA_MAX_NODES). */
+   each, bounded by HIERA_MAX_VALUES). */
 #define HIERA_MAX_TARGETS 2000000
 /* Warnings logged for one file; the other drops are counted, and one
    line says how many went unlogged. */

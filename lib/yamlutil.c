@@ -5,11 +5,14 @@
  * refused outright, which is what makes alias bombs harmless.  Scalars
  * never hold a NUL, so str is the whole value as a C string.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,22 +37,32 @@ struct ydoc {
 	struct ynode *root;
 };
 
+/* The checked event stream. */
+struct ystream {
+	const char *name;
+	const char *data;
+	size_t len;
+	const struct yaml_limits *lim;
+	size_t depth;
+	size_t values;
+	int ndocs;
+	struct errbuf *eb;
+};
+
 struct open_node {
 	struct ynode *node;
 	struct ynode *last;
 	size_t nkids;
 };
 
+/* yaml_parse_events' consumer that folds the stream into a tree. */
 struct builder {
 	const char *name;
-	const char *data;
-	size_t len;
 	const struct yaml_limits *lim;
 	struct ydoc *doc;
 	struct open_node *stack;
 	size_t depth;
 	size_t nodes;
-	int ndocs;
 	struct errbuf *eb;
 };
 
@@ -205,79 +218,230 @@ offset_position(const char *data, size_t len, size_t off, unsigned *line_r,
 }
 
 static void
-parser_error(struct builder *bd, const yaml_parser_t *p)
+parser_error(struct ystream *ys, const yaml_parser_t *p)
 {
 	unsigned line, col;
 	const char *tab = "";
 
 	switch (p->error) {
 	case YAML_MEMORY_ERROR:
-		errbuf_set(bd->eb, "%s: out of memory", bd->name);
-		bd->eb->errnum = ENOMEM;
+		errbuf_set(ys->eb, "%s: out of memory", ys->name);
+		ys->eb->errnum = ENOMEM;
 		return;
 	case YAML_READER_ERROR:
-		offset_position(bd->data, bd->len, p->problem_offset, &line,
+		offset_position(ys->data, ys->len, p->problem_offset, &line,
 		    &col);
 		if (p->problem_value == 0)
-			errbuf_set(bd->eb, "%s:%u:%u: NUL byte not allowed, "
-			    "expected UTF-8 text", bd->name, line, col);
+			errbuf_set(ys->eb, "%s:%u:%u: NUL byte not allowed, "
+			    "expected UTF-8 text", ys->name, line, col);
 		else if (p->problem_value != -1)
-			errbuf_set(bd->eb, "%s:%u:%u: %s (0x%x), expected "
-			    "UTF-8 text", bd->name, line, col, p->problem,
+			errbuf_set(ys->eb, "%s:%u:%u: %s (0x%x), expected "
+			    "UTF-8 text", ys->name, line, col, p->problem,
 			    (unsigned)p->problem_value);
 		else
-			errbuf_set(bd->eb, "%s:%u:%u: %s, expected UTF-8 text",
-			    bd->name, line, col, p->problem);
+			errbuf_set(ys->eb, "%s:%u:%u: %s, expected UTF-8 text",
+			    ys->name, line, col, p->problem);
 		return;
 	default:
 		break;
 	}
 	line = (unsigned)p->problem_mark.line + 1;
 	col = (unsigned)p->problem_mark.column + 1;
-	if (p->problem_mark.index < bd->len &&
-	    bd->data[p->problem_mark.index] == '\t' &&
+	if (p->problem_mark.index < ys->len &&
+	    ys->data[p->problem_mark.index] == '\t' &&
 	    (p->problem == NULL || strstr(p->problem, "tab") == NULL))
 		tab = " (tabs are not allowed for indentation)";
 	if (p->context != NULL)
-		errbuf_set(bd->eb, "%s:%u:%u: %s%s (%s at line %u)", bd->name,
+		errbuf_set(ys->eb, "%s:%u:%u: %s%s (%s at line %u)", ys->name,
 		    line, col, p->problem != NULL ? p->problem : "syntax error",
 		    tab, p->context, (unsigned)p->context_mark.line + 1);
 	else
-		errbuf_set(bd->eb, "%s:%u:%u: %s%s", bd->name, line, col,
+		errbuf_set(ys->eb, "%s:%u:%u: %s%s", ys->name, line, col,
 		    p->problem != NULL ? p->problem : "syntax error", tab);
 }
 
 static int
-event_error(struct builder *bd, const yaml_event_t *ev, const char *what)
+event_error(struct ystream *ys, const yaml_event_t *ev, const char *what)
 {
-	errbuf_set(bd->eb, "%s:%u:%u: %s", bd->name,
+	errbuf_set(ys->eb, "%s:%u:%u: %s", ys->name,
 	    (unsigned)ev->start_mark.line + 1,
 	    (unsigned)ev->start_mark.column + 1, what);
 	return -1;
 }
 
 static int
-check_props(struct builder *bd, const yaml_event_t *ev,
+check_props(struct ystream *ys, const yaml_event_t *ev,
     const yaml_char_t *anchor, const yaml_char_t *tag, const char *ok_tag)
 {
 	if (anchor != NULL)
-		return event_error(bd, ev, "anchors (&name) are not allowed, "
+		return event_error(ys, ev, "anchors (&name) are not allowed, "
 		    "write the value out");
 	if (tag != NULL && strcmp((const char *)tag, ok_tag) != 0)
-		return event_error(bd, ev, "tags (!name) are not allowed, "
+		return event_error(ys, ev, "tags (!name) are not allowed, "
 		    "expected a plain value");
 	return 0;
 }
 
+static int
+check_scalar(struct ystream *ys, const yaml_event_t *ev)
+{
+	size_t len = ev->data.scalar.length;
+
+	if (check_props(ys, ev, ev->data.scalar.anchor, ev->data.scalar.tag,
+	    YSTR_TAG) == -1)
+		return -1;
+	if (len > ys->lim->max_scalar) {
+		errbuf_set(ys->eb, "%s:%u:%u: value longer than %zu bytes",
+		    ys->name, (unsigned)ev->start_mark.line + 1,
+		    (unsigned)ev->start_mark.column + 1, ys->lim->max_scalar);
+		return -1;
+	}
+	/* A quoted "\0" escape: every reader takes values as C strings, so
+	   one would be cut short there ("none\0junk"). */
+	if (memchr(ev->data.scalar.value, '\0', len) != NULL)
+		return event_error(ys, ev, "NUL character (\\0) not allowed "
+		    "in a value");
+	if (ys->lim->max_values != 0 && ys->values >= ys->lim->max_values) {
+		errbuf_set(ys->eb, "%s:%u:%u: more than %zu values in one "
+		    "file", ys->name, (unsigned)ev->start_mark.line + 1,
+		    (unsigned)ev->start_mark.column + 1, ys->lim->max_values);
+		return -1;
+	}
+	ys->values++;
+	return 0;
+}
+
+static int
+check_open(struct ystream *ys, const yaml_event_t *ev, int seq)
+{
+	const yaml_char_t *anchor, *tag;
+
+	if (seq) {
+		anchor = ev->data.sequence_start.anchor;
+		tag = ev->data.sequence_start.tag;
+	} else {
+		anchor = ev->data.mapping_start.anchor;
+		tag = ev->data.mapping_start.tag;
+	}
+	if (check_props(ys, ev, anchor, tag, seq ? YSEQ_TAG : YMAP_TAG) == -1)
+		return -1;
+	if (ys->depth >= ys->lim->max_depth) {
+		errbuf_set(ys->eb, "%s:%u:%u: nested deeper than %zu levels",
+		    ys->name, (unsigned)ev->start_mark.line + 1,
+		    (unsigned)ev->start_mark.column + 1, ys->lim->max_depth);
+		return -1;
+	}
+	ys->depth++;
+	return 0;
+}
+
+/* Check one libyaml event and hand it on.  Returns 1 at the end of the
+   stream, 0 to go on, -1 on error. */
+static int
+on_event(struct ystream *ys, const yaml_event_t *ev, yaml_event_fn *fn,
+    void *arg)
+{
+	struct yevent out;
+
+	memset(&out, 0, sizeof(out));
+	out.line = (unsigned)ev->start_mark.line + 1;
+	out.col = (unsigned)ev->start_mark.column + 1;
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (ys->ndocs++ > 0)
+			return event_error(ys, ev, "a second document "
+			    "('---'), expected one document per file");
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return event_error(ys, ev, "aliases (*name) are not allowed, "
+		    "write the value out");
+	case YAML_SCALAR_EVENT:
+		if (check_scalar(ys, ev) == -1)
+			return -1;
+		out.type = YEV_SCALAR;
+		out.str = (const char *)ev->data.scalar.value;
+		out.len = ev->data.scalar.length;
+		out.plain = ev->data.scalar.tag == NULL &&
+		    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if (check_open(ys, ev, ev->type == YAML_SEQUENCE_START_EVENT) ==
+		    -1)
+			return -1;
+		out.type = ev->type == YAML_SEQUENCE_START_EVENT ? YEV_SEQ :
+		    YEV_MAP;
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		ys->depth--;
+		out.type = YEV_END;
+		break;
+	case YAML_STREAM_END_EVENT:
+		return 1;
+	default:
+		return 0;
+	}
+	return fn(arg, &out);
+}
+
+int
+yaml_parse_events(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, yaml_event_fn *fn, void *arg,
+    struct errbuf *eb)
+{
+	struct ystream ys;
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int r = 0;
+
+	/* With the encoding fixed, libyaml would take a UTF-8 byte order
+	   mark for content; editors hide it, so positions start after it. */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
+	if (len > lim->max_bytes) {
+		errbuf_set(eb, "%s: larger than %zu bytes", name,
+		    lim->max_bytes);
+		eb->errnum = EFBIG;
+		return -1;
+	}
+	memset(&ys, 0, sizeof(ys));
+	ys.name = name;
+	ys.data = data;
+	ys.len = len;
+	ys.lim = lim;
+	ys.eb = eb;
+	if (!yaml_parser_initialize(&parser)) {
+		errbuf_set(eb, "%s: out of memory", name);
+		eb->errnum = ENOMEM;
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
+	    len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	while (r == 0) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			parser_error(&ys, &parser);
+			r = -1;
+			break;
+		}
+		r = on_event(&ys, &ev, fn, arg);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return r == -1 ? -1 : 0;
+}
+
 static struct ynode *
-new_node(struct builder *bd, const yaml_event_t *ev, enum ynode_type type)
+new_node(struct builder *bd, const struct yevent *ev, enum ynode_type type)
 {
 	struct ynode *n;
 
 	if (bd->nodes >= bd->lim->max_nodes) {
 		errbuf_set(bd->eb, "%s:%u:%u: more than %zu values in one "
-		    "file", bd->name, (unsigned)ev->start_mark.line + 1,
-		    (unsigned)ev->start_mark.column + 1, bd->lim->max_nodes);
+		    "file", bd->name, ev->line, ev->col, bd->lim->max_nodes);
 		return NULL;
 	}
 	if ((n = arena_alloc(bd->doc, sizeof(*n))) == NULL) {
@@ -287,8 +451,8 @@ new_node(struct builder *bd, const yaml_event_t *ev, enum ynode_type type)
 	}
 	memset(n, 0, sizeof(*n));
 	n->type = (unsigned char)type;
-	n->line = (unsigned)ev->start_mark.line + 1;
-	n->col = (unsigned)ev->start_mark.column + 1;
+	n->line = ev->line;
+	n->col = ev->col;
 	bd->nodes++;
 	return n;
 }
@@ -312,109 +476,53 @@ attach(struct builder *bd, struct ynode *n)
 }
 
 static int
-on_scalar(struct builder *bd, const yaml_event_t *ev)
+build_scalar(struct builder *bd, const struct yevent *ev)
 {
-	const yaml_char_t *tag = ev->data.scalar.tag;
-	size_t len = ev->data.scalar.length;
 	struct ynode *n;
 
-	if (check_props(bd, ev, ev->data.scalar.anchor, tag, YSTR_TAG) == -1)
-		return -1;
-	if (len > bd->lim->max_scalar) {
-		errbuf_set(bd->eb, "%s:%u:%u: value longer than %zu bytes",
-		    bd->name, (unsigned)ev->start_mark.line + 1,
-		    (unsigned)ev->start_mark.column + 1, bd->lim->max_scalar);
-		return -1;
-	}
-	/* A quoted "\0" escape: every user of the tree reads values as C
-	   strings, so one would be cut short there ("none\0junk"). */
-	if (memchr(ev->data.scalar.value, '\0', len) != NULL)
-		return event_error(bd, ev, "NUL character (\\0) not allowed "
-		    "in a value");
 	if ((n = new_node(bd, ev, YNODE_SCALAR)) == NULL)
 		return -1;
-	if ((n->str = arena_alloc(bd->doc, len + 1)) == NULL) {
+	if ((n->str = arena_alloc(bd->doc, ev->len + 1)) == NULL) {
 		errbuf_set(bd->eb, "%s: out of memory", bd->name);
 		bd->eb->errnum = ENOMEM;
 		return -1;
 	}
-	memcpy(n->str, ev->data.scalar.value, len);
-	n->str[len] = '\0';
-	n->len = (unsigned)len;
-	n->plain = tag == NULL && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	memcpy(n->str, ev->str, ev->len);
+	n->str[ev->len] = '\0';
+	n->len = (unsigned)ev->len;
+	n->plain = (unsigned char)ev->plain;
 	attach(bd, n);
 	return 0;
 }
 
 static int
-on_open(struct builder *bd, const yaml_event_t *ev, enum ynode_type type)
+build_event(void *arg, const struct yevent *ev)
 {
-	const yaml_char_t *anchor, *tag;
+	struct builder *bd = arg;
+	struct open_node *top;
 	struct ynode *n;
 
-	if (type == YNODE_SEQ) {
-		anchor = ev->data.sequence_start.anchor;
-		tag = ev->data.sequence_start.tag;
-	} else {
-		anchor = ev->data.mapping_start.anchor;
-		tag = ev->data.mapping_start.tag;
-	}
-	if (check_props(bd, ev, anchor, tag,
-	    type == YNODE_SEQ ? YSEQ_TAG : YMAP_TAG) == -1)
-		return -1;
-	if (bd->depth >= bd->lim->max_depth) {
-		errbuf_set(bd->eb, "%s:%u:%u: nested deeper than %zu levels",
-		    bd->name, (unsigned)ev->start_mark.line + 1,
-		    (unsigned)ev->start_mark.column + 1, bd->lim->max_depth);
-		return -1;
-	}
-	if ((n = new_node(bd, ev, type)) == NULL)
-		return -1;
-	attach(bd, n);
-	bd->stack[bd->depth].node = n;
-	bd->stack[bd->depth].last = NULL;
-	bd->stack[bd->depth].nkids = 0;
-	bd->depth++;
-	return 0;
-}
-
-static void
-on_close(struct builder *bd)
-{
-	struct open_node *top = &bd->stack[--bd->depth];
-
-	top->node->nkids = (unsigned)(top->node->type == YNODE_MAP ?
-	    top->nkids / 2 : top->nkids);
-}
-
-/* Returns 1 at the end of the stream, 0 to go on, -1 on error. */
-static int
-on_event(struct builder *bd, const yaml_event_t *ev)
-{
 	switch (ev->type) {
-	case YAML_DOCUMENT_START_EVENT:
-		if (bd->ndocs++ > 0)
-			return event_error(bd, ev, "a second document "
-			    "('---'), expected one document per file");
+	case YEV_SCALAR:
+		return build_scalar(bd, ev);
+	case YEV_SEQ:
+	case YEV_MAP:
+		if ((n = new_node(bd, ev, ev->type == YEV_SEQ ? YNODE_SEQ :
+		    YNODE_MAP)) == NULL)
+			return -1;
+		attach(bd, n);
+		bd->stack[bd->depth].node = n;
+		bd->stack[bd->depth].last = NULL;
+		bd->stack[bd->depth].nkids = 0;
+		bd->depth++;
 		return 0;
-	case YAML_ALIAS_EVENT:
-		return event_error(bd, ev, "aliases (*name) are not allowed, "
-		    "write the value out");
-	case YAML_SCALAR_EVENT:
-		return on_scalar(bd, ev);
-	case YAML_SEQUENCE_START_EVENT:
-		return on_open(bd, ev, YNODE_SEQ);
-	case YAML_MAPPING_START_EVENT:
-		return on_open(bd, ev, YNODE_MAP);
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		on_close(bd);
-		return 0;
-	case YAML_STREAM_END_EVENT:
-		return 1;
-	default:
+	case YEV_END:
+		top = &bd->stack[--bd->depth];
+		top->node->nkids = (unsigned)(top->node->type == YNODE_MAP ?
+		    top->nkids / 2 : top->nkids);
 		return 0;
 	}
+	return 0;
 }
 
 struct ydoc *
@@ -422,58 +530,36 @@ ydoc_parse(const char *name, const char *data, size_t len,
     const struct yaml_limits *lim, struct errbuf *eb)
 {
 	struct builder bd;
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int r = 0, parser_ok = 0;
 
-	/* With the encoding fixed, libyaml would take a UTF-8 byte order
-	   mark for content; editors hide it, so positions start after it. */
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-		data += 3;
-		len -= 3;
-	}
 	memset(&bd, 0, sizeof(bd));
 	bd.name = name;
-	bd.data = data;
-	bd.len = len;
 	bd.lim = lim;
 	bd.eb = eb;
-	if (len > lim->max_bytes) {
-		errbuf_set(eb, "%s: larger than %zu bytes", name,
-		    lim->max_bytes);
-		eb->errnum = EFBIG;
-		return NULL;
-	}
 	if ((bd.doc = calloc(1, sizeof(*bd.doc))) == NULL ||
 	    (bd.stack = calloc(lim->max_depth + 1, sizeof(*bd.stack))) ==
-	    NULL || !yaml_parser_initialize(&parser)) {
+	    NULL) {
 		errbuf_set(eb, "%s: out of memory", name);
 		eb->errnum = ENOMEM;
 		goto fail;
 	}
-	parser_ok = 1;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
-	    len);
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-	while (r == 0) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			parser_error(&bd, &parser);
-			goto fail;
-		}
-		r = on_event(&bd, &ev);
-		yaml_event_delete(&ev);
-	}
-	if (r == -1)
+	if (yaml_parse_events(name, data, len, lim, build_event, &bd, eb) ==
+	    -1)
 		goto fail;
-	yaml_parser_delete(&parser);
 	free(bd.stack);
 	return bd.doc;
 fail:
-	if (parser_ok)
-		yaml_parser_delete(&parser);
 	free(bd.stack);
 	ydoc_free(&bd.doc);
 	return NULL;
+}
+
+static int
+scalar_is_null(const char *s, size_t len, int plain)
+{
+	if (!plain)
+		return 0;
+	return len == 0 || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
 }
 
 int
@@ -481,11 +567,15 @@ ynode_is_null(const struct ynode *n)
 {
 	if (n == NULL)
 		return 1;
-	if (n->type != YNODE_SCALAR || !n->plain)
-		return 0;
-	return n->len == 0 || strcmp(n->str, "~") == 0 ||
-	    strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
-	    strcmp(n->str, "NULL") == 0;
+	return n->type == YNODE_SCALAR && scalar_is_null(n->str, n->len,
+	    n->plain);
+}
+
+int
+yevent_is_null(const struct yevent *ev)
+{
+	return ev->type == YEV_SCALAR && scalar_is_null(ev->str, ev->len,
+	    ev->plain);
 }
 
 const char *
@@ -497,6 +587,21 @@ ynode_kind(const struct ynode *n)
 	case YNODE_MAP:
 		return "a mapping";
 	case YNODE_SEQ:
+		return "a list";
+	default:
+		return "a string";
+	}
+}
+
+const char *
+yevent_kind(const struct yevent *ev)
+{
+	if (yevent_is_null(ev))
+		return "null";
+	switch (ev->type) {
+	case YEV_MAP:
+		return "a mapping";
+	case YEV_SEQ:
 		return "a list";
 	default:
 		return "a string";
@@ -530,25 +635,38 @@ yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
 	return 0;
 }
 
-/* Open addressing over key nodes; FNV-1a of the key text. */
-struct yseen {
-	const struct ynode **slot;
-	size_t mask;
-	size_t count;
+/* Open addressing; a slot holds the key's index + 1 (low half, 0: free)
+   and the high half of its FNV-1a hash (the better mixed one), which
+   also gives the slot: probing and growing touch the key array and the
+   text only when those 32 bits match. */
+struct yseen_key {
+	const char *str;
+	unsigned len, line;
 };
 
-static size_t
-yseen_hash(const struct ynode *k)
+struct yseen {
+	uint64_t *slot;
+	size_t mask;
+	struct yseen_key *key;
+	size_t count, cap;
+};
+
+static uint64_t
+yseen_hash(const char *s, size_t len)
 {
 	uint64_t h = 14695981039346656037ULL;
-	unsigned i;
+	size_t i;
 
-	for (i = 0; i < k->len; i++) {
-		h ^= (unsigned char)k->str[i];
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
 		h *= 1099511628211ULL;
 	}
-	return (size_t)h;
+	return h;
 }
+
+#define YSEEN_HUGE ((size_t)2 << 20)
+#define YSEEN_TAG(h) ((h) & 0xffffffff00000000ULL)
+#define YSEEN_POS(h) ((size_t)((h) >> 32))
 
 struct yseen *
 yseen_new(size_t hint)
@@ -568,44 +686,101 @@ yseen_new(size_t hint)
 	return s;
 }
 
+/* A big table is probed at random: on 2 MiB pages the probes miss the
+   TLB far less (a hint only; nothing changes where it is refused). */
+static uint64_t *
+yseen_slots(size_t n)
+{
+	uint64_t *slot;
+	uintptr_t a, e;
+
+	if ((slot = calloc(n, sizeof(*slot))) == NULL)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	a = ((uintptr_t)slot + YSEEN_HUGE - 1) & ~(uintptr_t)(YSEEN_HUGE - 1);
+	e = ((uintptr_t)(slot + n)) & ~(uintptr_t)(YSEEN_HUGE - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)a;
+	(void)e;
+#endif
+	return slot;
+}
+
 static int
 yseen_grow(struct yseen *s)
 {
-	const struct ynode **old = s->slot, **slot;
 	size_t n = (s->mask + 1) * 2, i, j;
+	uint64_t *slot, h;
 
-	if ((slot = calloc(n, sizeof(*slot))) == NULL)
+	if (n > ((size_t)1 << 32) || (slot = yseen_slots(n)) == NULL)
 		return -1;
 	for (i = 0; i <= s->mask; i++) {
-		if (old[i] == NULL)
+		if ((h = s->slot[i]) == 0)
 			continue;
-		for (j = yseen_hash(old[i]) & (n - 1); slot[j] != NULL;
+		for (j = YSEEN_POS(h) & (n - 1); slot[j] != 0;
 		    j = (j + 1) & (n - 1))
 			;
-		slot[j] = old[i];
+		slot[j] = s->slot[i];
 	}
-	free(old);
+	free(s->slot);
 	s->slot = slot;
 	s->mask = n - 1;
 	return 0;
 }
 
-const struct ynode *
-yseen_add(struct yseen *s, const struct ynode *key)
+uint64_t
+yseen_prefetch(const struct yseen *s, const char *str, size_t len)
 {
-	size_t i;
+	uint64_t h = yseen_hash(str, len);
+
+	__builtin_prefetch(&s->slot[YSEEN_POS(h) & s->mask]);
+	return h;
+}
+
+int
+yseen_add(struct yseen *s, const char *str, size_t len, unsigned line,
+    unsigned *first_r)
+{
+	return yseen_add_hashed(s, yseen_hash(str, len), str, len, line,
+	    first_r);
+}
+
+int
+yseen_add_hashed(struct yseen *s, uint64_t h, const char *str, size_t len,
+    unsigned line, unsigned *first_r)
+{
+	const struct yseen_key *k;
+	struct yseen_key *nk;
+	size_t i, ncap;
 
 	if ((s->count + 1) * 2 > s->mask + 1 && yseen_grow(s) == -1)
-		return YSEEN_NOMEM;
-	for (i = yseen_hash(key) & s->mask; s->slot[i] != NULL;
+		return -1;
+	if (s->count >= UINT32_MAX - 1)
+		return -1;
+	for (i = YSEEN_POS(h) & s->mask; s->slot[i] != 0;
 	    i = (i + 1) & s->mask) {
-		if (s->slot[i]->len == key->len &&
-		    memcmp(s->slot[i]->str, key->str, key->len) == 0)
-			return s->slot[i];
+		if (YSEEN_TAG(s->slot[i]) != YSEEN_TAG(h))
+			continue;
+		k = &s->key[(uint32_t)s->slot[i] - 1];
+		if (k->len == len && memcmp(k->str, str, len) == 0) {
+			*first_r = k->line;
+			return 1;
+		}
 	}
-	s->slot[i] = key;
-	s->count++;
-	return NULL;
+	if (s->count == s->cap) {
+		ncap = s->cap == 0 ? 16 : s->cap * 2;
+		if ((nk = reallocarray(s->key, ncap, sizeof(*nk))) == NULL)
+			return -1;
+		s->key = nk;
+		s->cap = ncap;
+	}
+	s->key[s->count].str = str;
+	s->key[s->count].len = (unsigned)len;
+	s->key[s->count].line = line;
+	s->slot[i] = YSEEN_TAG(h) | (uint64_t)++s->count;
+	return 0;
 }
 
 void
@@ -614,6 +789,7 @@ yseen_free(struct yseen **sp)
 	if (sp == NULL || *sp == NULL)
 		return;
 	free((*sp)->slot);
+	free((*sp)->key);
 	free(*sp);
 	*sp = NULL;
 }

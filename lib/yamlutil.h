@@ -1,13 +1,16 @@
 /*
- * yamlutil: read a small YAML file into a bounded tree with 1-based
- * positions, for conf and src_hiera.  Hostile input is refused early:
- * size, depth, node count and scalar length are capped; anchors, aliases
- * (billion laughs) and tags other than !!str/!!seq/!!map are errors.
+ * yamlutil: one checked YAML event stream with 1-based positions, read
+ * either as events (src_hiera: a big export, no tree) or folded into a
+ * bounded tree (conf, dnsexpect: small files).  Hostile input is refused
+ * early: size, depth, value count and scalar length are capped; anchors,
+ * aliases (billion laughs) and tags other than !!str/!!seq/!!map are
+ * errors.
  */
 #ifndef UDMAIL_YAMLUTIL_H
 #define UDMAIL_YAMLUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "errbuf.h"
@@ -15,9 +18,26 @@
 struct yaml_limits {
 	size_t max_bytes;  /* file size */
 	size_t max_depth;  /* nesting of lists and mappings */
-	size_t max_nodes;  /* scalars + lists + mappings */
+	size_t max_values; /* scalars (keys and values as written), 0: any */
+	size_t max_nodes;  /* ydoc_parse: scalars + lists + mappings */
 	size_t max_scalar; /* bytes in one scalar */
 };
+
+/* One event of the checked stream.  A scalar's STR is NUL-terminated,
+   holds no NUL and is valid during the callback only. */
+enum yevent_type { YEV_SCALAR, YEV_SEQ, YEV_MAP, YEV_END };
+
+struct yevent {
+	enum yevent_type type; /* YEV_SEQ, YEV_MAP: a collection starts */
+	const char *str;       /* YEV_SCALAR */
+	size_t len;            /* YEV_SCALAR: bytes in str */
+	unsigned line, col;    /* 1-based start */
+	int plain;             /* YEV_SCALAR: unquoted, untagged */
+};
+
+/* Called for each event in document order.  Returns 0 to go on, or -1
+   with the EB given to yaml_parse_events set, which stops the stream. */
+typedef int yaml_event_fn(void *arg, const struct yevent *ev);
 
 enum ynode_type { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP };
 
@@ -40,6 +60,14 @@ struct ydoc;
 int yaml_read_file(const char *path, size_t max_bytes, char **data_r,
     size_t *len_r, struct errbuf *eb) __attribute__((warn_unused_result));
 
+/* Parse DATA (one document) and hand each event to FN; every check of
+   LIM is made before FN sees the event.  NAME prefixes messages.  An
+   empty stream yields no event.  Returns 0 at the end of the stream, or
+   -1 with EB "NAME:LINE:COL: what" (or FN's message). */
+int yaml_parse_events(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, yaml_event_fn *fn, void *arg,
+    struct errbuf *eb) __attribute__((warn_unused_result));
+
 /* Parse DATA (one document).  NAME prefixes messages.  Returns the tree,
    or NULL with EB "NAME:LINE:COL: what"; a scalar holding a NUL (the
    quoted escape "\0") is such an error.  An empty stream (no document,
@@ -52,8 +80,10 @@ void ydoc_free(struct ydoc **docp);
 
 /* A plain "~", "null", "Null", "NULL" or empty scalar. */
 int ynode_is_null(const struct ynode *n);
+int yevent_is_null(const struct yevent *ev);
 /* "a mapping", "a list", "null", "a string": for "expected X, got Y". */
 const char *ynode_kind(const struct ynode *n);
+const char *yevent_kind(const struct yevent *ev);
 
 /* Append S (LEN bytes) to B for a message: printable ASCII as is, other
    bytes as \xNN, cut after MAX bytes with "...".  Returns 0 or -1. */
@@ -65,12 +95,21 @@ int yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
    fine, else why (EB->msg, e.g. "domain has no dot"). */
 const char *ycheck_domain(const char *s, size_t len, struct errbuf *eb);
 
-/* Duplicate-key detection for one mapping: yseen_add returns the earlier
-   key node with the same text, NULL if new, or (void *)-1 out of memory. */
+/* Duplicate-key detection for one mapping.  yseen_add remembers key STR
+   (LEN bytes, kept by the caller while the set lives) seen at LINE:
+   returns 0 if new, 1 if seen before (*FIRST_R: the line of the first),
+   -1 out of memory. */
 struct yseen;
 struct yseen *yseen_new(size_t hint);
-const struct ynode *yseen_add(struct yseen *s, const struct ynode *key);
+int yseen_add(struct yseen *s, const char *str, size_t len, unsigned line,
+    unsigned *first_r) __attribute__((warn_unused_result));
+/* The same in two steps, so that the memory yseen_add will look at can
+   be fetched meanwhile: yseen_prefetch starts that and returns the hash
+   yseen_add_hashed takes (STR and LEN the same in both calls). */
+uint64_t yseen_prefetch(const struct yseen *s, const char *str, size_t len);
+int yseen_add_hashed(struct yseen *s, uint64_t hash, const char *str,
+    size_t len, unsigned line, unsigned *first_r)
+    __attribute__((warn_unused_result));
 void yseen_free(struct yseen **sp);
-#define YSEEN_NOMEM ((const struct ynode *)(-1))
 
 #endif

@@ -96,8 +96,10 @@ int
 ywalk_map(const struct ywalk *w, const char *what, const struct ynode *map,
     const void *table, size_t rowsize, ywalk_fn *fn, void *arg)
 {
-	const struct ynode *k, *v, *dup;
+	const struct ynode *k, *v;
 	const void *row = NULL;
+	unsigned first;
+	int dup;
 	struct yseen *seen;
 	char tmp[300];
 	int r = -1;
@@ -114,14 +116,15 @@ ywalk_map(const struct ywalk *w, const char *what, const struct ynode *map,
 			    "%s", ynode_kind(k));
 			goto out;
 		}
-		if ((dup = yseen_add(seen, k)) == YSEEN_NOMEM) {
+		if ((dup = yseen_add(seen, k->str, k->len, k->line, &first)) ==
+		    -1) {
 			(void)ywalk_nomem(w);
 			goto out;
 		}
-		if (dup != NULL) {
+		if (dup) {
 			(void)ywalk_fail(w, k, NULL, "duplicate key '%s' (first "
 			    "at line %u)", ywalk_shown(k, tmp, sizeof(tmp)),
-			    dup->line);
+			    first);
 			goto out;
 		}
 		if (table != NULL &&

@@ -491,24 +491,60 @@ test_src_hiera_too_many_values(void **state)
 	char msg[128];
 	int i;
 
-	/* Flow lists of empty scalars: many values in few bytes. */
+	/* Flow lists of short scalars: many values in few bytes.  Four
+	   come before the list (version, 1, aliases, a), so it may hold
+	   HIERA_MAX_VALUES - 4 items and no more. */
 	assert_int_equal(buf_puts(&b, "version: 1\naliases:\n  a: ["), 0);
-	for (i = 0; i < HIERA_MAX_NODES; i++)
+	for (i = 0; i < HIERA_MAX_VALUES - 4; i++)
 		assert_int_equal(buf_puts(&b, "x,"), 0);
 	assert_int_equal(buf_puts(&b, "]\n"), 0);
 	memset(&hd, 0, sizeof(hd));
 	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, &eb),
+	    0);
+	assert_int_equal(hd.naliases, 1);
+	assert_int_equal(hd.aliases[0].ntargets, HIERA_MAX_VALUES - 4);
+	src_hiera_free(&hd);
+	buf_truncate(&b, b.len - 2);
+	assert_int_equal(buf_puts(&b, "x]\n"), 0);
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, &eb),
 	    -1);
 	(void)snprintf(msg, sizeof(msg), "t.yaml:3:%d: more than %d values "
-	    "in one file", 7 + 2 * (HIERA_MAX_NODES - 7), HIERA_MAX_NODES);
+	    "in one file", 7 + 2 * (HIERA_MAX_VALUES - 4), HIERA_MAX_VALUES);
 	assert_string_equal(eb.msg, msg);
+	assert_int_equal(hd.nfiles, 0);
+	buf_free(&b);
+}
+
+/* Values count as written: "k: [a, b]" is three (the key and two
+   addresses), the list itself nothing, so a file of such entries may
+   hold a third of HIERA_MAX_VALUES of them. */
+static void
+test_src_hiera_values_count_as_written(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct hiera_data hd;
+	struct errbuf eb;
+	int i, n = (HIERA_MAX_VALUES - 3) / 3;
+
+	assert_int_equal(buf_puts(&b, "version: 1\naliases:\n"), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(buf_printf(&b, "  k%d: [a, b]\n", i), 0);
+	memset(&hd, 0, sizeof(hd));
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, &eb),
+	    0);
+	assert_int_equal(hd.naliases, n);
+	assert_int_equal(hd.aliases[n - 1].ntargets, 2);
+	assert_string_equal(hd.aliases[n - 1].targets[1], "b");
+	assert_int_equal(hd.aliases[n - 1].origin.line, n + 2);
+	assert_int_equal(warnings.len, 0);
+	src_hiera_free(&hd);
 	buf_free(&b);
 }
 
 /* "a,a,a,..." splits one value into tens of thousands of targets: they
    count against HIERA_MAX_TARGETS, so a 32 MiB file of them is refused
    with a position instead of taking ~1 GiB (the same file written as
-   lists would hit HIERA_MAX_NODES). */
+   lists would hit HIERA_MAX_VALUES). */
 static void
 test_src_hiera_too_many_targets(void **state)
 {
@@ -650,6 +686,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_too_many_values,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_src_hiera_values_count_as_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_too_many_targets,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_src_hiera_warnings_capped,
