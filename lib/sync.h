@@ -14,6 +14,7 @@
 #include "model.h"
 
 struct ldapset;
+struct sync_cache;
 
 enum sync_status {
 	SYNC_OK = 0,
@@ -37,6 +38,10 @@ struct sync_opts {
 	   lib/ldapwatch): used instead of a fetch, with the same checks
 	   (an empty set, attributes nobody may read).  NULL: fetch. */
 	const struct ldapset *ldap_set;
+	/* What the last run published, for a daemon's next run: a table
+	   still the very file it wrote (same inode, size, times) is not read
+	   again to be compared.  NULL: every table is read. */
+	struct sync_cache *cache;
 };
 
 struct sync_output_result {
@@ -54,6 +59,11 @@ struct sync_result {
 	struct sync_output_result out[OUTPUT_COUNT];
 	double fetch_seconds, total_seconds;
 };
+
+/* An empty cache (NULL on ENOMEM), and its end.  Forget it when the
+   configuration changes. */
+struct sync_cache *sync_cache_new(void);
+void sync_cache_free(struct sync_cache **cp);
 
 /* Loaded sources and the resolved model. */
 struct sync_state;

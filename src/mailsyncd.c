@@ -84,6 +84,7 @@ struct daemon {
 	int pending;        /* a build waits for the refresh to finish */
 	struct ldapwatch_stats seen; /* WATCH's counts when last logged */
 	long long watch_opened; /* ms */
+	struct sync_cache *cache; /* the tables the last run left */
 	int notified;       /* READY=1 sent */
 	long long next_ok;  /* earliest start of the next sync (ms) */
 	/* The warnings the log has shown, saved in warnings_path (fixed
@@ -633,6 +634,7 @@ run_sync(struct daemon *d, const struct sync_opts *oo)
 	int k, changed = 0, lock, from_set = use_set(d);
 
 	d->runs++;
+	so.cache = d->cache;
 	if (from_set) {
 		so.ldap_set = d->set;
 		log_debug("building from the %zu LDAP entries held (%.0f MiB), "
@@ -788,8 +790,12 @@ reload(struct daemon *d)
 		log_warnx("%s: user: %s takes effect at the next start; "
 		    "running as before (user %s)", d->conf_path, c->user,
 		    d->user);
-	/* The watch and the set were made for the old LDAP settings. */
+	/* The watch and the set were made for the old LDAP settings, the
+	   cache for the old outputs. */
 	set_drop(d);
+	sync_cache_free(&d->cache);
+	if ((d->cache = sync_cache_new()) == NULL)
+		fatal(EX_OSERR, "cache");
 	conf_free(&d->conf);
 	d->conf = c;
 	free(d->cookie);
@@ -1188,10 +1194,13 @@ main(int argc, char **argv)
 	(void)sigaction(SIGINT, &sa, NULL);
 	(void)sigaction(SIGHUP, &sa, NULL);
 	watch_hiera(&d);
+	if ((d.cache = sync_cache_new()) == NULL)
+		fatal(EX_OSERR, "cache");
 	rc = loop(&d, &so);
 	if (!so.dry_run)
 		snap_save(&d);
 	set_drop(&d);
+	sync_cache_free(&d.cache);
 	free(d.cookie);
 	warnset_free(&d.reported);
 	conf_free(&d.conf);
