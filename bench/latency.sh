@@ -2,8 +2,8 @@
 # bench/latency.sh [N] [K]: mailsyncd against N accounts (default 10000)
 # in a local slapd, every table lmdb, side by side with paged ldapsearch:
 #   startup: daemon start -> first publish, with an empty state (tables
-#     built), and a restart with the saved cookie and nothing changed
-#     (until LDAP said so: no full fetch);
+#     built), and a restart with the saved cookie and entries and nothing
+#     changed (until LDAP said so: no entry read, no build);
 #     the reference is `ldapsearch -E pr=1000` of the same attributes
 #   change latency: K changes (default 100), one at a time on a quiet
 #     daemon: ldapmodify started -> `postmap -q` on the forward table
@@ -50,7 +50,7 @@ start() {
 		2>"$T_DIR/daemon.log" &
 	pid=$!
 	for ((i = 0; i < 60000; i++)); do
-		grep -q 'sync done\|refresh done, nothing changed' \
+		grep -q 'sync done\|nothing changed since the state held' \
 			"$T_DIR/daemon.log" && break
 		sleep 0.005
 	done
@@ -126,7 +126,7 @@ printf '%-58s %10.3f\n' "startup -> first publish, empty state, seconds" "$(awk 
 printf '%-58s %10s\n' "  ratio to ldapsearch" "$(ratio "$fresh_ms" "$(awk -v s="$ls_t" 'BEGIN { print s * 1000 }')")"
 printf '%-58s %10s\n' "  further syncs after the watch started (want 0)" "$extra"
 printf '%-58s %10.3f\n' "restart, saved cookie, nothing changed -> ready, seconds" "$(awk -v m="$again_ms" 'BEGIN { print m / 1000 }')"
-printf '%-58s %10s\n' "  full syncs at that restart (want 0)" "$again_syncs"
+printf '%-58s %10s\n' "  builds at that restart (want 0)" "$again_syncs"
 printf '%-58s %10s\n' "change latency ldapmodify -> postmap -q, $K changes, ms" "p50 $p50"
 printf '%-58s %10s\n' "" "p99 $p99"
 printf '%-58s %10s\n' "" "max $max"

@@ -1,10 +1,13 @@
 /*
  * mailsyncd: run the sync pipeline when a source changes.  LDAP changes
- * arrive through a persistent search (lib/ldapwatch), Hiera exports through
- * inotify.  A change on a quiet system is synced at once; while syncs
- * follow each other, the next waits as long as the last one took, so a
- * burst is coalesced and the work stays bounded.  Failures are retried
- * with backoff while the
+ * arrive through a content synchronization search (lib/ldapwatch) that
+ * keeps the daemon's copy of the accounts (lib/ldapset) current entry by
+ * entry, so a change costs a build from that copy, never a fetch; Hiera
+ * exports are watched with inotify and read again.  A change on a quiet
+ * system is built at once; while builds follow each other, the next
+ * waits as long as the last one took, so a burst is coalesced and the
+ * work stays bounded.  Without syncprov it fetches everything, on a
+ * timer.  Failures are retried with backoff while the
  * last good tables keep serving.  --once runs the pipeline a single time
  * for timers.  One instance per state directory (lock file).  A standing
  * problem (a dangling alias, a rejected record) is logged when it appears
@@ -34,6 +37,9 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include <sodium.h>
+
+#include "ldapset.h"
 #include "ldapwatch.h"
 #include "log.h"
 #include "map.h"
@@ -48,6 +54,9 @@
 #define WARNINGS_FILE "mailsyncd.warnings"
 #define COOKIE_FILE   "mailsyncd.cookie"
 #define COOKIE_FILE_MAX (64 * 1024)
+#define ENTRIES_FILE  "mailsyncd.entries"
+#define HASHES_FILE   ".mailsyncd-hashes" /* beside the passwd-file */
+#define ENTRIES_MAGIC "udmail entries 1\n"
 
 static volatile sig_atomic_t got_term, got_hup;
 
@@ -65,6 +74,18 @@ struct daemon {
 	int fail_backoff;
 	int watching;       /* long-running: read a cookie before each sync */
 	char *cookie;       /* LDAP's state the published tables show */
+	struct ldapset *set;/* LDAP's accounts, kept current by WATCH */
+	char *resume;       /* the state SET holds (changes after it may be
+			   in it too: applying them again is harmless);
+			   NULL: the next watch starts from nothing */
+	int set_whole;      /* SET is LDAP's state at RESUME: a refresh
+			   finished and none has started since */
+	long long set_day;  /* the UTC day SET's account states are for */
+	int pending;        /* a build waits for the refresh to finish */
+	struct ldapwatch_stats seen; /* WATCH's counts when last logged */
+	long long watch_opened; /* ms */
+	struct sync_cache *cache; /* the tables the last run left */
+	int notified;       /* READY=1 sent */
 	long long next_ok;  /* earliest start of the next sync (ms) */
 	/* The warnings the log has shown, saved in warnings_path (fixed
 	   until restart, like the lock beside it).  NULL: --dry-run, which
@@ -271,6 +292,26 @@ stamp_file(FILE *f, const char *path)
 		    (unsigned)st.st_gid);
 }
 
+/* The configuration file's stamp (malloc'd, or NULL): the held
+   entries were read with its LDAP settings. */
+static char *
+conf_stamp(const struct daemon *d)
+{
+	size_t len;
+	char *p = NULL;
+	FILE *f;
+
+	if ((f = open_memstream(&p, &len)) == NULL)
+		return NULL;
+	(void)fprintf(f, "mailsyncd %s\n", PACKAGE_VERSION);
+	stamp_file(f, d->conf_path);
+	if (fclose(f) != 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
 /* What the tables were built from apart from LDAP, malloc'd, or NULL.
    The UTC day is part of it: an account expires at midnight. */
 static char *
@@ -382,23 +423,229 @@ load_cookie(struct daemon *d)
 	return ok;
 }
 
+/* Build from the held accounts: they are whole, and the day their
+   states were computed for is today. */
+static int
+use_set(const struct daemon *d)
+{
+	return d->set != NULL && d->set_whole && !d->watch_unsupported &&
+	    d->conf->ldap.enabled && d->set_day == time(NULL) / 86400;
+}
+
+static struct ldapset *set_new(const struct daemon *, struct errbuf *);
+
+/* The held entries across a restart, so that the watch asks only for
+   what changed since: written at a clean exit, the entries (no secret)
+   to state_dir, the hashes beside the passwd-file (where the scratch
+   file holding them lives anyway), read and removed at the next start.
+   A crash leaves none: the next start reads every entry. */
+static int
+snap_paths(const struct daemon *d, char *ep, char *hp, size_t sz)
+{
+	const char *pw = d->conf->out[OUTPUT_PASSWD].path, *slash;
+
+	hp[0] = '\0';
+	if (snprintf(ep, sz, "%s/%s", d->conf->state_dir, ENTRIES_FILE) >=
+	    (int)sz)
+		return -1;
+	if (d->conf->out[OUTPUT_PASSWD].enabled && pw != NULL &&
+	    (slash = strrchr(pw, '/')) != NULL &&
+	    snprintf(hp, sz, "%.*s/%s", (int)(slash - pw), pw, HASHES_FILE) >=
+	    (int)sz)
+		return -1;
+	return 0;
+}
+
+/* Write to PATH.new, then rename over PATH. */
+static int
+snap_open(const char *path, char *tmp, size_t sz)
+{
+	if (snprintf(tmp, sz, "%s.new", path) >= (int)sz)
+		return -1;
+	return open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+}
+
+static int
+snap_commit(int fd, const char *tmp, const char *path)
+{
+	if (fsync(fd) == -1 || close(fd) == -1 || rename(tmp, path) == -1) {
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+snap_save(const struct daemon *d)
+{
+	char ep[PATH_MAX], hp[PATH_MAX], et[PATH_MAX], ht[PATH_MAX];
+	unsigned char tok[16];
+	char hex[33], *fp = NULL, *head = NULL;
+	struct errbuf eb;
+	int fd = -1, hfd = -1;
+
+	if (d->set == NULL || !d->set_whole || d->resume == NULL ||
+	    snap_paths(d, ep, hp, sizeof(ep)) == -1)
+		return;
+	randombytes_buf(tok, sizeof(tok));
+	(void)sodium_bin2hex(hex, sizeof(hex), tok, sizeof(tok));
+	if ((fp = conf_stamp(d)) == NULL ||
+	    asprintf(&head, ENTRIES_MAGIC "%sday %lld\nhashes %s\n"
+	    "cookie %s\n", fp, d->set_day, hex, d->resume) == -1) {
+		head = NULL;
+		goto fail;
+	}
+	if (hp[0] != '\0') {
+		if ((hfd = snap_open(hp, ht, sizeof(ht))) == -1 ||
+		    write(hfd, hex, 32) != 32)
+			goto fail;
+	}
+	if ((fd = snap_open(ep, et, sizeof(et))) == -1 ||
+	    write(fd, head, strlen(head)) != (ssize_t)strlen(head))
+		goto fail;
+	if (ldapset_save(d->set, fd, hfd, &eb) == -1) {
+		log_warnx("%s", eb.msg);
+		goto fail;
+	}
+	if ((hfd != -1 && snap_commit(hfd, ht, hp) == -1) ||
+	    snap_commit(fd, et, ep) == -1) {
+		hfd = fd = -1;
+		goto fail;
+	}
+	log_info("%s: %zu LDAP entries kept for the next start (%s)",
+	    ep, ldapset_count(d->set), d->resume);
+	free(fp);
+	free(head);
+	return;
+fail:
+	log_warn("%s: LDAP entries not kept; the next start reads them all",
+	    ep);
+	if (hfd != -1) {
+		(void)close(hfd);
+		(void)unlink(ht);
+	}
+	if (fd != -1) {
+		(void)close(fd);
+		(void)unlink(et);
+	}
+	free(fp);
+	free(head);
+}
+
+static void
+snap_remove(const char *path)
+{
+	char tmp[PATH_MAX];
+
+	(void)unlink(path);
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) < (int)sizeof(tmp))
+		(void)unlink(tmp);
+}
+
+/* Read a line of at most SZ - 1 bytes into BUF, newline cut. */
+static int
+snap_line(FILE *f, char *buf, size_t sz)
+{
+	size_t n;
+
+	if (fgets(buf, (int)sz, f) == NULL || (n = strlen(buf)) == 0 ||
+	    buf[n - 1] != '\n')
+		return -1;
+	buf[n - 1] = '\0';
+	return 0;
+}
+
+/* At startup: the entries a clean exit kept, if the configuration is
+   the same and the day too (the account states are the day's).  Both
+   files are removed either way. */
+static void
+snap_load(struct daemon *d)
+{
+	char ep[PATH_MAX], hp[PATH_MAX], line[COOKIE_FILE_MAX], hex[41];
+	char tok[32], *fp = NULL;
+	struct errbuf eb;
+	FILE *f = NULL, *hf = NULL;
+	size_t flen;
+	long long day;
+
+	if (snap_paths(d, ep, hp, sizeof(ep)) == -1 ||
+	    (f = fopen(ep, "re")) == NULL)
+		goto out;
+	if ((fp = conf_stamp(d)) == NULL)
+		goto out;
+	flen = strlen(ENTRIES_MAGIC) + strlen(fp);
+	if (flen >= sizeof(line) || fread(line, 1, flen, f) != flen ||
+	    memcmp(line, ENTRIES_MAGIC, strlen(ENTRIES_MAGIC)) != 0 ||
+	    memcmp(line + strlen(ENTRIES_MAGIC), fp, strlen(fp)) != 0 ||
+	    snap_line(f, line, sizeof(line)) == -1 ||
+	    sscanf(line, "day %lld", &day) != 1 || day != time(NULL) / 86400 ||
+	    snap_line(f, hex, sizeof(hex)) == -1 ||
+	    strncmp(hex, "hashes ", 7) != 0 ||
+	    snap_line(f, line, sizeof(line)) == -1 ||
+	    strncmp(line, "cookie ", 7) != 0 || line[7] == '\0') {
+		log_info("%s: left by another configuration, day or version; "
+		    "reading every LDAP entry", ep);
+		goto out;
+	}
+	if (hp[0] != '\0') {
+		if ((hf = fopen(hp, "re")) == NULL ||
+		    fread(tok, 1, 32, hf) != 32 || strlen(hex) != 39 ||
+		    memcmp(tok, hex + 7, 32) != 0) {
+			log_info("%s: does not match %s; reading every LDAP "
+			    "entry", hp, ep);
+			goto out;
+		}
+	}
+	if ((d->set = set_new(d, &eb)) == NULL ||
+	    ldapset_load(d->set, f, hf, &eb) == -1) {
+		log_warnx("%s; reading every LDAP entry", eb.msg);
+		ldapset_free(&d->set);
+		goto out;
+	}
+	d->resume = xstrdup(line + 7);
+	d->set_whole = 1;
+	d->set_day = day;
+	log_info("%s: %zu LDAP entries as the last run left them", ep,
+	    ldapset_count(d->set));
+out:
+	if (f != NULL)
+		(void)fclose(f);
+	if (hf != NULL)
+		(void)fclose(hf);
+	free(fp);
+	/* Consumed, and whatever a save cut short left (.new). */
+	snap_remove(ep);
+	if (hp[0] != '\0')
+		snap_remove(hp);
+}
+
 static enum sync_status
-run_sync(struct daemon *d, const struct sync_opts *o)
+run_sync(struct daemon *d, const struct sync_opts *oo)
 {
 	struct collect col = { NULL, 1, 0 };
 	const char *const state[] = { d->warnings_path, NULL };
+	struct sync_opts so = *oo, *o = &so;
 	struct sync_result res;
 	enum sync_status st;
 	struct errbuf eb;
 	char *cookie = NULL;
 	long long t0 = now_ms(), took;
-	int k, changed = 0, lock;
+	int k, changed = 0, lock, from_set = use_set(d);
 
 	d->runs++;
-	/* Read before the fetch: whatever changes after it, the watch
-	   started from it reports. */
-	if (d->watching && d->conf->ldap.enabled && !o->dry_run &&
+	so.cache = d->cache;
+	if (from_set) {
+		so.ldap_set = d->set;
+		log_debug("building from the %zu LDAP entries held (%.0f MiB), "
+		    "no fetch", ldapset_count(d->set),
+		    (double)ldapset_memory(d->set) / 1048576.0);
+		if (d->resume != NULL)
+			cookie = xstrdup(d->resume);
+	} else if (d->watching && d->conf->ldap.enabled && !o->dry_run &&
 	    ldapwatch_cookie(&d->conf->ldap, &cookie, &eb) == -1)
+		/* Read before the fetch: whatever changes after it, the
+		   watch started from it reports. */
 		log_debug("%s; the watch will start from a full refresh",
 		    eb.msg);
 	if (d->reported != NULL) {
@@ -426,8 +673,9 @@ run_sync(struct daemon *d, const struct sync_opts *o)
 		d->last_success = time(NULL);
 		for (k = 0; k < OUTPUT_COUNT; k++)
 			changed += res.out[k].changed;
-		log_info("sync done in %.3f s (fetch %.3f s), %zu addresses, "
+		log_info("sync done in %.3f s (%s %.3f s), %zu addresses, "
 		    "%d outputs replaced", res.total_seconds,
+		    from_set ? "held LDAP entries" : "fetch",
 		    res.fetch_seconds, res.stats.addresses, changed);
 		if (d->reported == NULL && (res.stats.rejected ||
 		    res.stats.conflicts || res.stats.loops ||
@@ -516,6 +764,17 @@ hiera_changed(struct daemon *d)
 	return hit;
 }
 
+/* Forget the held accounts: the next watch starts from nothing. */
+static void
+set_drop(struct daemon *d)
+{
+	ldapwatch_close(&d->watch);
+	ldapset_free(&d->set);
+	d->set_whole = 0;
+	free(d->resume);
+	d->resume = NULL;
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -531,9 +790,14 @@ reload(struct daemon *d)
 		log_warnx("%s: user: %s takes effect at the next start; "
 		    "running as before (user %s)", d->conf_path, c->user,
 		    d->user);
+	/* The watch and the set were made for the old LDAP settings, the
+	   cache for the old outputs. */
+	set_drop(d);
+	sync_cache_free(&d->cache);
+	if ((d->cache = sync_cache_new()) == NULL)
+		fatal(EX_OSERR, "cache");
 	conf_free(&d->conf);
 	d->conf = c;
-	ldapwatch_close(&d->watch);
 	free(d->cookie);
 	d->cookie = NULL;
 	d->watch_retry = 0;
@@ -545,21 +809,64 @@ reload(struct daemon *d)
 
 static void watch_failed(struct daemon *, time_t, const struct errbuf *);
 
+/* The scratch file for the held hashes goes beside the passwd-file, as
+   the sync's own. */
+static struct ldapset *
+set_new(const struct daemon *d, struct errbuf *eb)
+{
+	const struct conf *c = d->conf;
+	char dir[PATH_MAX], *slash;
+
+	dir[0] = '\0';
+	if (c->out[OUTPUT_PASSWD].enabled && c->out[OUTPUT_PASSWD].path !=
+	    NULL) {
+		(void)snprintf(dir, sizeof(dir), "%s",
+		    c->out[OUTPUT_PASSWD].path);
+		if ((slash = strrchr(dir, '/')) != NULL)
+			slash[slash == dir] = '\0';
+	}
+	return ldapset_new(c->ldap.attr_uid != NULL ? c->ldap.attr_uid : "uid",
+	    c->ldap.base, dir[0] != '\0' ? dir : NULL, eb);
+}
+
 static void
 open_watch(struct daemon *d, time_t now)
 {
 	struct errbuf eb;
+	const char *from;
 
 	if (!d->conf->ldap.enabled || d->watch != NULL ||
 	    d->watch_unsupported || now < d->watch_retry)
 		return;
-	if ((d->watch = ldapwatch_open(&d->conf->ldap, d->cookie, &eb)) !=
-	    NULL) {
-		log_info("ldap: watching %s for changes%s", d->conf->ldap.base,
-		    d->cookie != NULL ? " since the last sync" : "");
+	if (d->set == NULL && (d->set = set_new(d, &eb)) == NULL) {
+		watch_failed(d, now, &eb);
 		return;
 	}
-	watch_failed(d, now, &eb);
+	/* Account states hold for the day they were read on. */
+	if (d->resume != NULL && d->set_day != now / 86400) {
+		log_info("ldap: a new day: reading every entry again for the "
+		    "account states (expiry, retirement)");
+		free(d->resume);
+		d->resume = NULL;
+	}
+	from = d->resume;
+	d->watch = ldapwatch_open(&d->conf->ldap, d->conf->retired_grace_days,
+	    from, d->set, &eb);
+	if (d->watch == NULL) {
+		/* Emptied for a refresh from nothing that did not start. */
+		if (from == NULL)
+			d->set_whole = 0;
+		watch_failed(d, now, &eb);
+		return;
+	}
+	/* Until its refresh is over the set is not a state LDAP had. */
+	d->set_whole = 0;
+	d->watch_opened = now_ms();
+	memset(&d->seen, 0, sizeof(d->seen));
+	if (from == NULL)
+		d->set_day = now / 86400;
+	log_info("ldap: watching %s for changes%s", d->conf->ldap.base,
+	    from != NULL ? " since the state held" : ", reading every entry");
 }
 
 /* Back off 1, 2, 4 ... 60 s between attempts; a server without the
@@ -574,13 +881,24 @@ watch_failed(struct daemon *d, time_t now, const struct errbuf *eb)
 		    d->poll_interval);
 		return;
 	}
+	if (eb->errnum == ESTALE && d->resume != NULL) {
+		/* The server cannot say what changed since our state:
+		   read everything again, at once. */
+		log_warnx("%s; reading every entry again", eb->msg);
+		d->set_whole = 0;
+		free(d->resume);
+		d->resume = NULL;
+		d->watch_retry = 0;
+		return;
+	}
 	d->watch_backoff = d->watch_backoff ? d->watch_backoff * 2 :
 	    BACKOFF_MIN_S;
 	if (d->watch_backoff > BACKOFF_MAX_S)
 		d->watch_backoff = BACKOFF_MAX_S;
 	d->watch_retry = now + d->watch_backoff;
-	log_warnx("%s; polling every %d s, retrying in %d s", eb->msg,
-	    d->poll_interval, d->watch_backoff);
+	log_warnx("%s; retrying in %d s%s", eb->msg, d->watch_backoff,
+	    d->set_whole ? " (building from the entries held meanwhile)" :
+	    "");
 }
 
 /* Sync at once, or as soon as the last sync's own duration has passed
@@ -595,6 +913,54 @@ schedule(const struct daemon *d, long long *due)
 		t = d->next_ok;
 	if (*due == -1 || t < *due)
 		*due = t;
+}
+
+/* Input on the watch: apply it; schedule a build when the set moved. */
+static void
+watch_input(struct daemon *d, long long *due)
+{
+	const struct ldapwatch_stats *ws;
+	struct errbuf eb;
+	const char *ck;
+	int r, was_ready = ldapwatch_ready(d->watch);
+
+	r = ldapwatch_process(d->watch, &eb);
+	ws = ldapwatch_stats(d->watch);
+	if ((ck = ldapwatch_cookie_now(d->watch)) != NULL &&
+	    (d->resume == NULL || strcmp(ck, d->resume) != 0)) {
+		free(d->resume);
+		d->resume = xstrdup(ck);
+	}
+	if (r == -1) {
+		ldapwatch_close(&d->watch);
+		watch_failed(d, time(NULL), &eb);
+		/* Hiera changes that waited for the refresh: build from the
+		   set if it is whole, else fetch. */
+		if (d->pending) {
+			d->pending = 0;
+			schedule(d, due);
+		}
+		return;
+	}
+	if (!was_ready && ldapwatch_ready(d->watch)) {
+		d->set_whole = 1;
+		d->watch_backoff = 0;
+		log_debug("ldap refresh done: %zu entries held, %zu read, %zu "
+		    "dropped in %.3f s, %s", ldapset_count(d->set),
+		    ws->entries, ws->deleted,
+		    (double)(now_ms() - d->watch_opened) / 1000.0,
+		    r == 1 || d->pending ? "building" :
+		    "nothing changed since the state held");
+	} else if (r == 1)
+		log_debug("ldap change applied: %zu entr%s read, %zu dropped",
+		    ws->entries - d->seen.entries, ws->entries -
+		    d->seen.entries == 1 ? "y" : "ies",
+		    ws->deleted - d->seen.deleted);
+	d->seen = *ws;
+	if (r == 1 || (d->pending && d->set_whole)) {
+		d->pending = 0;
+		schedule(d, due);
+	}
 }
 
 /* Started as root: become the configured user before LDAP is contacted
@@ -620,55 +986,94 @@ become_user(struct daemon *d)
 	d->user = xstrdup(d->conf->user);
 }
 
+/* Mark the start as done for systemd, once. */
+static void
+notify_ready(struct daemon *d)
+{
+	if (d->notified)
+		return;
+	d->notified = 1;
+	sd_notify_msg("READY=1");
+}
+
+/* Build now: from the held accounts when they are whole; not while the
+   watch refreshes them (the end of the refresh builds); else fetch. */
+static void
+build_due(struct daemon *d, const struct sync_opts *o, long long *due,
+    long long *next_poll)
+{
+	if (d->watch != NULL && !d->set_whole &&
+	    !ldapwatch_ready(d->watch)) {
+		d->pending = 1;
+		*due = -1;
+		return;
+	}
+	if (run_sync(d, o) == SYNC_OK) {
+		d->fail_backoff = 0;
+		*due = -1;
+	} else {
+		d->fail_backoff = d->fail_backoff ? d->fail_backoff * 2 :
+		    BACKOFF_MIN_S;
+		if (d->fail_backoff > BACKOFF_MAX_S)
+			d->fail_backoff = BACKOFF_MAX_S;
+		*due = now_ms() + d->fail_backoff * 1000LL;
+	}
+	notify_ready(d);
+	*next_poll = now_ms() + (long long)d->poll_interval * 1000;
+}
+
 static int
 loop(struct daemon *d, const struct sync_opts *o)
 {
 	long long due, next_poll, t;
 	struct pollfd pfd[2];
-	struct errbuf eb;
-	int n, r, timeout, was_ready;
+	int n, timeout;
 
 	d->watching = 1;
-	/* The first sync runs before READY=1, so units ordered after us find
-	   the tables published (or the last good ones, if LDAP is down).
-	   Not needed when the tables are those of the saved cookie and
-	   nothing else they depend on moved: the watch, started from that
-	   cookie, asks for a sync if LDAP changed meanwhile. */
+	/* The first build runs before READY=1, so units ordered after us
+	   find the tables published (or the last good ones, if LDAP is
+	   down): it comes at the end of the watch's first refresh, or from
+	   a fetch when there is no watch.  Not needed when the tables are
+	   those of the saved cookie and nothing else they depend on moved:
+	   the refresh then builds only if LDAP changed meanwhile. */
+	due = now_ms();
+	if (!o->dry_run && d->conf->ldap.enabled)
+		snap_load(d);
 	if (!o->dry_run && !o->force && d->conf->ldap.enabled &&
 	    load_cookie(d)) {
 		log_info("tables as the last sync left them; no sync until "
 		    "LDAP says what changed since");
+		notify_ready(d);
+		d->pending = 0;
 		due = -1;
-	} else
-		due = run_sync(d, o) == SYNC_OK ? -1 :
-		    now_ms() + BACKOFF_MIN_S * 1000;
+	}
 	next_poll = now_ms() + (long long)d->poll_interval * 1000;
-	sd_notify_msg("READY=1");
 	while (!got_term) {
 		if (got_hup) {
 			got_hup = 0;
 			reload(d);
 			due = now_ms();
 		}
+		/* A new day: the account states are read again. */
+		if (d->watch != NULL && ldapwatch_ready(d->watch) &&
+		    d->set_day != time(NULL) / 86400) {
+			ldapwatch_close(&d->watch);
+			d->watch_retry = 0;
+		}
 		open_watch(d, time(NULL));
 		t = now_ms();
 		if (due != -1 && t >= due) {
-			if (run_sync(d, o) == SYNC_OK) {
-				d->fail_backoff = 0;
-				due = -1;
-			} else {
-				d->fail_backoff = d->fail_backoff ?
-				    d->fail_backoff * 2 : BACKOFF_MIN_S;
-				if (d->fail_backoff > BACKOFF_MAX_S)
-					d->fail_backoff = BACKOFF_MAX_S;
-				due = now_ms() + d->fail_backoff * 1000LL;
-			}
-			next_poll = now_ms() + (long long)d->poll_interval *
-			    1000;
+			build_due(d, o, &due, &next_poll);
 			continue;
 		}
-		if (t >= next_poll && due == -1)
-			due = t;
+		/* The timer fetches only what no watch follows. */
+		if (t >= next_poll && due == -1) {
+			if (!use_set(d) && d->watch == NULL)
+				due = t;
+			else
+				next_poll = t + (long long)d->poll_interval *
+				    1000;
+		}
 		timeout = (int)((due != -1 ? due : next_poll) - t);
 		if (d->watch == NULL && d->conf->ldap.enabled &&
 		    d->watch_retry > 0) {
@@ -692,32 +1097,8 @@ loop(struct daemon *d, const struct sync_opts *o)
 			log_debug("hiera export changed");
 			schedule(d, &due);
 		}
-		if (n > 1 && pfd[1].revents != 0) {
-			was_ready = ldapwatch_ready(d->watch);
-			r = ldapwatch_process(d->watch, &eb);
-			if (r == -1) {
-				ldapwatch_close(&d->watch);
-				watch_failed(d, time(NULL), &eb);
-				/* Changes may have been missed meanwhile, or
-				   the cookie refused: sync, and start the
-				   next watch from that sync's cookie. */
-				if (was_ready || d->cookie != NULL)
-					schedule(d, &due);
-				free(d->cookie);
-				d->cookie = NULL;
-			} else {
-				if (!was_ready && ldapwatch_ready(d->watch)) {
-					d->watch_backoff = 0;
-					log_debug("ldap refresh done, %s",
-					    r == 1 ? "syncing" :
-					    "nothing changed since the last "
-					    "sync");
-				} else if (r == 1)
-					log_debug("ldap change seen");
-				if (r == 1)
-					schedule(d, &due);
-			}
-		}
+		if (n > 1 && pfd[1].revents != 0)
+			watch_input(d, &due);
 	}
 	sd_notify_msg("STOPPING=1");
 	log_info("terminating");
@@ -813,8 +1194,13 @@ main(int argc, char **argv)
 	(void)sigaction(SIGINT, &sa, NULL);
 	(void)sigaction(SIGHUP, &sa, NULL);
 	watch_hiera(&d);
+	if ((d.cache = sync_cache_new()) == NULL)
+		fatal(EX_OSERR, "cache");
 	rc = loop(&d, &so);
-	ldapwatch_close(&d.watch);
+	if (!so.dry_run)
+		snap_save(&d);
+	set_drop(&d);
+	sync_cache_free(&d.cache);
 	free(d.cookie);
 	warnset_free(&d.reported);
 	conf_free(&d.conf);

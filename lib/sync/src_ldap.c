@@ -710,6 +710,7 @@ src_ldap_password_problem(const char *v, size_t len)
 /* Which attribute of an entry a name is; options (";binary") ignored. */
 enum fetch_attr { FA_UID, FA_FORWARD, FA_PASSWORD, FA_USERPW, FA_SHADOW,
 	FA_STATUS, FA_COUNT };
+_Static_assert(FA_COUNT == SRC_LDAP_ATTRS, "src_ldap.h: SRC_LDAP_ATTRS");
 
 struct fetch_ctx {
 	LDAP *ld;
@@ -1123,6 +1124,52 @@ src_ldap_fetch(struct ldap *ld, const struct conf_ldap *cl, time_t now,
 	    eb);
 }
 
+/* The attribute names as configured, and the search's list of them. */
+static void
+fetch_init(struct fetch_ctx *fc, struct ldap *ld, const struct conf_ldap *cl,
+    time_t now, int grace_days, struct account_list *list)
+{
+	fc->ld = (LDAP *)ld;
+	fc->cl = cl;
+	fc->now = now;
+	fc->grace_days = grace_days;
+	fc->list = list;
+	fc->names[FA_UID] = cl->attr_uid != NULL ? cl->attr_uid : "uid";
+	fc->names[FA_FORWARD] = cl->attr_forward != NULL ? cl->attr_forward :
+	    "emailForward";
+	fc->names[FA_PASSWORD] = cl->attr_password != NULL ?
+	    cl->attr_password : "mailPassword";
+	fc->names[FA_USERPW] = cl->attr_user_password != NULL ?
+	    cl->attr_user_password : "userPassword";
+	fc->names[FA_SHADOW] = cl->attr_shadow_expire != NULL ?
+	    cl->attr_shadow_expire : "shadowExpire";
+	fc->names[FA_STATUS] = cl->attr_account_status != NULL ?
+	    cl->attr_account_status : "accountStatus";
+}
+
+void
+src_ldap_attrs(const struct conf_ldap *cl, char *attrs[SRC_LDAP_ATTRS + 1])
+{
+	struct fetch_ctx fc;
+	int i;
+
+	fetch_init(&fc, NULL, cl, 0, 0, NULL);
+	for (i = 0; i < FA_COUNT; i++)
+		attrs[i] = (char *)fc.names[i];
+	attrs[FA_COUNT] = NULL;
+}
+
+int
+src_ldap_entry(struct ldap *ld, const struct conf_ldap *cl,
+    struct ldapmsg *e, time_t now, int grace_days, struct account_list *list,
+    struct errbuf *eb)
+{
+	struct fetch_ctx fc;
+
+	fetch_init(&fc, ld, cl, now, grace_days, list);
+	return fetch_entry(&fc, (LDAPMessage *)e, eb);
+}
+
 int
 src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
     time_t now, int grace_days, struct account_list *list,
@@ -1133,27 +1180,10 @@ src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
 	char *attrs[FA_COUNT + 1];
 	const char *filter;
 	size_t total = 0, before;
-	int msgid, i, paged = cl->page_size > 0, pages = 0, more;
+	int msgid, paged = cl->page_size > 0, pages = 0, more;
 
-	fc.ld = ld;
-	fc.cl = cl;
-	fc.now = now;
-	fc.grace_days = grace_days;
-	fc.list = list;
-	fc.names[FA_UID] = cl->attr_uid != NULL ? cl->attr_uid : "uid";
-	fc.names[FA_FORWARD] = cl->attr_forward != NULL ? cl->attr_forward :
-	    "emailForward";
-	fc.names[FA_PASSWORD] = cl->attr_password != NULL ?
-	    cl->attr_password : "mailPassword";
-	fc.names[FA_USERPW] = cl->attr_user_password != NULL ?
-	    cl->attr_user_password : "userPassword";
-	fc.names[FA_SHADOW] = cl->attr_shadow_expire != NULL ?
-	    cl->attr_shadow_expire : "shadowExpire";
-	fc.names[FA_STATUS] = cl->attr_account_status != NULL ?
-	    cl->attr_account_status : "accountStatus";
-	for (i = 0; i < FA_COUNT; i++)
-		attrs[i] = (char *)fc.names[i];
-	attrs[FA_COUNT] = NULL;
+	fetch_init(&fc, ld, cl, now, grace_days, list);
+	src_ldap_attrs(cl, attrs);
 	filter = cl->filter != NULL ? cl->filter : SRC_LDAP_FILTER_DEFAULT;
 
 	if (send_page(ld, cl, filter, attrs, paged, &cookie, &msgid, eb) == -1)

@@ -61,6 +61,19 @@ int src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
     src_ldap_page_fn *fn, void *arg, struct errbuf *eb)
     __attribute__((warn_unused_result));
 
+/* The attributes a fetch asks for (as configured), NULL-terminated. */
+#define SRC_LDAP_ATTRS 6
+void src_ldap_attrs(const struct conf_ldap *cl,
+    char *attrs[SRC_LDAP_ATTRS + 1]);
+/* One search result entry E (libldap's LDAPMessage) read with the rules
+   of src_ldap_fetch: appended to LIST as an account, or rejected (LIST's
+   counters say which, the warnings are logged as there).  Returns 0, or
+   -1 with EB set (out of memory, undecodable entry). */
+struct ldapmsg;	/* libldap's LDAPMessage */
+int src_ldap_entry(struct ldap *ld, const struct conf_ldap *cl,
+    struct ldapmsg *e, time_t now, int grace_days, struct account_list *list,
+    struct errbuf *eb) __attribute__((warn_unused_result));
+
 /* Find the DN of the account with uid UID: the only entry the filter
    finds, and its RDN must name UID (an entry that merely carries a
    second uid value is not UID's).  Returns 1 found (DN_R is malloc'd),

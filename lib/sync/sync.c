@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "digest.h"
 #include "guard.h"
+#include "ldapset.h"
 #include "log.h"
 #include "outputs.h"
 #include "safedir.h"
@@ -56,6 +57,7 @@ struct sync_task {
 	int queued, claimed;       /* building, after resolve */
 	struct digest new;         /* what was generated */
 	int same;
+	int digested;              /* NEW holds every entry, not a count */
 	int rc;
 	struct table_writer *tw;
 	struct errbuf eb;
@@ -79,7 +81,107 @@ struct sync_state {
 	pthread_cond_t cv;
 	int closing;                  /* workers leave when idle */
 	struct sync_task t[OUTPUT_COUNT];
+	struct sync_cache *cache;
 };
+
+struct sync_cache {
+	int valid[OUTPUT_COUNT];
+	struct table_state ts[OUTPUT_COUNT];
+	struct timespec ctime[OUTPUT_COUNT]; /* a chmod or chown moves it */
+};
+
+struct sync_cache *
+sync_cache_new(void)
+{
+	return calloc(1, sizeof(struct sync_cache));
+}
+
+void
+sync_cache_free(struct sync_cache **cp)
+{
+	if (cp == NULL)
+		return;
+	free(*cp);
+	*cp = NULL;
+}
+
+/* Output K's published file, if it is still what the cache describes:
+   then its state is taken from there instead of being read again. */
+static int
+cache_use(const struct conf *c, const struct sync_cache *sc, int k,
+    struct table_state *ts)
+{
+	struct stat st;
+	char *file;
+	int r;
+
+	if (sc == NULL || !sc->valid[k] || !sc->ts[k].exists ||
+	    !table_scan_current(&c->out[k], (enum output_kind)k, &sc->ts[k]) ||
+	    (file = conf_output_file(&c->out[k], (enum output_kind)k)) == NULL)
+		return 0;
+	r = lstat(file, &st);
+	free(file);
+	if (r == -1 || st.st_ctim.tv_sec != sc->ctime[k].tv_sec ||
+	    st.st_ctim.tv_nsec != sc->ctime[k].tv_nsec)
+		return 0;
+	*ts = sc->ts[k];
+	return 1;
+}
+
+/* After a good run: remember output K's file as TS says it is now (the
+   publish lock is still held: nobody else has replaced it). */
+static void
+cache_put(const struct conf *c, struct sync_cache *sc, int k,
+    const struct table_state *ts)
+{
+	struct stat st;
+	char *file;
+	int r;
+
+	sc->valid[k] = 0;
+	if ((file = conf_output_file(&c->out[k], (enum output_kind)k)) == NULL)
+		return;
+	r = lstat(file, &st);
+	free(file);
+	if (r == -1 || !S_ISREG(st.st_mode))
+		return;
+	sc->ts[k] = *ts;
+	sc->ts[k].exists = 1;
+	sc->ts[k].dev = st.st_dev;
+	sc->ts[k].ino = st.st_ino;
+	sc->ts[k].size = st.st_size;
+	sc->ts[k].mtime = st.st_mtim;
+	sc->ctime[k] = st.st_ctim;
+	sc->valid[k] = 1;
+}
+
+/* What this run leaves published, for the next. */
+static void
+cache_update(const struct conf *c, struct sync_state *ss,
+    const struct sync_result *res, enum sync_status st)
+{
+	struct table_state ts;
+	struct sync_task *t;
+	int k;
+
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		t = &ss->t[k];
+		ss->cache->valid[k] = 0;
+		if (st != SYNC_OK || !t->active)
+			continue;
+		if (t->same) {
+			/* Unchanged: still the file read (or cached). */
+			if (table_scan_current(&c->out[k], (enum output_kind)k,
+			    &t->old))
+				cache_put(c, ss->cache, k, &t->old);
+		} else if (res->out[k].changed && t->digested) {
+			memset(&ts, 0, sizeof(ts));
+			ts.perm_ok = 1;
+			ts.digest = t->new;
+			cache_put(c, ss->cache, k, &ts);
+		}
+	}
+}
 
 /* Resident set size in MiB, for the -vv stage lines (Linux; 0 elsewhere). */
 static double
@@ -328,11 +430,16 @@ fetch_ldap(const struct conf *c, const struct sync_opts *o,
 	struct ldap *ld;
 	int r;
 
-	if ((ld = src_ldap_connect(&c->ldap, eb)) == NULL)
-		return SYNC_ERR_LDAP;
-	r = src_ldap_fetch_pages(ld, &c->ldap, o->now, c->retired_grace_days,
-	    &ss->accounts, add_page, ss, eb);
-	src_ldap_close(&ld);
+	if (o->ldap_set != NULL) {
+		/* What the content synchronization keeps current: no fetch. */
+		r = ldapset_walk(o->ldap_set, &ss->accounts, add_page, ss, eb);
+	} else {
+		if ((ld = src_ldap_connect(&c->ldap, eb)) == NULL)
+			return SYNC_ERR_LDAP;
+		r = src_ldap_fetch_pages(ld, &c->ldap, o->now,
+		    c->retired_grace_days, &ss->accounts, add_page, ss, eb);
+		src_ldap_close(&ld);
+	}
 	if (r == -1) {
 		if (ss->store_failed) {
 			errbuf_prefix(eb, "passwd");
@@ -446,6 +553,7 @@ build_task(struct sync_state *ss, int k)
 			t->rc = -1;
 			return;
 		}
+		t->digested = 1;
 	}
 	t->same = known && t->old.perm_ok &&
 	    digest_equal(&t->old.digest, &t->new);
@@ -579,9 +687,15 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 	ss->dry_run = o->dry_run;
 	(void)pthread_mutex_init(&ss->mu, NULL);
 	(void)pthread_cond_init(&ss->cv, NULL);
+	ss->cache = o->dry_run ? NULL : o->cache;
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		ss->t[k].active = publishing && c->out[k].enabled;
 		ss->t[k].scan = SCAN_QUEUED;
+		if (ss->t[k].active && cache_use(c, ss->cache, k,
+		    &ss->t[k].old)) {
+			ss->t[k].scan = SCAN_DONE;
+			ss->t[k].scan_rc = 0;
+		}
 	}
 	if (publishing)
 		workers_start(ss);
@@ -759,6 +873,8 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	}
 	log_debug("published at %.3f s", elapsed(&t0));
 out:
+	if (ss->cache != NULL)
+		cache_update(c, ss, res, st);
 	for (k = 0; k < OUTPUT_COUNT; k++)
 		table_discard(&ss->t[k].tw);
 	return st;

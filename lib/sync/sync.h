@@ -13,6 +13,9 @@
 #include "errbuf.h"
 #include "model.h"
 
+struct ldapset;
+struct sync_cache;
+
 enum sync_status {
 	SYNC_OK = 0,
 	SYNC_ERR_CONFIG,  /* configuration makes no sense (no domain...) */
@@ -31,6 +34,14 @@ struct sync_opts {
 			   passwd-file written while fetching */
 	int keep_passwords; /* keep hashes for model_emit (mailmap diff) */
 	time_t now;     /* 0: time(NULL) */
+	/* LDAP's accounts as held by mailsyncd (lib/ldapset, kept current by
+	   lib/ldapwatch): used instead of a fetch, with the same checks
+	   (an empty set, attributes nobody may read).  NULL: fetch. */
+	const struct ldapset *ldap_set;
+	/* What the last run published, for a daemon's next run: a table
+	   still the very file it wrote (same inode, size, times) is not read
+	   again to be compared.  NULL: every table is read. */
+	struct sync_cache *cache;
 };
 
 struct sync_output_result {
@@ -48,6 +59,11 @@ struct sync_result {
 	struct sync_output_result out[OUTPUT_COUNT];
 	double fetch_seconds, total_seconds;
 };
+
+/* An empty cache (NULL on ENOMEM), and its end.  Forget it when the
+   configuration changes. */
+struct sync_cache *sync_cache_new(void);
+void sync_cache_free(struct sync_cache **cp);
 
 /* Loaded sources and the resolved model. */
 struct sync_state;

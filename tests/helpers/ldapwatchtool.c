@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <ldap.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ldapset.h"
 #include "ldapwatch.h"
 #include "log.h"
 
@@ -32,11 +34,14 @@ watch(const struct conf_ldap *cl, const char *cookie)
 {
 	struct errbuf eb = { { 0 }, 0 };
 	struct ldapwatch *w;
+	struct ldapset *set;
 	struct pollfd pfd;
 	int r = 0, i;
 
-	if ((w = ldapwatch_open(cl, cookie, &eb)) == NULL) {
+	if ((set = ldapset_new("uid", cl->base, NULL, &eb)) == NULL ||
+	    (w = ldapwatch_open(cl, 0, cookie, set, &eb)) == NULL) {
 		log_warnx("%s", eb.msg);
+		ldapset_free(&set);
 		return 1;
 	}
 	for (i = 0; i < 100 && !ldapwatch_ready(w) && r == 0; i++) {
@@ -47,6 +52,10 @@ watch(const struct conf_ldap *cl, const char *cookie)
 		r = ldapwatch_process(w, &eb);
 	}
 	ldapwatch_close(&w);
+	ldapset_free(&set);
+	/* A cookie this empty set cannot follow: a full refresh, a sync. */
+	if (r == -1 && eb.errnum == ESTALE)
+		r = 1;
 	if (r == -1) {
 		log_warnx("%s", eb.msg);
 		return 1;

@@ -1,11 +1,13 @@
 #!/bin/bash
-# No fixed wait and no redundant sync: the cookie read before a sync lets
-# the LDAP watch start without a second full fetch when nothing changed
-# since (and sync when something did: a modify, a delete, an add, an
-# unknown cookie); a change on a quiet system is published at once; a
-# burst of 1,000 changes costs far fewer than 1,000 syncs.  A restart
-# with the saved cookie and nothing else changed makes no full sync, and
-# does sync when LDAP changed while it was down, or a Hiera export did.
+# No fixed wait and no redundant fetch: the watch's refresh reads every
+# entry once and the tables are built from it; a change on a quiet system
+# is applied as that one entry (no fetch) and published at once; a burst
+# of 1,000 changes costs far fewer than 1,000 builds.  A restart with the
+# saved cookie and entries and nothing else changed builds nothing and
+# reads no entry; one after an LDAP change reads that entry alone; one
+# after a Hiera export was touched builds from the entries kept.  The
+# watch tool: a cookie read from contextCSN, and whether a refresh from
+# it finds changes (a modify, a delete, an unknown cookie).
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/slapd.sh"
 . "$top_srcdir/tests/integration/udmail.sh"
@@ -14,7 +16,7 @@ need_cmd postmap
 [ -x "$top_builddir/src/mailsyncd" ] || skip_all "mailsyncd not built"
 W=$top_builddir/tests/helpers/ldapwatchtool
 [ -x "$W" ] || skip_all "ldapwatchtool not built"
-plan 25
+plan 27
 
 slapd_setup
 slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
@@ -51,17 +53,23 @@ pid=$!
 t_track_pid $pid
 wait_for 10 grep -q "ldap refresh done" "$T_DIR/daemon.log"
 ok $? "daemon started its watch"
-grep -q "refresh done, nothing changed since the last sync" "$T_DIR/daemon.log"
-ok $? "the refresh after the first sync needs no second sync"
+grep -q "ldap refresh done: 10 entries held, 10 read, 0 dropped in [0-9.]* s, building" "$T_DIR/daemon.log"
+ok $? "the refresh reads every entry once, and builds from them"
 sleep 1
-is "$(grep -c 'sync done' "$T_DIR/daemon.log")" 1 "one full sync at startup"
+is "$(grep -c 'sync done' "$T_DIR/daemon.log")" 1 "one sync at startup"
 
 t0=$(date +%s%N)
 forward alice alice@quiet.example.net | modify
 wait_for 10 sh -c "postmap -q alice@example.org '$F' | grep -q quiet"
 ok $? "a change on a quiet system is published"
 diag "ldap change -> published in $((($(date +%s%N) - t0) / 1000000)) ms"
-grep -q "ldap change seen" "$T_DIR/daemon.log"; ok $? "the change was seen as one"
+grep -q "ldap change applied: 1 entry read, 0 dropped" "$T_DIR/daemon.log"
+ok $? "the change was applied as one entry"
+# A build from the held entries, never a fetch (src_ldap logs each).
+sleep 0.5
+! grep -q "ldap search .*accounts in" "$T_DIR/daemon.log" &&
+	[ "$(grep -c 'sync done .*held LDAP entries' "$T_DIR/daemon.log")" -eq 2 ]
+ok $? "no full fetch for a single change"
 
 # 1,000 changes as fast as slapd takes them.
 sleep 1
@@ -91,8 +99,9 @@ restart() {
 }
 restart r1
 grep -q "tables as the last sync left them" "$T_DIR/r1.log" &&
-	grep -q "nothing changed since the last sync" "$T_DIR/r1.log"
-ok $? "restart, nothing changed: the saved cookie is current"
+	grep -q "10 LDAP entries as the last run left them" "$T_DIR/r1.log" &&
+	grep -q "refresh done: 10 entries held, 0 read, 0 dropped in [0-9.]* s, nothing changed" "$T_DIR/r1.log"
+ok $? "restart, nothing changed: the saved cookie and entries are current"
 sleep 1
 is "$(grep -c 'sync done' "$T_DIR/r1.log")" 0 "restart, nothing changed: no full sync"
 forward alice alice@after-restart.example.net | modify
@@ -102,8 +111,8 @@ kill -TERM $pid; wait $pid
 
 forward alice alice@while-down.example.net | modify
 restart r2
-grep -q "refresh done, syncing" "$T_DIR/r2.log"
-ok $? "restart after a change while down: the watch asks for a sync"
+grep -q "refresh done: 10 entries held, 1 read, 0 dropped in [0-9.]* s, building" "$T_DIR/r2.log"
+ok $? "restart after a change while down: the refresh reads that entry alone"
 wait_for 10 sh -c "postmap -q alice@example.org '$F' | grep -q while-down"
 ok $? "the change made while down is published"
 kill -TERM $pid; wait $pid
@@ -112,6 +121,8 @@ touch "$U/hiera/mail.yaml"
 restart r3
 grep -q "tables as the last sync left them" "$T_DIR/r3.log"
 [ $? -ne 0 ]; ok $? "restart after a Hiera export was touched: no shortcut"
-is "$(grep -c 'sync done' "$T_DIR/r3.log")" 1 "it made one full sync"
+is "$(grep -c 'sync done .*held LDAP entries' "$T_DIR/r3.log")" 1 "it made one build, from the entries kept"
+grep -q "ldap search .*accounts in" "$T_DIR/r3.log"
+[ $? -ne 0 ]; ok $? "and no fetch"
 kill -TERM $pid
 wait $pid; ok $? "SIGTERM: clean exit"

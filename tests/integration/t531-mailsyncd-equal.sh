@@ -1,9 +1,15 @@
 #!/bin/bash
 # Equal to a full rebuild, always: thousands of random LDAP changes
 # (passwords, forwards, locks, expiry, retirement, renames, deletes,
-# adds) and Hiera edits reach a running mailsyncd, with daemon restarts,
-# slapd restarts and a change made while slapd was down (slapadd, behind
-# the cookie's back) mixed in.  At each quiet point every published
+# adds) and Hiera edits reach a running mailsyncd, which applies them to
+# the entries it holds, with daemon restarts (the entries kept across
+# them), slapd restarts, a change made while slapd was down (slapadd,
+# behind the cookie's back) and cookie expiry mixed in: slapd restarted
+# on a fresh database (every entryUUID new: the present phase names
+# nothing the daemon holds, so it reads everything again) or on an older
+# copy of its database (the daemon's cookie is from the future).  A
+# short session log makes small refreshes delete phases, larger ones
+# present phases.  At each quiet point every published
 # table must equal, byte for byte, what `mailmap build` makes from
 # scratch into an empty directory.  SEED=n reproduces a run; ROUNDS=n
 # (default 40) and BATCH=n (default 60 changes a round) size it.
@@ -24,6 +30,13 @@ slapd_setup
 slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
 "$top_srcdir/tests/data/ldap/gen-accounts.sh" $NACC >"$T_DIR/accounts.ldif"
 slapd_load "$T_DIR/accounts.ldif"
+# A short session log: small batches are refreshed with a delete phase,
+# larger ones with a present phase.
+sed -i 's/^syncprov-checkpoint.*/&\nsyncprov-sessionlog 30/' "$SLAPD_CONF"
+# With an odd seed, syncprov answers a refresh it cannot serve from the
+# session log with e-syncRefreshRequired instead of a present phase.
+[ $((SEED % 2)) = 1 ] &&
+	sed -i 's/^syncprov-sessionlog.*/&\nsyncprov-reloadhint TRUE/' "$SLAPD_CONF"
 slapd_start || { echo "Bail out! slapd did not start"; exit 1; }
 udmail_setup
 # Random deletes in small tables: this test is about equality, the
@@ -120,11 +133,39 @@ restart_slapd() {
 		slapadd -q -f "$SLAPD_CONF" -l "$1" >"$T_DIR/slapadd.log" 2>&1 ||
 			diag "slapadd: $(cat "$T_DIR/slapadd.log")"
 	fi
+	start_slapd
+}
+start_slapd() {
 	"$SLAPD_BIN" -d 0 -f "$SLAPD_CONF" -h "$SLAPD_URI/ $SLAPD_LDAPI_URI" \
 		>>"$SLAPD_DIR/slapd.log" 2>&1 &
 	SLAPD_PID=$!
 	t_track_pid "$SLAPD_PID"
 	wait_for 10 ldapsearch -x -H "$SLAPD_URI" -b "" -s base
+}
+
+# slapd restarted on DB: the LDIF of a whole database.
+reload_db() {
+	slapd_stop
+	rm -rf "$SLAPD_DIR/db" && mkdir -p "$SLAPD_DIR/db" &&
+		slapadd -q -f "$SLAPD_CONF" -l "$1" >"$T_DIR/slapadd.log" 2>&1 ||
+		diag "slapadd: $(cat "$T_DIR/slapadd.log")"
+	start_slapd
+}
+# The same entries with new entryUUIDs and CSNs.
+fresh_db() {
+	slapcat -f "$SLAPD_CONF" 2>/dev/null |
+		grep -v -i '^\(entryUUID\|entryCSN\|contextCSN\):' >"$T_DIR/fresh.ldif"
+	reload_db "$T_DIR/fresh.ldif"
+}
+keep_db() {
+	slapcat -f "$SLAPD_CONF" >"$T_DIR/kept.ldif" 2>/dev/null
+	KEPT_UIDS=("${UIDS[@]}")
+}
+# Back to the kept copy: the daemon's cookie is newer than the server.
+older_db() {
+	[ -s "$T_DIR/kept.ldif" ] || keep_db
+	reload_db "$T_DIR/kept.ldif"
+	UIDS=("${KEPT_UIDS[@]}")
 }
 
 # The daemon's tables against a rebuild from scratch, byte for byte
@@ -167,8 +208,8 @@ quiet_equal; ok $? "equal to a rebuild at start"
 
 changes=0
 for ((round = 1; round <= ROUNDS; round++)); do
-	rnd 10
 	ev=""
+	rnd 14
 	case $R in
 	0) ev="daemon restart"; stop_daemon ;;
 	1) ev="slapd restart"; restart_slapd ;;
@@ -179,17 +220,25 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	   UIDS+=("$u")
 	   restart_slapd "$T_DIR/offline.ldif" ;;
 	3|4) ev="hiera edit"; hiera_edit ;;
+	5) ev="slapd restart on a fresh database"; fresh_db ;;
+	6) ev="slapd restart on an older copy of its database"; older_db ;;
+	7) ev="daemon stopped, slapd restarted on a fresh database, daemon started"
+	   stop_daemon; fresh_db ;;
 	esac
+	# Now and then, a copy of the database for older_db.
+	rnd 4
+	[ "$R" = 0 ] && keep_db
 	# In this shell, not a pipeline's: one_change keeps its state here.
 	: >"$T_DIR/batch.ldif"
 	for ((c = 0; c < BATCH; c++)); do one_change >>"$T_DIR/batch.ldif"; done
 	ldapmodify -c -x -H "$SLAPD_URI" -D "$SLAPD_ROOTDN" -w "$SLAPD_ROOTPW" \
 		<"$T_DIR/batch.ldif" >/dev/null 2>>"$T_DIR/ldapmodify.err"
 	changes=$((changes + BATCH))
-	[ "$ev" = "daemon restart" ] && start_daemon
+	case $ev in "daemon restart"|"daemon stopped"*) start_daemon ;; esac
 	quiet_equal
 	ok $? "round $round (${ev:-changes only}): every table equals a rebuild${DIFF:+ (differs: $DIFF)}"
 done
 diag "$changes changes in $ROUNDS rounds; $(grep -c '^ldap_' "$T_DIR/ldapmodify.err") refused by slapd"
+diag "daemon: $(grep -c 'sync done .*held LDAP entries' "$T_DIR/daemon.log") builds from held entries, $(grep -c 'sync done .*fetch' "$T_DIR/daemon.log") after a fetch, $(grep -c 'reading every entry again' "$T_DIR/daemon.log") refreshes from nothing forced by the server ($(grep -c 'e-syncRefreshRequired' "$T_DIR/daemon.log") by e-syncRefreshRequired), $(grep -c 'as the last run left them' "$T_DIR/daemon.log") starts from kept entries"
 kill -0 "$pid"; ok $? "daemon still running"
 stop_daemon
