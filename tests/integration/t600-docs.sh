@@ -31,10 +31,16 @@ else
 	skip_all "neither groff nor man installed"
 fi
 
-# render PAGE: formatted text on stdout, warnings on stderr.
+# render PAGE: formatted text on stdout, warnings on stderr.  Under
+# `make distcheck` the pages name paths under its temporary prefix
+# (.../udmail-X/_inst/share/...), too long for a line wherever the build
+# tree sits; only there is groff's "can't break line" not a defect of the
+# page as installed.
 render() {
+	local nobreak=
+	grep -q '/_inst/' "$1" && nobreak=-Wbreak
 	case $render in
-	groff) LC_ALL=C.UTF-8 groff -mandoc -ww -Tutf8 -P-cbou "$1" ;;
+	groff) LC_ALL=C.UTF-8 groff -mandoc -ww ${nobreak:+"$nobreak"} -Tutf8 -P-cbou "$1" ;;
 	man) LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings=w -l -Tutf8 "$1" ;;
 	esac
 }
