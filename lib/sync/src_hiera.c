@@ -26,7 +26,7 @@
 
 #include "array.h"
 #include "buf.h"
-#include "log.h"
+#include "report.h"
 #include "src_hiera.h"
 #include "yamlutil.h"
 
@@ -888,7 +888,8 @@ merge(struct hiera_data *hd, struct hiera_data *t)
 /* Log the held-back warnings of a file that passed; REJECTED drops were
    counted, the first HIERA_MAX_WARNINGS of them held back. */
 static void
-flush_warnings(const char *name, struct buf *w, size_t rejected)
+flush_warnings(const char *name, struct buf *w, size_t rejected,
+    struct report *rep)
 {
 	char *line, *nl;
 
@@ -896,17 +897,18 @@ flush_warnings(const char *name, struct buf *w, size_t rejected)
 		for (line = w->data; (nl = strchr(line, '\n')) != NULL;
 		    line = nl + 1) {
 			*nl = '\0';
-			log_warnx("%s", line);
+			report_warnx(rep, "%s", line);
 		}
 	if (rejected > HIERA_MAX_WARNINGS)
-		log_warnx("%s: %zu more dropped without a warning each (%zu "
-		    "dropped in all)", name, rejected - HIERA_MAX_WARNINGS,
-		    rejected);
+		report_warnx(rep,
+		    "%s: %zu more dropped without a warning each (%zu "
+		    "dropped in all)",
+		    name, rejected - HIERA_MAX_WARNINGS, rejected);
 }
 
 int
-src_hiera_load_mem(struct hiera_data *hd, const char *name,
-    const char *data, size_t len, struct errbuf *eb)
+src_hiera_load_mem(struct hiera_data *hd, const char *name, const char *data,
+    size_t len, struct report *rep, struct errbuf *eb)
 {
 	struct hctx h;
 	size_t rejected;
@@ -933,7 +935,7 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name,
 		nomem(&h);
 		goto out;
 	}
-	flush_warnings(h.name, &h.warn, rejected);
+	flush_warnings(h.name, &h.warn, rejected, rep);
 	r = 0;
 out:
 	yseen_free(&h.seen);
@@ -944,7 +946,8 @@ out:
 }
 
 int
-src_hiera_load(struct hiera_data *hd, const char *path, struct errbuf *eb)
+src_hiera_load(struct hiera_data *hd, const char *path, struct report *rep,
+    struct errbuf *eb)
 {
 	char *data;
 	size_t len;
@@ -952,7 +955,7 @@ src_hiera_load(struct hiera_data *hd, const char *path, struct errbuf *eb)
 
 	if (yaml_read_file(path, HIERA_MAX_BYTES, &data, &len, eb) == -1)
 		return -1;
-	r = src_hiera_load_mem(hd, path, data, len, eb);
+	r = src_hiera_load_mem(hd, path, data, len, rep, eb);
 	free(data);
 	return r;
 }
