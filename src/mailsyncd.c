@@ -43,6 +43,7 @@
 #include "ldapwatch.h"
 #include "log.h"
 #include "map.h"
+#include "monotime.h"
 #include "priv.h"
 #include "report.h"
 #include "sync.h"
@@ -142,10 +143,7 @@ usage(int ex)
 static long long
 now_ms(void)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(monotime_now() * 1000.0);
 }
 
 /* systemd Type=notify without libsystemd: one datagram to NOTIFY_SOCKET. */

@@ -853,17 +853,25 @@ merge(struct hiera_data *hd, struct hiera_data *t)
 		c->next = hd->chunks;
 		hd->chunks = t->chunks;
 	}
-#define MOVE(arr, n) do {						\
-	if (t->n > 0)							\
-		memcpy(hd->arr + hd->n, t->arr, t->n * sizeof(*t->arr)); \
-} while (0)
-	MOVE(alias_domains, nalias_domains);
-	MOVE(alias_domain_origins, nalias_domains);
-	MOVE(aliases, naliases);
-	MOVE(forwards, nforwards);
-	MOVE(sender_logins, nsender_logins);
-	MOVE(files, nfiles);
-#undef MOVE
+	if (t->nalias_domains > 0) {
+		memcpy(hd->alias_domains + hd->nalias_domains, t->alias_domains,
+		    t->nalias_domains * sizeof(*t->alias_domains));
+		memcpy(hd->alias_domain_origins + hd->nalias_domains,
+		    t->alias_domain_origins,
+		    t->nalias_domains * sizeof(*t->alias_domain_origins));
+	}
+	if (t->naliases > 0)
+		memcpy(hd->aliases + hd->naliases, t->aliases,
+		    t->naliases * sizeof(*t->aliases));
+	if (t->nforwards > 0)
+		memcpy(hd->forwards + hd->nforwards, t->forwards,
+		    t->nforwards * sizeof(*t->forwards));
+	if (t->nsender_logins > 0)
+		memcpy(hd->sender_logins + hd->nsender_logins, t->sender_logins,
+		    t->nsender_logins * sizeof(*t->sender_logins));
+	if (t->nfiles > 0)
+		memcpy(hd->files + hd->nfiles, t->files,
+		    t->nfiles * sizeof(*t->files));
 	hd->nalias_domains += t->nalias_domains;
 	hd->naliases += t->naliases;
 	hd->nforwards += t->nforwards;

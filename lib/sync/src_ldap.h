@@ -87,8 +87,8 @@ int src_ldap_find_dn(struct ldap *ld, const struct conf_ldap *cl,
 int src_ldap_replace(struct ldap *ld, const char *dn, const char *attr,
     const char *value, struct errbuf *eb) __attribute__((warn_unused_result));
 
-/* Account state from raw attribute values (any may be NULL), per
-   research/formats.md §1.1; the first rule that applies wins:
+/* Account state from raw attribute values (any may be NULL), by
+   ud-ldap's rules (ud-generate, UDLdap.py); the first that applies wins:
    retired (accountStatus first word inactive or memorial, or "retiring
    YYYY-MM-DD" more than GRACE_DAYS days before NOW's UTC day), locked
    (userPassword missing, {CRYPT}*LK* or {CRYPT}!..., case-insensitive),

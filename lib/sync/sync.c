@@ -25,6 +25,7 @@
 #include "digest.h"
 #include "guard.h"
 #include "ldapset.h"
+#include "monotime.h"
 #include "report.h"
 #include "outputs.h"
 #include "safedir.h"
@@ -200,13 +201,9 @@ rss_mib(void)
 }
 
 static double
-elapsed(const struct timespec *t0)
+elapsed(double t0)
 {
-	struct timespec t1;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	return monotime_now() - t0;
 }
 
 const char *
@@ -676,13 +673,13 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 {
 	struct model_opts mo;
 	struct sync_state *ss;
-	struct timespec t0;
+	double t0;
 	enum sync_status st;
 	int k, publishing = !o->load_only;
 	size_t i;
 
 	*ss_r = NULL;
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = monotime_now();
 	if ((ss = calloc(1, sizeof(*ss))) == NULL) {
 		errbuf_syserr(eb, "sync");
 		return SYNC_ERR_NOMEM;
@@ -739,7 +736,7 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 	if (c->ldap.enabled && !o->hiera_only &&
 	    (st = fetch_ldap(c, o, ss, res, eb)) != SYNC_OK)
 		goto fail;
-	res->fetch_seconds = elapsed(&t0);
+	res->fetch_seconds = elapsed(t0);
 	report_debug(ss->report, "fetched in %.3f s, %.0f MiB resident",
 	    res->fetch_seconds, rss_mib());
 	if (model_add_hiera(ss->model, &ss->hd, eb) == -1 ||
@@ -748,7 +745,7 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 		goto fail;
 	}
 	report_debug(ss->report, "model built at %.3f s, %.0f MiB resident",
-	    elapsed(&t0), rss_mib());
+	    elapsed(t0), rss_mib());
 	res->stats = *model_stats(ss->model);
 	*ss_r = ss;
 	return SYNC_OK;
@@ -817,11 +814,11 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	struct sync_output_result *r;
 	enum sync_status st = SYNC_OK;
 	struct sync_task *t;
-	struct timespec t0;
+	double t0;
 	const char *name;
 	int k, refused = 0;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = monotime_now();
 	(void)pthread_mutex_lock(&ss->mu);
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		memset(&res->out[k], 0, sizeof(res->out[k]));
@@ -832,7 +829,7 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	(void)pthread_mutex_unlock(&ss->mu);
 	workers_finish(ss);
 	report_debug(ss->report,
-	    "compared and prepared at %.3f s, %.0f MiB resident", elapsed(&t0),
+	    "compared and prepared at %.3f s, %.0f MiB resident", elapsed(t0),
 	    rss_mib());
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		r = &res->out[k];
@@ -885,7 +882,7 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 			    res->out[k].new_count,
 			    res->out[k].changed ? "published" : "unchanged");
 	}
-	report_debug(ss->report, "published at %.3f s", elapsed(&t0));
+	report_debug(ss->report, "published at %.3f s", elapsed(t0));
 out:
 	if (ss->cache != NULL)
 		cache_update(c, ss, res, st);
@@ -928,10 +925,10 @@ sync_run(const struct conf *c, const struct sync_opts *o,
 	unsigned long w0 = report_nwarnings(o->report);
 	struct sync_state *ss;
 	struct sync_opts oo = *o;
-	struct timespec t0;
+	double t0;
 	enum sync_status st;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = monotime_now();
 	if (oo.now == 0)
 		oo.now = time(NULL);
 	memset(res, 0, sizeof(*res));
@@ -939,7 +936,7 @@ sync_run(const struct conf *c, const struct sync_opts *o,
 		st = sync_publish(c, ss, &oo, res, eb);
 	sync_state_free(&ss);
 	res->warnings = (size_t)(report_nwarnings(o->report) - w0);
-	res->total_seconds = elapsed(&t0);
+	res->total_seconds = elapsed(t0);
 	return st;
 }
 
