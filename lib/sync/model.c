@@ -310,24 +310,15 @@ add_target_list(struct model *m, struct mnode *n, const char *list,
 {
 	char item[ITEM_MAX], norm[ADDR_MAX + 1], vb[128];
 	struct errbuf eb;
-	const char *p = list, *q;
+	const char *p = list, *end = list + strlen(list), *s;
 	size_t len;
 	int bad = 0, any = 0;
 
-	while (*p != '\0') {
-		while (*p == ',' || *p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			break;
-		q = p;
-		while (*q != '\0' && *q != ',' && *q != ' ' && *q != '\t')
-			q++;
-		len = (size_t)(q - p);
+	while (addr_list_next(&p, end, ADDR_LIST_RUNS, &s, &len)) {
 		if (len >= sizeof(item))
 			len = sizeof(item) - 1;
-		memcpy(item, p, len);
+		memcpy(item, s, len);
 		item[len] = '\0';
-		p = q;
 		if (need_at && strchr(item, '@') == NULL)
 			errbuf_set(&eb, "not an address (no '@')");
 		if ((need_at && strchr(item, '@') == NULL) ||

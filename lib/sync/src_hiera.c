@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "array.h"
 #include "buf.h"
 #include "report.h"
@@ -337,41 +338,33 @@ count_target(struct hctx *h, const struct yevent *v)
 	return 0;
 }
 
-/* Split one scalar on commas into the entry's targets, dropping bad
+/* Split one scalar on commas (ADDR_LIST_COMMA; check_word refuses a
+   space inside an item) into the entry's targets, dropping bad
    pieces. */
 static int
 add_targets(struct hctx *h, const struct yevent *v)
 {
-	const char *p = v->str, *end = v->str + v->len, *q, *why;
-	size_t n;
+	const char *p = v->str, *end = v->str + v->len, *item, *why;
+	size_t n, i;
 
 	if (count_target(h, v))
 		return 0;
 	if (yevent_is_null(v)) /* a "~" item in a list */
 		return drop_target(h, v, "", 0, "empty");
-	for (;;) {
-		if (p != v->str && count_target(h, v))
+	for (i = 0; addr_list_next(&p, end, ADDR_LIST_COMMA, &item, &n); i++) {
+		if (i > 0 && count_target(h, v))
 			return 0;
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		q = memchr(p, ',', (size_t)(end - p));
-		n = (size_t)((q != NULL ? q : end) - p);
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if ((why = check_word(p, n)) != NULL) {
-			if (drop_target(h, v, p, n, why) == -1)
+		if ((why = check_word(item, n)) != NULL) {
+			if (drop_target(h, v, item, n, why) == -1)
 				return -1;
 		} else {
 			if (grow(&h->targets, h->ntargets_e, &h->cap_targets,
-			    sizeof(*h->targets)) == -1 ||
-			    (h->targets[h->ntargets_e] = chunk_strndup(h, p,
-			    n)) == NULL)
+				sizeof(*h->targets)) == -1 ||
+			    (h->targets[h->ntargets_e] = chunk_strndup(h, item,
+				 n)) == NULL)
 				return nomem(h);
 			h->ntargets_e++;
 		}
-		if (q == NULL)
-			break;
-		p = q + 1;
 	}
 	return 0;
 }
@@ -539,8 +532,8 @@ add_alias_domain(struct hctx *h, const struct yevent *v, const char *p,
 static int
 alias_domain_item(struct hctx *h, const struct yevent *v)
 {
-	const char *p, *end, *q;
-	size_t n;
+	const char *p, *end, *item;
+	size_t n, i;
 
 	if (v->type != YEV_SCALAR)
 		return hfault(h, F_CONTENT, v, "alias_domains: expected a "
@@ -550,19 +543,12 @@ alias_domain_item(struct hctx *h, const struct yevent *v)
 	if (yevent_is_null(v))
 		return hwarn(h, v->line, "alias_domains", "", 0, NULL, 0,
 		    "empty, dropped");
-	for (p = v->str, end = p + v->len;; p = q + 1) {
-		if (p != v->str && count_target(h, v))
+	for (p = v->str, end = p + v->len, i = 0;
+	     addr_list_next(&p, end, ADDR_LIST_COMMA, &item, &n); i++) {
+		if (i > 0 && count_target(h, v))
 			return 0;
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		q = memchr(p, ',', (size_t)(end - p));
-		n = (size_t)((q != NULL ? q : end) - p);
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (add_alias_domain(h, v, p, n) == -1)
+		if (add_alias_domain(h, v, item, n) == -1)
 			return -1;
-		if (q == NULL)
-			break;
 	}
 	return 0;
 }
