@@ -43,7 +43,9 @@
 #include "ldapwatch.h"
 #include "log.h"
 #include "map.h"
+#include "monotime.h"
 #include "priv.h"
+#include "report.h"
 #include "sync.h"
 #include "warnset.h"
 #include "xmalloc.h"
@@ -141,10 +143,7 @@ usage(int ex)
 static long long
 now_ms(void)
 {
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(monotime_now() * 1000.0);
 }
 
 /* systemd Type=notify without libsystemd: one datagram to NOTIFY_SOCKET. */
@@ -195,8 +194,10 @@ take_lock(const char *state_dir)
 	/* fd stays open: the lock lives as long as the process. */
 }
 
+/* The report sync_run gets: warnings held in the set (and shown at once
+   only with PASS), the rest logged. */
 static void
-collect_hook(enum log_level level, const char *msg, void *arg)
+collect_report(void *arg, enum log_level level, const char *msg)
 {
 	struct collect *col = arg;
 	int held = 0;
@@ -208,7 +209,7 @@ collect_hook(enum log_level level, const char *msg, void *arg)
 			col->lost = 1;
 	}
 	if (!held || col->pass)
-		log_put(level, msg);
+		report_log(NULL, level, msg);
 }
 
 static void
@@ -624,6 +625,7 @@ static enum sync_status
 run_sync(struct daemon *d, const struct sync_opts *oo)
 {
 	struct collect col = { NULL, 1, 0 };
+	struct report rep;
 	const char *const state[] = { d->warnings_path, NULL };
 	struct sync_opts so = *oo, *o = &so;
 	struct sync_result res;
@@ -643,7 +645,7 @@ run_sync(struct daemon *d, const struct sync_opts *oo)
 		if (d->resume != NULL)
 			cookie = xstrdup(d->resume);
 	} else if (d->watching && d->conf->ldap.enabled && !o->dry_run &&
-	    ldapwatch_cookie(&d->conf->ldap, &cookie, &eb) == -1)
+	    ldapwatch_cookie(&d->conf->ldap, &cookie, NULL, &eb) == -1)
 		/* Read before the fetch: whatever changes after it, the
 		   watch started from it reports. */
 		log_debug("%s; the watch will start from a full refresh",
@@ -652,12 +654,14 @@ run_sync(struct daemon *d, const struct sync_opts *oo)
 		if ((col.cur = warnset_new()) == NULL)
 			fatal(EX_OSERR, "warnings");
 		col.pass = d->show_all;
-		log_set_hook(collect_hook, &col);
 	}
+	report_init_log(&rep);
+	rep.fn = collect_report;
+	rep.arg = &col;
+	so.report = &rep;
 	/* Under the publish lock, after removing what killed runs left. */
 	st = sync_run_locked(d->conf, o, d->reported != NULL ? state : NULL,
 	    &res, &lock, &eb);
-	log_set_hook(NULL, NULL);
 	if (d->reported != NULL)
 		report_warnings(d, st, &res, &col);
 	warnset_free(&col.cur);
@@ -851,7 +855,7 @@ open_watch(struct daemon *d, time_t now)
 	}
 	from = d->resume;
 	d->watch = ldapwatch_open(&d->conf->ldap, d->conf->retired_grace_days,
-	    from, d->set, &eb);
+	    from, d->set, NULL, &eb);
 	if (d->watch == NULL) {
 		/* Emptied for a refresh from nothing that did not start. */
 		if (from == NULL)

@@ -22,6 +22,7 @@
 #include "model.h"
 #include "priv.h"
 #include "pwhash.h"
+#include "report.h"
 #include "route.h"
 #include "sync.h"
 #include "table.h"
@@ -122,6 +123,7 @@ cmd_build(struct conf *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sync_opts so = { 0 };
+	struct report rep;
 	struct sync_result res;
 	enum sync_status st;
 	struct errbuf eb;
@@ -142,6 +144,8 @@ cmd_build(struct conf *c, int argc, char **argv)
 	if (optind != argc)
 		usage(EX_USAGE);
 	so.now = time(NULL);
+	report_init_log(&rep);
+	so.report = &rep;
 	/* Under the publish lock, after removing what killed runs left. */
 	st = sync_run_locked(c, &so, NULL, &res, &lock, &eb);
 	if (st == SYNC_OK || st == SYNC_ERR_GUARD || st == SYNC_ERR_PUBLISH)
@@ -265,6 +269,7 @@ static int
 cmd_diff(struct conf *c, int argc, char **argv)
 {
 	struct sync_opts so = { 0 };
+	struct report rep;
 	int want[OUTPUT_COUNT], k, i;
 	struct sync_result res;
 	struct sync_state *ss;
@@ -280,6 +285,8 @@ cmd_diff(struct conf *c, int argc, char **argv)
 	so.load_only = 1;
 	so.keep_passwords = 1;
 	so.now = time(NULL);
+	report_init_log(&rep);
+	so.report = &rep;
 	memset(&res, 0, sizeof(res));
 	if ((st = sync_load(c, &so, &ss, &res, &eb)) != SYNC_OK)
 		fatalx(sync_status_exit(st), "%s", eb.msg);
@@ -306,6 +313,7 @@ cmd_check(struct conf *c, const char *conf_path, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sync_opts so = { 0 };
+	struct report rep;
 	struct sync_result res;
 	struct sync_state *ss;
 	const char *domain = NULL;
@@ -348,6 +356,8 @@ cmd_check(struct conf *c, const char *conf_path, int argc, char **argv)
 	}
 	so.load_only = 1;
 	so.now = time(NULL);
+	report_init_log(&rep);
+	so.report = &rep;
 	memset(&res, 0, sizeof(res));
 	if ((st = sync_load(c, &so, &ss, &res, &eb)) != SYNC_OK)
 		fatalx(sync_status_exit(st), "%s", eb.msg);
@@ -497,7 +507,7 @@ cmd_resolve(struct conf *c, int argc, char **argv)
 			    " (not published yet: run mailmap build)" : "");
 	}
 	if (ro.role != ROUTE_ROLE_SUBMISSION &&
-	    (st = sync_domain(c, &domain, &eb)) != SYNC_OK)
+	    (st = sync_domain(c, &domain, NULL, &eb)) != SYNC_OK)
 		fatalx(sync_status_exit(st), "%s", eb.msg);
 	ro.domain = domain;
 	ro.relay_nexthop = c->transport_nexthop;

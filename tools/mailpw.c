@@ -292,7 +292,7 @@ mailpw_ldap_open(struct mailpw *mp)
 
 	if (!mp->conf->ldap.enabled)
 		fatalx(EX_CONFIG, "%s: no ldap section", mp->conf_path);
-	if ((ld = src_ldap_connect(&mp->conf->ldap, &eb)) == NULL)
+	if ((ld = src_ldap_connect(&mp->conf->ldap, NULL, &eb)) == NULL)
 		fatalx(EX_UNAVAILABLE, "ldap: %s", eb.msg);
 	return ld;
 }
@@ -329,7 +329,7 @@ ldap_stored(struct mailpw *mp, const char *uid)
 	mailpw_setup(mp, 1);
 	ld = mailpw_ldap_open(mp);
 	if (src_ldap_fetch(ld, &mp->conf->ldap, time(NULL),
-	    mp->conf->retired_grace_days, &al, &eb) == -1)
+		mp->conf->retired_grace_days, &al, NULL, &eb) == -1)
 		fatalx(EX_UNAVAILABLE, "ldap: %s", eb.msg);
 	src_ldap_close(&ld);
 	for (i = 0; i < al.n; i++) {
@@ -437,7 +437,7 @@ set_password(struct mailpw *mp, const char *uid, const struct secret *pw,
 	if (self_pw != NULL) {
 		src_ldap_close(&ld);
 		if ((ld = src_ldap_connect_as(&mp->conf->ldap, dn,
-		    self_pw->data, &eb)) == NULL)
+			 self_pw->data, NULL, &eb)) == NULL)
 			fatalx(eb.errnum == EACCES ? EX_NOPERM :
 			    EX_UNAVAILABLE, "%s", eb.msg);
 	}

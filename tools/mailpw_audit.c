@@ -139,7 +139,7 @@ cmd_audit_run(struct mailpw *mp, int json, int all, int ignore_missing)
 
 	ld = mailpw_ldap_open(mp);
 	if (src_ldap_fetch(ld, &mp->conf->ldap, time(NULL),
-	    mp->conf->retired_grace_days, &al, &eb) == -1)
+		mp->conf->retired_grace_days, &al, NULL, &eb) == -1)
 		fatalx(EX_UNAVAILABLE, "ldap: %s", eb.msg);
 	src_ldap_close(&ld);
 	pwhash_floor_default(&fl);

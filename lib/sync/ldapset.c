@@ -19,7 +19,7 @@
 
 #include "buf.h"
 #include "ldapset.h"
-#include "log.h"
+#include "report.h"
 #include "spill.h"
 
 #define LS_ACCOUNT  0x01 /* an account (else a rejected entry) */
@@ -486,7 +486,7 @@ walk_add(const struct ldapset *set, const struct lsrec *r,
 
 int
 ldapset_walk(const struct ldapset *set, struct account_list *l,
-    src_ldap_page_fn *fn, void *arg, struct errbuf *eb)
+    src_ldap_page_fn *fn, void *arg, struct report *rep, struct errbuf *eb)
 {
 	const struct lsrec *r;
 	const char *w;
@@ -497,7 +497,7 @@ ldapset_walk(const struct ldapset *set, struct account_list *l,
 		if ((r->flags & LS_WARN) && rec_strings(r->str, 0, r->flags,
 		    &w) > 0)
 			for (; *w != '\0'; w += strlen(w) + 1)
-				log_warnx("%s", w);
+				report_warnx(rep, "%s", w);
 		l->have_forward += (r->flags & LS_HAVE_FWD) != 0;
 		l->have_password += (r->flags & LS_HAVE_PW) != 0;
 		l->have_user_password += (r->flags & LS_HAVE_UPW) != 0;

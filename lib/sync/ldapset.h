@@ -56,12 +56,12 @@ size_t ldapset_sweep(struct ldapset *set);
 size_t ldapset_count(const struct ldapset *set);
 /* Hand every account to FN in pages, as src_ldap_fetch_pages does (the
    first page carries the set's counters: rejected entries, bad values,
-   have_*), with each entry's warnings logged again (log_warnx) first.
+   have_*), with each entry's warnings reported again to REP first.
    L is the page buffer (empty on entry and on return).  The account
    state is the one computed when the entry arrived: the caller starts
    a full refresh when the day changes.  0, or -1 with EB set. */
 int ldapset_walk(const struct ldapset *set, struct account_list *l,
-    src_ldap_page_fn *fn, void *arg, struct errbuf *eb)
+    src_ldap_page_fn *fn, void *arg, struct report *rep, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* Write every entry to FD (no secret) and the hashes to HFD (a file in
    the passwd-file's directory, as the scratch file).  0, or -1 with EB

@@ -21,7 +21,7 @@
 #include "buf.h"
 #include "ldapset.h"
 #include "ldapwatch.h"
-#include "log.h"
+#include "report.h"
 #include "src_ldap.h"
 
 #define SYNC_REQUEST_OID "1.3.6.1.4.1.4203.1.9.1.1"
@@ -52,7 +52,8 @@ struct ldapwatch {
 	int changed;     /* the set moved since the last report */
 	char *cookie;    /* the latest the server sent (or we started with) */
 	struct ldapwatch_stats st;
-	struct buf warn; /* what reading one entry logged */
+	struct buf warn; /* what reading one entry warned */
+	struct report *report; /* the caller's */
 	/* UUIDs the refresh named as present before sending them (syncprov
 	   names entries newer than the cookie too, then sends them as
 	   adds): each must be held when the refresh ends. */
@@ -60,8 +61,8 @@ struct ldapwatch {
 };
 
 struct ldapwatch *
-ldapwatch_open(const struct conf_ldap *cl, int grace_days,
-    const char *cookie, struct ldapset *set, struct errbuf *eb)
+ldapwatch_open(const struct conf_ldap *cl, int grace_days, const char *cookie,
+    struct ldapset *set, struct report *rep, struct errbuf *eb)
 {
 	char *attrs[SRC_LDAP_ATTRS + 1];
 	LDAPControl ctrl, *ctrls[2] = { &ctrl, NULL };
@@ -78,13 +79,14 @@ ldapwatch_open(const struct conf_ldap *cl, int grace_days,
 	w->cl = cl;
 	w->set = set;
 	w->grace_days = grace_days;
+	w->report = rep;
 	w->warn = (struct buf)BUF_INIT;
 	w->unknown = (struct buf)BUF_INIT;
 	if (cookie != NULL && (w->cookie = strdup(cookie)) == NULL) {
 		errbuf_syserr(eb, "ldapwatch");
 		goto fail;
 	}
-	if ((w->ld = (LDAP *)src_ldap_connect(cl, eb)) == NULL)
+	if ((w->ld = (LDAP *)src_ldap_connect(cl, rep, eb)) == NULL)
 		goto fail;
 	/* Without a cookie the refresh sends every entry as an add. */
 	if (cookie == NULL && ldapset_clear(set, eb) == -1)
@@ -181,7 +183,7 @@ cookie_opt(struct ldapwatch *w, BerElement *ber)
 }
 
 static void
-capture_hook(enum log_level level, const char *msg, void *arg)
+capture(void *arg, enum log_level level, const char *msg)
 {
 	struct ldapwatch *w = arg;
 
@@ -189,7 +191,7 @@ capture_hook(enum log_level level, const char *msg, void *arg)
 	   sees the same warnings as after a full fetch. */
 	if (level != LOG_LEVEL_WARN ||
 	    buf_append(&w->warn, msg, strlen(msg) + 1) == -1)
-		log_put(level, msg);
+		report_put(w->report, level, msg);
 }
 
 /* Entry UUID is still there, unchanged or to be sent later on. */
@@ -227,15 +229,16 @@ static int
 entry_put(struct ldapwatch *w, LDAPMessage *msg, const unsigned char *uuid,
     struct errbuf *eb)
 {
+	struct report cap = { capture, w, 0, 0 };
 	struct account_list l;
 	int rc;
 
+	cap.verbose = w->report != NULL ? w->report->verbose :
+					  log_get_verbose();
 	memset(&l, 0, sizeof(l));
 	buf_reset(&w->warn);
-	log_set_hook(capture_hook, w);
-	rc = src_ldap_entry((struct ldap *)w->ld, w->cl,
-	    (struct ldapmsg *)msg, time(NULL), w->grace_days, &l, eb);
-	log_set_hook(NULL, NULL);
+	rc = src_ldap_entry((struct ldap *)w->ld, w->cl, (struct ldapmsg *)msg,
+	    time(NULL), w->grace_days, &l, &cap, eb);
 	if (rc == -1) {
 		account_list_free(&l);
 		return -1;
@@ -542,7 +545,7 @@ cookie_make(struct berval **vals)
 
 int
 ldapwatch_cookie(const struct conf_ldap *cl, char **cookie_r,
-    struct errbuf *eb)
+    struct report *rep, struct errbuf *eb)
 {
 	char *attrs[] = { "contextCSN", NULL };
 	struct timeval tv = { cl->timeout > 0 ? cl->timeout : 30, 0 };
@@ -553,7 +556,7 @@ ldapwatch_cookie(const struct conf_ldap *cl, char **cookie_r,
 	int rc, depth, found = 0;
 
 	*cookie_r = NULL;
-	if ((ld = (LDAP *)src_ldap_connect(cl, eb)) == NULL)
+	if ((ld = (LDAP *)src_ldap_connect(cl, rep, eb)) == NULL)
 		return -1;
 	for (dn = cl->base, depth = 0; *dn != '\0' && depth < DN_DEPTH_MAX;
 	    dn = dn_parent(dn), depth++) {

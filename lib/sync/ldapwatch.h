@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "errbuf.h"
+#include "report.h"
 
 struct ldapwatch;
 struct ldapset;
@@ -34,23 +35,25 @@ struct ldapwatch_stats {
    fetch; after that fetch is published, a watch opened with it reports
    a change only if something changed since.  Returns 1 with *COOKIE_R
    malloc'd, 0 when the server shows none (no syncprov, or not
-   readable), -1 with EB set. */
+   readable), -1 with EB set.  REP gets the bind's progress (NULL: the
+   program's log). */
 int ldapwatch_cookie(const struct conf_ldap *cl, char **cookie_r,
-    struct errbuf *eb) __attribute__((warn_unused_result));
+    struct report *rep, struct errbuf *eb) __attribute__((warn_unused_result));
 /* Connect, bind and start the search under cl->base, from COOKIE (SET
    must then hold the state that cookie names) or, when NULL, from
    nothing (SET is emptied).  CL and SET must outlive the watch;
-   GRACE_DAYS as src_ldap_fetch.  Returns NULL with EB set; EB->errnum is
+   GRACE_DAYS as src_ldap_fetch; REP (which must outlive the watch, NULL:
+   the program's log) gets what is not kept with an entry.  Returns NULL with EB set; EB->errnum is
    EOPNOTSUPP when the server does not offer the content synchronization
    control (then poll instead). */
 struct ldapwatch *ldapwatch_open(const struct conf_ldap *cl, int grace_days,
-    const char *cookie, struct ldapset *set, struct errbuf *eb)
-    __attribute__((warn_unused_result));
+    const char *cookie, struct ldapset *set, struct report *rep,
+    struct errbuf *eb) __attribute__((warn_unused_result));
 /* The descriptor to poll for input. */
 int ldapwatch_fd(const struct ldapwatch *w);
 /* Read what has arrived without blocking and apply it to the set.
    Warnings an entry gives (src_ldap's) are kept with it in the set, not
-   logged here (the log hook is taken while an entry is read).  Returns
+   reported here.  Returns
    1 when the set changed and is whole (the refresh is over), 0 if not;
    -1 with EB set when the search or the connection ended: reopen with
    backoff from ldapwatch_cookie_now, or from nothing when EB->errnum is

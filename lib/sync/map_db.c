@@ -1,6 +1,6 @@
 /*
  * map_db: Postfix hash: tables, Berkeley DB DB_HASH as postmap writes
- * them (research/formats.md §3.2): one value per key, key and value with
+ * them (Postfix's dict_db): one value per key, key and value with
  * one trailing NUL.  Berkeley DB opens the (empty) temp file by the name
  * atomicfile gives (one that reaches that file only) and formats it; a
  * large cache keeps the whole table in memory while it is built, so
@@ -654,7 +654,6 @@ hash_count(struct map_reader *r, struct errbuf *eb)
 }
 
 const struct map_backend map_backend_hash = {
-	.name = "hash",
 	.wopen = hash_wopen,
 	.put = hash_put,
 	.wfinish = hash_wfinish,

@@ -33,7 +33,6 @@ struct map_reader {
 /* Keys and values reach the backends validated and lower-cased; KLEN and
    VLEN count the trailing NUL, which is stored (postmap's layout). */
 struct map_backend {
-	const char *name;
 	int (*wopen)(struct map_writer *, struct errbuf *);
 	/* 0 added, 1 duplicate, -1 error */
 	int (*put)(struct map_writer *, const char *, size_t, const char *,

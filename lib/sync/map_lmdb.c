@@ -1,7 +1,7 @@
 /*
  * map_lmdb: Postfix lmdb: tables.  One file (MDB_NOSUBDIR), no lock file
  * (MDB_NOLOCK), unnamed main DB, key and value with one trailing NUL, as
- * postmap writes them (research/formats.md §3.3).  Written in one write
+ * postmap writes them (Postfix's dict_lmdb).  Written in one write
  * transaction; sorted keys go in with MDB_APPEND (full pages, no
  * searching).  Never MDB_NOMEMINIT: unused page bytes must not leak heap
  * contents into a world-readable file.
@@ -369,7 +369,6 @@ lmdb_count(struct map_reader *r, struct errbuf *eb)
 }
 
 const struct map_backend map_backend_lmdb = {
-	.name = "lmdb",
 	.wopen = lmdb_wopen,
 	.put = lmdb_put,
 	.wfinish = lmdb_wfinish,

@@ -354,7 +354,6 @@ text_count(struct map_reader *r, struct errbuf *eb)
 }
 
 const struct map_backend map_backend_text = {
-	.name = "text",
 	.wopen = text_wopen,
 	.put = text_put,
 	.wfinish = text_wfinish,

@@ -21,7 +21,7 @@
 #include "array.h"
 #include "buf.h"
 #include "hash.h"
-#include "log.h"
+#include "report.h"
 #include "model_int.h"
 #include "pwfile.h"
 #include "pwhash.h"
@@ -175,10 +175,11 @@ node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
 
 	if ((idx = node_find(m, addr)) != -1) {
 		n = &m->nodes[idx];
-		log_warnx("%s defined twice: as %s at %s and as %s at %s; "
-		    "keeping the first", addr, kind_name(n->kind),
-		    node_origin(m, n, o1, sizeof(o1)), kind_name(kind),
-		    src_origin(where, line, o2, sizeof(o2)));
+		report_warnx(m->opts.report,
+		    "%s defined twice: as %s at %s and as %s at %s; "
+		    "keeping the first",
+		    addr, kind_name(n->kind), node_origin(m, n, o1, sizeof(o1)),
+		    kind_name(kind), src_origin(where, line, o2, sizeof(o2)));
 		m->st.conflicts++;
 		return -1;
 	}
@@ -309,30 +310,22 @@ add_target_list(struct model *m, struct mnode *n, const char *list,
 {
 	char item[ITEM_MAX], norm[ADDR_MAX + 1], vb[128];
 	struct errbuf eb;
-	const char *p = list, *q;
+	const char *p = list, *end = list + strlen(list), *s;
 	size_t len;
 	int bad = 0, any = 0;
 
-	while (*p != '\0') {
-		while (*p == ',' || *p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			break;
-		q = p;
-		while (*q != '\0' && *q != ',' && *q != ' ' && *q != '\t')
-			q++;
-		len = (size_t)(q - p);
+	while (addr_list_next(&p, end, ADDR_LIST_RUNS, &s, &len)) {
 		if (len >= sizeof(item))
 			len = sizeof(item) - 1;
-		memcpy(item, p, len);
+		memcpy(item, s, len);
 		item[len] = '\0';
-		p = q;
 		if (need_at && strchr(item, '@') == NULL)
 			errbuf_set(&eb, "not an address (no '@')");
 		if ((need_at && strchr(item, '@') == NULL) ||
 		    normalize(m, item, 0, norm, sizeof(norm), &eb) == -1) {
-			log_warnx("%s: %s of %s: '%s': %s", origin, what,
-			    n->addr, buf_vis(vb, sizeof(vb), item), eb.msg);
+			report_warnx(m->opts.report, "%s: %s of %s: '%s': %s",
+			    origin, what, n->addr,
+			    buf_vis(vb, sizeof(vb), item), eb.msg);
 			bad = 1;
 			continue;
 		}
@@ -341,7 +334,8 @@ add_target_list(struct model *m, struct mnode *n, const char *list,
 		any = 1;
 	}
 	if (!any && !bad) {
-		log_warnx("%s: %s of %s: empty", origin, what, n->addr);
+		report_warnx(m->opts.report, "%s: %s of %s: empty", origin,
+		    what, n->addr);
 		bad = 1;
 	}
 	return bad;
@@ -435,8 +429,9 @@ refuse_claim(struct model *m, long idx, const char *addr, const char *dn)
 	(void)node_origin(m, n, o1, sizeof(o1));
 	(void)snprintf(o2, sizeof(o2), "ldap %s", dn);
 	swap = strcmp(o1, o2) > 0;
-	log_warnx("%s claimed by two LDAP entries (%s and %s): both refused",
-	    addr, swap ? o2 : o1, swap ? o1 : o2);
+	report_warnx(m->opts.report,
+	    "%s claimed by two LDAP entries (%s and %s): both refused", addr,
+	    swap ? o2 : o1, swap ? o1 : o2);
 	m->st.conflicts++;
 	if (n->flags & MN_REFUSED)
 		return;
@@ -465,7 +460,7 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 	    addr_check_local(a->uid, len, &eb) == -1) {
 		if (a->uid == NULL || len >= sizeof(uid))
 			errbuf_set(&eb, "missing or too long");
-		log_warnx("%s: uid '%s': %s", ob,
+		report_warnx(m->opts.report, "%s: uid '%s': %s", ob,
 		    a->uid != NULL ? buf_vis(vb, sizeof(vb), a->uid) : "",
 		    eb.msg);
 		m->st.rejected++;
@@ -475,7 +470,7 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 	addr_lower(uid);
 	(void)snprintf(addr, sizeof(addr), "%s@%s", uid, m->domain);
 	if (a->state == ACCOUNT_RETIRED) {
-		log_debug("%s: retired, left out", a->uid);
+		report_debug(m->opts.report, "%s: retired, left out", a->uid);
 		m->st.retired++;
 		if (gone_add(m, addr) == -1)
 			goto nomem;
@@ -503,8 +498,10 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 	if (a->forward != NULL) {
 		first = m->ntargets;
 		if (strlen(a->forward) > ACCOUNT_FORWARD_MAX) {
-			log_warnx("%s: emailForward of %s longer than %d "
-			    "characters, ignored", ob, uid, ACCOUNT_FORWARD_MAX);
+			report_warnx(m->opts.report,
+			    "%s: emailForward of %s longer than %d "
+			    "characters, ignored",
+			    ob, uid, ACCOUNT_FORWARD_MAX);
 			m->st.rejected++;
 		} else if ((r = add_target_list(m, n, a->forward, ob,
 		    "emailForward", 1)) == -1) {
@@ -519,7 +516,8 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 	}
 	if (a->password != NULL && a->state == ACCOUNT_ACTIVE) {
 		if (!usable_uid(uid)) {
-			log_warnx("%s: uid '%s' has characters Dovecot does "
+			report_warnx(m->opts.report,
+			    "%s: uid '%s' has characters Dovecot does "
 			    "not accept in a login; no passwd-file entry",
 			    ob, uid);
 			m->st.rejected++;
@@ -528,8 +526,9 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 		    pwhash_cost_check(&info, m->opts.max_cost != NULL ?
 		    m->opts.max_cost : &dflt_cost, &eb) == -1) {
 			/* EB never quotes the hash. */
-			log_warnx("%s: mailPassword of %s unusable: %s", ob,
-			    uid, eb.msg);
+			report_warnx(m->opts.report,
+			    "%s: mailPassword of %s unusable: %s", ob, uid,
+			    eb.msg);
 			m->st.rejected++;
 		} else if (add_password(m, (uint32_t)idx, pub, ebr) == -1) {
 			sodium_memzero(pub, sizeof(pub));
@@ -622,8 +621,8 @@ add_hiera_lists(struct model *m, const struct hiera_list *v, size_t nv,
 		}
 		(void)snprintf_line(ob + flen, v[i].origin.line);
 		if (nr[c] == -1) {
-			log_warnx("%s: %s: '%s': %s", ob, what,
-			    buf_vis(vb, sizeof(vb), v[i].key), eb[c].msg);
+			report_warnx(m->opts.report, "%s: %s: '%s': %s", ob,
+			    what, buf_vis(vb, sizeof(vb), v[i].key), eb[c].msg);
 			m->st.rejected++;
 			continue;
 		}
@@ -645,7 +644,8 @@ add_hiera_lists(struct model *m, const struct hiera_list *v, size_t nv,
 		if (bad)
 			m->st.rejected++;
 		if (m->ntargets == first)
-			log_warnx("%s: %s: %s has no usable target", ob, what,
+			report_warnx(m->opts.report,
+			    "%s: %s: %s has no usable target", ob, what,
 			    m->nodes[idx].addr);
 	}
 	return 0;
@@ -664,7 +664,8 @@ add_alias_domains(struct model *m, const struct hiera_data *hd)
 		(void)src_origin(hd->alias_domain_origins[i].file,
 		    hd->alias_domain_origins[i].line, ob, sizeof(ob));
 		if (addr_check_domain(d, strlen(d), 1, &eb) == -1) {
-			log_warnx("%s: alias_domains: '%s': %s", ob,
+			report_warnx(m->opts.report,
+			    "%s: alias_domains: '%s': %s", ob,
 			    buf_vis(vb, sizeof(vb), d), eb.msg);
 			m->st.rejected++;
 			continue;
@@ -672,8 +673,9 @@ add_alias_domains(struct model *m, const struct hiera_data *hd)
 		(void)snprintf(dom, sizeof(dom), "%s", d);
 		addr_lower(dom);
 		if (strcmp(dom, m->domain) == 0) {
-			log_warnx("%s: alias_domains: %s is the primary domain",
-			    ob, dom);
+			report_warnx(m->opts.report,
+			    "%s: alias_domains: %s is the primary domain", ob,
+			    dom);
 			m->st.rejected++;
 			continue;
 		}
@@ -681,8 +683,8 @@ add_alias_domains(struct model *m, const struct hiera_data *hd)
 			if (strcmp(m->adomains[k], dom) == 0)
 				break;
 		if (k < m->nadomains) {
-			log_warnx("%s: alias_domains: %s listed twice", ob,
-			    dom);
+			report_warnx(m->opts.report,
+			    "%s: alias_domains: %s listed twice", ob, dom);
 			m->st.conflicts++;
 			continue;
 		}
@@ -709,7 +711,8 @@ add_sender_logins(struct model *m, const struct hiera_data *hd)
 		(void)src_origin(s->origin.file, s->origin.line, ob,
 		    sizeof(ob));
 		if (normalize(m, s->key, 1, norm, sizeof(norm), &eb) == -1) {
-			log_warnx("%s: sender_logins: '%s': %s", ob,
+			report_warnx(m->opts.report,
+			    "%s: sender_logins: '%s': %s", ob,
 			    buf_vis(vb, sizeof(vb), s->key), eb.msg);
 			m->st.rejected++;
 			continue;
@@ -719,8 +722,10 @@ add_sender_logins(struct model *m, const struct hiera_data *hd)
 			    s->targets[j]);
 			addr_lower(login);
 			if (!usable_uid(login) || *login == '\0') {
-				log_warnx("%s: sender_logins of %s: '%s' is "
-				    "not a valid login", ob, norm,
+				report_warnx(m->opts.report,
+				    "%s: sender_logins of %s: '%s' is "
+				    "not a valid login",
+				    ob, norm,
 				    buf_vis(vb, sizeof(vb), s->targets[j]));
 				m->st.rejected++;
 				continue;
@@ -811,10 +816,13 @@ link_targets(struct model *m)
 			if (idx == -1) {
 				gone = gone_find(m, strcmp(at + 1,
 				    m->domain) == 0 ? lower : alt);
-				log_warnx("%s: %s -> %s: %s (dangling target "
-				    "dropped)", node_origin(m, n, ob,
-				    sizeof(ob)), n->addr, lower, gone ?
-				    "a retired account" : "no such address");
+				report_warnx(m->opts.report,
+				    "%s: %s -> %s: %s (dangling target "
+				    "dropped)",
+				    node_origin(m, n, ob, sizeof(ob)), n->addr,
+				    lower,
+				    gone ? "a retired account" :
+					   "no such address");
 				m->st.dangling++;
 				t->node = gone ? -4 : -2;
 				continue;
@@ -846,10 +854,11 @@ expand(struct model *m, uint32_t *mark, uint32_t i, unsigned depth)
 			continue;
 		c = &m->nodes[t->node];
 		if (c->color == 1 || depth >= MODEL_DEPTH_MAX) {
-			log_warnx("%s: %s -> %s: %s (target dropped)",
-			    node_origin(m, n, ob, sizeof(ob)), n->addr,
-			    c->addr, c->color == 1 ? "alias loop" :
-			    "alias chain too deep");
+			report_warnx(m->opts.report,
+			    "%s: %s -> %s: %s (target dropped)",
+			    node_origin(m, n, ob, sizeof(ob)), n->addr, c->addr,
+			    c->color == 1 ? "alias loop" :
+					    "alias chain too deep");
 			m->st.loops++;
 			t->node = -2;
 			continue;
@@ -874,9 +883,11 @@ expand(struct model *m, uint32_t *mark, uint32_t i, unsigned depth)
 		c = &m->nodes[t->node];
 		n->flags |= c->flags & MN_PRESUMED;
 		if (c->nexpand == 0 && !(c->flags & MN_PRESUMED)) {
-			log_warnx("%s: %s -> %s: target has no mail destination "
-			    "(dangling target dropped)", node_origin(m, n, ob,
-			    sizeof(ob)), n->addr, c->addr);
+			report_warnx(m->opts.report,
+			    "%s: %s -> %s: target has no mail destination "
+			    "(dangling target dropped)",
+			    node_origin(m, n, ob, sizeof(ob)), n->addr,
+			    c->addr);
 			m->st.dangling++;
 			lost_retired |= (c->flags & MN_GONE) != 0;
 			t->node = -2;
@@ -999,10 +1010,12 @@ resolve_logins(struct model *m)
 			if (idx == -1 || m->nodes[idx].kind != MK_ACCOUNT ||
 			    m->nodes[idx].state != ACCOUNT_ACTIVE ||
 			    (m->nodes[idx].flags & MN_REFUSED)) {
-				log_warnx("%s: sender_logins of %s: %s is not "
+				report_warnx(m->opts.report,
+				    "%s: sender_logins of %s: %s is not "
 				    "an active account (dropped)",
 				    src_origin(l->file, l->line, ob,
-				    sizeof(ob)), l->key, l->login);
+					sizeof(ob)),
+				    l->key, l->login);
 				m->st.dangling++;
 				/* Locked, expired or retired: LDAP explains
 				   the entry's going (model_emit_explained). */

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "errbuf.h"
 #include "pwhash.h"
+#include "report.h"
 #include "src_hiera.h"
 
 struct model;
@@ -50,6 +51,8 @@ struct model_opts {
 				passwd output (mailmap check) */
 	const struct pwhash_ceiling *max_cost; /* costlier hashes are left
 						   out; NULL: the defaults */
+	struct report *report; /* bad records and conflicts; NULL: the
+				  program's log */
 };
 
 struct model_stats {

@@ -13,13 +13,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "route_int.h"
 
 /* Hop lines are indented two spaces a level, up to this many levels. */
 #define INDENT_MAX 40
-/* What separates the addresses of a value (mail_addr_crunch splits at
-   commas; whitespace never belongs to an address of ours). */
-#define ADDR_SEP ", \t\r\n\v\f"
 
 /* Say why the expansion stops; returns RET. */
 static int __attribute__((format(printf, 3, 4)))
@@ -81,7 +79,7 @@ add_slot(struct route *r, size_t node)
 static int
 expand_value(struct route *r, size_t arg, size_t n, const char *value)
 {
-	const char *addr = r->nodes[n].addr, *at, *p, *f;
+	const char *addr = r->nodes[n].addr, *at, *p, *end, *item, *f;
 	struct buf s = BUF_INIT;
 	size_t len, c, i = 0;
 	int ret = -1;
@@ -95,16 +93,15 @@ expand_value(struct route *r, size_t arg, size_t n, const char *value)
 		value = buf_cstr(&s);
 	}
 	r->nodes[n].child = r->nnodes;
-	for (p = value + strspn(value, ADDR_SEP); *p != '\0';
-	    p += len, p += strspn(p, ADDR_SEP), i++) {
-		len = strcspn(p, ADDR_SEP);
+	for (p = value, end = value + strlen(value);
+	     addr_list_next(&p, end, ADDR_LIST_POSTFIX, &item, &len); i++) {
 		if (len > r->addrlen) {
 			ret = stop(r, 1, "a result of %s is longer than "
 			    "virtual_alias_address_length_limit (%zu)", addr,
 			    r->addrlen);
 			goto done;
 		}
-		if (add_node(r, p, len, r->nodes[n].depth + 1, &c) == -1)
+		if (add_node(r, item, len, r->nodes[n].depth + 1, &c) == -1)
 			goto done;
 		r->nodes[n].nchild++;
 		if (i == 0)

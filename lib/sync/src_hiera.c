@@ -24,9 +24,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "array.h"
 #include "buf.h"
-#include "log.h"
+#include "report.h"
 #include "src_hiera.h"
 #include "yamlutil.h"
 
@@ -337,41 +338,33 @@ count_target(struct hctx *h, const struct yevent *v)
 	return 0;
 }
 
-/* Split one scalar on commas into the entry's targets, dropping bad
+/* Split one scalar on commas (ADDR_LIST_COMMA; check_word refuses a
+   space inside an item) into the entry's targets, dropping bad
    pieces. */
 static int
 add_targets(struct hctx *h, const struct yevent *v)
 {
-	const char *p = v->str, *end = v->str + v->len, *q, *why;
-	size_t n;
+	const char *p = v->str, *end = v->str + v->len, *item, *why;
+	size_t n, i;
 
 	if (count_target(h, v))
 		return 0;
 	if (yevent_is_null(v)) /* a "~" item in a list */
 		return drop_target(h, v, "", 0, "empty");
-	for (;;) {
-		if (p != v->str && count_target(h, v))
+	for (i = 0; addr_list_next(&p, end, ADDR_LIST_COMMA, &item, &n); i++) {
+		if (i > 0 && count_target(h, v))
 			return 0;
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		q = memchr(p, ',', (size_t)(end - p));
-		n = (size_t)((q != NULL ? q : end) - p);
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if ((why = check_word(p, n)) != NULL) {
-			if (drop_target(h, v, p, n, why) == -1)
+		if ((why = check_word(item, n)) != NULL) {
+			if (drop_target(h, v, item, n, why) == -1)
 				return -1;
 		} else {
 			if (grow(&h->targets, h->ntargets_e, &h->cap_targets,
-			    sizeof(*h->targets)) == -1 ||
-			    (h->targets[h->ntargets_e] = chunk_strndup(h, p,
-			    n)) == NULL)
+				sizeof(*h->targets)) == -1 ||
+			    (h->targets[h->ntargets_e] = chunk_strndup(h, item,
+				 n)) == NULL)
 				return nomem(h);
 			h->ntargets_e++;
 		}
-		if (q == NULL)
-			break;
-		p = q + 1;
 	}
 	return 0;
 }
@@ -539,8 +532,8 @@ add_alias_domain(struct hctx *h, const struct yevent *v, const char *p,
 static int
 alias_domain_item(struct hctx *h, const struct yevent *v)
 {
-	const char *p, *end, *q;
-	size_t n;
+	const char *p, *end, *item;
+	size_t n, i;
 
 	if (v->type != YEV_SCALAR)
 		return hfault(h, F_CONTENT, v, "alias_domains: expected a "
@@ -550,19 +543,12 @@ alias_domain_item(struct hctx *h, const struct yevent *v)
 	if (yevent_is_null(v))
 		return hwarn(h, v->line, "alias_domains", "", 0, NULL, 0,
 		    "empty, dropped");
-	for (p = v->str, end = p + v->len;; p = q + 1) {
-		if (p != v->str && count_target(h, v))
+	for (p = v->str, end = p + v->len, i = 0;
+	     addr_list_next(&p, end, ADDR_LIST_COMMA, &item, &n); i++) {
+		if (i > 0 && count_target(h, v))
 			return 0;
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		q = memchr(p, ',', (size_t)(end - p));
-		n = (size_t)((q != NULL ? q : end) - p);
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (add_alias_domain(h, v, p, n) == -1)
+		if (add_alias_domain(h, v, item, n) == -1)
 			return -1;
-		if (q == NULL)
-			break;
 	}
 	return 0;
 }
@@ -853,17 +839,25 @@ merge(struct hiera_data *hd, struct hiera_data *t)
 		c->next = hd->chunks;
 		hd->chunks = t->chunks;
 	}
-#define MOVE(arr, n) do {						\
-	if (t->n > 0)							\
-		memcpy(hd->arr + hd->n, t->arr, t->n * sizeof(*t->arr)); \
-} while (0)
-	MOVE(alias_domains, nalias_domains);
-	MOVE(alias_domain_origins, nalias_domains);
-	MOVE(aliases, naliases);
-	MOVE(forwards, nforwards);
-	MOVE(sender_logins, nsender_logins);
-	MOVE(files, nfiles);
-#undef MOVE
+	if (t->nalias_domains > 0) {
+		memcpy(hd->alias_domains + hd->nalias_domains, t->alias_domains,
+		    t->nalias_domains * sizeof(*t->alias_domains));
+		memcpy(hd->alias_domain_origins + hd->nalias_domains,
+		    t->alias_domain_origins,
+		    t->nalias_domains * sizeof(*t->alias_domain_origins));
+	}
+	if (t->naliases > 0)
+		memcpy(hd->aliases + hd->naliases, t->aliases,
+		    t->naliases * sizeof(*t->aliases));
+	if (t->nforwards > 0)
+		memcpy(hd->forwards + hd->nforwards, t->forwards,
+		    t->nforwards * sizeof(*t->forwards));
+	if (t->nsender_logins > 0)
+		memcpy(hd->sender_logins + hd->nsender_logins, t->sender_logins,
+		    t->nsender_logins * sizeof(*t->sender_logins));
+	if (t->nfiles > 0)
+		memcpy(hd->files + hd->nfiles, t->files,
+		    t->nfiles * sizeof(*t->files));
 	hd->nalias_domains += t->nalias_domains;
 	hd->naliases += t->naliases;
 	hd->nforwards += t->nforwards;
@@ -888,7 +882,8 @@ merge(struct hiera_data *hd, struct hiera_data *t)
 /* Log the held-back warnings of a file that passed; REJECTED drops were
    counted, the first HIERA_MAX_WARNINGS of them held back. */
 static void
-flush_warnings(const char *name, struct buf *w, size_t rejected)
+flush_warnings(const char *name, struct buf *w, size_t rejected,
+    struct report *rep)
 {
 	char *line, *nl;
 
@@ -896,17 +891,18 @@ flush_warnings(const char *name, struct buf *w, size_t rejected)
 		for (line = w->data; (nl = strchr(line, '\n')) != NULL;
 		    line = nl + 1) {
 			*nl = '\0';
-			log_warnx("%s", line);
+			report_warnx(rep, "%s", line);
 		}
 	if (rejected > HIERA_MAX_WARNINGS)
-		log_warnx("%s: %zu more dropped without a warning each (%zu "
-		    "dropped in all)", name, rejected - HIERA_MAX_WARNINGS,
-		    rejected);
+		report_warnx(rep,
+		    "%s: %zu more dropped without a warning each (%zu "
+		    "dropped in all)",
+		    name, rejected - HIERA_MAX_WARNINGS, rejected);
 }
 
 int
-src_hiera_load_mem(struct hiera_data *hd, const char *name,
-    const char *data, size_t len, struct errbuf *eb)
+src_hiera_load_mem(struct hiera_data *hd, const char *name, const char *data,
+    size_t len, struct report *rep, struct errbuf *eb)
 {
 	struct hctx h;
 	size_t rejected;
@@ -933,7 +929,7 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name,
 		nomem(&h);
 		goto out;
 	}
-	flush_warnings(h.name, &h.warn, rejected);
+	flush_warnings(h.name, &h.warn, rejected, rep);
 	r = 0;
 out:
 	yseen_free(&h.seen);
@@ -944,7 +940,8 @@ out:
 }
 
 int
-src_hiera_load(struct hiera_data *hd, const char *path, struct errbuf *eb)
+src_hiera_load(struct hiera_data *hd, const char *path, struct report *rep,
+    struct errbuf *eb)
 {
 	char *data;
 	size_t len;
@@ -952,7 +949,7 @@ src_hiera_load(struct hiera_data *hd, const char *path, struct errbuf *eb)
 
 	if (yaml_read_file(path, HIERA_MAX_BYTES, &data, &len, eb) == -1)
 		return -1;
-	r = src_hiera_load_mem(hd, path, data, len, eb);
+	r = src_hiera_load_mem(hd, path, data, len, rep, eb);
 	free(data);
 	return r;
 }

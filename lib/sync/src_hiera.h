@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "errbuf.h"
+#include "report.h"
 
 /* Where a definition came from, for conflict messages. */
 struct origin {
@@ -65,18 +66,19 @@ struct hiera_data {
 /* Start with a zeroed struct hiera_data.  Parse PATH and merge its
    contents into HD (several files may be loaded into one hiera_data;
    duplicates across files are kept, the model reports them).  Bad entries
-   and targets are dropped with log_warnx("FILE:LINE: section: 'key': why")
+   and targets are dropped with a warning ("FILE:LINE: section: 'key': why")
    and each drop adds one to HD->rejected: an entry dropped whole (bad
    key, empty value, no valid target) is one warning and one count, a bad
    target of a kept entry one each.  At most HIERA_MAX_WARNINGS are
-   logged per file, then one line with the number left out.  Returns 0,
+   reported per file to REP (NULL: the program's log), once the file
+   passed, then one line with the number left out.  Returns 0,
    or -1 with EB "FILE:LINE:COL: what" (or "FILE: why" when unreadable);
    HD is then exactly as before the call. */
-int src_hiera_load(struct hiera_data *hd, const char *path, struct errbuf *eb)
-    __attribute__((warn_unused_result));
+int src_hiera_load(struct hiera_data *hd, const char *path, struct report *rep,
+    struct errbuf *eb) __attribute__((warn_unused_result));
 /* Same from a memory buffer; NAME is used in messages (fuzzing, tests). */
 int src_hiera_load_mem(struct hiera_data *hd, const char *name,
-    const char *data, size_t len, struct errbuf *eb)
+    const char *data, size_t len, struct report *rep, struct errbuf *eb)
     __attribute__((warn_unused_result));
 /* Free everything HD holds and zero it (HD itself is the caller's). */
 void src_hiera_free(struct hiera_data *hd);

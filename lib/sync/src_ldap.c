@@ -22,7 +22,7 @@
 #include <ldap.h>
 #include <sodium.h>
 
-#include "log.h"
+#include "report.h"
 #include "src_ldap.h" /* after <ldap.h>: see the note there */
 
 #define PWFILE_MAX 1024	/* longest bind password line we accept */
@@ -264,7 +264,7 @@ fail:
    reader sees every entry without mailPassword or userPassword. */
 static int
 check_identity(LDAP *ld, const struct conf_ldap *cl, const char *who,
-    struct errbuf *eb)
+    struct report *rep, struct errbuf *eb)
 {
 	struct berval *authzid = NULL;
 	char vis[DN_LOG_MAX];
@@ -274,8 +274,10 @@ check_identity(LDAP *ld, const struct conf_ldap *cl, const char *who,
 	if (rc != LDAP_SUCCESS) {
 		/* No such extended operation there: sync still refuses an
 		   answer that lacks what the outputs need. */
-		log_debug("ldap %s: Who am I? not answered (%s); bind "
-		    "identity not checked", cl->uri, ldap_err2string(rc));
+		report_debug(rep,
+		    "ldap %s: Who am I? not answered (%s); bind "
+		    "identity not checked",
+		    cl->uri, ldap_err2string(rc));
 		ber_bvfree(authzid);
 		return 0;
 	}
@@ -286,14 +288,15 @@ check_identity(LDAP *ld, const struct conf_ldap *cl, const char *who,
 		ber_bvfree(authzid);
 		return -1;
 	}
-	log_debug("ldap %s: bound as %s", cl->uri, vis_for_log(authzid->bv_val,
-	    authzid->bv_len, vis, sizeof(vis)));
+	report_debug(rep, "ldap %s: bound as %s", cl->uri,
+	    vis_for_log(authzid->bv_val, authzid->bv_len, vis, sizeof(vis)));
 	ber_bvfree(authzid);
 	return 0;
 }
 
 struct ldap *
-src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
+src_ldap_connect(const struct conf_ldap *cl, struct report *rep,
+    struct errbuf *eb)
 {
 	/* An empty, present initial response: without it slapd answers
 	   saslBindInProgress and wants a second round. */
@@ -318,7 +321,8 @@ src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
 			goto fail;
 		rc = simple_bind(ld, cl, cl->bind_dn, pw, eb);
 		sodium_memzero(pw, sizeof(pw));
-		if (rc == -1 || check_identity(ld, cl, cl->bind_dn, eb) == -1)
+		if (rc == -1 ||
+		    check_identity(ld, cl, cl->bind_dn, rep, eb) == -1)
 			goto fail;
 		break;
 	case CONF_LDAP_AUTH_SASL_EXTERNAL:
@@ -329,7 +333,7 @@ src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
 			    "ldap SASL EXTERNAL bind to %s", cl->uri);
 			goto fail;
 		}
-		if (check_identity(ld, cl, "SASL EXTERNAL", eb) == -1)
+		if (check_identity(ld, cl, "SASL EXTERNAL", rep, eb) == -1)
 			goto fail;
 		break;
 	}
@@ -341,14 +345,14 @@ fail:
 
 struct ldap *
 src_ldap_connect_as(const struct conf_ldap *cl, const char *bind_dn,
-    const char *password, struct errbuf *eb)
+    const char *password, struct report *rep, struct errbuf *eb)
 {
 	LDAP *ld;
 
 	if ((ld = open_conn(cl, eb)) == NULL)
 		return NULL;
 	if (simple_bind(ld, cl, bind_dn, password, eb) == -1 ||
-	    check_identity(ld, cl, bind_dn, eb) == -1) {
+	    check_identity(ld, cl, bind_dn, rep, eb) == -1) {
 		ldap_unbind_ext_s(ld, NULL, NULL);
 		return NULL;
 	}
@@ -719,6 +723,7 @@ struct fetch_ctx {
 	time_t now;
 	int grace_days;
 	struct account_list *list;
+	struct report *report;
 };
 
 static int
@@ -869,13 +874,16 @@ entry_identity(struct fetch_ctx *fc, const struct entry_vals *ev,
 	const char *uattr = fc->names[FA_UID];
 
 	if (!rdn_ok)
-		log_warnx("%s: entry rejected: %s", dnlog, reb->msg);
+		report_warnx(fc->report, "%s: entry rejected: %s", dnlog,
+		    reb->msg);
 	else if (ev->n[FA_UID] == 0)
-		log_warnx("%s: entry rejected: no %s", dnlog, uattr);
+		report_warnx(fc->report, "%s: entry rejected: no %s", dnlog,
+		    uattr);
 	else if (*other != '\0')
-		log_warnx("%s: entry rejected: %s value %s differs from the "
-		    "RDN's %s (the account name comes from the RDN)", dnlog,
-		    uattr, other, name);
+		report_warnx(fc->report,
+		    "%s: entry rejected: %s value %s differs from the "
+		    "RDN's %s (the account name comes from the RDN)",
+		    dnlog, uattr, other, name);
 	else
 		return 1;
 	fc->list->rejected++;
@@ -900,8 +908,9 @@ entry_check_values(struct fetch_ctx *fc, struct entry_vals *ev,
 		if (ev->v[i] == NULL)
 			continue;
 		if (ev->n[i] > 1)
-			log_warnx("%s: %s has %zu values, using the first",
-			    dnlog, fc->names[i], ev->n[i]);
+			report_warnx(fc->report,
+			    "%s: %s has %zu values, using the first", dnlog,
+			    fc->names[i], ev->n[i]);
 		why = NULL;
 		if (i == FA_FORWARD)
 			why = src_ldap_forward_problem(ev->v[i], ev->len[i]);
@@ -909,8 +918,8 @@ entry_check_values(struct fetch_ctx *fc, struct entry_vals *ev,
 			why = src_ldap_password_problem(ev->v[i], ev->len[i]);
 		if (why != NULL) {
 			/* WHY never quotes the value: it may be a hash. */
-			log_warnx("%s: %s value dropped: %s", dnlog,
-			    fc->names[i], why);
+			report_warnx(fc->report, "%s: %s value dropped: %s",
+			    dnlog, fc->names[i], why);
 			fc->list->bad_values++;
 			entry_vals_drop(ev, i);
 			if (i == FA_PASSWORD)
@@ -970,9 +979,10 @@ fetch_entry(struct fetch_ctx *fc, LDAPMessage *e, struct errbuf *eb)
 	}
 	for (i = 0; name[i] != '\0'; i++) {
 		if (isupper((unsigned char)name[i])) {
-			log_warnx("%s: %s %s has upper case; mail addresses "
-			    "use it lower-cased", dnlog, fc->names[FA_UID],
-			    name);
+			report_warnx(fc->report,
+			    "%s: %s %s has upper case; mail addresses "
+			    "use it lower-cased",
+			    dnlog, fc->names[FA_UID], name);
 			break;
 		}
 	}
@@ -1118,17 +1128,19 @@ send_page(LDAP *ld, const struct conf_ldap *cl, const char *filter,
 
 int
 src_ldap_fetch(struct ldap *ld, const struct conf_ldap *cl, time_t now,
-    int grace_days, struct account_list *list, struct errbuf *eb)
+    int grace_days, struct account_list *list, struct report *rep,
+    struct errbuf *eb)
 {
 	return src_ldap_fetch_pages(ld, cl, now, grace_days, list, NULL, NULL,
-	    eb);
+	    rep, eb);
 }
 
 /* The attribute names as configured, and the search's list of them. */
 static void
 fetch_init(struct fetch_ctx *fc, struct ldap *ld, const struct conf_ldap *cl,
-    time_t now, int grace_days, struct account_list *list)
+    time_t now, int grace_days, struct account_list *list, struct report *rep)
 {
+	fc->report = rep;
 	fc->ld = (LDAP *)ld;
 	fc->cl = cl;
 	fc->now = now;
@@ -1153,27 +1165,27 @@ src_ldap_attrs(const struct conf_ldap *cl, char *attrs[SRC_LDAP_ATTRS + 1])
 	struct fetch_ctx fc;
 	int i;
 
-	fetch_init(&fc, NULL, cl, 0, 0, NULL);
+	fetch_init(&fc, NULL, cl, 0, 0, NULL, NULL);
 	for (i = 0; i < FA_COUNT; i++)
 		attrs[i] = (char *)fc.names[i];
 	attrs[FA_COUNT] = NULL;
 }
 
 int
-src_ldap_entry(struct ldap *ld, const struct conf_ldap *cl,
-    struct ldapmsg *e, time_t now, int grace_days, struct account_list *list,
+src_ldap_entry(struct ldap *ld, const struct conf_ldap *cl, struct ldapmsg *e,
+    time_t now, int grace_days, struct account_list *list, struct report *rep,
     struct errbuf *eb)
 {
 	struct fetch_ctx fc;
 
-	fetch_init(&fc, ld, cl, now, grace_days, list);
+	fetch_init(&fc, ld, cl, now, grace_days, list, rep);
 	return fetch_entry(&fc, (LDAPMessage *)e, eb);
 }
 
 int
-src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
-    time_t now, int grace_days, struct account_list *list,
-    src_ldap_page_fn *fn, void *arg, struct errbuf *eb)
+src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl, time_t now,
+    int grace_days, struct account_list *list, src_ldap_page_fn *fn, void *arg,
+    struct report *rep, struct errbuf *eb)
 {
 	struct fetch_ctx fc;
 	struct berval cookie = { 0, NULL };
@@ -1182,7 +1194,7 @@ src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
 	size_t total = 0, before;
 	int msgid, paged = cl->page_size > 0, pages = 0, more;
 
-	fetch_init(&fc, ld, cl, now, grace_days, list);
+	fetch_init(&fc, ld, cl, now, grace_days, list, rep);
 	src_ldap_attrs(cl, attrs);
 	filter = cl->filter != NULL ? cl->filter : SRC_LDAP_FILTER_DEFAULT;
 
@@ -1194,7 +1206,8 @@ src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
 			goto fail;
 		pages++;
 		total += list->n - before;
-		log_debug("ldap search %s: page %d done, %zu accounts so far",
+		report_debug(rep,
+		    "ldap search %s: page %d done, %zu accounts so far",
 		    cl->base, pages, total);
 		more = paged && cookie.bv_len > 0;
 		/* Ask for the next page before handing this one over: the
@@ -1209,8 +1222,8 @@ src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
 		}
 	} while (more);
 	ber_memfree(cookie.bv_val);
-	log_debug("ldap search %s: %zu accounts in %d page(s)", cl->base,
-	    total, pages);
+	report_debug(rep, "ldap search %s: %zu accounts in %d page(s)",
+	    cl->base, total, pages);
 	return 0;
 fail:
 	ber_memfree(cookie.bv_val);

@@ -12,6 +12,7 @@
 #include "account.h"
 #include "conf.h"
 #include "errbuf.h"
+#include "report.h"
 
 struct ldap;	/* libldap's LDAP */
 
@@ -25,14 +26,14 @@ struct ldap;	/* libldap's LDAP */
    EXTERNAL).  After a bind, asks the server who it thinks we are (RFC
    4532 Who am I?) and refuses an anonymous answer: whatever was
    configured did not authenticate.  Returns NULL and fills EB. */
-struct ldap *src_ldap_connect(const struct conf_ldap *cl, struct errbuf *eb)
-    __attribute__((warn_unused_result));
+struct ldap *src_ldap_connect(const struct conf_ldap *cl, struct report *rep,
+    struct errbuf *eb) __attribute__((warn_unused_result));
 /* Same, but bind as BIND_DN with the secret PASSWORD (mailpw set --self).
    PASSWORD is not copied or logged.  A refused bind (wrong password)
    sets EB->errnum to EACCES. */
 struct ldap *src_ldap_connect_as(const struct conf_ldap *cl,
-    const char *bind_dn, const char *password, struct errbuf *eb)
-    __attribute__((warn_unused_result));
+    const char *bind_dn, const char *password, struct report *rep,
+    struct errbuf *eb) __attribute__((warn_unused_result));
 void src_ldap_close(struct ldap **ldp);
 
 /* Fetch all accounts under cl->base with paged results (cl->page_size
@@ -44,22 +45,23 @@ void src_ldap_close(struct ldap **ldp);
    (ASCII case ignored), are dropped whole and counted in list->rejected;
    list->have_* count the entries carrying each attribute; an
    unusable forward or mail password value is dropped (the entry kept)
-   and counted in list->bad_values; each is logged with log_warnx naming
-   the DN and attribute, never the value of a password.  Returns 0, or -1
+   and counted in list->bad_values; each is a warning to REP naming
+   the DN and attribute, never the value of a password (progress goes
+   there at debug level; NULL: the program's log).  Returns 0, or -1
    with EB naming the base and the LDAP error, and LIST emptied. */
 int src_ldap_fetch(struct ldap *ld, const struct conf_ldap *cl, time_t now,
-    int grace_days, struct account_list *list, struct errbuf *eb)
-    __attribute__((warn_unused_result));
+    int grace_days, struct account_list *list, struct report *rep,
+    struct errbuf *eb) __attribute__((warn_unused_result));
 /* The same, calling FN after each page with LIST holding what has arrived
    (FN may consume and empty it), once the next page has been requested so
    the server works meanwhile.  FN returning -1 (with EB set) fails the
    fetch. */
 typedef int src_ldap_page_fn(struct account_list *list, void *arg,
     struct errbuf *eb);
-int src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl,
-    time_t now, int grace_days, struct account_list *list,
-    src_ldap_page_fn *fn, void *arg, struct errbuf *eb)
-    __attribute__((warn_unused_result));
+int
+src_ldap_fetch_pages(struct ldap *ld, const struct conf_ldap *cl, time_t now,
+    int grace_days, struct account_list *list, src_ldap_page_fn *fn, void *arg,
+    struct report *rep, struct errbuf *eb) __attribute__((warn_unused_result));
 
 /* The attributes a fetch asks for (as configured), NULL-terminated. */
 #define SRC_LDAP_ATTRS 6
@@ -67,12 +69,12 @@ void src_ldap_attrs(const struct conf_ldap *cl,
     char *attrs[SRC_LDAP_ATTRS + 1]);
 /* One search result entry E (libldap's LDAPMessage) read with the rules
    of src_ldap_fetch: appended to LIST as an account, or rejected (LIST's
-   counters say which, the warnings are logged as there).  Returns 0, or
+   counters say which, the warnings go to REP as there).  Returns 0, or
    -1 with EB set (out of memory, undecodable entry). */
 struct ldapmsg;	/* libldap's LDAPMessage */
 int src_ldap_entry(struct ldap *ld, const struct conf_ldap *cl,
     struct ldapmsg *e, time_t now, int grace_days, struct account_list *list,
-    struct errbuf *eb) __attribute__((warn_unused_result));
+    struct report *rep, struct errbuf *eb) __attribute__((warn_unused_result));
 
 /* Find the DN of the account with uid UID: the only entry the filter
    finds, and its RDN must name UID (an entry that merely carries a
@@ -85,8 +87,8 @@ int src_ldap_find_dn(struct ldap *ld, const struct conf_ldap *cl,
 int src_ldap_replace(struct ldap *ld, const char *dn, const char *attr,
     const char *value, struct errbuf *eb) __attribute__((warn_unused_result));
 
-/* Account state from raw attribute values (any may be NULL), per
-   research/formats.md §1.1; the first rule that applies wins:
+/* Account state from raw attribute values (any may be NULL), by
+   ud-ldap's rules (ud-generate, UDLdap.py); the first that applies wins:
    retired (accountStatus first word inactive or memorial, or "retiring
    YYYY-MM-DD" more than GRACE_DAYS days before NOW's UTC day), locked
    (userPassword missing, {CRYPT}*LK* or {CRYPT}!..., case-insensitive),

@@ -25,7 +25,8 @@
 #include "digest.h"
 #include "guard.h"
 #include "ldapset.h"
-#include "log.h"
+#include "monotime.h"
+#include "report.h"
 #include "outputs.h"
 #include "safedir.h"
 #include "src_hiera.h"
@@ -82,6 +83,7 @@ struct sync_state {
 	int closing;                  /* workers leave when idle */
 	struct sync_task t[OUTPUT_COUNT];
 	struct sync_cache *cache;
+	struct report *report; /* the caller's (sync_opts) */
 };
 
 struct sync_cache {
@@ -199,13 +201,9 @@ rss_mib(void)
 }
 
 static double
-elapsed(const struct timespec *t0)
+elapsed(double t0)
 {
-	struct timespec t1;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	return monotime_now() - t0;
 }
 
 const char *
@@ -274,7 +272,8 @@ pick_domain(const struct conf *c, const struct hiera_data *hd,
 }
 
 enum sync_status
-sync_domain(const struct conf *c, char **domain_r, struct errbuf *eb)
+sync_domain(const struct conf *c, char **domain_r, struct report *rep,
+    struct errbuf *eb)
 {
 	struct hiera_data hd;
 	enum sync_status st = SYNC_ERR_CONFIG;
@@ -284,7 +283,7 @@ sync_domain(const struct conf *c, char **domain_r, struct errbuf *eb)
 	*domain_r = NULL;
 	memset(&hd, 0, sizeof(hd));
 	for (i = 0; c->domain == NULL && i < c->hiera_count; i++) {
-		if (src_hiera_load(&hd, c->hiera_files[i], eb) == -1) {
+		if (src_hiera_load(&hd, c->hiera_files[i], rep, eb) == -1) {
 			st = SYNC_ERR_INPUT;
 			goto done;
 		}
@@ -432,12 +431,14 @@ fetch_ldap(const struct conf *c, const struct sync_opts *o,
 
 	if (o->ldap_set != NULL) {
 		/* What the content synchronization keeps current: no fetch. */
-		r = ldapset_walk(o->ldap_set, &ss->accounts, add_page, ss, eb);
+		r = ldapset_walk(o->ldap_set, &ss->accounts, add_page, ss,
+		    ss->report, eb);
 	} else {
-		if ((ld = src_ldap_connect(&c->ldap, eb)) == NULL)
+		if ((ld = src_ldap_connect(&c->ldap, ss->report, eb)) == NULL)
 			return SYNC_ERR_LDAP;
 		r = src_ldap_fetch_pages(ld, &c->ldap, o->now,
-		    c->retired_grace_days, &ss->accounts, add_page, ss, eb);
+		    c->retired_grace_days, &ss->accounts, add_page, ss,
+		    ss->report, eb);
 		src_ldap_close(&ld);
 	}
 	if (r == -1) {
@@ -672,18 +673,19 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 {
 	struct model_opts mo;
 	struct sync_state *ss;
-	struct timespec t0;
+	double t0;
 	enum sync_status st;
 	int k, publishing = !o->load_only;
 	size_t i;
 
 	*ss_r = NULL;
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = monotime_now();
 	if ((ss = calloc(1, sizeof(*ss))) == NULL) {
 		errbuf_syserr(eb, "sync");
 		return SYNC_ERR_NOMEM;
 	}
 	ss->c = c;
+	ss->report = o->report;
 	ss->dry_run = o->dry_run;
 	(void)pthread_mutex_init(&ss->mu, NULL);
 	(void)pthread_cond_init(&ss->cv, NULL);
@@ -700,7 +702,8 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 	if (publishing)
 		workers_start(ss);
 	for (i = 0; i < c->hiera_count; i++) {
-		if (src_hiera_load(&ss->hd, c->hiera_files[i], eb) == -1) {
+		if (src_hiera_load(&ss->hd, c->hiera_files[i], ss->report,
+			eb) == -1) {
 			st = SYNC_ERR_INPUT;
 			goto fail;
 		}
@@ -716,6 +719,7 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 	mo.presume_accounts = o->hiera_only;
 	mo.ldap_base = c->ldap.base;
 	mo.max_cost = &c->policy.max_cost;
+	mo.report = ss->report;
 	/* mailmap diff keeps the hashes in memory; a build parks them
 	   beside the passwd-file; nobody else needs them. */
 	if (!o->keep_passwords && ss->t[OUTPUT_PASSWD].active) {
@@ -732,16 +736,16 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 	if (c->ldap.enabled && !o->hiera_only &&
 	    (st = fetch_ldap(c, o, ss, res, eb)) != SYNC_OK)
 		goto fail;
-	res->fetch_seconds = elapsed(&t0);
-	log_debug("fetched in %.3f s, %.0f MiB resident", res->fetch_seconds,
-	    rss_mib());
+	res->fetch_seconds = elapsed(t0);
+	report_debug(ss->report, "fetched in %.3f s, %.0f MiB resident",
+	    res->fetch_seconds, rss_mib());
 	if (model_add_hiera(ss->model, &ss->hd, eb) == -1 ||
 	    model_resolve(ss->model, eb) == -1) {
 		st = SYNC_ERR_NOMEM;
 		goto fail;
 	}
-	log_debug("model built at %.3f s, %.0f MiB resident", elapsed(&t0),
-	    rss_mib());
+	report_debug(ss->report, "model built at %.3f s, %.0f MiB resident",
+	    elapsed(t0), rss_mib());
 	res->stats = *model_stats(ss->model);
 	*ss_r = ss;
 	return SYNC_OK;
@@ -771,29 +775,34 @@ guard_check(const struct conf *c, struct sync_state *ss, int k,
 
 	if (guard_explained(ss->model, &c->out[k], (enum output_kind)k,
 	    &explained, &geb) == -1) {
-		log_warnx("%s: %s; every removal counts as unexplained",
-		    name, geb.msg);
+		report_warnx(ss->report,
+		    "%s: %s; every removal counts as unexplained", name,
+		    geb.msg);
 		explained = 0;
 	}
 	if (!guard_trips(r->old_count, r->new_count, explained,
 	    c->shrink_max, &lost)) {
-		log_info("%s: %zu removal%s explained by LDAP (locked, expired "
+		report_info(ss->report,
+		    "%s: %zu removal%s explained by LDAP (locked, expired "
 		    "or retired), %lld to %zu entries: not held back by the "
-		    "shrink guard", name, explained, explained == 1 ? "" : "s",
-		    r->old_count, r->new_count);
+		    "shrink guard",
+		    name, explained, explained == 1 ? "" : "s", r->old_count,
+		    r->new_count);
 		return 0;
 	}
 	r->refused = !o->force;
 	if (explained > 0)
-		log_warnx("%s: would shrink from %lld to %zu entries: %zu "
+		report_warnx(ss->report,
+		    "%s: would shrink from %lld to %zu entries: %zu "
 		    "explained by LDAP (locked, expired or retired), %lld not "
-		    "(more than %.0f%%)%s", name, r->old_count, r->new_count,
-		    explained, lost, c->shrink_max * 100,
-		    o->force ? "; forced" : "");
+		    "(more than %.0f%%)%s",
+		    name, r->old_count, r->new_count, explained, lost,
+		    c->shrink_max * 100, o->force ? "; forced" : "");
 	else
-		log_warnx("%s: would shrink from %lld to %zu entries: %lld not "
-		    "explained by LDAP (more than %.0f%%)%s", name,
-		    r->old_count, r->new_count, lost, c->shrink_max * 100,
+		report_warnx(ss->report,
+		    "%s: would shrink from %lld to %zu entries: %lld not "
+		    "explained by LDAP (more than %.0f%%)%s",
+		    name, r->old_count, r->new_count, lost, c->shrink_max * 100,
 		    o->force ? "; forced" : "");
 	return r->refused;
 }
@@ -805,11 +814,11 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	struct sync_output_result *r;
 	enum sync_status st = SYNC_OK;
 	struct sync_task *t;
-	struct timespec t0;
+	double t0;
 	const char *name;
 	int k, refused = 0;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = monotime_now();
 	(void)pthread_mutex_lock(&ss->mu);
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		memset(&res->out[k], 0, sizeof(res->out[k]));
@@ -819,8 +828,9 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 	(void)pthread_cond_broadcast(&ss->cv);
 	(void)pthread_mutex_unlock(&ss->mu);
 	workers_finish(ss);
-	log_debug("compared and prepared at %.3f s, %.0f MiB resident",
-	    elapsed(&t0), rss_mib());
+	report_debug(ss->report,
+	    "compared and prepared at %.3f s, %.0f MiB resident", elapsed(t0),
+	    rss_mib());
 	for (k = 0; k < OUTPUT_COUNT; k++) {
 		r = &res->out[k];
 		t = &ss->t[k];
@@ -832,7 +842,8 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 			r->old_count = -1;
 			/* An unreadable old table is replaced, not guarded:
 			   say so, it may be a corrupt file. */
-			log_warnx("%s: %s", name, t->scan_eb.msg);
+			report_warnx(ss->report, "%s: %s", name,
+			    t->scan_eb.msg);
 		} else {
 			r->old_count = t->old.exists ? t->old.digest.count : 0;
 			if (guard_trips(r->old_count, r->new_count, 0,
@@ -857,8 +868,8 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 		name = conf_output_name((enum output_kind)k);
 		if (t->tw != NULL && table_publish(&t->tw,
 		    &res->out[k].changed, &t->eb) == -1) {
-			log_warnx("%s: %s; previous file kept", name,
-			    t->eb.msg);
+			report_warnx(ss->report, "%s: %s; previous file kept",
+			    name, t->eb.msg);
 			if (st == SYNC_OK) {
 				*eb = t->eb;
 				errbuf_prefix(eb, "%s", name);
@@ -867,11 +878,11 @@ sync_publish(const struct conf *c, struct sync_state *ss,
 			continue;
 		}
 		if (t->active)
-			log_info("%s: %zu entries, %s", name,
-			    res->out[k].new_count, res->out[k].changed ?
-			    "published" : "unchanged");
+			report_info(ss->report, "%s: %zu entries, %s", name,
+			    res->out[k].new_count,
+			    res->out[k].changed ? "published" : "unchanged");
 	}
-	log_debug("published at %.3f s", elapsed(&t0));
+	report_debug(ss->report, "published at %.3f s", elapsed(t0));
 out:
 	if (ss->cache != NULL)
 		cache_update(c, ss, res, st);
@@ -911,21 +922,21 @@ enum sync_status
 sync_run(const struct conf *c, const struct sync_opts *o,
     struct sync_result *res, struct errbuf *eb)
 {
-	unsigned long w0 = log_warnings();
+	unsigned long w0 = report_nwarnings(o->report);
 	struct sync_state *ss;
 	struct sync_opts oo = *o;
-	struct timespec t0;
+	double t0;
 	enum sync_status st;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = monotime_now();
 	if (oo.now == 0)
 		oo.now = time(NULL);
 	memset(res, 0, sizeof(*res));
 	if ((st = sync_load(c, &oo, &ss, res, eb)) == SYNC_OK)
 		st = sync_publish(c, ss, &oo, res, eb);
 	sync_state_free(&ss);
-	res->warnings = (size_t)(log_warnings() - w0);
-	res->total_seconds = elapsed(&t0);
+	res->warnings = (size_t)(report_nwarnings(o->report) - w0);
+	res->total_seconds = elapsed(t0);
 	return st;
 }
 
@@ -963,7 +974,7 @@ state_dir_open(const struct conf *c, struct errbuf *eb)
 }
 
 int
-sync_lock(const struct conf *c, struct errbuf *eb)
+sync_lock(const struct conf *c, struct report *rep, struct errbuf *eb)
 {
 	struct stat st;
 	int dfd, fd, r;
@@ -987,8 +998,10 @@ sync_lock(const struct conf *c, struct errbuf *eb)
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return fd;
 	if (errno == EWOULDBLOCK) {
-		log_info("%s/" SYNC_LOCK_FILE ": another run is publishing; "
-		    "waiting for it", c->state_dir);
+		report_info(rep,
+		    "%s/" SYNC_LOCK_FILE ": another run is publishing; "
+		    "waiting for it",
+		    c->state_dir);
 		do
 			r = flock(fd, LOCK_EX);
 		while (r == -1 && errno == EINTR);
@@ -1011,20 +1024,23 @@ sync_unlock(int *fdp)
 
 /* Leftovers beside FILE; NAME for messages. */
 static long
-cleanup_one(const char *name, const char *file, struct errbuf *eb)
+cleanup_one(const char *name, const char *file, struct report *rep,
+    struct errbuf *eb)
 {
 	long n;
 
 	if ((n = atomicfile_cleanup(file, 0, eb)) == -1)
 		errbuf_prefix(eb, "%s", name);
 	else if (n > 0)
-		log_info("%s: removed %ld temp file%s an interrupted run left "
-		    "beside %s", name, n, n == 1 ? "" : "s", file);
+		report_info(rep,
+		    "%s: removed %ld temp file%s an interrupted run left "
+		    "beside %s",
+		    name, n, n == 1 ? "" : "s", file);
 	return n;
 }
 
 long
-sync_cleanup(const struct conf *c, const char *const *extra,
+sync_cleanup(const struct conf *c, const char *const *extra, struct report *rep,
     struct errbuf *eb)
 {
 	struct errbuf meb;
@@ -1042,22 +1058,23 @@ sync_cleanup(const struct conf *c, const char *const *extra,
 			return -1;
 		}
 		n = cleanup_one(conf_output_name((enum output_kind)k), file,
-		    eb);
+		    rep, eb);
 		free(file);
 		if (n == -1)
 			return -1;
 		total += n;
 	}
 	for (; extra != NULL && *extra != NULL; extra++) {
-		if ((n = cleanup_one("state", *extra, eb)) == -1)
+		if ((n = cleanup_one("state", *extra, rep, eb)) == -1)
 			return -1;
 		total += n;
 	}
 	/* Metrics are not worth failing a sync for (sync_write_metrics
 	   would say the same again). */
 	if (c->metrics_file != NULL) {
-		if ((n = cleanup_one("metrics", c->metrics_file, &meb)) == -1)
-			log_warnx("%s", meb.msg);
+		if ((n = cleanup_one("metrics", c->metrics_file, rep, &meb)) ==
+		    -1)
+			report_warnx(rep, "%s", meb.msg);
 		else
 			total += n;
 	}
@@ -1071,8 +1088,8 @@ sync_run_locked(const struct conf *c, const struct sync_opts *o,
 {
 	*lock_r = -1;
 	if (!o->dry_run) {
-		if ((*lock_r = sync_lock(c, eb)) == -1 ||
-		    sync_cleanup(c, extra, eb) == -1) {
+		if ((*lock_r = sync_lock(c, o->report, eb)) == -1 ||
+		    sync_cleanup(c, extra, o->report, eb) == -1) {
 			sync_unlock(lock_r);
 			memset(res, 0, sizeof(*res));
 			return SYNC_ERR_PUBLISH;

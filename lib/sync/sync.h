@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "errbuf.h"
 #include "model.h"
+#include "report.h"
 
 struct ldapset;
 struct sync_cache;
@@ -42,6 +43,9 @@ struct sync_opts {
 	   still the very file it wrote (same inode, size, times) is not read
 	   again to be compared.  NULL: every table is read. */
 	struct sync_cache *cache;
+	/* Where bad records, guard refusals and progress go (the result
+	   counts its warnings); NULL: the program's log. */
+	struct report *report;
 };
 
 struct sync_output_result {
@@ -85,7 +89,7 @@ void sync_state_free(struct sync_state **ssp);
    SYNC_ERR_INPUT (an export is broken), SYNC_ERR_CONFIG (none names one,
    or they disagree), SYNC_ERR_NOMEM, with EB set. */
 enum sync_status sync_domain(const struct conf *c, char **domain_r,
-    struct errbuf *eb) __attribute__((warn_unused_result));
+    struct report *rep, struct errbuf *eb) __attribute__((warn_unused_result));
 
 /* sync_load + sync_publish. */
 enum sync_status sync_run(const struct conf *c, const struct sync_opts *o,
@@ -99,7 +103,7 @@ enum sync_status sync_run(const struct conf *c, const struct sync_opts *o,
    file of ours for a killed run's leftover.  Waits (saying so) while
    another run holds it.  Returns the descriptor, or -1 with EB set
    (STATE_DIR refused by safedir, for one). */
-int sync_lock(const struct conf *c, struct errbuf *eb)
+int sync_lock(const struct conf *c, struct report *rep, struct errbuf *eb)
     __attribute__((warn_unused_result));
 void sync_unlock(int *fdp);
 /* With the lock held: remove the temp files killed runs left beside
@@ -109,7 +113,7 @@ void sync_unlock(int *fdp);
    missing, or not one udmail may write into: the publish would fail
    the same way). */
 long sync_cleanup(const struct conf *c, const char *const *extra,
-    struct errbuf *eb) __attribute__((warn_unused_result));
+    struct report *rep, struct errbuf *eb) __attribute__((warn_unused_result));
 /* sync_run for the programs: unless O->dry_run, under the lock (kept in
    *LOCK_R for the caller's metrics and state files; release it with
    sync_unlock) and after sync_cleanup; their failures are

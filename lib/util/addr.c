@@ -159,3 +159,48 @@ addr_normalize(const char *s, int fold_local, char *out, size_t outsz,
 		addr_lower(out);
 	return 0;
 }
+
+static int
+list_sep(enum addr_list_grammar g, char c)
+{
+	static const char runs[] = ", \t", postfix[] = ", \t\r\n\v\f";
+
+	if (g == ADDR_LIST_POSTFIX)
+		return memchr(postfix, c, sizeof(postfix) - 1) != NULL;
+	return memchr(runs, c, sizeof(runs) - 1) != NULL;
+}
+
+int
+addr_list_next(const char **p, const char *end, enum addr_list_grammar g,
+    const char **item_r, size_t *len_r)
+{
+	const char *s = *p, *q;
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	if (g == ADDR_LIST_COMMA) {
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		q = memchr(s, ',', (size_t)(end - s));
+		n = (size_t)((q != NULL ? q : end) - s);
+		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		*item_r = s;
+		*len_r = n;
+		*p = q != NULL ? q + 1 : NULL; /* the last item was given */
+		return 1;
+	}
+	while (s < end && list_sep(g, *s))
+		s++;
+	if (s == end) {
+		*p = end;
+		return 0;
+	}
+	for (q = s; q < end && !list_sep(g, *q); q++)
+		;
+	*item_r = s;
+	*len_r = (size_t)(q - s);
+	*p = q;
+	return 1;
+}

@@ -28,4 +28,25 @@ int addr_normalize(const char *s, int fold_local, char *out, size_t outsz,
 /* Lower-case ASCII in place; returns S. */
 char *addr_lower(char *s);
 
+/* The grammars of an address list; each has its reason. */
+enum addr_list_grammar {
+	/* Any run of ',', ' ' and '\t' separates (the model's target
+	   lists, an emailForward value among them). */
+	ADDR_LIST_RUNS,
+	/* Postfix's: any run of ',' and whitespace (" \t\r\n\v\f"), as
+	   mail_addr_crunch splits an expanded alias. */
+	ADDR_LIST_POSTFIX,
+	/* Each ',' separates; ' ' and '\t' are trimmed from both ends of an
+	   item and empty items are kept (Hiera alias_domains: an empty one
+	   is worth a warning; Hiera targets, where the caller refuses a
+	   space inside an item). */
+	ADDR_LIST_COMMA
+};
+
+/* The next item of the list between *P and END by grammar G.  Returns 1
+   with the item's bytes at *ITEM_R (*LEN_R of them, not NUL-terminated)
+   and *P moved past it, 0 when the list is over. */
+int addr_list_next(const char **p, const char *end, enum addr_list_grammar g,
+    const char **item_r, size_t *len_r);
+
 #endif

@@ -31,8 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	log_set_hook(quiet, NULL);
 	memset(&hd, 0, sizeof(hd));
 	errbuf_clear(&eb);
-	if (src_hiera_load_mem(&hd, "fuzz.yaml", (const char *)data, size,
-	    &eb) == -1) {
+	if (src_hiera_load_mem(&hd, "fuzz.yaml", (const char *)data, size, NULL,
+		&eb) == -1) {
 		assert(strncmp(eb.msg, "fuzz.yaml:", 10) == 0);
 		assert(hd.nfiles == 0 && hd.naliases == 0);
 	} else {
@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			assert(hd.aliases[i].ntargets > 0 &&
 			    hd.aliases[i].origin.line > 0);
 		if (src_hiera_load_mem(&hd, "again.yaml", (const char *)data,
-		    size, &eb) == 0)
+			size, NULL, &eb) == 0)
 			assert(hd.naliases == 2 * before && hd.nfiles == 2);
 	}
 	src_hiera_free(&hd);

@@ -149,7 +149,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 64;
 	}
-	if ((ld = src_ldap_connect(&cl, &eb)) == NULL) {
+	if ((ld = src_ldap_connect(&cl, NULL, &eb)) == NULL) {
 		log_warnx("%s", eb.msg);
 		return 1;
 	}
@@ -167,7 +167,7 @@ main(int argc, char **argv)
 		free(dn);
 		return r == 1 ? 0 : 1;
 	}
-	r = src_ldap_fetch(ld, &cl, now, grace, &list, &eb);
+	r = src_ldap_fetch(ld, &cl, now, grace, &list, NULL, &eb);
 	src_ldap_close(&ld);
 	if (r == -1) {
 		log_warnx("%s", eb.msg);

@@ -39,7 +39,7 @@ watch(const struct conf_ldap *cl, const char *cookie)
 	int r = 0, i;
 
 	if ((set = ldapset_new("uid", cl->base, NULL, &eb)) == NULL ||
-	    (w = ldapwatch_open(cl, 0, cookie, set, &eb)) == NULL) {
+	    (w = ldapwatch_open(cl, 0, cookie, set, NULL, &eb)) == NULL) {
 		log_warnx("%s", eb.msg);
 		ldapset_free(&set);
 		return 1;
@@ -117,7 +117,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 64;
 	}
-	if ((r = ldapwatch_cookie(&cl, &cookie, &eb)) == -1)
+	if ((r = ldapwatch_cookie(&cl, &cookie, NULL, &eb)) == -1)
 		log_warnx("%s", eb.msg);
 	else if (r == 0)
 		log_warnx("%s: no contextCSN", cl.base);

@@ -79,6 +79,44 @@ test_addr_atext_allowed(void **state)
 	assert_int_equal(addr_check_domain("localhost", 9, 1, &eb), -1);
 }
 
+/* Items of LIST by G, joined with '|'. */
+static void
+list_items(const char *list, enum addr_list_grammar g, char *out, size_t outsz)
+{
+	const char *p = list, *item;
+	size_t len, o = 0;
+
+	out[0] = '\0';
+	while (addr_list_next(&p, list + strlen(list), g, &item, &len)) {
+		assert_true(o + len + 2 < outsz);
+		if (o > 0)
+			out[o++] = '|';
+		memcpy(out + o, item, len);
+		o += len;
+		out[o] = '\0';
+	}
+}
+
+static void
+test_addr_list_grammars(void **state)
+{
+	char out[128];
+
+	(void)state;
+	list_items(" a@x, b@y\tc@z,,", ADDR_LIST_RUNS, out, sizeof(out));
+	assert_string_equal(out, "a@x|b@y|c@z");
+	list_items("a@x\nb@y", ADDR_LIST_RUNS, out, sizeof(out));
+	assert_string_equal(out, "a@x\nb@y");
+	list_items("a@x\nb@y,\r c@z", ADDR_LIST_POSTFIX, out, sizeof(out));
+	assert_string_equal(out, "a@x|b@y|c@z");
+	list_items(" a.org ,b .org,,", ADDR_LIST_COMMA, out, sizeof(out));
+	assert_string_equal(out, "a.org|b .org||");
+	list_items("", ADDR_LIST_COMMA, out, sizeof(out));
+	assert_string_equal(out, "");
+	list_items("", ADDR_LIST_RUNS, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -87,6 +125,7 @@ main(void)
 		cmocka_unit_test(test_addr_rejects_hostile),
 		cmocka_unit_test(test_addr_length_limits),
 		cmocka_unit_test(test_addr_atext_allowed),
+		cmocka_unit_test(test_addr_list_grammars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -174,7 +174,8 @@ assert_set_is(struct ldapset *set, struct account_list *list)
 	struct errbuf eb;
 
 	memset(&page, 0, sizeof(page));
-	assert_int_equal(ldapset_walk(set, &page, page_to_model, m1, &eb), 0);
+	assert_int_equal(ldapset_walk(set, &page, page_to_model, m1, NULL, &eb),
+	    0);
 	assert_int_equal(page.n, 0);
 	assert_int_equal(model_add_accounts(m2, list, &eb), 0);
 	assert_models_equal(m1, m2);
@@ -292,7 +293,9 @@ test_ldapset_rejects_and_warnings(void **state)
 	l.have_forward = 1;
 	uuid_of(2, u);
 	assert_int_equal(ldapset_put(f->set, u, &l, NULL, 0, &eb), 0);
-	assert_int_equal(ldapset_walk(f->set, &page, page_to_model, m, &eb), 0);
+	assert_int_equal(ldapset_walk(f->set, &page, page_to_model, m, NULL,
+			     &eb),
+	    0);
 	assert_int_equal(model_resolve(m, &eb), 0);
 	/* 1 rejected entry + 2 dropped values */
 	assert_int_equal(model_stats(m)->rejected, 3);

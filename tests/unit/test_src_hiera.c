@@ -62,7 +62,7 @@ static int
 load_named(struct hiera_data *hd, const char *name, const char *text,
     struct errbuf *eb)
 {
-	return src_hiera_load_mem(hd, name, text, strlen(text), eb);
+	return src_hiera_load_mem(hd, name, text, strlen(text), NULL, eb);
 }
 
 static int
@@ -130,7 +130,7 @@ test_src_hiera_golden(void **state)
 		memset(&hd, 0, sizeof(hd));
 		buf_reset(&warnings);
 		buf_reset(&out);
-		if (src_hiera_load(&hd, names[i]->d_name, &eb) == -1) {
+		if (src_hiera_load(&hd, names[i]->d_name, NULL, &eb) == -1) {
 			assert_int_equal(buf_printf(&out, "error: %s\n", eb.msg),
 			    0);
 			assert_int_equal(hd.nfiles, 0);
@@ -159,7 +159,7 @@ test_src_hiera_example_loads(void **state)
 	    "%s/hiera-templates/mail-export.example.yaml",
 	    top != NULL ? top : ".");
 	memset(&hd, 0, sizeof(hd));
-	if (src_hiera_load(&hd, path, &eb) == -1)
+	if (src_hiera_load(&hd, path, NULL, &eb) == -1)
 		fail_msg("%s", eb.msg);
 	assert_string_equal(hd.domain, "example.org");
 	assert_int_equal(hd.nalias_domains, 2);
@@ -388,7 +388,8 @@ test_src_hiera_raw_nul_byte(void **state)
 
 	memset(&hd, 0, sizeof(hd));
 	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", text,
-	    sizeof(text) - 1, &eb), -1);
+			     sizeof(text) - 1, NULL, &eb),
+	    -1);
 	assert_string_equal(eb.msg, "t.yaml:3:7: NUL byte not allowed, "
 	    "expected UTF-8 text");
 	src_hiera_free(&hd);
@@ -402,7 +403,7 @@ test_src_hiera_directory(void **state)
 	char msg[4200];
 
 	memset(&hd, 0, sizeof(hd));
-	assert_int_equal(src_hiera_load(&hd, data_dir(), &eb), -1);
+	assert_int_equal(src_hiera_load(&hd, data_dir(), NULL, &eb), -1);
 	(void)snprintf(msg, sizeof(msg), "%s: is a directory, expected a "
 	    "YAML file", data_dir());
 	assert_string_equal(eb.msg, msg);
@@ -419,21 +420,23 @@ test_src_hiera_unreadable(void **state)
 	int fd;
 
 	memset(&hd, 0, sizeof(hd));
-	assert_int_equal(src_hiera_load(&hd, "/nonexistent/mail.yaml", &eb),
+	assert_int_equal(src_hiera_load(&hd, "/nonexistent/mail.yaml", NULL,
+			     &eb),
 	    -1);
 	assert_string_equal(eb.msg, "/nonexistent/mail.yaml: No such file "
 	    "or directory");
 	/* A file used as a directory. */
-	assert_int_equal(src_hiera_load(&hd, "/dev/null/mail.yaml", &eb), -1);
+	assert_int_equal(src_hiera_load(&hd, "/dev/null/mail.yaml", NULL, &eb),
+	    -1);
 	assert_int_equal(eb.errnum, ENOTDIR);
-	assert_int_equal(src_hiera_load(&hd, "/dev/null", &eb), -1);
+	assert_int_equal(src_hiera_load(&hd, "/dev/null", NULL, &eb), -1);
 	assert_string_equal(eb.msg, "/dev/null: not a regular file");
 	assert_true((fd = mkstemp(path)) != -1);
 	assert_int_equal(write(fd, "version: 1\n", 11), 11);
 	close(fd);
 	assert_int_equal(chmod(path, 0), 0);
 	if (geteuid() != 0) {
-		assert_int_equal(src_hiera_load(&hd, path, &eb), -1);
+		assert_int_equal(src_hiera_load(&hd, path, NULL, &eb), -1);
 		assert_int_equal(eb.errnum, EACCES);
 	}
 	assert_int_equal(unlink(path), 0);
@@ -452,7 +455,7 @@ test_src_hiera_huge_file(void **state)
 	assert_int_equal(ftruncate(fd, (off_t)HIERA_MAX_BYTES + 1), 0);
 	close(fd);
 	memset(&hd, 0, sizeof(hd));
-	assert_int_equal(src_hiera_load(&hd, path, &eb), -1);
+	assert_int_equal(src_hiera_load(&hd, path, NULL, &eb), -1);
 	(void)snprintf(msg, sizeof(msg), "%s: larger than %d bytes", path,
 	    HIERA_MAX_BYTES);
 	assert_string_equal(eb.msg, msg);
@@ -474,7 +477,8 @@ test_src_hiera_many_entries(void **state)
 		    i, i, i % 7), 0);
 	memset(&hd, 0, sizeof(hd));
 	assert_int_equal(src_hiera_load_mem(&hd, "big.yaml", b.data, b.len,
-	    &eb), 0);
+			     NULL, &eb),
+	    0);
 	assert_int_equal(hd.naliases, 50000);
 	assert_string_equal(hd.aliases[49999].key, "role49999");
 	assert_int_equal(hd.aliases[49999].origin.line, 50002);
@@ -499,14 +503,16 @@ test_src_hiera_too_many_values(void **state)
 		assert_int_equal(buf_puts(&b, "x,"), 0);
 	assert_int_equal(buf_puts(&b, "]\n"), 0);
 	memset(&hd, 0, sizeof(hd));
-	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, &eb),
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, NULL,
+			     &eb),
 	    0);
 	assert_int_equal(hd.naliases, 1);
 	assert_int_equal(hd.aliases[0].ntargets, HIERA_MAX_VALUES - 4);
 	src_hiera_free(&hd);
 	buf_truncate(&b, b.len - 2);
 	assert_int_equal(buf_puts(&b, "x]\n"), 0);
-	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, &eb),
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, NULL,
+			     &eb),
 	    -1);
 	(void)snprintf(msg, sizeof(msg), "t.yaml:3:%d: more than %d values "
 	    "in one file", 7 + 2 * (HIERA_MAX_VALUES - 4), HIERA_MAX_VALUES);
@@ -530,7 +536,8 @@ test_src_hiera_values_count_as_written(void **state)
 	for (i = 0; i < n; i++)
 		assert_int_equal(buf_printf(&b, "  k%d: [a, b]\n", i), 0);
 	memset(&hd, 0, sizeof(hd));
-	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, &eb),
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, NULL,
+			     &eb),
 	    0);
 	assert_int_equal(hd.naliases, n);
 	assert_int_equal(hd.aliases[n - 1].ntargets, 2);
@@ -562,8 +569,9 @@ test_src_hiera_too_many_targets(void **state)
 		assert_int_equal(buf_printf(&b, "  k%d: \"%s\"\n", i,
 		    buf_cstr(&one)), 0);
 	memset(&hd, 0, sizeof(hd));
-	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len,
-	    &eb), -1);
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, NULL,
+			     &eb),
+	    -1);
 	/* The value that crosses the limit: k62 on line 65. */
 	(void)snprintf(msg, sizeof(msg), "t.yaml:%d:8: more than %d targets "
 	    "and alias domains in one file, counted after splitting at "
@@ -579,8 +587,9 @@ test_src_hiera_too_many_targets(void **state)
 	for (i = 0; i < n - 1; i++)
 		assert_int_equal(buf_printf(&b, "  k%d: \"%s\"\n", i,
 		    buf_cstr(&one)), 0);
-	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len,
-	    &eb), 0);
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, NULL,
+			     &eb),
+	    0);
 	assert_int_equal(hd.naliases, n - 1);
 	assert_int_equal(hd.aliases[0].ntargets, per);
 	src_hiera_free(&hd);
@@ -595,8 +604,9 @@ test_src_hiera_too_many_targets(void **state)
 	for (i = 0; i < HIERA_MAX_TARGETS / 65001 + 1; i++)
 		assert_int_equal(buf_printf(&b, "  - \"%s\"\n",
 		    buf_cstr(&one)), 0);
-	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len,
-	    &eb), -1);
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, NULL,
+			     &eb),
+	    -1);
 	(void)snprintf(msg, sizeof(msg), "t.yaml:%d:5: more than %d targets "
 	    "and alias domains in one file, counted after splitting at "
 	    "commas", 3 + HIERA_MAX_TARGETS / 65001, HIERA_MAX_TARGETS);
@@ -629,8 +639,9 @@ test_src_hiera_warnings_capped(void **state)
 		assert_int_equal(buf_puts(&b, ",a:"), 0);
 	assert_int_equal(buf_puts(&b, "\"\nforwards: {x: ~}\n"), 0);
 	memset(&hd, 0, sizeof(hd));
-	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len,
-	    &eb), 0);
+	assert_int_equal(src_hiera_load_mem(&hd, "t.yaml", b.data, b.len, NULL,
+			     &eb),
+	    0);
 	assert_int_equal(hd.naliases, 1);
 	assert_int_equal(hd.aliases[0].ntargets, 1);
 	assert_int_equal(hd.rejected, 5000 + 1 + 1);

@@ -430,7 +430,7 @@ connect_with(struct conf_ldap *cl, int rc, const char *answer,
 	whoami_answer = answer;
 	whoami_calls = 0;
 	errbuf_clear(eb);
-	if ((ld = src_ldap_connect(cl, eb)) == NULL)
+	if ((ld = src_ldap_connect(cl, NULL, eb)) == NULL)
 		return 0;
 	src_ldap_close(&ld);
 	return 1;
@@ -485,7 +485,7 @@ test_src_ldap_whoami_anonymous(void **st)
 	/* mailpw set --self binds as the user: checked the same way */
 	whoami_answer = "";
 	assert_null(src_ldap_connect_as(&cl, "uid=alice,ou=users",
-	    "not-a-real-secret", &eb));
+	    "not-a-real-secret", NULL, &eb));
 	assert_non_null(strstr(eb.msg, "ldap bind as uid=alice,ou=users"));
 	assert_non_null(strstr(eb.msg, "anonymous"));
 
