@@ -484,11 +484,8 @@ main(int argc, char **argv)
 		fatalx(EX_CONFIG, "%s", eb.msg);
 	a.co.validating = sanity_validating(r);
 	if (a.co.live || needs_policy(exp)) {
-		char err[300];
-
-		if ((a.co.tls = tlsprobe_ctx_new(a.co.ca_file, err,
-		    sizeof(err))) == NULL)
-			fatalx(EX_CONFIG, "%s", err);
+		if ((a.co.tls = tlsprobe_ctx_new(a.co.ca_file, &eb)) == NULL)
+			fatalx(EX_CONFIG, "%s", eb.msg);
 	}
 	job.r = r;
 	job.opts = &a.co;

@@ -82,13 +82,13 @@ dc_name(char *dst, const char *src)
 }
 
 struct evp_pkey_st *
-dc_pem_key(const char *path, char *err, size_t errlen)
+dc_pem_key(const char *path, struct errbuf *eb)
 {
 	EVP_PKEY *pk;
 	FILE *fp;
 
 	if ((fp = fopen(path, "r")) == NULL) {
-		(void)snprintf(err, errlen, "%s: cannot open: %m", path);
+		errbuf_set(eb, "%s: cannot open: %m", path);
 		return NULL;
 	}
 	if ((pk = PEM_read_PrivateKey(fp, NULL, NULL, NULL)) == NULL) {
@@ -97,7 +97,7 @@ dc_pem_key(const char *path, char *err, size_t errlen)
 	}
 	fclose(fp);
 	if (pk == NULL)
-		(void)snprintf(err, errlen, "%s: no PEM key found", path);
+		errbuf_set(eb, "%s: no PEM key found", path);
 	return pk;
 }
 

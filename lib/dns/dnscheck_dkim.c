@@ -3,6 +3,7 @@
  * rules (RFC 8301), Ed25519 (RFC 8463), and the published key compared as
  * bytes with the public key derived from the signer's private key file.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ list_has(const char *v, const char *word)
    bytes for Ed25519.  Reads a private key, or a public key PEM. */
 static int
 key_file_pub(const char *path, int *is_ed, unsigned char **der_r,
-    size_t *len_r, char *err, size_t errlen)
+    size_t *len_r, struct errbuf *eb)
 {
 	EVP_PKEY *pk = NULL;
 	unsigned char *p = NULL;
@@ -52,7 +53,7 @@ key_file_pub(const char *path, int *is_ed, unsigned char **der_r,
 	int len;
 
 	*der_r = NULL;
-	if ((pk = dc_pem_key(path, err, errlen)) == NULL)
+	if ((pk = dc_pem_key(path, eb)) == NULL)
 		return -1;
 	*is_ed = EVP_PKEY_get_id(pk) == EVP_PKEY_ED25519;
 	if (*is_ed) {
@@ -66,8 +67,7 @@ key_file_pub(const char *path, int *is_ed, unsigned char **der_r,
 			goto fail;
 		n = (size_t)len;
 	} else {
-		(void)snprintf(err, errlen, "%s: neither RSA nor Ed25519",
-		    path);
+		errbuf_set(eb, "%s: neither RSA nor Ed25519", path);
 		EVP_PKEY_free(pk);
 		return -1;
 	}
@@ -76,7 +76,7 @@ key_file_pub(const char *path, int *is_ed, unsigned char **der_r,
 	*len_r = n;
 	return 0;
 fail:
-	(void)snprintf(err, errlen, "%s: cannot derive the public key", path);
+	errbuf_set(eb, "%s: cannot derive the public key", path);
 	OPENSSL_free(p);
 	EVP_PKEY_free(pk);
 	return -1;
@@ -124,13 +124,12 @@ key_match(struct dnscheck_run *run, const char *sel,
 {
 	unsigned char *mine = NULL;
 	size_t mlen = 0;
-	char err[512];
+	struct errbuf eb;
 	int fed = 0, match;
 
-	if (key_file_pub(es->key, &fed, &mine, &mlen, err, sizeof(err)) ==
-	    -1) {
+	if (key_file_pub(es->key, &fed, &mine, &mlen, &eb) == -1) {
 		dc_add(run, DNSCHECK_UNKNOWN, "dkim", "dkim.key.unreadable",
-		    NULL, sel, ev, es->key, NULL, "%s", err);
+		    NULL, sel, ev, es->key, NULL, "%s", eb.msg);
 		return;
 	}
 	if (fed != is_ed) {
@@ -165,17 +164,18 @@ dnscheck_dkim_record(struct dnscheck_run *run, const char *sel,
 	const char *v, *k, *p;
 	unsigned char *pub = NULL, *spki = NULL;
 	size_t spki_len = 0;
-	char err[200], bits_s[24];
+	struct errbuf eb;
+	char bits_s[24];
 	long n;
-	int rv, is_ed, bits;
+	int is_ed, bits;
 
-	if ((rv = dc_tags_parse(txt, len, &tags, err, sizeof(err))) != 0) {
-		if (rv == -2)
+	if (dc_tags_parse(txt, len, &tags, &eb) == -1) {
+		if (eb.errnum == ENOMEM)
 			run->res->nomem = 1;
 		dc_add(run, DNSCHECK_CRITICAL, "dkim", "dkim.syntax",
-		    "RFC 6376 §3.2", sel, ev, NULL, err,
+		    "RFC 6376 §3.2", sel, ev, NULL, eb.msg,
 		    "selector record is not a valid tag list (%s): verifiers "
-		    "fail with PERMFAIL", err);
+		    "fail with PERMFAIL", eb.msg);
 		return;
 	}
 	if ((v = dc_tags_get(&tags, "v")) != NULL &&

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,10 +167,10 @@ dnscheck_dmarc_record(struct dnscheck_run *run, const char *domain,
 {
 	struct dc_tags tags;
 	const char *v;
-	char err[200], *end;
+	struct errbuf eb;
+	char *end;
 	size_t i, k, good;
 	long n;
-	int rv;
 
 	memset(d, 0, sizeof(*d));
 	d->p = d->sp = d->np = d->pct = -1;
@@ -179,13 +180,13 @@ dnscheck_dmarc_record(struct dnscheck_run *run, const char *domain,
 		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.whitespace",
 		    R7489_63, NULL, ev, NULL, NULL,
 		    "record starts with whitespace; some receivers ignore it");
-	if ((rv = dc_tags_parse(txt, len, &tags, err, sizeof(err))) != 0) {
-		if (rv == -2)
+	if (dc_tags_parse(txt, len, &tags, &eb) == -1) {
+		if (eb.errnum == ENOMEM)
 			run->res->nomem = 1;
 		dc_add(run, DNSCHECK_CRITICAL, "dmarc", "dmarc.syntax",
-		    "RFC 6376 §3.2", NULL, ev, NULL, err,
+		    "RFC 6376 §3.2", NULL, ev, NULL, eb.msg,
 		    "record is not a valid tag list (%s): receivers "
-		    "ignore it", err);
+		    "ignore it", eb.msg);
 		return;
 	}
 	if (tags.n == 0 || strcmp(tags.t[0].name, "v") != 0 ||

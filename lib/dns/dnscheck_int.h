@@ -118,16 +118,17 @@ struct dc_tags {
 	struct dc_tag *t;
 	size_t n;
 };
-/* Returns 0, -1 on a syntax error (ERR says why) or -2 out of memory. */
-int dc_tags_parse(const char *s, size_t len, struct dc_tags *out, char *err,
-    size_t errlen);
+/* Returns 0, or -1 and fills EB: a syntax error, or errnum ENOMEM when
+   out of memory. */
+int dc_tags_parse(const char *s, size_t len, struct dc_tags *out,
+    struct errbuf *eb);
 const char *dc_tags_get(const struct dc_tags *tags, const char *name);
 void dc_tags_free(struct dc_tags *tags);
 
 /* Base64 with whitespace ignored (DKIM p=).  Returns length or -1. */
 /* A private or public key from the PEM file PATH (OpenSSL EVP_PKEY), or
-   NULL with ERR naming the file. */
-struct evp_pkey_st *dc_pem_key(const char *path, char *err, size_t errlen);
+   NULL with EB naming the file. */
+struct evp_pkey_st *dc_pem_key(const char *path, struct errbuf *eb);
 long dc_base64_decode(const char *s, size_t len, unsigned char **out_r);
 
 /* DANE (dnscheck_tlsa.c).  What clients do with a host's TLSA RRset
@@ -163,9 +164,9 @@ struct tlsa_src {
 	int have_spki; /* spki[0] valid */
 };
 /* From a PEM certificate file (chain) or, without one, a key file.
-   Returns 0, or -1 with ERR. */
+   Returns 0, or -1 and fills EB. */
 int dc_tlsa_src_load(const char *certfile, const char *keyfile,
-    struct tlsa_src *s, char *err, size_t errlen);
+    struct tlsa_src *s, struct errbuf *eb);
 /* From a chain as a server sent it, leaf first. */
 void dc_tlsa_src_chain(struct stack_st_X509 *chain, struct tlsa_src *s);
 /* 1 when usable TLSA RDATA RD (LEN octets) matches S: DANE-EE the end

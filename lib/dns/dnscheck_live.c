@@ -161,21 +161,20 @@ live_expected(struct dnscheck_run *run, const struct live_host *lh,
 {
 	const struct dnsexpect_tls *t = lh->t;
 	struct tlsa_src got, want;
-	char err[600];
+	struct errbuf eb;
 	int which = 0;
 
 	if (t == NULL || (t->cert == NULL && t->key == NULL))
 		return;
 	dc_tlsa_src_chain(chain, &got);
-	if (dc_tlsa_src_load(t->cert, t->key, &want, err, sizeof(err)) == 0) {
+	if (dc_tlsa_src_load(t->cert, t->key, &want, &eb) == 0) {
 		if (got.have_spki && got.spkilen[0] == want.spkilen[0] &&
 		    memcmp(got.spki[0], want.spki[0], want.spkilen[0]) == 0)
 			which = 1;
 		dc_tlsa_src_free(&want);
 	}
 	if (which == 0 && (t->next_cert != NULL || t->next_key != NULL) &&
-	    dc_tlsa_src_load(t->next_cert, t->next_key, &want, err,
-	    sizeof(err)) == 0) {
+	    dc_tlsa_src_load(t->next_cert, t->next_key, &want, &eb) == 0) {
 		if (got.have_spki && got.spkilen[0] == want.spkilen[0] &&
 		    memcmp(got.spki[0], want.spki[0], want.spkilen[0]) == 0)
 			which = 2;
@@ -234,15 +233,17 @@ live_addr(struct dnscheck_run *run, const struct live_host *lh,
 	p.deadline = dc_live_deadline(run);
 	if (tlsprobe_run(&p) == -1) {
 		dc_add(run, DNSCHECK_UNKNOWN, "tls", "tls.local_error", NULL,
-		    subj, NULL, NULL, NULL, "%s", p.err);
+		    subj, NULL, NULL, NULL, "%s", p.eb.msg);
 		return;
 	}
 	if (!p.connected) {
 		dc_add(run, DNSCHECK_UNKNOWN, "tls", "tls.connect", NULL, subj,
-		    NULL, NULL, p.err, "cannot talk to %s: %s", subj, p.err);
+		    NULL, NULL, p.eb.msg, "cannot talk to %s: %s", subj,
+		    p.eb.msg);
 		goto out;
 	}
-	if (lh->mode == TLSPROBE_STARTTLS && !p.starttls && p.err[0] == '\0') {
+	if (lh->mode == TLSPROBE_STARTTLS && !p.starttls &&
+	    p.eb.msg[0] == '\0') {
 		dc_add(run, no_tls_status(run, lh), "tls",
 		    "tls.starttls.missing", "RFC 3207", subj, NULL, "STARTTLS",
 		    NULL, "%s does not offer STARTTLS%s", subj,
@@ -252,8 +253,8 @@ live_addr(struct dnscheck_run *run, const struct live_host *lh,
 	}
 	if (!p.handshake) {
 		dc_add(run, no_tls_status(run, lh), "tls", "tls.handshake",
-		    "RFC 8446", subj, NULL, "TLS", p.err,
-		    "no TLS with %s: %s", subj, p.err);
+		    "RFC 8446", subj, NULL, "TLS", p.eb.msg,
+		    "no TLS with %s: %s", subj, p.eb.msg);
 		goto out;
 	}
 	if (p.chain == NULL || sk_X509_num(p.chain) == 0 ||

@@ -78,8 +78,8 @@ sts_fetch_one(struct dnscheck_run *run, const char *host,
 	if (tlsprobe_https_get(&g) == -1 || !g.connected || !g.handshake) {
 		dc_add(run, g.connected ? bad : DNSCHECK_UNKNOWN, "mtasts",
 		    g.connected ? "mtasts.policy.tls" : "mtasts.policy.fetch",
-		    R8461, ip, NULL, NULL, g.err, "https://%s%s (%s): %s",
-		    host, STS_PATH, ip, g.err);
+		    R8461, ip, NULL, NULL, g.eb.msg, "https://%s%s (%s): %s",
+		    host, STS_PATH, ip, g.eb.msg);
 		tlsprobe_https_free(&g);
 		return g.connected ? 0 : -1;
 	}
@@ -92,8 +92,8 @@ sts_fetch_one(struct dnscheck_run *run, const char *host,
 		    X509_verify_cert_error_string(g.verify));
 	else if (g.status != 200)
 		dc_add(run, bad, "mtasts", "mtasts.policy.http", R8461, ip,
-		    NULL, "200", g.err[0] ? g.err : "", "https://%s%s: HTTP "
-		    "status %d%s%s%s", host, STS_PATH, g.status,
+		    NULL, "200", g.eb.msg[0] ? g.eb.msg : "",
+		    "https://%s%s: HTTP status %d%s%s%s", host, STS_PATH, g.status,
 		    g.location[0] ? " to " : "", g.location,
 		    g.status >= 300 && g.status < 400 ? " (senders do not "
 		    "follow redirects)" : "");

@@ -4,6 +4,7 @@
  * bytes (TXT data); a NUL is never a valid character here.  A duplicate
  * tag invalidates the whole list.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +62,8 @@ dc_tags_get(const struct dc_tags *tags, const char *name)
 }
 
 int
-dc_tags_parse(const char *s, size_t len, struct dc_tags *out, char *err,
-    size_t errlen)
+dc_tags_parse(const char *s, size_t len, struct dc_tags *out,
+    struct errbuf *eb)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, ns, ne, vs, ve, k;
@@ -76,14 +77,14 @@ dc_tags_parse(const char *s, size_t len, struct dc_tags *out, char *err,
 			i++;
 		if (i == len) {
 			if (out->n == 0) {
-				(void)snprintf(err, errlen, "empty tag list");
+				errbuf_set(eb, "empty tag list");
 				goto bad;
 			}
 			return 0; /* trailing ";" is allowed */
 		}
 		ns = i;
 		if (!is_alpha(p[i])) {
-			(void)snprintf(err, errlen,
+			errbuf_set(eb,
 			    "tag %zu: name must start with a letter at "
 			    "offset %zu", out->n + 1, i);
 			goto bad;
@@ -94,7 +95,7 @@ dc_tags_parse(const char *s, size_t len, struct dc_tags *out, char *err,
 		while (i < len && is_wsp(p[i]))
 			i++;
 		if (i == len || p[i] != '=') {
-			(void)snprintf(err, errlen, "tag \"%.*s\": no \"=\"",
+			errbuf_set(eb, "tag \"%.*s\": no \"=\"",
 			    (int)(ne - ns), s + ns);
 			goto bad;
 		}
@@ -106,7 +107,7 @@ dc_tags_parse(const char *s, size_t len, struct dc_tags *out, char *err,
 			if (is_valchar(p[i]))
 				ve = i + 1;
 			else if (!is_wsp(p[i])) {
-				(void)snprintf(err, errlen,
+				errbuf_set(eb,
 				    "tag \"%.*s\": invalid character 0x%02x "
 				    "at offset %zu", (int)(ne - ns), s + ns,
 				    p[i], i);
@@ -117,7 +118,7 @@ dc_tags_parse(const char *s, size_t len, struct dc_tags *out, char *err,
 		for (k = 0; k < out->n; k++) {
 			if (strlen(out->t[k].name) == ne - ns &&
 			    memcmp(out->t[k].name, s + ns, ne - ns) == 0) {
-				(void)snprintf(err, errlen,
+				errbuf_set(eb,
 				    "duplicate tag \"%.*s\"", (int)(ne - ns),
 				    s + ns);
 				goto bad;
@@ -142,9 +143,10 @@ dc_tags_parse(const char *s, size_t len, struct dc_tags *out, char *err,
 		i++; /* ';' */
 	}
 nomem:
-	(void)snprintf(err, errlen, "out of memory");
+	errbuf_set(eb, "out of memory");
+	eb->errnum = ENOMEM;
 	dc_tags_free(out);
-	return -2;
+	return -1;
 bad:
 	dc_tags_free(out);
 	return -1;

@@ -58,7 +58,7 @@ dc_tlsa_src_chain(STACK_OF(X509) *chain, struct tlsa_src *s)
 
 int
 dc_tlsa_src_load(const char *certfile, const char *keyfile,
-    struct tlsa_src *s, char *err, size_t errlen)
+    struct tlsa_src *s, struct errbuf *eb)
 {
 	EVP_PKEY *pk;
 	X509 *x;
@@ -68,8 +68,7 @@ dc_tlsa_src_load(const char *certfile, const char *keyfile,
 	memset(s, 0, sizeof(*s));
 	if (certfile != NULL) {
 		if ((fp = fopen(certfile, "r")) == NULL) {
-			(void)snprintf(err, errlen, "%s: cannot open: %m",
-			    certfile);
+			errbuf_set(eb, "%s: cannot open: %m", certfile);
 			return -1;
 		}
 		while (s->ncert < TLSA_MAX_CHAIN &&
@@ -79,19 +78,18 @@ dc_tlsa_src_load(const char *certfile, const char *keyfile,
 		}
 		fclose(fp);
 		if (s->ncert == 0) {
-			(void)snprintf(err, errlen, "%s: no PEM certificate",
-			    certfile);
+			errbuf_set(eb, "%s: no PEM certificate", certfile);
 			return -1;
 		}
 		s->have_spki = s->spkilen[0] > 0;
 		return 0;
 	}
-	if ((pk = dc_pem_key(keyfile, err, errlen)) == NULL)
+	if ((pk = dc_pem_key(keyfile, eb)) == NULL)
 		return -1;
 	len = i2d_PUBKEY(pk, &s->spki[0]);
 	EVP_PKEY_free(pk);
 	if (len <= 0) {
-		(void)snprintf(err, errlen, "%s: cannot encode key", keyfile);
+		errbuf_set(eb, "%s: cannot encode key", keyfile);
 		return -1;
 	}
 	s->spkilen[0] = (size_t)len;
@@ -373,24 +371,23 @@ static void
 tlsa_keys_load(struct dnscheck_run *run, const char *host,
     const struct dnsexpect_tls *t, struct tlsa_keys *k)
 {
-	char err[600];
+	struct errbuf eb;
 
 	memset(k, 0, sizeof(*k));
 	if (t != NULL && (t->cert != NULL || t->key != NULL)) {
-		if (dc_tlsa_src_load(t->cert, t->key, &k->cur, err,
-		    sizeof(err)) == -1)
+		if (dc_tlsa_src_load(t->cert, t->key, &k->cur, &eb) == -1)
 			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
 			    "tlsa.current.unreadable", NULL, host, NULL,
-			    NULL, NULL, "%s", err);
+			    NULL, NULL, "%s", eb.msg);
 		else
 			k->have_cur = 1;
 	}
 	if (t != NULL && (t->next_cert != NULL || t->next_key != NULL)) {
-		if (dc_tlsa_src_load(t->next_cert, t->next_key, &k->nxt, err,
-		    sizeof(err)) == -1)
+		if (dc_tlsa_src_load(t->next_cert, t->next_key, &k->nxt,
+		    &eb) == -1)
 			dc_add(run, DNSCHECK_UNKNOWN, "tlsa",
 			    "tlsa.next.unreadable", NULL, host, NULL, NULL,
-			    NULL, "%s", err);
+			    NULL, "%s", eb.msg);
 		else
 			k->have_nxt = 1;
 	}

@@ -29,18 +29,18 @@
 #define SMTP_REPLY_MAX 8192
 
 static void
-seterr(char *err, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+seterr(struct errbuf *eb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
-seterr(char *err, size_t size, const char *fmt, ...)
+seterr(struct errbuf *eb, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err[0] != '\0')
+	if (eb->msg[0] != '\0')
 		return; /* keep the first reason */
 	va_start(ap, fmt);
-	(void)vsnprintf(err, size, fmt, ap);
+	(void)vsnprintf(eb->msg, sizeof(eb->msg), fmt, ap);
 	va_end(ap);
 }
 
@@ -72,7 +72,7 @@ wait_fd(int fd, short ev, double deadline)
 
 static int
 net_connect(int af, const unsigned char *addr, uint16_t port,
-    double deadline, char *err, size_t errlen)
+    double deadline, struct errbuf *eb)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -97,21 +97,21 @@ net_connect(int af, const unsigned char *addr, uint16_t port,
 	}
 	if ((fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) ==
 	    -1) {
-		seterr(err, errlen, "socket: %s", strerror(errno));
+		seterr(eb, "socket: %s", strerror(errno));
 		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&ss, sl) == -1) {
 		if (errno != EINPROGRESS) {
-			seterr(err, errlen, "connect: %s", strerror(errno));
+			seterr(eb, "connect: %s", strerror(errno));
 			goto fail;
 		}
 		if (wait_fd(fd, POLLOUT, deadline) != 1) {
-			seterr(err, errlen, "connect: timed out");
+			seterr(eb, "connect: timed out");
 			goto fail;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) == -1 ||
 		    e != 0) {
-			seterr(err, errlen, "connect: %s", strerror(e ? e :
+			seterr(eb, "connect: %s", strerror(e ? e :
 			    errno));
 			goto fail;
 		}
@@ -192,12 +192,12 @@ tlsprobe_has_starttls(const char *reply, size_t len)
 	return 0;
 }
 
-/* One SMTP reply (RFC 5321 §4.2).  Returns the code, or -1 with ERR.
+/* One SMTP reply (RFC 5321 §4.2).  Returns the code, or -1 with EB.
    BUF (SIZE bytes, NUL-terminated) gets the reply text, *LEN_R its
    length. */
 static int
 smtp_reply(int fd, char *buf, size_t size, size_t *len_r, double deadline,
-    char *err, size_t errlen)
+    struct errbuf *eb)
 {
 	size_t len = 0;
 	ssize_t r;
@@ -211,16 +211,16 @@ smtp_reply(int fd, char *buf, size_t size, size_t *len_r, double deadline,
 			return code;
 		}
 		if (rv == -1) {
-			seterr(err, errlen, "not an SMTP reply: %.60s", buf);
+			seterr(eb, "not an SMTP reply: %.60s", buf);
 			return -1;
 		}
 		if (len + 1 >= size) {
-			seterr(err, errlen, "SMTP reply over %zu bytes", size);
+			seterr(eb, "SMTP reply over %zu bytes", size);
 			return -1;
 		}
 		r = recv(fd, buf + len, size - 1 - len, 0);
 		if (r == 0) {
-			seterr(err, errlen, "connection closed by the server");
+			seterr(eb, "connection closed by the server");
 			return -1;
 		}
 		if (r == -1) {
@@ -228,7 +228,7 @@ smtp_reply(int fd, char *buf, size_t size, size_t *len_r, double deadline,
 				continue;
 			if ((errno != EAGAIN && errno != EWOULDBLOCK) ||
 			    wait_fd(fd, POLLIN, deadline) != 1) {
-				seterr(err, errlen, "SMTP reply: %s",
+				seterr(eb, "SMTP reply: %s",
 				    errno == EAGAIN || errno == EWOULDBLOCK ?
 				    "timed out" : strerror(errno));
 				return -1;
@@ -264,12 +264,12 @@ ssl_errstr(void)
 }
 
 static SSL_CTX *
-client_ctx(const char *ca_file, char *err, size_t errlen)
+client_ctx(const char *ca_file, struct errbuf *eb)
 {
 	SSL_CTX *ctx;
 
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
-		seterr(err, errlen, "SSL_CTX_new failed");
+		seterr(eb, "SSL_CTX_new failed");
 		return NULL;
 	}
 	/* verification is recorded, not enforced: the caller judges */
@@ -280,7 +280,7 @@ client_ctx(const char *ca_file, char *err, size_t errlen)
 #endif
 	if ((ca_file != NULL ? SSL_CTX_load_verify_locations(ctx, ca_file,
 	    NULL) : SSL_CTX_set_default_verify_paths(ctx)) != 1) {
-		seterr(err, errlen, "%s: cannot load CA certificates",
+		seterr(eb, "%s: cannot load CA certificates",
 		    ca_file != NULL ? ca_file : "system store");
 		SSL_CTX_free(ctx);
 		return NULL;
@@ -293,16 +293,17 @@ struct tlsprobe_ctx {
 };
 
 struct tlsprobe_ctx *
-tlsprobe_ctx_new(const char *ca_file, char *err, size_t errlen)
+tlsprobe_ctx_new(const char *ca_file, struct errbuf *eb)
 {
 	struct tlsprobe_ctx *c;
 
-	err[0] = '\0';
+	errbuf_clear(eb);
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		seterr(err, errlen, "out of memory");
+		seterr(eb, "out of memory");
+		eb->errnum = ENOMEM;
 		return NULL;
 	}
-	if ((c->ssl = client_ctx(ca_file, err, errlen)) == NULL) {
+	if ((c->ssl = client_ctx(ca_file, eb)) == NULL) {
 		free(c);
 		return NULL;
 	}
@@ -322,27 +323,27 @@ tlsprobe_ctx_free(struct tlsprobe_ctx **ctxp)
 /* The shared context's SSL_CTX with a reference of its own, or a new
    one. */
 static SSL_CTX *
-ctx_get(struct tlsprobe_ctx *shared, const char *ca_file, char *err,
-    size_t errlen)
+ctx_get(struct tlsprobe_ctx *shared, const char *ca_file,
+    struct errbuf *eb)
 {
 	if (shared != NULL) {
 		SSL_CTX_up_ref(shared->ssl);
 		return shared->ssl;
 	}
-	return client_ctx(ca_file, err, errlen);
+	return client_ctx(ca_file, eb);
 }
 
-/* TLS over FD.  Returns the connection, or NULL with ERR. */
+/* TLS over FD.  Returns the connection, or NULL with EB. */
 static SSL *
-tls_start(SSL_CTX *ctx, int fd, const char *sni, double deadline, char *err,
-    size_t errlen)
+tls_start(SSL_CTX *ctx, int fd, const char *sni, double deadline,
+    struct errbuf *eb)
 {
 	SSL *ssl;
 	int rv;
 
 	ERR_clear_error();
 	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {
-		seterr(err, errlen, "SSL_new failed");
+		seterr(eb, "SSL_new failed");
 		SSL_free(ssl);
 		return NULL;
 	}
@@ -350,7 +351,7 @@ tls_start(SSL_CTX *ctx, int fd, const char *sni, double deadline, char *err,
 		(void)SSL_set_tlsext_host_name(ssl, sni);
 	while ((rv = SSL_connect(ssl)) != 1)
 		if (ssl_step(ssl, fd, rv, deadline) < 0) {
-			seterr(err, errlen, "TLS handshake: %s",
+			seterr(eb, "TLS handshake: %s",
 			    monotime_now() >= deadline ? "timed out" :
 			    ssl_errstr());
 			SSL_free(ssl);
@@ -392,32 +393,33 @@ tlsprobe_run(struct tlsprobe *p)
 	int fd, code;
 
 	p->connected = p->starttls = p->handshake = 0;
-	p->banner[0] = p->version[0] = p->cipher[0] = p->err[0] = '\0';
+	p->banner[0] = p->version[0] = p->cipher[0] = '\0';
+	errbuf_clear(&p->eb);
 	p->chain = NULL;
 	p->verify = -1;
-	if ((ctx = ctx_get(p->ctx, p->ca_file, p->err, sizeof(p->err))) ==
+	if ((ctx = ctx_get(p->ctx, p->ca_file, &p->eb)) ==
 	    NULL)
 		return -1;
-	if ((fd = net_connect(p->af, p->addr, p->port, p->deadline, p->err,
-	    sizeof(p->err))) == -1) {
+	if ((fd = net_connect(p->af, p->addr, p->port, p->deadline,
+	    &p->eb)) == -1) {
 		SSL_CTX_free(ctx);
 		return 0;
 	}
 	p->connected = 1;
 	if (p->mode == TLSPROBE_STARTTLS) {
 		code = smtp_reply(fd, buf, sizeof(buf), &blen, p->deadline,
-		    p->err, sizeof(p->err));
+		    &p->eb);
 		(void)snprintf(p->banner, sizeof(p->banner), "%.*s",
 		    (int)strcspn(buf, "\r\n"), code > 0 ? buf : "");
 		if (code != 220) {
-			seterr(p->err, sizeof(p->err), "banner: %s", p->banner);
+			seterr(&p->eb, "banner: %s", p->banner);
 			goto out;
 		}
 		(void)snprintf(line, sizeof(line), "EHLO %s\r\n", p->helo);
 		if (send_all(fd, line, strlen(line), p->deadline) == -1 ||
 		    (code = smtp_reply(fd, buf, sizeof(buf), &blen,
-		    p->deadline, p->err, sizeof(p->err))) != 250) {
-			seterr(p->err, sizeof(p->err), "EHLO refused: %.100s",
+		    p->deadline, &p->eb)) != 250) {
+			seterr(&p->eb, "EHLO refused: %.100s",
 			    buf);
 			goto out;
 		}
@@ -427,15 +429,15 @@ tlsprobe_run(struct tlsprobe *p)
 		}
 		if (send_all(fd, "STARTTLS\r\n", 10, p->deadline) == -1 ||
 		    (code = smtp_reply(fd, buf, sizeof(buf), &blen,
-		    p->deadline, p->err, sizeof(p->err))) != 220) {
-			seterr(p->err, sizeof(p->err), "STARTTLS refused: "
+		    p->deadline, &p->eb)) != 220) {
+			seterr(&p->eb, "STARTTLS refused: "
 			    "%.100s", buf);
 			goto out;
 		}
 	} else
 		p->starttls = 1;
-	if ((ssl = tls_start(ctx, fd, p->sni, p->deadline, p->err,
-	    sizeof(p->err))) == NULL)
+	if ((ssl = tls_start(ctx, fd, p->sni, p->deadline, &p->eb)) ==
+	    NULL)
 		goto out;
 	p->handshake = 1;
 	p->chain = chain_copy(ssl);
@@ -516,21 +518,21 @@ tlsprobe_https_get(struct httpsget *g)
 
 	g->connected = g->handshake = g->status = g->too_large = 0;
 	g->verify = -1;
-	g->content_type[0] = g->location[0] = g->err[0] = '\0';
+	g->content_type[0] = g->location[0] = '\0';
+	errbuf_clear(&g->eb);
 	g->body = NULL;
 	g->len = 0;
 	cap = g->max + 8192; /* the head on top of the body */
-	if ((ctx = ctx_get(g->ctx, g->ca_file, g->err, sizeof(g->err))) ==
+	if ((ctx = ctx_get(g->ctx, g->ca_file, &g->eb)) ==
 	    NULL)
 		return -1;
-	if ((fd = net_connect(g->af, g->addr, g->port, g->deadline, g->err,
-	    sizeof(g->err))) == -1) {
+	if ((fd = net_connect(g->af, g->addr, g->port, g->deadline,
+	    &g->eb)) == -1) {
 		SSL_CTX_free(ctx);
 		return 0;
 	}
 	g->connected = 1;
-	if ((ssl = tls_start(ctx, fd, g->host, g->deadline, g->err,
-	    sizeof(g->err))) == NULL)
+	if ((ssl = tls_start(ctx, fd, g->host, g->deadline, &g->eb)) == NULL)
 		goto out;
 	g->handshake = 1;
 	/* name check on top of the chain check tls_start recorded */
@@ -548,12 +550,12 @@ tlsprobe_https_get(struct httpsget *g)
 	    g->host);
 	while ((rv = SSL_write(ssl, req, (int)strlen(req))) <= 0)
 		if (ssl_step(ssl, fd, rv, g->deadline) < 0) {
-			seterr(g->err, sizeof(g->err), "HTTP request: %s",
+			seterr(&g->eb, "HTTP request: %s",
 			    ssl_errstr());
 			goto out;
 		}
 	if ((resp = malloc(cap + 1)) == NULL) {
-		seterr(g->err, sizeof(g->err), "out of memory");
+		seterr(&g->eb, "out of memory");
 		goto out;
 	}
 	for (;;) {
@@ -570,7 +572,7 @@ tlsprobe_https_get(struct httpsget *g)
 		    SSL_get_error(ssl, rv) == SSL_ERROR_SYSCALL)
 			break; /* closed: Connection: close */
 		if (ssl_step(ssl, fd, rv, g->deadline) < 0) {
-			seterr(g->err, sizeof(g->err), "HTTP response: %s",
+			seterr(&g->eb, "HTTP response: %s",
 			    monotime_now() >= g->deadline ? "timed out" :
 			    ssl_errstr());
 			goto out;
@@ -580,13 +582,13 @@ tlsprobe_https_get(struct httpsget *g)
 	if (tlsprobe_http_head(resp, len, &g->status, g->content_type,
 	    sizeof(g->content_type), g->location, sizeof(g->location),
 	    &body) == -1) {
-		seterr(g->err, sizeof(g->err), "not an HTTP response");
+		seterr(&g->eb, "not an HTTP response");
 		goto out;
 	}
 	if (len - body > g->max)
 		g->too_large = 1;
 	if ((nb = malloc(len - body + 1)) == NULL) {
-		seterr(g->err, sizeof(g->err), "out of memory");
+		seterr(&g->eb, "out of memory");
 		goto out;
 	}
 	memcpy(nb, resp + body, len - body);

@@ -13,12 +13,14 @@
 
 #include <openssl/x509.h>
 
+#include "errbuf.h"
+
 /* The TLS client settings every probe of a run shares: loading the
    system's trust store costs tens of milliseconds, once is enough.
-   Returns NULL with ERR when the CA file cannot be loaded. */
+   Returns NULL and fills EB when the CA file cannot be loaded. */
 struct tlsprobe_ctx;
-struct tlsprobe_ctx *tlsprobe_ctx_new(const char *ca_file, char *err,
-    size_t errlen);
+struct tlsprobe_ctx *tlsprobe_ctx_new(const char *ca_file,
+    struct errbuf *eb);
 void tlsprobe_ctx_free(struct tlsprobe_ctx **ctxp);
 
 enum tlsprobe_mode {
@@ -46,12 +48,12 @@ struct tlsprobe {
 	char cipher[64];
 	STACK_OF(X509) *chain;   /* as sent, leaf first; NULL before TLS */
 	long verify;             /* X509_V_OK when the chain is trusted */
-	char err[256];           /* why the conversation stopped early */
+	struct errbuf eb;        /* why the conversation stopped early */
 };
 
 /* Talk to P's server until the TLS handshake is done (then say QUIT).
    Returns 0 with the out fields set (a refused connection is a 0 return
-   too: see CONNECTED and ERR), or -1 with ERR on a local failure. */
+   too: see CONNECTED and EB), or -1 with EB on a local failure. */
 int tlsprobe_run(struct tlsprobe *p) __attribute__((warn_unused_result));
 void tlsprobe_free(struct tlsprobe *p);
 
@@ -76,11 +78,11 @@ struct httpsget {
 	char *body;              /* malloc'd, NUL-terminated */
 	size_t len;
 	int too_large;
-	char err[256];
+	struct errbuf eb;        /* why the fetch stopped early */
 };
 
 /* GET https://HOST/PATH from the given address.  Returns 0 with the out
-   fields set, or -1 with ERR on a local failure. */
+   fields set, or -1 with EB on a local failure. */
 int tlsprobe_https_get(struct httpsget *g)
     __attribute__((warn_unused_result));
 void tlsprobe_https_free(struct httpsget *g);

@@ -162,11 +162,11 @@ kind_name(uint8_t kind)
 }
 
 /* Add a node for ADDR (normalized), defined at WHERE:LINE (LINE 0: the
-   LDAP DN WHERE).  Returns its index, -1 on a conflict (reported), -2 on
-   ENOMEM. */
-static long
+   LDAP DN WHERE).  Returns 1 with its index in *IDX_R, 0 on a conflict
+   (reported), or -1 with EB's errnum (and errno) ENOMEM. */
+static int
 node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
-    unsigned line)
+    unsigned line, long *idx_r, struct errbuf *eb)
 {
 	char o1[512], o2[512];
 	struct mnode *n;
@@ -181,21 +181,21 @@ node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
 		    addr, kind_name(n->kind), node_origin(m, n, o1, sizeof(o1)),
 		    kind_name(kind), src_origin(where, line, o2, sizeof(o2)));
 		m->st.conflicts++;
-		return -1;
+		return 0;
 	}
 	if (m->nnodes >= UINT32_MAX - 1) {
 		errno = ENOMEM;
-		return -2;
+		goto nomem;
 	}
 	if (m->nnodes + 1 > m->nslots / 2 && table_grow(m) == -1)
-		return -2;
+		goto nomem;
 	if (array_grow((void **)&m->nodes, &m->capnodes, m->nnodes,
 	    sizeof(*m->nodes)) == -1)
-		return -2;
+		goto nomem;
 	n = &m->nodes[m->nnodes];
 	memset(n, 0, sizeof(*n));
 	if ((n->addr = arena_strdup(m, addr)) == NULL)
-		return -2;
+		goto nomem;
 	n->kind = kind;
 	n->where = where;
 	n->line = line;
@@ -205,7 +205,11 @@ node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
 		j = (j + 1) & (m->nslots - 1);
 	m->slots[j] = (uint32_t)m->nnodes + 1;
 	m->st.addresses++;
-	return (long)m->nnodes++;
+	*idx_r = (long)m->nnodes++;
+	return 1;
+nomem:
+	errbuf_syserr(eb, "model");
+	return -1;
 }
 
 static int
@@ -481,9 +485,9 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 		refuse_claim(m, idx, addr, dn);
 		return 0;
 	}
-	if ((idx = node_add(m, addr, MK_ACCOUNT, dn, 0)) == -2)
+	if ((r = node_add(m, addr, MK_ACCOUNT, dn, 0, &idx, ebr)) == -1)
 		goto nomem;
-	if (idx == -1)
+	if (r == 0)
 		return 0;
 	n = &m->nodes[idx];
 	n->state = (uint8_t)a->state;
@@ -599,7 +603,7 @@ add_hiera_lists(struct model *m, const struct hiera_list *v, size_t nv,
 	const char *file = NULL;
 	struct errbuf eb[2];
 	size_t i, j, first, flen = 0;
-	int bad, nr[2] = { 0, 0 }, c = 0;
+	int bad, added, nr[2] = { 0, 0 }, c = 0;
 	long idx;
 
 	if (nv > 0)
@@ -626,10 +630,10 @@ add_hiera_lists(struct model *m, const struct hiera_list *v, size_t nv,
 			m->st.rejected++;
 			continue;
 		}
-		if ((idx = node_add(m, norm[c], kind, v[i].origin.file,
-		    v[i].origin.line)) == -2)
+		if ((added = node_add(m, norm[c], kind, v[i].origin.file,
+		    v[i].origin.line, &idx, &eb[c])) == -1)
 			return -1;
-		if (idx == -1)
+		if (added == 0)
 			continue;
 		first = m->ntargets;
 		bad = 0;

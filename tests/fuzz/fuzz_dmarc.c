@@ -16,7 +16,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dc_dmarc d;
 	struct dc_tags t;
 	const char *why;
-	char err[200], *txt;
+	struct errbuf eb;
+	char *txt;
 	size_t i;
 
 	memset(&res, 0, sizeof(res));
@@ -29,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(txt, data, size);
 	txt[size] = '\0';
-	if (dc_tags_parse(txt, size, &t, err, sizeof(err)) == 0)
+	if (dc_tags_parse(txt, size, &t, &eb) == 0)
 		dc_tags_free(&t);
 	if (!dc_dmarc_is_record(txt, size, &why) && strlen(why) == 0)
 		abort(); /* a discarded record always has a reason */

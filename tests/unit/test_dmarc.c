@@ -43,22 +43,21 @@ static void
 test_dmarc_tags_parse(void **state)
 {
 	struct dc_tags t;
-	char err[200];
+	struct errbuf eb;
 
-	assert_int_equal(dc_tags_parse("v=DMARC1; p = reject ;", 22, &t, err,
-	    sizeof(err)), 0);
+	assert_int_equal(dc_tags_parse("v=DMARC1; p = reject ;", 22, &t, &eb),
+	    0);
 	assert_int_equal(t.n, 2);
 	assert_string_equal(dc_tags_get(&t, "p"), "reject");
 	dc_tags_free(&t);
 	assert_int_equal(dc_tags_parse("v=DMARC1; p=none; p=reject", 26, &t,
-	    err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "duplicate"));
-	assert_int_equal(dc_tags_parse("v=DMARC1;;", 10, &t, err,
-	    sizeof(err)), -1);
-	assert_int_equal(dc_tags_parse("v=DMARC1; p=re\0ject", 19, &t, err,
-	    sizeof(err)), -1);
-	assert_int_equal(dc_tags_parse("=x", 2, &t, err, sizeof(err)), -1);
-	assert_int_equal(dc_tags_parse("", 0, &t, err, sizeof(err)), -1);
+	    &eb), -1);
+	assert_non_null(strstr(eb.msg, "duplicate"));
+	assert_int_equal(dc_tags_parse("v=DMARC1;;", 10, &t, &eb), -1);
+	assert_int_equal(dc_tags_parse("v=DMARC1; p=re\0ject", 19, &t, &eb),
+	    -1);
+	assert_int_equal(dc_tags_parse("=x", 2, &t, &eb), -1);
+	assert_int_equal(dc_tags_parse("", 0, &t, &eb), -1);
 }
 
 static void
