@@ -117,4 +117,18 @@ mnode_expand(const struct model *m, const struct mnode *n, uint32_t i)
 /* Length of the local part of ADDR (up to its '@'). */
 size_t model_local_len(const char *addr);
 
+/* Shared by model.c (adding sources) and model_resolve.c. */
+/* N bytes from the model's arena, or NULL (errno ENOMEM). */
+char *arena_alloc(struct model *m, size_t n);
+/* The index of ADDR's node, or -1. */
+long node_find(const struct model *m, const char *addr);
+/* "FILE:LINE" or "ldap DN" of where N or WHERE:LINE was defined, in OUT. */
+const char *node_origin(const struct model *m, const struct mnode *n,
+    char *out, size_t outsz);
+const char *src_origin(const char *where, unsigned line, char *out,
+    size_t outsz);
+/* The sorted addresses of retired accounts (m->gone). */
+int gone_cmp(const void *a, const void *b);
+int gone_find(const struct model *m, const char *addr);
+
 #endif
