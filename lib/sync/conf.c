@@ -3,6 +3,9 @@
  * is an error, because a typo in "outputs" would otherwise silently stop
  * a table from being published.  The first problem found is reported as
  * "FILE:LINE:COL: key: what was expected"; nothing is half-loaded.
+ * Here: the defaults, the generic key handlers, the root and password
+ * keys, loading; the ldap: and outputs: sections are in conf_ldap.c and
+ * conf_outputs.c.
  */
 #include <assert.h>
 #include <errno.h>
@@ -24,6 +27,8 @@
 #include "yamlutil.h"
 #include "ywalk.h"
 
+#include "conf_int.h"
+
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
 #endif
@@ -37,46 +42,6 @@ static const struct yaml_limits conf_limits = {
 	.max_depth = 8,
 	.max_nodes = 10000,
 	.max_scalar = 4096,
-};
-
-/* Keys whose position later checks need. */
-enum mark {
-	MK_NONE,
-	MK_LDAP,
-	MK_URI,
-	MK_STARTTLS,
-	MK_AUTH,
-	MK_BIND_DN,
-	MK_BIND_PW,
-	MK_POLICY,
-	MK_MIN_LENGTH,
-	MK_MAX_LENGTH,
-	MK_ARGON2,
-	MK_PATH,
-	MK_FORMAT,
-	MK_OUT, /* + enum output_kind */
-	MK_COUNT = MK_OUT + OUTPUT_COUNT
-};
-
-struct cctx {
-	const char *name;
-	struct conf *conf;
-	struct errbuf *eb;
-	const char *section; /* "ldap", "outputs.virtual", ... or "" */
-	int kind;            /* output being read */
-	const struct ynode *mark[MK_COUNT];
-};
-
-struct ckey;
-typedef int ckey_fn(struct cctx *, const struct ckey *,
-    const struct ynode *, void *);
-
-struct ckey {
-	const char *name;
-	ckey_fn *fn;
-	size_t off;     /* field in the section's struct */
-	long min, max;  /* integers; h_output: kind in min */
-	enum mark mark;
 };
 
 static const char *const format_names[] = {
@@ -234,7 +199,7 @@ conf_free(struct conf **confp)
 }
 
 /* "FILE:LINE:COL: SECTION.KEY: what" (the one shape, lib/ywalk). */
-static int __attribute__((format(printf, 4, 5)))
+int __attribute__((format(printf, 4, 5)))
 cfail(struct cctx *c, const struct ynode *at, const char *key,
     const char *fmt, ...)
 {
@@ -256,13 +221,13 @@ nomem(struct cctx *c)
 }
 
 /* The scalar's text, quoted for a message. */
-static const char *
+const char *
 shown(const struct ynode *n, char *tmp, size_t size)
 {
 	return ywalk_shown(n, tmp, size);
 }
 
-static int
+int
 want_scalar(struct cctx *c, const struct ckey *ck, const struct ynode *v,
     const char *what)
 {
@@ -272,7 +237,7 @@ want_scalar(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	return 0;
 }
 
-static int
+int
 h_str(struct cctx *c, const struct ckey *ck, const struct ynode *v,
     void *base)
 {
@@ -310,7 +275,7 @@ check_path(struct cctx *c, const struct ckey *ck, const struct ynode *v)
 	return 0;
 }
 
-static int
+int
 h_path(struct cctx *c, const struct ckey *ck, const struct ynode *v,
     void *base)
 {
@@ -350,7 +315,7 @@ parse_bool(const struct ynode *v, int *b)
 	return 0;
 }
 
-static int
+int
 h_bool(struct cctx *c, const struct ckey *ck, const struct ynode *v,
     void *base)
 {
@@ -395,7 +360,7 @@ parse_int(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	return 0;
 }
 
-static int
+int
 h_int(struct cctx *c, const struct ckey *ck, const struct ynode *v,
     void *base)
 {
@@ -520,239 +485,6 @@ h_nexthop(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	return h_str(c, ck, v, base);
 }
 
-static int
-h_uri(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	static const char *const schemes[] = { "ldap://", "ldaps://",
-		"ldapi://" };
-	const char *p;
-	char tmp[300];
-	size_t n, i;
-
-	if (want_scalar(c, ck, v, "an ldap://, ldaps:// or ldapi:// URI") ==
-	    -1)
-		return -1;
-	/* libldap takes a space-separated list; check each. */
-	for (p = v->str; *p != '\0'; p += n) {
-		p += strspn(p, " ");
-		if (*p == '\0')
-			break;
-		n = strcspn(p, " ");
-		for (i = 0; i < 3; i++)
-			if (strncasecmp(p, schemes[i], strlen(schemes[i])) == 0)
-				break;
-		if (i == 3)
-			return cfail(c, v, ck->name, "'%s': expected an "
-			    "ldap://, ldaps:// or ldapi:// URI",
-			    shown(v, tmp, sizeof(tmp)));
-	}
-	if (strspn(v->str, " ") == v->len)
-		return cfail(c, v, ck->name, "expected an ldap://, ldaps:// or "
-		    "ldapi:// URI, got an empty string");
-	return h_str(c, ck, v, base);
-}
-
-static int
-h_auth(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	struct conf_ldap *l = base;
-	char tmp[300];
-
-	if (want_scalar(c, ck, v, "none, simple or external") == -1)
-		return -1;
-	if (strcmp(v->str, "none") == 0)
-		l->auth = CONF_LDAP_AUTH_NONE;
-	else if (strcmp(v->str, "simple") == 0)
-		l->auth = CONF_LDAP_AUTH_SIMPLE;
-	else if (strcmp(v->str, "external") == 0)
-		l->auth = CONF_LDAP_AUTH_SASL_EXTERNAL;
-	else
-		return cfail(c, v, ck->name, "'%s': expected none, simple or "
-		    "external", shown(v, tmp, sizeof(tmp)));
-	return 0;
-}
-
-static int
-h_scope(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	struct conf_ldap *l = base;
-	char tmp[300];
-
-	if (want_scalar(c, ck, v, "one or sub") == -1)
-		return -1;
-	if (strcmp(v->str, "one") == 0)
-		l->scope = LDAP_SCOPE_ONELEVEL;
-	else if (strcmp(v->str, "sub") == 0)
-		l->scope = LDAP_SCOPE_SUBTREE;
-	else
-		return cfail(c, v, ck->name, "'%s': expected one or sub",
-		    shown(v, tmp, sizeof(tmp)));
-	return 0;
-}
-
-/* RFC 4515: parenthesised, and literal parentheses are escaped as \28
-   and \29, so every parenthesis is structure. */
-static int
-h_filter(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	unsigned i, depth = 0;
-
-	if (want_scalar(c, ck, v, "an LDAP filter") == -1)
-		return -1;
-	if (v->str[0] != '(')
-		return cfail(c, v, ck->name, "expected an LDAP filter in "
-		    "parentheses, like (uid=*)");
-	for (i = 0; i < v->len; i++) {
-		if (v->str[i] == '(')
-			depth++;
-		else if (v->str[i] == ')' && --depth == 0 && i + 1 != v->len)
-			break;
-	}
-	if (depth != 0 || i < v->len)
-		return cfail(c, v, ck->name, "unbalanced parentheses, expected "
-		    "an LDAP filter like (uid=*)");
-	return h_str(c, ck, v, base);
-}
-
-/* An attribute description: a name or a numeric OID. */
-static int
-h_attr(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	unsigned i;
-	char tmp[300];
-	int ok;
-
-	if (want_scalar(c, ck, v, "an LDAP attribute name") == -1)
-		return -1;
-	ok = v->len > 0 && v->len <= 128;
-	if (ok && v->str[0] >= '0' && v->str[0] <= '9') {
-		for (i = 0; i < v->len && ok; i++)
-			ok = (v->str[i] >= '0' && v->str[i] <= '9') ||
-			    (v->str[i] == '.' && i + 1 < v->len &&
-			    v->str[i + 1] != '.');
-	} else {
-		for (i = 0; i < v->len && ok; i++) {
-			char ch = v->str[i];
-
-			ok = (ch >= 'a' && ch <= 'z') ||
-			    (ch >= 'A' && ch <= 'Z') ||
-			    (i > 0 && ((ch >= '0' && ch <= '9') || ch == '-'));
-		}
-	}
-	if (!ok)
-		return cfail(c, v, ck->name, "'%s': expected an LDAP attribute "
-		    "name", shown(v, tmp, sizeof(tmp)));
-	return h_str(c, ck, v, base);
-}
-
-static int
-h_format(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	struct conf_output *o = base;
-	char tmp[300];
-	int f;
-
-	if (c->kind == OUTPUT_PASSWD)
-		return cfail(c, v, ck->name, "the passwd-file has no format, "
-		    "remove this key");
-	if (want_scalar(c, ck, v, "lmdb, hash or text") == -1)
-		return -1;
-	if ((f = conf_format_by_name(v->str)) == -1)
-		return cfail(c, v, ck->name, "'%s': expected lmdb, hash or "
-		    "text", shown(v, tmp, sizeof(tmp)));
-	o->format = (enum map_format)f;
-	return 0;
-}
-
-static int
-h_mode(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	struct conf_output *o = base;
-	mode_t m = 0;
-	unsigned i;
-	char tmp[300];
-
-	if (want_scalar(c, ck, v, "an octal mode like \"0640\"") == -1)
-		return -1;
-	if (v->len < 4 || v->len > 5 || v->str[0] != '0')
-		goto bad;
-	for (i = 1; i < v->len; i++) {
-		if (v->str[i] < '0' || v->str[i] > '7')
-			goto bad;
-		m = (m << 3) | (mode_t)(v->str[i] - '0');
-	}
-	if (m > 0777)
-		return cfail(c, v, ck->name, "'%s': setuid, setgid and sticky "
-		    "bits are not allowed", shown(v, tmp, sizeof(tmp)));
-	if (m & 0002)
-		return cfail(c, v, ck->name, "'%s' is writable by everyone",
-		    shown(v, tmp, sizeof(tmp)));
-	if (c->kind == OUTPUT_PASSWD && (m & 0007))
-		return cfail(c, v, ck->name, "'%s' lets every local user read "
-		    "password hashes, expected no access for others (0640)",
-		    shown(v, tmp, sizeof(tmp)));
-	o->mode = m;
-	return 0;
-bad:
-	return cfail(c, v, ck->name, "'%s': expected an octal mode like "
-	    "\"0640\"", shown(v, tmp, sizeof(tmp)));
-}
-
-/* A user or group name as useradd(8) takes it (or a number). */
-static int
-sysname_ok(const struct ynode *v)
-{
-	unsigned i;
-	int ok;
-
-	ok = v->len > 0 && v->len <= 32 && v->str[0] != '-';
-	for (i = 0; i < v->len && ok; i++) {
-		char ch = v->str[i];
-
-		ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-		    ch == '.';
-	}
-	return ok;
-}
-
-static int
-h_group(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	char tmp[300];
-
-	if (want_scalar(c, ck, v, "a group name") == -1)
-		return -1;
-	if (!sysname_ok(v))
-		return cfail(c, v, ck->name, "'%s': expected a group name or "
-		    "number", shown(v, tmp, sizeof(tmp)));
-	return h_str(c, ck, v, base);
-}
-
-/* A name, not a number: getpwnam(3) looks it up, and "root" says in
-   words that the programs keep root's privileges. */
-static int
-h_user(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	char tmp[300];
-
-	if (want_scalar(c, ck, v, "a user name") == -1)
-		return -1;
-	if (!sysname_ok(v) || strspn(v->str, "0123456789") == v->len)
-		return cfail(c, v, ck->name, "'%s': expected a user name, like "
-		    "udmail", shown(v, tmp, sizeof(tmp)));
-	return h_str(c, ck, v, base);
-}
-
 struct walk_arg {
 	struct cctx *c;
 	void *base;
@@ -772,7 +504,7 @@ walk_key(void *arg, const void *row, const struct ynode *k,
 
 /* Check MAP against KEYS (no duplicates, no unknown key) and run each
    key's handler on BASE. */
-static int
+int
 walk_map(struct cctx *c, const char *what, const struct ynode *map,
     const struct ckey *keys, void *base)
 {
@@ -780,285 +512,6 @@ walk_map(struct cctx *c, const char *what, const struct ynode *map,
 	struct walk_arg wa = { c, base };
 
 	return ywalk_map(&w, what, map, keys, sizeof(*keys), walk_key, &wa);
-}
-
-#define CK_END { NULL, NULL, 0, 0, 0, MK_NONE }
-
-static const struct ckey attr_keys[] = {
-	{ "uid", h_attr, offsetof(struct conf_ldap, attr_uid), 0, 0, 0 },
-	{ "forward", h_attr, offsetof(struct conf_ldap, attr_forward), 0, 0,
-	    0 },
-	{ "password", h_attr, offsetof(struct conf_ldap, attr_password), 0, 0,
-	    0 },
-	{ "user_password", h_attr,
-	    offsetof(struct conf_ldap, attr_user_password), 0, 0, 0 },
-	{ "shadow_expire", h_attr,
-	    offsetof(struct conf_ldap, attr_shadow_expire), 0, 0, 0 },
-	{ "account_status", h_attr,
-	    offsetof(struct conf_ldap, attr_account_status), 0, 0, 0 },
-	CK_END
-};
-
-static int
-h_attributes(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	const char *outer = c->section;
-	int r;
-
-	c->section = "ldap.attributes";
-	r = walk_map(c, "attribute names", v, attr_keys, base);
-	c->section = outer;
-	return r;
-}
-
-static const struct ckey ldap_keys[] = {
-	{ "uri", h_uri, offsetof(struct conf_ldap, uri), 0, 0, MK_URI },
-	{ "starttls", h_bool, offsetof(struct conf_ldap, starttls), 0, 0,
-	    MK_STARTTLS },
-	{ "allow_cleartext", h_bool,
-	    offsetof(struct conf_ldap, allow_cleartext), 0, 0, 0 },
-	{ "ca_file", h_path, offsetof(struct conf_ldap, ca_file), 0, 0, 0 },
-	{ "auth", h_auth, 0, 0, 0, MK_AUTH },
-	{ "bind_dn", h_str, offsetof(struct conf_ldap, bind_dn), 0, 0,
-	    MK_BIND_DN },
-	{ "bind_password_file", h_path,
-	    offsetof(struct conf_ldap, bind_password_file), 0, 0, MK_BIND_PW },
-	{ "base", h_str, offsetof(struct conf_ldap, base), 0, 0, 0 },
-	{ "scope", h_scope, 0, 0, 0, 0 },
-	{ "filter", h_filter, offsetof(struct conf_ldap, filter), 0, 0, 0 },
-	{ "page_size", h_int, offsetof(struct conf_ldap, page_size), 0,
-	    100000, 0 },
-	{ "timeout", h_int, offsetof(struct conf_ldap, timeout), 1, 3600, 0 },
-	{ "network_timeout", h_int,
-	    offsetof(struct conf_ldap, network_timeout), 1, 3600, 0 },
-	{ "attributes", h_attributes, 0, 0, 0, 0 },
-	CK_END
-};
-
-/* 1 if HOST[0..LEN) (an LDAP URL's host, brackets removed) can only be
-   this machine: localhost (as libldap, an empty host is localhost),
-   127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104.  Anything else, spellings
-   inet_pton(3) does not take included, may be another machine. */
-static int
-host_is_loopback(const char *host, size_t len)
-{
-	char tmp[INET6_ADDRSTRLEN];
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	if (len == 0 || (len == 9 && strncasecmp(host, "localhost", 9) == 0))
-		return 1;
-	if (len >= sizeof(tmp))
-		return 0;
-	memcpy(tmp, host, len);
-	tmp[len] = '\0';
-	if (inet_pton(AF_INET, tmp, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, tmp, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6) ||
-		    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
-	return 0;
-}
-
-/* 1 if URI[0..LEN), one element of ldap.uri, is ldap:// to a host that
-   may be another machine: without StartTLS the bind password, the
-   password hashes read and those mailpw set writes cross the network in
-   clear. */
-static int
-uri_is_cleartext(const char *uri, size_t len)
-{
-	const char *h = uri + 7, *end = uri + len, *e;
-
-	if (len < 7 || strncasecmp(uri, "ldap://", 7) != 0)
-		return 0; /* ldaps:// is TLS, ldapi:// a local socket */
-	if (h < end && *h == '[') {
-		if ((e = memchr(h, ']', (size_t)(end - h))) == NULL)
-			return 1;
-		return !host_is_loopback(h + 1, (size_t)(e - h - 1));
-	}
-	for (e = h; e < end && *e != ':' && *e != '/' && *e != '?'; e++)
-		;
-	return !host_is_loopback(h, (size_t)(e - h));
-}
-
-/* Refuse an ldap:// URI that leaves this machine in clear, unless
-   starttls or allow_cleartext says otherwise. */
-static int
-check_cleartext(struct cctx *c, const struct ynode *at)
-{
-	const struct conf_ldap *l = &c->conf->ldap;
-	const char *p;
-	size_t n;
-
-	if (l->starttls || l->allow_cleartext)
-		return 0;
-	for (p = l->uri; *p != '\0'; p += n) {
-		p += strspn(p, " ");
-		n = strcspn(p, " ");
-		if (n > 0 && uri_is_cleartext(p, n))
-			return cfail(c, c->mark[MK_URI] != NULL ?
-			    c->mark[MK_URI]->next : at, "uri", "%.*s would "
-			    "send the "
-			    "bind password and password hashes in clear: set "
-			    "starttls: true, or use ldaps:// or ldapi://, or "
-			    "set allow_cleartext: true if the network is "
-			    "trusted", n > 200 ? 200 : (int)n, p);
-	}
-	return 0;
-}
-
-/* The combinations libldap would accept but that cannot work. */
-static int
-check_ldap(struct cctx *c, const struct ynode *at)
-{
-	struct conf_ldap *l = &c->conf->ldap;
-	const struct ynode *auth = c->mark[MK_AUTH];
-
-	if (l->base == NULL)
-		return cfail(c, at, NULL, "missing required key 'base' (the "
-		    "search base, e.g. ou=users,dc=example,dc=org)");
-	if (auth == NULL)
-		l->auth = l->bind_dn != NULL ? CONF_LDAP_AUTH_SIMPLE :
-		    CONF_LDAP_AUTH_NONE;
-	if (l->starttls && strncasecmp(l->uri, "ldap://", 7) != 0)
-		return cfail(c, c->mark[MK_STARTTLS], "starttls", "only "
-		    "with ldap:// URIs (ldaps:// is TLS already, ldapi:// is "
-		    "local)");
-	if (check_cleartext(c, at) == -1)
-		return -1;
-	switch (l->auth) {
-	case CONF_LDAP_AUTH_SIMPLE:
-		if (l->bind_dn == NULL)
-			return cfail(c, auth != NULL ? auth : at, NULL,
-			    "auth simple needs bind_dn");
-		if (l->bind_password_file == NULL)
-			return cfail(c, c->mark[MK_BIND_DN], "bind_dn",
-			    "auth simple needs bind_password_file");
-		break;
-	case CONF_LDAP_AUTH_SASL_EXTERNAL:
-		if (strncasecmp(l->uri, "ldapi://", 8) != 0 ||
-		    strchr(l->uri, ' ') != NULL)
-			return cfail(c, auth, "auth", "external needs an "
-			    "ldapi:// URI");
-		__attribute__((fallthrough));
-	case CONF_LDAP_AUTH_NONE:
-		if (l->bind_dn != NULL)
-			return cfail(c, c->mark[MK_BIND_DN], "bind_dn",
-			    "not used with auth %s, remove it or use auth "
-			    "simple", l->auth == CONF_LDAP_AUTH_NONE ? "none" :
-			    "external");
-		if (l->bind_password_file != NULL)
-			return cfail(c, c->mark[MK_BIND_PW],
-			    "bind_password_file", "not used with auth %s",
-			    l->auth == CONF_LDAP_AUTH_NONE ? "none" : "external");
-		break;
-	}
-	return 0;
-}
-
-static int
-h_ldap(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	int r;
-
-	if (v->type != YNODE_MAP)
-		return cfail(c, v, ck->name, "expected a mapping of LDAP "
-		    "settings, got %s (remove the key for Hiera only)",
-		    ynode_kind(v));
-	c->section = "ldap";
-	c->conf->ldap.enabled = 1;
-	r = walk_map(c, "LDAP settings", v, ldap_keys, &c->conf->ldap);
-	if (r == 0)
-		r = check_ldap(c, c->mark[MK_LDAP]);
-	c->section = "";
-	return r;
-}
-
-static const struct ckey output_keys[] = {
-	{ "path", h_path, offsetof(struct conf_output, path), 0, 0, MK_PATH },
-	{ "format", h_format, 0, 0, 0, MK_FORMAT },
-	{ "mode", h_mode, 0, 0, 0, 0 },
-	{ "group", h_group, offsetof(struct conf_output, group), 0, 0, 0 },
-	CK_END
-};
-
-static int
-check_output(struct cctx *c, const struct ynode *at)
-{
-	struct conf_output *o = &c->conf->out[c->kind];
-	const char *suffix;
-	size_t n, sn;
-
-	if (o->path == NULL)
-		return cfail(c, at, NULL, "missing required key 'path'");
-	if (c->kind == OUTPUT_PASSWD || o->format == MAP_FORMAT_TEXT)
-		return 0;
-	/* Postfix appends the suffix itself: lmdb:/etc/postfix/maps/virtual
-	   opens virtual.lmdb. */
-	suffix = o->format == MAP_FORMAT_LMDB ? ".lmdb" : ".db";
-	n = strlen(o->path);
-	sn = strlen(suffix);
-	if (n > sn && strcmp(o->path + n - sn, suffix) == 0)
-		return cfail(c, c->mark[MK_PATH], "path", "name the map "
-		    "without '%s', as in main.cf (%s:/etc/postfix/maps/x "
-		    "opens x%s)", suffix, conf_format_name(o->format), suffix);
-	return 0;
-}
-
-static int
-h_output(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	char sect[32];
-	int r;
-
-	c->kind = (int)ck->min;
-	(void)snprintf(sect, sizeof(sect), "outputs.%s", ck->name);
-	if (v->type != YNODE_MAP)
-		return cfail(c, v, ck->name, "expected a mapping with 'path', "
-		    "got %s", ynode_kind(v));
-	c->section = sect;
-	c->mark[MK_PATH] = c->mark[MK_FORMAT] = NULL;
-	c->conf->out[c->kind].enabled = 1;
-	r = walk_map(c, "output settings", v, output_keys,
-	    &c->conf->out[c->kind]);
-	if (r == 0)
-		r = check_output(c, c->mark[MK_OUT + c->kind]);
-	c->section = "outputs";
-	return r;
-}
-
-static const struct ckey outputs_keys[] = {
-	{ "virtual", h_output, 0, OUTPUT_VIRTUAL, 0,
-	    MK_OUT + OUTPUT_VIRTUAL },
-	{ "alias_domains", h_output, 0, OUTPUT_ALIAS_DOMAINS, 0,
-	    MK_OUT + OUTPUT_ALIAS_DOMAINS },
-	{ "transport", h_output, 0, OUTPUT_TRANSPORT, 0,
-	    MK_OUT + OUTPUT_TRANSPORT },
-	{ "forward", h_output, 0, OUTPUT_FORWARD, 0,
-	    MK_OUT + OUTPUT_FORWARD },
-	{ "sender_login", h_output, 0, OUTPUT_SENDER_LOGIN, 0,
-	    MK_OUT + OUTPUT_SENDER_LOGIN },
-	{ "passwd", h_output, 0, OUTPUT_PASSWD, 0, MK_OUT + OUTPUT_PASSWD },
-	{ "relay_recipients", h_output, 0, OUTPUT_RELAY_RECIPIENTS, 0,
-	    MK_OUT + OUTPUT_RELAY_RECIPIENTS },
-	CK_END
-};
-
-static int
-h_outputs(struct cctx *c, const struct ckey *ck, const struct ynode *v,
-    void *base)
-{
-	int r;
-
-	if (ynode_is_null(v))
-		return 0;
-	c->section = "outputs";
-	r = walk_map(c, "outputs", v, outputs_keys, base);
-	c->section = "";
-	return r;
 }
 
 static const struct ckey argon2_keys[] = {
