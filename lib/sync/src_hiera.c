@@ -13,6 +13,8 @@
  * HIERA_MAX_WARNINGS are kept, so hostile input cannot flood the log.
  * Splitting at commas turns one value into many targets: they count
  * against HIERA_MAX_TARGETS, which bounds the memory a file can take.
+ * Here: the event handlers that build the lists; src_hiera_load.c loads
+ * a file through them, judges it and merges it.
  */
 #include "config.h"
 
@@ -31,26 +33,14 @@
 #include "src_hiera.h"
 #include "yamlutil.h"
 
+#include "src_hiera_int.h"
+
 #define CHUNK_SIZE (256 * 1024)
-
-static const struct yaml_limits hiera_limits = {
-	.max_bytes = HIERA_MAX_BYTES,
-	.max_depth = HIERA_MAX_DEPTH,
-	.max_values = HIERA_MAX_VALUES,
-	.max_scalar = HIERA_MAX_SCALAR,
-};
-
-enum section { SEC_ALIASES, SEC_FORWARDS, SEC_SENDER_LOGINS };
 
 static const char *const section_names[] = {
 	[SEC_ALIASES] = "aliases",
 	[SEC_FORWARDS] = "forwards",
 	[SEC_SENDER_LOGINS] = "sender_logins",
-};
-
-enum rkey {
-	RK_VERSION, RK_DOMAIN, RK_ALIAS_DOMAINS, RK_ALIASES, RK_FORWARDS,
-	RK_SENDER_LOGINS, RK_COUNT
 };
 
 static const char *const root_keys[RK_COUNT] = {
@@ -60,72 +50,6 @@ static const char *const root_keys[RK_COUNT] = {
 	[RK_ALIASES] = "aliases",
 	[RK_FORWARDS] = "forwards",
 	[RK_SENDER_LOGINS] = "sender_logins",
-};
-
-struct hiera_chunk {
-	struct hiera_chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-/* The targets one entry dropped: how many, and the first, for the one
-   warning given when no target is left (the event's text is gone by
-   then: what a message shows of it is kept). */
-struct dropped {
-	size_t n;
-	const char *why;
-	char t[65]; /* yaml_quote shows 64 bytes, then "..." */
-	size_t tlen;
-};
-
-/* Where the held-back warnings stood, to take back those of an entry
-   that is then dropped whole. */
-struct wmark {
-	size_t len;      /* of h->warn */
-	size_t rejected; /* h->tmp.rejected */
-};
-
-/* The first error of each kind, in the order they are reported. */
-enum fault { F_SHAPE, F_VERSION, F_CONTENT, F_COUNT };
-
-struct hctx {
-	const char *name;              /* the file, as owned by tmp.files[0] */
-	const struct hiera_data *prev; /* what the file is merged into */
-	struct hiera_data tmp;         /* this file alone */
-	size_t cap[3];                 /* capacity of tmp's three lists */
-	size_t cap_domains;
-	struct buf warn;               /* held-back warnings, one a line */
-	size_t ntargets;               /* targets and alias domains seen */
-	struct errbuf *eb;             /* out of memory: at once */
-	struct errbuf fault[F_COUNT];
-	int faulty[F_COUNT];
-	int version_ok;
-
-	/* Where the stream is.  Depth 0: the root; 1: the top-level keys
-	   and values; 2: a section's keys and values or alias domains;
-	   3: an entry's list of targets. */
-	unsigned depth;
-	int skipping;                  /* until depth is back to skip_from */
-	unsigned skip_from;
-	int have_root;
-	unsigned root_line, root_col;
-	int rkey;                      /* enum rkey whose value comes, or -1 */
-	unsigned key_line[RK_COUNT];   /* top-level keys seen */
-
-	/* The list section being read. */
-	enum section sec;
-	struct yseen *seen;
-	int want_key;
-	int entry;                     /* 2 key read, 1 open, -1 dropped,
-	                                  0 none */
-	const char *ekey;              /* in a chunk */
-	size_t eklen;
-	uint64_t ekhash;               /* yseen_prefetch's */
-	unsigned eline;
-	struct dropped d;
-	struct wmark mark;
-	char **targets;                /* the entry's, until it is complete */
-	size_t ntargets_e, cap_targets;
 };
 
 void
@@ -199,7 +123,7 @@ chunk_strndup(struct hctx *h, const char *s, size_t n)
 	return p;
 }
 
-static int
+int
 nomem(struct hctx *h)
 {
 	errbuf_set(h->eb, "%s: out of memory", h->name);
@@ -210,7 +134,7 @@ nomem(struct hctx *h)
 /* Keep the first error of kind F, "FILE:LINE:COL: what", at event EV.
    A content error ends the reading of the sections: the rest of the
    top-level value it is in is skipped. */
-static int __attribute__((format(printf, 4, 5)))
+int __attribute__((format(printf, 4, 5)))
 hfault(struct hctx *h, enum fault f, const struct yevent *ev,
     const char *fmt, ...)
 {
@@ -746,7 +670,7 @@ on_close(struct hctx *h)
 	}
 }
 
-static int
+int
 on_event(void *arg, const struct yevent *ev)
 {
 	struct hctx *h = arg;
@@ -771,185 +695,5 @@ on_event(void *arg, const struct yevent *ev)
 	r = on_node(h, ev);
 	if (ev->type != YEV_SCALAR)
 		h->depth++;
-	return r;
-}
-
-/* After the stream: the file's one error by precedence, into EB. */
-static int
-verdict(struct hctx *h)
-{
-	static const struct yevent start = { .line = 1, .col = 1 };
-	int f;
-
-	if (!h->have_root)
-		(void)hfault(h, F_SHAPE, &start, "empty file, expected a "
-		    "mapping with 'version: 1'");
-	if (!h->faulty[F_SHAPE] && !h->faulty[F_VERSION] && !h->version_ok) {
-		struct yevent root = { .line = h->root_line,
-			.col = h->root_col };
-
-		(void)hfault(h, F_VERSION, &root, "missing 'version: 1' "
-		    "(udmail Hiera export format)");
-	}
-	for (f = 0; f < F_COUNT; f++)
-		if (h->faulty[f]) {
-			*h->eb = h->fault[f];
-			return -1;
-		}
-	return 0;
-}
-
-/* Make room in *DST (holding DN elements of SIZE) for N more. */
-static int
-append(void *dst, size_t dn, size_t n, size_t size)
-{
-	void **dp = dst, *p;
-
-	if (n == 0)
-		return 0;
-	if (dn + n < dn || dn + n > SIZE_MAX / size ||
-	    (p = realloc(*dp, (dn + n) * size)) == NULL)
-		return -1;
-	*dp = p;
-	return 0;
-}
-
-/* Move TMP into HD.  All allocation happens before anything is moved, so
-   a failure leaves HD's contents as they were. */
-static int
-merge(struct hiera_data *hd, struct hiera_data *t)
-{
-	if (append(&hd->alias_domains, hd->nalias_domains,
-	    t->nalias_domains, sizeof(*t->alias_domains)) == -1 ||
-	    append(&hd->alias_domain_origins, hd->nalias_domains,
-	    t->nalias_domains, sizeof(*t->alias_domain_origins)) == -1 ||
-	    append(&hd->aliases, hd->naliases, t->naliases,
-	    sizeof(*t->aliases)) == -1 ||
-	    append(&hd->forwards, hd->nforwards, t->nforwards,
-	    sizeof(*t->forwards)) == -1 ||
-	    append(&hd->sender_logins, hd->nsender_logins, t->nsender_logins,
-	    sizeof(*t->sender_logins)) == -1 ||
-	    append(&hd->files, hd->nfiles, t->nfiles, sizeof(*t->files)) == -1)
-		return -1;
-	if (t->chunks != NULL) {
-		struct hiera_chunk *c;
-
-		for (c = t->chunks; c->next != NULL; c = c->next)
-			;
-		c->next = hd->chunks;
-		hd->chunks = t->chunks;
-	}
-	if (t->nalias_domains > 0) {
-		memcpy(hd->alias_domains + hd->nalias_domains, t->alias_domains,
-		    t->nalias_domains * sizeof(*t->alias_domains));
-		memcpy(hd->alias_domain_origins + hd->nalias_domains,
-		    t->alias_domain_origins,
-		    t->nalias_domains * sizeof(*t->alias_domain_origins));
-	}
-	if (t->naliases > 0)
-		memcpy(hd->aliases + hd->naliases, t->aliases,
-		    t->naliases * sizeof(*t->aliases));
-	if (t->nforwards > 0)
-		memcpy(hd->forwards + hd->nforwards, t->forwards,
-		    t->nforwards * sizeof(*t->forwards));
-	if (t->nsender_logins > 0)
-		memcpy(hd->sender_logins + hd->nsender_logins, t->sender_logins,
-		    t->nsender_logins * sizeof(*t->sender_logins));
-	if (t->nfiles > 0)
-		memcpy(hd->files + hd->nfiles, t->files,
-		    t->nfiles * sizeof(*t->files));
-	hd->nalias_domains += t->nalias_domains;
-	hd->naliases += t->naliases;
-	hd->nforwards += t->nforwards;
-	hd->nsender_logins += t->nsender_logins;
-	hd->nfiles += t->nfiles;
-	hd->rejected += t->rejected;
-	if (t->domain != NULL) {
-		hd->domain = t->domain;
-		hd->domain_origin = t->domain_origin;
-	}
-	/* The elements now belong to HD; free only TMP's arrays. */
-	free(t->alias_domains);
-	free(t->alias_domain_origins);
-	free(t->aliases);
-	free(t->forwards);
-	free(t->sender_logins);
-	free(t->files);
-	memset(t, 0, sizeof(*t));
-	return 0;
-}
-
-/* Log the held-back warnings of a file that passed; REJECTED drops were
-   counted, the first HIERA_MAX_WARNINGS of them held back. */
-static void
-flush_warnings(const char *name, struct buf *w, size_t rejected,
-    struct report *rep)
-{
-	char *line, *nl;
-
-	if (w->data != NULL)
-		for (line = w->data; (nl = strchr(line, '\n')) != NULL;
-		    line = nl + 1) {
-			*nl = '\0';
-			report_warnx(rep, "%s", line);
-		}
-	if (rejected > HIERA_MAX_WARNINGS)
-		report_warnx(rep,
-		    "%s: %zu more dropped without a warning each (%zu "
-		    "dropped in all)",
-		    name, rejected - HIERA_MAX_WARNINGS, rejected);
-}
-
-int
-src_hiera_load_mem(struct hiera_data *hd, const char *name, const char *data,
-    size_t len, struct report *rep, struct errbuf *eb)
-{
-	struct hctx h;
-	size_t rejected;
-	int r = -1;
-
-	memset(&h, 0, sizeof(h));
-	h.eb = eb;
-	h.prev = hd;
-	h.name = name;
-	if ((h.tmp.files = malloc(sizeof(*h.tmp.files))) == NULL ||
-	    (h.tmp.files[0] = strdup(name)) == NULL) {
-		free(h.tmp.files);
-		h.tmp.files = NULL;
-		nomem(&h);
-		return -1;
-	}
-	h.tmp.nfiles = 1;
-	h.name = h.tmp.files[0];
-	if (yaml_parse_events(name, data, len, &hiera_limits, on_event, &h,
-	    eb) == -1 || verdict(&h) == -1)
-		goto out;
-	rejected = h.tmp.rejected;
-	if (merge(hd, &h.tmp) == -1) {
-		nomem(&h);
-		goto out;
-	}
-	flush_warnings(h.name, &h.warn, rejected, rep);
-	r = 0;
-out:
-	yseen_free(&h.seen);
-	free(h.targets);
-	src_hiera_free(&h.tmp);
-	buf_free(&h.warn);
-	return r;
-}
-
-int
-src_hiera_load(struct hiera_data *hd, const char *path, struct report *rep,
-    struct errbuf *eb)
-{
-	char *data;
-	size_t len;
-	int r;
-
-	if (yaml_read_file(path, HIERA_MAX_BYTES, &data, &len, eb) == -1)
-		return -1;
-	r = src_hiera_load_mem(hd, path, data, len, rep, eb);
-	free(data);
 	return r;
 }
