@@ -472,8 +472,11 @@ loop(struct daemon *d, const struct sync_opts *o)
 	return EX_OK;
 }
 
-int
-main(int argc, char **argv)
+/* The command line into D, SO, *ONCE_R and *VERBOSE_R; exits on a
+   usage error, --help and --version. */
+static void
+parse_args(int argc, char **argv, struct daemon *d, struct sync_opts *so,
+    int *once_r, int *verbose_r)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -486,13 +489,68 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char *end;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "c:1nfi:vhV", opts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'c':
+			d->conf_path = optarg;
+			break;
+		case '1':
+			*once_r = 1;
+			break;
+		case 'n':
+			so->dry_run = 1;
+			break;
+		case 'f':
+			so->force = 1;
+			break;
+		case 'i':
+			d->poll_interval = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || d->poll_interval < 1 ||
+			    d->poll_interval > 86400)
+				fatalx(EX_USAGE, "--interval: 1..86400 seconds");
+			break;
+		case 'v':
+			(*verbose_r)++;
+			break;
+		case 'h':
+			usage(EX_OK);
+		case 'V':
+			printf("mailsyncd (udmail) %s\n", PACKAGE_VERSION);
+			exit(EX_OK);
+		default:
+			usage(EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage(EX_USAGE);
+}
+
+/* SIGTERM and SIGINT end the loop, SIGHUP reloads (on_signal). */
+static void
+trap_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
 	struct daemon d = { .conf_path = CONF_PATH_DEFAULT,
 		.poll_interval = 300, .inotify_fd = -1 };
 	struct sync_opts so = { 0 };
-	struct sigaction sa;
 	struct errbuf eb;
-	int ch, once = 0, verbose = 0, rc;
-	char *end;
+	int once = 0, verbose = 0, rc;
 
 	log_init(argv[0], 1);
 	/* Before anything holds a hash: no core file, no ptrace. */
@@ -501,41 +559,7 @@ main(int argc, char **argv)
 	/* libldap writes with write(2): a server gone mid-request must be an
 	   error return, not a fatal signal. */
 	(void)signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt_long(argc, argv, "c:1nfi:vhV", opts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 'c':
-			d.conf_path = optarg;
-			break;
-		case '1':
-			once = 1;
-			break;
-		case 'n':
-			so.dry_run = 1;
-			break;
-		case 'f':
-			so.force = 1;
-			break;
-		case 'i':
-			d.poll_interval = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || d.poll_interval < 1 ||
-			    d.poll_interval > 86400)
-				fatalx(EX_USAGE, "--interval: 1..86400 seconds");
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case 'h':
-			usage(EX_OK);
-		case 'V':
-			printf("mailsyncd (udmail) %s\n", PACKAGE_VERSION);
-			return EX_OK;
-		default:
-			usage(EX_USAGE);
-		}
-	}
-	if (optind != argc)
-		usage(EX_USAGE);
+	parse_args(argc, argv, &d, &so, &once, &verbose);
 	log_set_verbose(verbose + (once ? 0 : 1));
 	d.show_all = verbose > 0;
 	if ((d.conf = conf_load(d.conf_path, &eb)) == NULL)
@@ -554,12 +578,7 @@ main(int argc, char **argv)
 		free(d.user);
 		return rc;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	(void)sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
+	trap_signals();
 	watch_hiera(&d);
 	if ((d.cache = sync_cache_new()) == NULL)
 		fatal(EX_OSERR, "cache");

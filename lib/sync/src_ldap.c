@@ -317,6 +317,38 @@ done:
 	return ret;
 }
 
+/* The cookie of the next page, from the paged results control among
+   SCTRLS (RFC 2696) into COOKIE (empty after the last page).  Returns 0,
+   or -1 with EB. */
+static int
+page_cookie(struct fetch_ctx *fc, LDAPControl **sctrls,
+    struct berval *cookie, struct errbuf *eb)
+{
+	const struct conf_ldap *cl = fc->cl;
+	LDAPControl *pctrl;
+	ber_int_t estimate;
+	int rc;
+
+	pctrl = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, sctrls,
+	    NULL);
+	if (pctrl == NULL) {
+		errbuf_set(eb, "ldap search %s: server answered "
+		    "without a paged results control", cl->base);
+		return -1;
+	}
+	ber_memfree(cookie->bv_val);
+	cookie->bv_val = NULL;
+	cookie->bv_len = 0;
+	rc = ldap_parse_pageresponse_control(fc->ld, pctrl, &estimate,
+	    cookie);
+	if (rc != LDAP_SUCCESS) {
+		seterr_ld(eb, fc->ld, rc, NULL, "ldap search %s: paged "
+		    "results control", cl->base);
+		return -1;
+	}
+	return 0;
+}
+
 /* Wait for and handle every message of one search request.  Returns 0
    when the search result says success (COOKIE_R then holds the next
    page cookie, or is empty), -1 on any error. */
@@ -326,10 +358,9 @@ fetch_page(struct fetch_ctx *fc, int msgid, int paged,
 {
 	const struct conf_ldap *cl = fc->cl;
 	LDAPMessage *res = NULL;
-	LDAPControl **sctrls = NULL, *pctrl;
+	LDAPControl **sctrls = NULL;
 	char *matched = NULL, *diag = NULL, **refs = NULL;
 	struct timeval tv;
-	ber_int_t estimate;
 	int rc, type, err, ret = -1;
 
 	for (;;) {
@@ -378,25 +409,8 @@ fetch_page(struct fetch_ctx *fc, int msgid, int paged,
 		seterr_ld(eb, fc->ld, err, diag, "ldap search %s", cl->base);
 		goto out;
 	}
-	if (paged) {
-		pctrl = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, sctrls,
-		    NULL);
-		if (pctrl == NULL) {
-			errbuf_set(eb, "ldap search %s: server answered "
-			    "without a paged results control", cl->base);
-			goto out;
-		}
-		ber_memfree(cookie->bv_val);
-		cookie->bv_val = NULL;
-		cookie->bv_len = 0;
-		rc = ldap_parse_pageresponse_control(fc->ld, pctrl, &estimate,
-		    cookie);
-		if (rc != LDAP_SUCCESS) {
-			seterr_ld(eb, fc->ld, rc, NULL, "ldap search %s: paged "
-			    "results control", cl->base);
-			goto out;
-		}
-	}
+	if (paged && page_cookie(fc, sctrls, cookie, eb) == -1)
+		goto out;
 	ret = 0;
 	goto out;
 abandon:
