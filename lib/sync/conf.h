@@ -10,23 +10,12 @@
 #include <sys/types.h>
 
 #include "errbuf.h"
+#include "outputs.h"
 #include "pwpolicy.h"
 
 #define CONF_PATH_DEFAULT SYSCONFDIR "/udmail/udmail.yaml"
 
 enum map_format { MAP_FORMAT_LMDB, MAP_FORMAT_HASH, MAP_FORMAT_TEXT };
-
-/* The six outputs of DESIGN.md, in this order everywhere. */
-enum output_kind {
-	OUTPUT_VIRTUAL,      /* virtual alias map (MX) */
-	OUTPUT_ALIAS_DOMAINS,/* virtual_alias_domains table (MX) */
-	OUTPUT_TRANSPORT,    /* forwarded address -> SRS next hop (MX) */
-	OUTPUT_FORWARD,      /* address -> external addresses (SRS) */
-	OUTPUT_SENDER_LOGIN, /* smtpd_sender_login_maps (submission) */
-	OUTPUT_PASSWD,       /* Dovecot passwd-file (submission) */
-	OUTPUT_RELAY_RECIPIENTS, /* relay_recipient_maps (MX) */
-	OUTPUT_COUNT
-};
 
 struct conf_output {
 	int enabled;

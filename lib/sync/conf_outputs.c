@@ -176,33 +176,31 @@ h_output(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	return r;
 }
 
-static const struct ckey outputs_keys[] = {
-	{ "virtual", h_output, 0, OUTPUT_VIRTUAL, 0,
-	    MK_OUT + OUTPUT_VIRTUAL },
-	{ "alias_domains", h_output, 0, OUTPUT_ALIAS_DOMAINS, 0,
-	    MK_OUT + OUTPUT_ALIAS_DOMAINS },
-	{ "transport", h_output, 0, OUTPUT_TRANSPORT, 0,
-	    MK_OUT + OUTPUT_TRANSPORT },
-	{ "forward", h_output, 0, OUTPUT_FORWARD, 0,
-	    MK_OUT + OUTPUT_FORWARD },
-	{ "sender_login", h_output, 0, OUTPUT_SENDER_LOGIN, 0,
-	    MK_OUT + OUTPUT_SENDER_LOGIN },
-	{ "passwd", h_output, 0, OUTPUT_PASSWD, 0, MK_OUT + OUTPUT_PASSWD },
-	{ "relay_recipients", h_output, 0, OUTPUT_RELAY_RECIPIENTS, 0,
-	    MK_OUT + OUTPUT_RELAY_RECIPIENTS },
-	CK_END
-};
+/* The outputs: keys, one per row of outputs[], in its order. */
+static void
+outputs_keys(struct ckey keys[OUTPUT_COUNT + 1])
+{
+	int k;
+
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		keys[k] = (struct ckey){ outputs[k].name, h_output, 0, k, 0,
+		    (enum mark)(MK_OUT + k) };
+	}
+	keys[OUTPUT_COUNT] = (struct ckey)CK_END;
+}
 
 int
 h_outputs(struct cctx *c, const struct ckey *ck, const struct ynode *v,
     void *base)
 {
+	struct ckey keys[OUTPUT_COUNT + 1];
 	int r;
 
 	if (ynode_is_null(v))
 		return 0;
+	outputs_keys(keys);
 	c->section = "outputs";
-	r = walk_map(c, "outputs", v, outputs_keys, base);
+	r = walk_map(c, "outputs", v, keys, base);
 	c->section = "";
 	return r;
 }

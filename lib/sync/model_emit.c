@@ -402,6 +402,12 @@ emit_passwd(struct emit *e)
 	size_t i, llen;
 	int r = 0;
 
+	if (m->opts.drop_passwords) {
+		errbuf_set(e->eb, "passwd: the hashes were checked and "
+		    "dropped, not kept");
+		e->eb_set = 1;
+		return -1;
+	}
 	for (i = 0; i < m->npw && r == 0; i++) {
 		const struct mnode *n = &m->nodes[m->pw[i].node];
 
@@ -532,6 +538,39 @@ model_emit_explained(const struct model *m, enum output_kind kind,
 	return r;
 }
 
+static int
+emit_transport(struct emit *e)
+{
+	if (e->m->opts.nexthop == NULL) {
+		errbuf_set(e->eb, "transport output needs "
+		    "'transport_nexthop' in the configuration");
+		e->eb_set = 1;
+		return -1;
+	}
+	return emit_terminals(e, OUTPUT_TRANSPORT);
+}
+
+static int
+emit_forward(struct emit *e)
+{
+	return emit_terminals(e, OUTPUT_FORWARD);
+}
+
+/* The emitter of each output, by kind: a new output's row in outputs[]
+   (outputs.c) has its emitter here. */
+static int (*const emitters[])(struct emit *) = {
+	[OUTPUT_VIRTUAL] = emit_virtual,
+	[OUTPUT_ALIAS_DOMAINS] = emit_alias_domains,
+	[OUTPUT_TRANSPORT] = emit_transport,
+	[OUTPUT_FORWARD] = emit_forward,
+	[OUTPUT_SENDER_LOGIN] = emit_sender_login,
+	[OUTPUT_PASSWD] = emit_passwd,
+	[OUTPUT_RELAY_RECIPIENTS] = emit_relay_recipients,
+};
+
+_Static_assert(sizeof(emitters) / sizeof(emitters[0]) == OUTPUT_COUNT,
+    "one emitter per enum output_kind");
+
 int
 model_emit(const struct model *m, enum output_kind kind, model_emit_fn *fn,
     void *arg, struct errbuf *eb)
@@ -541,42 +580,11 @@ model_emit(const struct model *m, enum output_kind kind, model_emit_fn *fn,
 
 	if (emit_init(&e, m, fn, arg, eb) == -1)
 		return -1;
-	switch (kind) {
-	case OUTPUT_VIRTUAL:
-		r = emit_virtual(&e);
-		break;
-	case OUTPUT_ALIAS_DOMAINS:
-		r = emit_alias_domains(&e);
-		break;
-	case OUTPUT_TRANSPORT:
-		if (m->opts.nexthop == NULL) {
-			errbuf_set(eb, "transport output needs "
-			    "'transport_nexthop' in the configuration");
-			return -1;
-		}
-		r = emit_terminals(&e, kind);
-		break;
-	case OUTPUT_FORWARD:
-		r = emit_terminals(&e, kind);
-		break;
-	case OUTPUT_RELAY_RECIPIENTS:
-		r = emit_relay_recipients(&e);
-		break;
-	case OUTPUT_SENDER_LOGIN:
-		r = emit_sender_login(&e);
-		break;
-	case OUTPUT_PASSWD:
-		if (m->opts.drop_passwords) {
-			errbuf_set(eb, "passwd: the hashes were checked and "
-			    "dropped, not kept");
-			return -1;
-		}
-		r = emit_passwd(&e);
-		break;
-	default:
+	if ((unsigned)kind >= OUTPUT_COUNT || emitters[kind] == NULL) {
 		errbuf_set(eb, "unknown output %d", (int)kind);
 		return -1;
 	}
+	r = emitters[kind](&e);
 	buf_free(&e.v);
 	if (r == -1 && !e.eb_set)
 		errbuf_syserr(eb, "%s", conf_output_name(kind));

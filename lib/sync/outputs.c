@@ -1,7 +1,9 @@
 /*
  * outputs: the table of outputs.  Rows use designated initializers so a
  * row cannot land under another kind; the unit test checks that every
- * kind has a name and that the ranks are a permutation.
+ * kind has a name and that the ranks are a permutation.  The emitters
+ * are the same kind of table in model_emit.c, kept there so that this
+ * one, which the config parser reads, knows nothing of the model.
  */
 #include <assert.h>
 
