@@ -433,9 +433,12 @@ loop(struct daemon *d, const struct sync_opts *o)
 			build_due(d, o, &due, &next_poll);
 			continue;
 		}
-		/* The timer fetches only what no watch follows. */
+		/* The timer runs only for what no watch follows: LDAP
+		   without a search (a fetch), a Hiera export whose directory
+		   could not be watched (a build from the entries held). */
 		if (t >= next_poll && due == -1) {
-			if (!use_set(d) && d->watch == NULL)
+			if ((!use_set(d) && d->watch == NULL) ||
+			    d->hiera_unwatched > 0)
 				due = t;
 			else
 				next_poll = t + (long long)d->poll_interval *

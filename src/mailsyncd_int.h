@@ -25,6 +25,7 @@ struct daemon {
 	char *user;         /* conf->user at startup: a reload cannot change it */
 	int poll_interval;  /* seconds between full syncs without events */
 	int inotify_fd;
+	size_t hiera_unwatched; /* exports whose directory inotify lost */
 	struct ldapwatch *watch;
 	time_t watch_retry; /* next time to reopen the watch */
 	int watch_backoff;

@@ -55,11 +55,14 @@ watch_hiera(struct daemon *d)
 		(void)close(d->inotify_fd);
 	if ((d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
 		fatal(EX_OSERR, "inotify_init1");
+	d->hiera_unwatched = 0;
 	for (i = 0; i < d->conf->hiera_count; i++) {
 		(void)snprintf(dir, sizeof(dir), "%s", d->conf->hiera_files[i]);
 		if (inotify_add_watch(d->inotify_fd, dirname(dir),
-		    IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE) == -1)
+		    IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE) == -1) {
 			log_warn("inotify %s", dir);
+			d->hiera_unwatched++;
+		}
 	}
 }
 
