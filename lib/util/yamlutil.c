@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include "addr.h"
+#include "array.h"
 #include "hash.h"
 #include "yamlutil.h"
 
@@ -722,8 +723,7 @@ yseen_add_hashed(struct yseen *s, uint64_t h, const char *str, size_t len,
     unsigned line, unsigned *first_r)
 {
 	const struct yseen_key *k;
-	struct yseen_key *nk;
-	size_t i, ncap;
+	size_t i;
 
 	if ((s->count + 1) * 2 > s->mask + 1 && yseen_grow(s) == -1)
 		return -1;
@@ -739,13 +739,8 @@ yseen_add_hashed(struct yseen *s, uint64_t h, const char *str, size_t len,
 			return 1;
 		}
 	}
-	if (s->count == s->cap) {
-		ncap = s->cap == 0 ? 16 : s->cap * 2;
-		if ((nk = reallocarray(s->key, ncap, sizeof(*nk))) == NULL)
-			return -1;
-		s->key = nk;
-		s->cap = ncap;
-	}
+	if (array_grow(&s->key, &s->cap, s->count, sizeof(*s->key)) == -1)
+		return -1;
 	s->key[s->count].str = str;
 	s->key[s->count].len = (unsigned)len;
 	s->key[s->count].line = line;
