@@ -171,11 +171,20 @@ node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
 {
 	char o1[512], o2[512];
 	struct mnode *n;
-	long idx;
+	uint64_t h;
 	size_t j;
 
-	if ((idx = node_find(m, addr)) != -1) {
-		n = &m->nodes[idx];
+	/* One hash and one probe: the slot where the search ends is where
+	   a new node goes (the table grows first, so it stays valid). */
+	if (m->nnodes + 1 > m->nslots / 2 && table_grow(m) == -1)
+		goto nomem;
+	h = hash_fnv1a(addr, strlen(addr));
+	for (j = h & (m->nslots - 1); m->slots[j] != 0;
+	    j = (j + 1) & (m->nslots - 1))
+		if (strcmp(m->nodes[m->slots[j] - 1].addr, addr) == 0)
+			break;
+	if (m->slots[j] != 0) {
+		n = &m->nodes[m->slots[j] - 1];
 		report_warnx(m->opts.report,
 		    "%s defined twice: as %s at %s and as %s at %s; "
 		    "keeping the first",
@@ -188,8 +197,6 @@ node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
 		errno = ENOMEM;
 		goto nomem;
 	}
-	if (m->nnodes + 1 > m->nslots / 2 && table_grow(m) == -1)
-		goto nomem;
 	if (array_grow((void **)&m->nodes, &m->capnodes, m->nnodes,
 	    sizeof(*m->nodes)) == -1)
 		goto nomem;
@@ -201,9 +208,6 @@ node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
 	n->where = where;
 	n->line = line;
 	n->tfirst = (uint32_t)m->ntargets;
-	j = hash_fnv1a(addr, strlen(addr)) & (m->nslots - 1);
-	while (m->slots[j] != 0)
-		j = (j + 1) & (m->nslots - 1);
 	m->slots[j] = (uint32_t)m->nnodes + 1;
 	m->st.addresses++;
 	*idx_r = (long)m->nnodes++;

@@ -12,13 +12,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <yaml.h>
 
 #include "addr.h"
+#include "array.h"
 #include "hash.h"
 #include "yamlutil.h"
 
@@ -658,7 +658,6 @@ yseen_hash(const char *s, size_t len)
 	return hash_fnv1a(s, len);
 }
 
-#define YSEEN_HUGE ((size_t)2 << 20)
 #define YSEEN_TAG(h) ((h) & 0xffffffff00000000ULL)
 #define YSEEN_POS(h) ((size_t)((h) >> 32))
 
@@ -680,35 +679,13 @@ yseen_new(size_t hint)
 	return s;
 }
 
-/* A big table is probed at random: on 2 MiB pages the probes miss the
-   TLB far less (a hint only; nothing changes where it is refused). */
-static uint64_t *
-yseen_slots(size_t n)
-{
-	uint64_t *slot;
-	uintptr_t a, e;
-
-	if ((slot = calloc(n, sizeof(*slot))) == NULL)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	a = ((uintptr_t)slot + YSEEN_HUGE - 1) & ~(uintptr_t)(YSEEN_HUGE - 1);
-	e = ((uintptr_t)(slot + n)) & ~(uintptr_t)(YSEEN_HUGE - 1);
-	if (e > a)
-		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-	(void)a;
-	(void)e;
-#endif
-	return slot;
-}
-
 static int
 yseen_grow(struct yseen *s)
 {
 	size_t n = (s->mask + 1) * 2, i, j;
 	uint64_t *slot, h;
 
-	if (n > ((size_t)1 << 32) || (slot = yseen_slots(n)) == NULL)
+	if (n > ((size_t)1 << 32) || (slot = calloc(n, sizeof(*slot))) == NULL)
 		return -1;
 	for (i = 0; i <= s->mask; i++) {
 		if ((h = s->slot[i]) == 0)
@@ -746,8 +723,7 @@ yseen_add_hashed(struct yseen *s, uint64_t h, const char *str, size_t len,
     unsigned line, unsigned *first_r)
 {
 	const struct yseen_key *k;
-	struct yseen_key *nk;
-	size_t i, ncap;
+	size_t i;
 
 	if ((s->count + 1) * 2 > s->mask + 1 && yseen_grow(s) == -1)
 		return -1;
@@ -763,13 +739,8 @@ yseen_add_hashed(struct yseen *s, uint64_t h, const char *str, size_t len,
 			return 1;
 		}
 	}
-	if (s->count == s->cap) {
-		ncap = s->cap == 0 ? 16 : s->cap * 2;
-		if ((nk = reallocarray(s->key, ncap, sizeof(*nk))) == NULL)
-			return -1;
-		s->key = nk;
-		s->cap = ncap;
-	}
+	if (array_grow(&s->key, &s->cap, s->count, sizeof(*s->key)) == -1)
+		return -1;
 	s->key[s->count].str = str;
 	s->key[s->count].len = (unsigned)len;
 	s->key[s->count].line = line;
