@@ -46,7 +46,7 @@
 #define COOKIE_FILE_MAX (64 * 1024)
 #define ENTRIES_FILE  "mailsyncd.entries"
 #define HASHES_FILE   ".mailsyncd-hashes" /* beside the passwd-file */
-#define ENTRIES_MAGIC "udmail entries 1\n"
+#define ENTRIES_MAGIC "udmail entries 2\n"
 
 /* One line per file the published tables depend on besides LDAP (the
    configuration, the Hiera exports) and per published file: its stat,

@@ -523,8 +523,11 @@ fail:
 /* The snapshot: records in the set's order, each
      uuid[16] flags state bad(2) 0(4) slen(4) strings
    (integers little-endian), with the hashes apart, each len(2) bytes,
-   in the same order. */
+   in the same order; then an end record: uuid and flags zero, "END!"
+   where the zero is and the count of records where slen is, so that a
+   file cut at a record boundary is refused too. */
 #define SNAP_HEAD 28
+#define SNAP_END  0x21444e45U
 
 static void
 put_le(unsigned char *p, uint32_t v, int n)
@@ -620,7 +623,11 @@ ldapset_save(const struct ldapset *set, int fd, int hfd, struct errbuf *eb)
 		if (bad)
 			goto syserr;
 	}
-	if (out_flush(&o, fd) == -1 || out_flush(&h, hfd) == -1)
+	memset(head, 0, sizeof(head));
+	put_le(head + 20, SNAP_END, 4);
+	put_le(head + 24, (uint32_t)set->n, 4);
+	if (out_put(&o, fd, head, sizeof(head)) == -1 ||
+	    out_flush(&o, fd) == -1 || out_flush(&h, hfd) == -1)
 		goto syserr;
 	rc = 0;
 	goto out;
@@ -644,15 +651,21 @@ ldapset_load(struct ldapset *set, FILE *f, FILE *hf, struct errbuf *eb)
 {
 	unsigned char head[SNAP_HEAD], len2[2];
 	char pw[SPILL_STR_MAX + 1];
+	static const unsigned char zero[LDAPSET_UUID_LEN + 4];
 	struct lsrec r;
-	size_t slen, plen;
-	int c, rc;
+	size_t slen, plen, nrec = 0;
+	int rc;
 
-	while ((c = getc(f)) != EOF) {
-		(void)ungetc(c, f);
+	for (;; nrec++) {
 		memset(&r, 0, sizeof(r));
 		if (in_get(f, head, sizeof(head)) == -1)
 			goto bad;
+		if (get_le(head + 20, 4) == SNAP_END) {
+			if (memcmp(head, zero, sizeof(zero)) != 0 ||
+			    get_le(head + 24, 4) != nrec || getc(f) != EOF)
+				goto bad;
+			break;
+		}
 		memcpy(r.uuid, head, LDAPSET_UUID_LEN);
 		r.flags = head[16];
 		r.state = head[17];
