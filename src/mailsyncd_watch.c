@@ -256,7 +256,12 @@ watch_input(struct daemon *d, long long *due)
 
 	r = ldapwatch_process(d->watch, &eb);
 	ws = ldapwatch_stats(d->watch);
-	if ((ck = ldapwatch_cookie_now(d->watch)) != NULL &&
+	/* After a failure the watch's cookie may already name a change that
+	   was not applied (it comes before the entry in the message): resume
+	   from the last cookie of a batch applied whole.  An older cookie
+	   only makes the server send some changes again, and applying one
+	   again changes nothing. */
+	if (r != -1 && (ck = ldapwatch_cookie_now(d->watch)) != NULL &&
 	    (d->resume == NULL || strcmp(ck, d->resume) != 0)) {
 		free(d->resume);
 		d->resume = xstrdup(ck);
