@@ -242,7 +242,11 @@ snap_open(const char *path, char *tmp, size_t sz)
 static int
 snap_commit(int fd, const char *tmp, const char *path)
 {
-	if (fsync(fd) == -1 || close(fd) == -1 || rename(tmp, path) == -1) {
+	int r = fsync(fd);
+
+	if (close(fd) == -1)
+		r = -1;
+	if (r == -1 || rename(tmp, path) == -1) {
 		(void)unlink(tmp);
 		return -1;
 	}
@@ -256,7 +260,7 @@ snap_save(const struct daemon *d)
 	unsigned char tok[16];
 	char hex[33], *fp = NULL, *head = NULL;
 	struct errbuf eb;
-	int fd = -1, hfd = -1;
+	int fd = -1, hfd = -1, r;
 
 	if (d->set == NULL || !d->set_whole || d->resume == NULL ||
 	    snap_paths(d, ep, hp, sizeof(ep)) == -1)
@@ -281,9 +285,19 @@ snap_save(const struct daemon *d)
 		log_warnx("%s", eb.msg);
 		goto fail;
 	}
-	if ((hfd != -1 && snap_commit(hfd, ht, hp) == -1) ||
-	    snap_commit(fd, et, ep) == -1) {
-		hfd = fd = -1;
+	/* The hashes first, then the entries naming them; whatever fails,
+	   no hashes file is left without its entries. */
+	if (hfd != -1) {
+		r = snap_commit(hfd, ht, hp);
+		hfd = -1;
+		if (r == -1)
+			goto fail;
+	}
+	r = snap_commit(fd, et, ep);
+	fd = -1;
+	if (r == -1) {
+		if (hp[0] != '\0')
+			(void)unlink(hp);
 		goto fail;
 	}
 	log_info("%s: %zu LDAP entries kept for the next start (%s)",
@@ -372,7 +386,7 @@ snap_load(struct daemon *d)
 	}
 	if ((d->set = set_new(d, &eb)) == NULL ||
 	    ldapset_load(d->set, f, hf, &eb) == -1) {
-		log_warnx("%s; reading every LDAP entry", eb.msg);
+		log_warnx("%s: %s; reading every LDAP entry", ep, eb.msg);
 		ldapset_free(&d->set);
 		goto out;
 	}
