@@ -233,6 +233,66 @@ report_warnings(struct daemon *d, enum sync_status st,
 	}
 }
 
+/* The changes to the held entries since the last build, applied where
+   the tables lie (lib/incr) when nothing else moved: 1 done (*ST_R
+   set), 0 a whole build is needed (counted, and why said at debug). */
+static int
+run_in_place(struct daemon *d, const struct sync_opts *o,
+    enum sync_status *st_r)
+{
+	struct sync_result res;
+	struct report rep;
+	struct errbuf eb;
+	const char *why = NULL;
+	long long t0 = now_ms(), took;
+	int k, r, lock, changed = 0;
+	size_t n;
+
+	if (o->dry_run || d->need_whole || d->incr == NULL || !use_set(d))
+		return 0;
+	report_init_log(&rep);
+	if ((lock = sync_lock(d->conf, &rep, &eb)) == -1) {
+		log_warnx("%s", eb.msg);
+		return 0;
+	}
+	n = ldapset_journal_count(d->set);
+	r = incr_apply(d->incr, d->conf, d->set, &res, &why, &eb);
+	if (r != 1) {
+		if (r == -1) {
+			log_warnx("update in place: %s; building whole",
+			    eb.msg);
+			incr_free(&d->incr);
+		} else
+			log_debug("building whole: %s (%lu in place, %lu whole "
+			    "so far)", why, d->in_place, d->whole + 1);
+		sync_unlock(&lock);
+		return 0;
+	}
+	d->in_place++;
+	d->runs++;
+	ldapset_journal_start(d->set);
+	res.total_seconds = (double)(now_ms() - t0) / 1000.0;
+	for (k = 0; k < OUTPUT_COUNT; k++)
+		changed += res.out[k].changed;
+	free(d->cookie);
+	d->cookie = d->resume != NULL ? xstrdup(d->resume) : NULL;
+	if (d->watching)
+		save_cookie(d);
+	d->last_success = time(NULL);
+	log_info("sync done in %.3f s (in place: %zu entr%s changed), %zu "
+	    "addresses, %d outputs updated", res.total_seconds, n,
+	    n == 1 ? "y" : "ies", res.stats.addresses, changed);
+	if (sync_write_metrics(d->conf, &res, SYNC_OK, d->last_success,
+	    &eb) == -1)
+		log_warnx("metrics: %s", eb.msg);
+	sync_unlock(&lock);
+	took = now_ms() - t0;
+	d->next_ok = now_ms() + (took < SYNC_GAP_MAX_MS ? took :
+	    SYNC_GAP_MAX_MS);
+	*st_r = SYNC_OK;
+	return 1;
+}
+
 static enum sync_status
 run_sync(struct daemon *d, const struct sync_opts *oo)
 {
@@ -247,9 +307,13 @@ run_sync(struct daemon *d, const struct sync_opts *oo)
 	long long t0 = now_ms(), took;
 	int k, changed = 0, lock, from_set = use_set(d);
 
+	if (from_set && run_in_place(d, oo, &st))
+		return st;
 	d->runs++;
 	so.cache = d->cache;
 	if (from_set) {
+		d->whole++;
+		so.incr_r = d->watching && !o->dry_run ? &d->incr : NULL;
 		so.ldap_set = d->set;
 		log_debug("building from the %zu LDAP entries held (%.0f MiB), "
 		    "no fetch", ldapset_count(d->set),
@@ -276,6 +340,14 @@ run_sync(struct daemon *d, const struct sync_opts *oo)
 	    &res, &lock, &eb);
 	if (d->reported != NULL)
 		report_warnings(d, st, &res, &col);
+	/* What the tables show now is the set as it is: later changes go
+	   to the journal.  A run whose warnings were not all reported
+	   builds whole again next time. */
+	if (from_set && st == SYNC_OK && !col.lost) {
+		ldapset_journal_start(d->set);
+		d->need_whole = 0;
+	} else
+		incr_free(&d->incr);
 	warnset_free(&col.cur);
 	took = now_ms() - t0;
 	d->next_ok = now_ms() + (took < SYNC_GAP_MAX_MS ? took :
@@ -438,8 +510,10 @@ loop(struct daemon *d, const struct sync_opts *o)
 		   could not be watched (a build from the entries held). */
 		if (t >= next_poll && due == -1) {
 			if ((!use_set(d) && d->watch == NULL) ||
-			    d->hiera_unwatched > 0)
+			    d->hiera_unwatched > 0) {
+				d->need_whole = 1;
 				due = t;
+			}
 			else
 				next_poll = t + (long long)d->poll_interval *
 				    1000;
@@ -464,6 +538,7 @@ loop(struct daemon *d, const struct sync_opts *o)
 			fatal(EX_OSERR, "poll");
 		}
 		if ((pfd[0].revents & POLLIN) && hiera_changed(d)) {
+			d->need_whole = 1;
 			log_debug("hiera export changed");
 			schedule(d, &due);
 		}

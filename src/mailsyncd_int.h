@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "errbuf.h"
+#include "incr.h"
 #include "ldapset.h"
 #include "ldapwatch.h"
 #include "sync.h"
@@ -56,6 +57,11 @@ struct daemon {
 	int save_failed;    /* said so; quiet until a save works */
 	int show_all;       /* -v: every warning on every run */
 	int runs;
+	/* Changes to SET applied where the tables lie (lib/incr), from the
+	   last full build from SET; NULL: the next build is whole. */
+	struct incr *incr;
+	int need_whole;     /* something but SET moved (Hiera, the timer) */
+	unsigned long in_place, whole; /* builds of each kind from SET */
 };
 
 /* mailsyncd.c */

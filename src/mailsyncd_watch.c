@@ -100,6 +100,7 @@ set_drop(struct daemon *d)
 {
 	ldapwatch_close(&d->watch);
 	ldapset_free(&d->set);
+	incr_free(&d->incr);
 	d->set_whole = 0;
 	free(d->resume);
 	d->resume = NULL;

@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "array.h"
 #include "buf.h"
 #include "ldapset.h"
 #include "report.h"
@@ -32,6 +34,7 @@
 #define LS_WARN     0x80 /* warnings in the strings */
 
 #define WALK_PAGE 1000
+#define JOURNAL_MAX 4096 /* entries; more and the journal gives up */
 
 /* 40 bytes a record: a million of them are held. */
 struct lsrec {
@@ -48,6 +51,14 @@ struct lsrec {
 };
 _Static_assert(sizeof(struct lsrec) <= 40, "struct lsrec grew");
 
+/* An entry as it was before the first change since the journal was
+   last cleared: its record (strings owned here), or NONE when it was
+   not held. */
+struct ljrec {
+	struct lsrec old;
+	unsigned none;
+};
+
 struct ldapset {
 	struct lsrec *v;
 	size_t n, cap;
@@ -58,6 +69,9 @@ struct ldapset {
 	char *spill_dir;
 	struct spill *spill;
 	size_t str_bytes;
+	int journal;     /* 1 on, 0 off, -1 gave up (too many, cleared) */
+	struct ljrec *jv;
+	size_t jn, jcap;
 };
 
 static size_t
@@ -183,6 +197,53 @@ rec_clear(struct ldapset *set, struct lsrec *r)
 	r->str = NULL;
 }
 
+static void
+journal_free(struct ldapset *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->jn; i++)
+		free(set->jv[i].old.str);
+	free(set->jv);
+	set->jv = NULL;
+	set->jn = set->jcap = 0;
+}
+
+/* Entry UUID is about to change: the journal keeps what it was (R, or
+   nothing when R is NULL), the first time only.  Takes R's strings (the
+   caller must not free them).  Returns 1 if it took them. */
+static int
+journal_note(struct ldapset *set, const unsigned char *uuid,
+    struct lsrec *r)
+{
+	struct ljrec *j;
+	size_t i;
+
+	if (set->journal != 1)
+		return 0;
+	for (i = 0; i < set->jn; i++)
+		if (memcmp(set->jv[i].old.uuid, uuid, LDAPSET_UUID_LEN) == 0)
+			return 0;
+	if (set->jn >= JOURNAL_MAX || (set->jn == set->jcap &&
+	    array_grow((void **)&set->jv, &set->jcap, set->jn,
+	    sizeof(*set->jv)) == -1)) {
+		journal_free(set);
+		set->journal = -1;
+		return 0;
+	}
+	j = &set->jv[set->jn++];
+	memset(j, 0, sizeof(*j));
+	if (r == NULL) {
+		memcpy(j->old.uuid, uuid, LDAPSET_UUID_LEN);
+		j->none = 1;
+		return 0;
+	}
+	j->old = *r;
+	set->str_bytes -= rec_len(r);
+	r->str = NULL;
+	return 1;
+}
+
 struct ldapset *
 ldapset_new(const char *rdn_attr, const char *base, const char *spill_dir,
     struct errbuf *eb)
@@ -216,6 +277,7 @@ ldapset_free(struct ldapset **setp)
 		return;
 	for (i = 0; i < set->n; i++)
 		rec_clear(set, &set->v[i]);
+	journal_free(set);
 	free(set->v);
 	free(set->slot);
 	free(set->rdn_attr);
@@ -239,6 +301,10 @@ ldapset_clear(struct ldapset *set, struct errbuf *eb)
 	for (i = 0; i < set->n; i++)
 		rec_clear(set, &set->v[i]);
 	set->n = 0;
+	if (set->journal == 1) {
+		journal_free(set);
+		set->journal = -1;
+	}
 	memset(set->slot, 0, set->nslot * sizeof(*set->slot));
 	if (sp != NULL) {
 		spill_close(&set->spill);
@@ -334,10 +400,12 @@ ldapset_insert(struct ldapset *set, struct lsrec *r, struct errbuf *eb)
 	size_t i = slot_find(set, r->uuid);
 
 	if (set->slot[i] != 0) {
+		(void)journal_note(set, r->uuid, &set->v[set->slot[i] - 1]);
 		rec_clear(set, &set->v[set->slot[i] - 1]);
 		set->v[set->slot[i] - 1] = *r;
 		return 0;
 	}
+	(void)journal_note(set, r->uuid, NULL);
 	if (set->n == set->cap) {
 		size_t nc = set->cap ? set->cap * 2 : 1024;
 		struct lsrec *nv;
@@ -387,6 +455,7 @@ ldapset_delete(struct ldapset *set, const unsigned char *uuid)
 	if (set->slot[i] == 0)
 		return 0;
 	pos = set->slot[i] - 1;
+	(void)journal_note(set, uuid, &set->v[pos]);
 	rec_clear(set, &set->v[pos]);
 	slot_remove(set, i);
 	last = set->n - 1;
@@ -518,6 +587,82 @@ ldapset_walk(const struct ldapset *set, struct account_list *l,
 fail:
 	account_list_free(l);
 	return -1;
+}
+
+/* Record R as a page of its own in L (L's counters as ldapset_walk
+   counts them), its warnings reported to REP. */
+static int
+rec_page(const struct ldapset *set, const struct lsrec *r,
+    struct account_list *l, struct report *rep, struct errbuf *eb)
+{
+	const char *w;
+
+	if ((r->flags & LS_WARN) && rec_strings(r->str, 0, r->flags, &w) > 0)
+		for (; *w != '\0'; w += strlen(w) + 1)
+			report_warnx(rep, "%s", w);
+	l->have_forward += (r->flags & LS_HAVE_FWD) != 0;
+	l->have_password += (r->flags & LS_HAVE_PW) != 0;
+	l->have_user_password += (r->flags & LS_HAVE_UPW) != 0;
+	l->bad_values += r->bad;
+	if (!(r->flags & LS_ACCOUNT)) {
+		l->rejected++;
+		return 0;
+	}
+	return walk_add(set, r, l, eb);
+}
+
+void
+ldapset_journal_start(struct ldapset *set)
+{
+	journal_free(set);
+	set->journal = 1;
+}
+
+int
+ldapset_journal_whole(const struct ldapset *set)
+{
+	return set->journal == 1;
+}
+
+size_t
+ldapset_journal_count(const struct ldapset *set)
+{
+	return set->journal == 1 ? set->jn : 0;
+}
+
+int
+ldapset_journal_entry(const struct ldapset *set, size_t i,
+    struct account_list *old, struct account_list *cur,
+    struct report *old_rep, struct report *cur_rep, struct errbuf *eb)
+{
+	const struct ljrec *j = &set->jv[i];
+	size_t k;
+
+	if (!j->none && rec_page(set, &j->old, old, old_rep, eb) == -1)
+		return -1;
+	k = slot_find(set, j->old.uuid);
+	if (set->slot[k] != 0 && rec_page(set, &set->v[set->slot[k] - 1],
+	    cur, cur_rep, eb) == -1)
+		return -1;
+	return 0;
+}
+
+void
+ldapset_uid_count(const struct ldapset *set, const char *const *uids,
+    size_t n, size_t *counts)
+{
+	const struct lsrec *r;
+	size_t i, k;
+
+	memset(counts, 0, n * sizeof(*counts));
+	for (i = 0; i < set->n; i++) {
+		r = &set->v[i];
+		if (!(r->flags & LS_ACCOUNT))
+			continue;
+		for (k = 0; k < n; k++)
+			if (strcasecmp(r->str, uids[k]) == 0)
+				counts[k]++;
+	}
 }
 
 /* The snapshot: records in the set's order, each

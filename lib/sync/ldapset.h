@@ -73,6 +73,25 @@ int ldapset_save(const struct ldapset *set, int fd, int hfd,
    clear the set). */
 int ldapset_load(struct ldapset *set, FILE *f, FILE *hf, struct errbuf *eb)
     __attribute__((warn_unused_result));
+/* The journal, for a build that applies only what changed: from
+   ldapset_journal_start on, the first put or delete of each entry keeps
+   the entry as it was.  A clear, or more than a few thousand entries,
+   make it give up (ldapset_journal_whole 0) until the next start. */
+void ldapset_journal_start(struct ldapset *set);
+int ldapset_journal_whole(const struct ldapset *set);
+size_t ldapset_journal_count(const struct ldapset *set);
+/* The I-th changed entry as a page of its own, as ldapset_walk hands
+   it: in OLD as it was (nothing added when it was not held) with its
+   warnings reported to OLD_REP, in CUR as it is now (likewise).  OLD and
+   CUR empty on entry; the caller frees them.  0, or -1 with EB set. */
+int ldapset_journal_entry(const struct ldapset *set, size_t i,
+    struct account_list *old, struct account_list *cur,
+    struct report *old_rep, struct report *cur_rep, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+/* COUNTS[K]: the accounts held whose uid is UIDS[K], ignoring case (one
+   pass over the set). */
+void ldapset_uid_count(const struct ldapset *set, const char *const *uids,
+    size_t n, size_t *counts);
 /* Bytes of memory held (records, strings, index), for the logs. */
 size_t ldapset_memory(const struct ldapset *set);
 

@@ -467,3 +467,50 @@ map_reader_close(struct map_reader **rp)
 	free(r->file);
 	free(r);
 }
+
+int
+map_patch(enum map_format fmt, const char *file, const struct map_edit *edits,
+    size_t n, long long *delta_r, int *changed_r, struct errbuf *eb)
+{
+	const struct map_backend *be = map_backend(fmt);
+	struct map_edit *fe = NULL;
+	char *keys = NULL;
+	size_t i, klen, off = 0, total = 0;
+	int r = -1;
+
+	*delta_r = 0;
+	*changed_r = 0;
+	if (be == NULL || be->patch == NULL) {
+		errbuf_set(eb, "%s: %s tables are not updated in place", file,
+		    be != NULL ? map_format_name(fmt) : "unknown");
+		eb->errnum = ENOTSUP;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (map_check(edits[i].key, edits[i].value != NULL ?
+		    edits[i].value : "x", eb) == -1) {
+			errbuf_prefix(eb, "%s", file);
+			return -1;
+		}
+		total += strlen(edits[i].key) + 1;
+	}
+	/* The keys folded as map_put folds them. */
+	if ((fe = reallocarray(NULL, n + 1, sizeof(*fe))) == NULL ||
+	    (keys = malloc(total + 1)) == NULL) {
+		errbuf_syserr(eb, "%s", file);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		klen = strlen(edits[i].key);
+		memcpy(keys + off, edits[i].key, klen + 1);
+		map_fold(keys + off, klen);
+		fe[i].key = keys + off;
+		fe[i].value = edits[i].value;
+		off += klen + 1;
+	}
+	r = be->patch(file, fe, n, delta_r, changed_r, eb);
+out:
+	free(fe);
+	free(keys);
+	return r;
+}

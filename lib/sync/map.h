@@ -95,4 +95,22 @@ int map_iterate(struct map_reader *r, map_visit_fn *fn, void *arg,
 long long map_count(struct map_reader *r, struct errbuf *eb);
 void map_reader_close(struct map_reader **rp);
 
+/* One change to a published table: KEY maps to VALUE, or is removed
+   (VALUE NULL). */
+struct map_edit {
+	const char *key;
+	const char *value;
+};
+/* Apply EDITS (distinct keys) to the published table FILE in place, in
+   one step its readers see whole: lmdb only (one write transaction, the
+   whole file locked with fcntl() as Postfix's writers do; its readers
+   take a shared lock around each lookup).  Entries already as wanted are
+   left alone.  *DELTA_R: entries added less entries removed; *CHANGED_R:
+   whether the file was written.  -1 with EB set: errnum ENOTSUP for a
+   format that cannot (the caller rebuilds the table whole); otherwise
+   the table is as it was. */
+int map_patch(enum map_format fmt, const char *file,
+    const struct map_edit *edits, size_t n, long long *delta_r,
+    int *changed_r, struct errbuf *eb) __attribute__((warn_unused_result));
+
 #endif

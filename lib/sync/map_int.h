@@ -57,6 +57,9 @@ struct map_backend {
 	    void *, struct errbuf *);
 	long long (*count)(struct map_reader *, struct errbuf *);
 	void (*rclose)(struct map_reader *);
+	/* map_patch, with the keys folded; NULL: the format has none */
+	int (*patch)(const char *, const struct map_edit *, size_t,
+	    long long *, int *, struct errbuf *);
 };
 
 extern const struct map_backend map_backend_lmdb;

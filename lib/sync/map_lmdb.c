@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -368,6 +370,126 @@ lmdb_count(struct map_reader *r, struct errbuf *eb)
 	return (long long)st.ms_entries;
 }
 
+/* The whole file under an fcntl() lock (Postfix's lock style for lmdb:
+   its readers hold a shared one around each lookup, which runs in a
+   read transaction of its own).  With MDB_NOLOCK, LMDB itself would not
+   keep a writer from reusing pages a reader still looks at. */
+static int
+lmdb_lock(int fd, short type, const char *file, struct errbuf *eb)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(fd, F_SETLKW, &fl) == -1) {
+		if (errno != EINTR) {
+			errbuf_syserr(eb, "%s: lock", file);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Put or delete each edit in one write transaction, touching only the
+   entries that differ; commit (LMDB syncs the data, then the meta page:
+   a crash leaves the old state or the new). */
+static int
+lmdb_patch_txn(MDB_env *env, const char *file, const struct map_edit *e,
+    size_t n, long long *delta_r, int *changed_r, struct errbuf *eb)
+{
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key, val, nv;
+	size_t i, changes = 0;
+	int rc;
+
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0)
+		return lmdb_err(eb, "begin", rc);
+	if ((rc = mdb_dbi_open(txn, NULL, 0, &dbi)) != 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		key.mv_data = (void *)e[i].key;
+		key.mv_size = strlen(e[i].key) + 1;
+		rc = mdb_get(txn, dbi, &key, &val);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			goto fail;
+		if (e[i].value == NULL) {
+			if (rc == MDB_NOTFOUND)
+				continue;
+			if ((rc = mdb_del(txn, dbi, &key, NULL)) != 0)
+				goto fail;
+			(*delta_r)--;
+			changes++;
+			continue;
+		}
+		nv.mv_data = (void *)e[i].value;
+		nv.mv_size = strlen(e[i].value) + 1;
+		if (rc == 0 && val.mv_size == nv.mv_size &&
+		    memcmp(val.mv_data, nv.mv_data, nv.mv_size) == 0)
+			continue;
+		*delta_r += rc == MDB_NOTFOUND;
+		if ((rc = mdb_put(txn, dbi, &key, &nv, 0)) != 0)
+			goto fail;
+		changes++;
+	}
+	if (changes == 0) {
+		mdb_txn_abort(txn);
+		*delta_r = 0;
+		return 0;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		*delta_r = 0;
+		errbuf_set(eb, "%s: ", file);
+		return lmdb_err(eb, "commit", rc);
+	}
+	*changed_r = 1;
+	return 0;
+fail:
+	mdb_txn_abort(txn);
+	*delta_r = 0;
+	lmdb_err(eb, "update", rc);
+	errbuf_prefix(eb, "%s", file);
+	return -1;
+}
+
+static int
+lmdb_patch(const char *file, const struct map_edit *e, size_t n,
+    long long *delta_r, int *changed_r, struct errbuf *eb)
+{
+	MDB_env *env;
+	struct stat st;
+	mdb_filehandle_t fd;
+	size_t mapsize, need = 0, i;
+	int rc, r = -1;
+
+	if (stat(file, &st) == -1) {
+		errbuf_syserr(eb, "%s", file);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		need += 2 * (strlen(e[i].key) + (e[i].value != NULL ?
+		    strlen(e[i].value) : 0) + 4096);
+	/* Address space only: the file grows by what the edits need. */
+	mapsize = (size_t)st.st_size + need + LMDB_MAPSIZE_INITIAL;
+	if ((rc = mdb_env_create(&env)) != 0)
+		return lmdb_err(eb, "create", rc);
+	if ((rc = mdb_env_set_mapsize(env, mapsize)) != 0 ||
+	    (rc = mdb_env_open(env, file, MDB_NOSUBDIR | MDB_NOLOCK, 0)) !=
+	    0 || (rc = mdb_env_get_fd(env, &fd)) != 0) {
+		lmdb_err(eb, "open", rc);
+		errbuf_prefix(eb, "%s", file);
+		goto out;
+	}
+	if (lmdb_lock(fd, F_WRLCK, file, eb) == -1)
+		goto out;
+	r = lmdb_patch_txn(env, file, e, n, delta_r, changed_r, eb);
+	/* Closing the environment closes FD, which drops the lock. */
+out:
+	mdb_env_close(env);
+	return r;
+}
+
 const struct map_backend map_backend_lmdb = {
 	.wopen = lmdb_wopen,
 	.put = lmdb_put,
@@ -379,4 +501,5 @@ const struct map_backend map_backend_lmdb = {
 	.iterate = lmdb_iterate,
 	.count = lmdb_count,
 	.rclose = lmdb_rclose,
+	.patch = lmdb_patch,
 };

@@ -121,6 +121,19 @@ int model_render(const struct model *m, enum output_kind kind,
     struct kvlist *out, struct errbuf *eb)
     __attribute__((warn_unused_result));
 void kvlist_free(struct kvlist *l);
+/* For a build that applies an account's change alone (lib/sync/incr):
+   the local parts (lower case) of the addresses something else in the
+   model involves, whose accounts' entries may depend on more than the
+   account itself: Hiera keys (any domain), local targets of any node,
+   Hiera sender logins' keys and logins, addresses two LDAP entries
+   claimed.  FN gets each, maybe repeated, as KEY with VALUE "";
+   returns 0 or FN's value.  Call after model_resolve. */
+int model_pinned(const struct model *m, model_emit_fn *fn, void *arg);
+/* The alias domains the model uses (checked, lower case, no repeats),
+   *N_R of them. */
+const char *const *model_alias_domains(const struct model *m, size_t *n_r);
+/* The primary domain, lower case. */
+const char *model_domain(const struct model *m);
 /* Frees everything, wiping password hashes. */
 void model_free(struct model **mp);
 

@@ -334,9 +334,6 @@ resolve_logins(struct model *m)
 		if (o == 0 || login_cmp(&m->logins[o - 1], &m->logins[i]) != 0)
 			m->logins[o++] = m->logins[i];
 	m->nlogins = o;
-	free(m->lsrc);
-	m->lsrc = NULL;
-	m->nlsrc = m->caplsrc = 0;
 	return 0;
 }
 
@@ -394,4 +391,62 @@ model_resolve(struct model *m, struct errbuf *eb)
 nomem:
 	errbuf_syserr(eb, "model");
 	return -1;
+}
+
+/* KEY's local part, lower case, to FN. */
+static int
+pin_local(const char *addr, model_emit_fn *fn, void *arg)
+{
+	char lp[ADDR_MAX + 1];
+	size_t len = model_local_len(addr);
+
+	if (len >= sizeof(lp))
+		len = sizeof(lp) - 1;
+	memcpy(lp, addr, len);
+	lp[len] = '\0';
+	return fn(arg, addr_lower(lp), "");
+}
+
+int
+model_pinned(const struct model *m, model_emit_fn *fn, void *arg)
+{
+	const char *at;
+	size_t i;
+	int r;
+
+	for (i = 0; i < m->nnodes; i++) {
+		const struct mnode *n = &m->nodes[i];
+
+		if ((n->kind != MK_ACCOUNT || n->line != 0 ||
+		    (n->flags & MN_REFUSED)) &&
+		    (r = pin_local(n->addr, fn, arg)) != 0)
+			return r;
+	}
+	for (i = 0; i < m->ntargets; i++) {
+		at = strchr(m->targets[i].addr, '@');
+		if (at != NULL && is_local_domain(m, at + 1) &&
+		    (r = pin_local(m->targets[i].addr, fn, arg)) != 0)
+			return r;
+	}
+	for (i = 0; i < m->nlsrc; i++)
+		if ((r = pin_local(m->lsrc[i].key, fn, arg)) != 0 ||
+		    (r = pin_local(m->lsrc[i].login, fn, arg)) != 0)
+			return r;
+	for (i = 0; i < m->nlgone; i++)
+		if ((r = pin_local(m->lgone[i], fn, arg)) != 0)
+			return r;
+	return 0;
+}
+
+const char *const *
+model_alias_domains(const struct model *m, size_t *n_r)
+{
+	*n_r = m->nadomains;
+	return m->adomains;
+}
+
+const char *
+model_domain(const struct model *m)
+{
+	return m->domain;
 }

@@ -472,3 +472,246 @@ pwfile_reader_close(struct pwfile_reader **rp)
 	strset_free(&r->index, 0);
 	free(r);
 }
+
+/* pwfile_splice: the published file read in windows, never whole. */
+#define SPLICE_WIN 4096 /* holds a whole line and the next one's start */
+
+struct splice {
+	int fd;
+	off_t size;
+	const char *file;
+	char win[SPLICE_WIN];
+};
+
+/* The line starting at OFF: its user (up to ':', into USER), *NEXT_R
+   the next line's start.  0, or -1 with EB set (a line that is not
+   "user:..." or too long: not a file we wrote). */
+static int
+splice_line(struct splice *sp, off_t off, char *user, size_t usz,
+    off_t *next_r, struct errbuf *eb)
+{
+	ssize_t n;
+	char *nl, *colon;
+
+	do
+		n = pread(sp->fd, sp->win, sizeof(sp->win), off);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		errbuf_syserr(eb, "%s", sp->file);
+		return -1;
+	}
+	if ((nl = memchr(sp->win, '\n', (size_t)n)) == NULL ||
+	    (colon = memchr(sp->win, ':', (size_t)(nl - sp->win))) == NULL ||
+	    (size_t)(colon - sp->win) >= usz) {
+		errbuf_set(eb, "%s: line at byte %lld is not user:password",
+		    sp->file, (long long)off);
+		return -1;
+	}
+	memcpy(user, sp->win, (size_t)(colon - sp->win));
+	user[colon - sp->win] = '\0';
+	*next_r = off + (nl - sp->win) + 1;
+	return 0;
+}
+
+/* The first line start at or after OFF (OFF itself if it is one), or
+   SP->size. */
+static int
+splice_start(struct splice *sp, off_t off, off_t *start_r, struct errbuf *eb)
+{
+	ssize_t n;
+	char c, *nl;
+
+	if (off == 0) {
+		*start_r = 0;
+		return 0;
+	}
+	for (;;) {
+		do
+			n = pread(sp->fd, sp->win, sizeof(sp->win), off - 1);
+		while (n == -1 && errno == EINTR);
+		if (n == -1) {
+			errbuf_syserr(eb, "%s", sp->file);
+			return -1;
+		}
+		if (n == 0) {
+			*start_r = sp->size;
+			return 0;
+		}
+		c = sp->win[0];
+		if (c == '\n') {
+			*start_r = off;
+			return 0;
+		}
+		if ((nl = memchr(sp->win, '\n', (size_t)n)) != NULL) {
+			*start_r = off - 1 + (nl - sp->win) + 1;
+			return 0;
+		}
+		off += n;
+	}
+}
+
+/* The start of the first line in [LO, HI) whose user is not below
+   USER (LO and HI line starts; lines before LO are below it). */
+static int
+splice_find(struct splice *sp, const char *user, off_t lo, off_t hi,
+    off_t *at_r, struct errbuf *eb)
+{
+	char u[PWFILE_USER_MAX + 2];
+	off_t mid, ls, next;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (splice_start(sp, mid, &ls, eb) == -1)
+			return -1;
+		if (ls >= hi)
+			ls = lo;
+		if (splice_line(sp, ls, u, sizeof(u), &next, eb) == -1)
+			return -1;
+		if (strcmp(u, user) < 0)
+			lo = next;
+		else
+			hi = ls;
+	}
+	*at_r = lo;
+	return 0;
+}
+
+/* Bytes [OFF, END) of SP's file to the temp file. */
+static int
+splice_copy(struct splice *sp, struct atomicfile *af, off_t off, off_t end,
+    struct errbuf *eb)
+{
+	int out = atomicfile_fd(af);
+	ssize_t n;
+
+	while (off < end) {
+		n = copy_file_range(sp->fd, &off, out, NULL,
+		    (size_t)(end - off), 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == ENOSYS || errno == EXDEV ||
+		    errno == EINVAL || errno == EOPNOTSUPP)) {
+			/* No kernel copy here: through a buffer. */
+			n = pread(sp->fd, sp->win, end - off < SPLICE_WIN ?
+			    (size_t)(end - off) : SPLICE_WIN, off);
+			if (n > 0 && atomicfile_write(af, sp->win, (size_t)n,
+			    eb) == -1)
+				return -1;
+			if (n > 0)
+				off += n;
+		}
+		if (n == -1) {
+			errbuf_syserr(eb, "%s: copy", sp->file);
+			return -1;
+		}
+		if (n == 0) {
+			errbuf_set(eb, "%s: shorter than it was", sp->file);
+			return -1;
+		}
+	}
+	explicit_bzero(sp->win, sizeof(sp->win));
+	return 0;
+}
+
+/* Does the line at OFF (up to NEXT) read USER:PASSWORD? */
+static int
+splice_same(struct splice *sp, off_t off, off_t next, const char *user,
+    const char *password)
+{
+	size_t ul = strlen(user), pl = strlen(password);
+	ssize_t n;
+	int same;
+
+	if ((size_t)(next - off) != ul + pl + 2 || ul + pl + 2 > SPLICE_WIN)
+		return 0;
+	do
+		n = pread(sp->fd, sp->win, ul + pl + 2, off);
+	while (n == -1 && errno == EINTR);
+	same = n == (ssize_t)(ul + pl + 2) &&
+	    memcmp(sp->win + ul + 1, password, pl) == 0;
+	explicit_bzero(sp->win, sizeof(sp->win));
+	return same;
+}
+
+int
+pwfile_splice(const char *file, mode_t mode, gid_t gid,
+    const struct pwfile_edit *e, size_t n, long long *delta_r,
+    int *changed_r, struct errbuf *eb)
+{
+	struct atomicfile *af = NULL;
+	struct splice *sp;
+	char u[PWFILE_USER_MAX + 2];
+	struct stat st;
+	off_t pos = 0, at, next;
+	size_t i, changes = 0;
+	long long delta = 0;
+	int found, ret = -1;
+
+	*delta_r = 0;
+	*changed_r = 0;
+	if ((sp = calloc(1, sizeof(*sp))) == NULL) {
+		errbuf_syserr(eb, "%s", file);
+		return -1;
+	}
+	sp->file = file;
+	if ((sp->fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fstat(sp->fd, &st) == -1) {
+		errbuf_syserr(eb, "%s", file);
+		goto out;
+	}
+	sp->size = st.st_size;
+	if ((af = atomicfile_open(file, mode, gid, eb)) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(e[i - 1].user, e[i].user) >= 0) {
+			errbuf_set(eb, "%s: edits out of order", file);
+			goto out;
+		}
+		if (e[i].password != NULL &&
+		    pwfile_check(e[i].user, e[i].password, eb) == -1)
+			goto out;
+		if (splice_find(sp, e[i].user, pos, sp->size, &at, eb) == -1)
+			goto out;
+		found = 0;
+		next = at;
+		if (at < sp->size) {
+			if (splice_line(sp, at, u, sizeof(u), &next, eb) == -1)
+				goto out;
+			found = strcmp(u, e[i].user) == 0;
+		}
+		if (found && e[i].password != NULL &&
+		    splice_same(sp, at, next, e[i].user, e[i].password))
+			continue; /* copied with what follows */
+		if (!found && e[i].password == NULL)
+			continue;
+		if (splice_copy(sp, af, pos, at, eb) == -1)
+			goto out;
+		pos = found ? next : at;
+		changes++;
+		delta += (e[i].password != NULL) - found;
+		if (e[i].password != NULL &&
+		    (atomicfile_write(af, e[i].user, strlen(e[i].user),
+		    eb) == -1 || atomicfile_write(af, ":", 1, eb) == -1 ||
+		    atomicfile_write(af, e[i].password, strlen(e[i].password),
+		    eb) == -1 || atomicfile_write(af, "\n", 1, eb) == -1))
+			goto out;
+	}
+	if (changes == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (splice_copy(sp, af, pos, sp->size, eb) == -1)
+		goto out;
+	/* Dovecot sees a change by mtime second or size only. */
+	if (atomicfile_commit(&af, ATOMICFILE_NEW_MTIME, changed_r, eb) == -1)
+		goto out;
+	*delta_r = delta;
+	ret = 0;
+out:
+	atomicfile_abort(&af);
+	if (sp->fd > 0)
+		(void)close(sp->fd);
+	explicit_bzero(sp, sizeof(*sp));
+	free(sp);
+	return ret;
+}

@@ -57,6 +57,22 @@ void pwfile_unique_users(struct pwfile_writer *w);
    they differ: pwfile_commit skips its own byte comparison. */
 void pwfile_assume_changed(struct pwfile_writer *w);
 
+/* One change to the passwd-file: USER's line becomes "USER:PASSWORD",
+   or goes (PASSWORD NULL). */
+struct pwfile_edit {
+	const char *user;
+	const char *password;
+};
+/* Replace FILE (as pwfile_open: MODE, GID) with its lines and EDITS
+   applied (distinct users in byte order, as the published lines are):
+   the lines in between are copied by the kernel, each edit's place
+   found by a binary search, so a million-line file costs a copy, not a
+   rebuild.  Published through atomicfile with a new mtime second, unless
+   no line changes (then *CHANGED_R is 0 and FILE untouched).  *DELTA_R:
+   lines added less lines removed.  -1 with EB set (FILE untouched). */
+int pwfile_splice(const char *file, mode_t mode, gid_t gid,
+    const struct pwfile_edit *edits, size_t n, long long *delta_r,
+    int *changed_r, struct errbuf *eb) __attribute__((warn_unused_result));
 /* Read side, for mailmap query/dump/diff and the shrink guard.  Parses as
    Dovecot does: lines split on LF, a trailing CR dropped, a NUL ends the
    line, empty lines and lines starting with '#' or ':' skipped, first

@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "digest.h"
 #include "guard.h"
+#include "incr.h"
 #include "ldapset.h"
 #include "monotime.h"
 #include "report.h"
@@ -400,6 +401,10 @@ fetch_ldap(const struct conf *c, const struct sync_opts *o,
 		return eb->errnum == ENOMEM ? SYNC_ERR_NOMEM : SYNC_ERR_LDAP;
 	}
 	res->ldap_entries = ss->ldap_entries;
+	res->ldap_rejected = ss->ldap_rejected;
+	res->have_forward = ss->have_forward;
+	res->have_password = ss->have_password;
+	res->have_user_password = ss->have_user_password;
 	if (ss->ldap_entries == 0 && !o->force) {
 		/* An empty answer is a fault (wrong base, ACL change), not a
 		   fact: publishing it would disable every account. */
@@ -710,8 +715,17 @@ sync_run(const struct conf *c, const struct sync_opts *o,
 	memset(res, 0, sizeof(*res));
 	if ((st = sync_load(c, &oo, &ss, res, eb)) == SYNC_OK)
 		st = sync_publish(c, ss, &oo, res, eb);
-	sync_state_free(&ss);
 	res->warnings = (size_t)(report_nwarnings(o->report) - w0);
 	res->total_seconds = elapsed(t0);
+	if (o->incr_r != NULL) {
+		struct errbuf ieb;
+
+		incr_free(o->incr_r);
+		if (st == SYNC_OK && o->ldap_set != NULL && !o->dry_run &&
+		    (*o->incr_r = incr_new(c, ss->model, res, &ieb)) == NULL)
+			report_warnx(o->report, "%s; every change builds "
+			    "whole", ieb.msg);
+	}
+	sync_state_free(&ss);
 	return st;
 }

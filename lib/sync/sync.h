@@ -16,6 +16,7 @@
 
 struct ldapset;
 struct sync_cache;
+struct incr;
 
 enum sync_status {
 	SYNC_OK = 0,
@@ -43,6 +44,10 @@ struct sync_opts {
 	   still the very file it wrote (same inode, size, times) is not read
 	   again to be compared.  NULL: every table is read. */
 	struct sync_cache *cache;
+	/* When set, a good run from LDAP_SET leaves here (replacing what
+	   was there) what lib/incr needs to apply later changes in place;
+	   NULL there when it could not. */
+	struct incr **incr_r;
 	/* Where bad records, guard refusals and progress go (the result
 	   counts its warnings); NULL: the program's log. */
 	struct report *report;
@@ -60,6 +65,9 @@ struct sync_result {
 	struct model_stats stats;
 	size_t warnings;     /* logged by sync_run (bad records and others) */
 	size_t ldap_entries;
+	/* LDAP entries refused, and entries carrying each attribute the
+	   outputs need (for the checks of an empty or unreadable answer) */
+	size_t ldap_rejected, have_forward, have_password, have_user_password;
 	struct sync_output_result out[OUTPUT_COUNT];
 	double fetch_seconds, total_seconds;
 };

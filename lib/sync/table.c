@@ -262,3 +262,40 @@ table_discard(struct table_writer **twp)
 	free(*twp);
 	*twp = NULL;
 }
+
+int
+table_patch(const struct conf_output *o, enum output_kind kind,
+    const struct map_edit *edits, size_t n, long long *delta_r,
+    int *changed_r, struct errbuf *eb)
+{
+	struct pwfile_edit *pe;
+	char *file;
+	gid_t gid;
+	size_t i;
+	int r = -1;
+
+	*delta_r = 0;
+	*changed_r = 0;
+	if (resolve_gid(o, &gid, eb) == -1)
+		return -1;
+	if ((file = conf_output_file(o, kind)) == NULL) {
+		errbuf_syserr(eb, "%s", conf_output_name(kind));
+		return -1;
+	}
+	if (kind != OUTPUT_PASSWD) {
+		r = map_patch(o->format, file, edits, n, delta_r, changed_r,
+		    eb);
+	} else if ((pe = reallocarray(NULL, n + 1, sizeof(*pe))) == NULL) {
+		errbuf_syserr(eb, "%s", file);
+	} else {
+		for (i = 0; i < n; i++) {
+			pe[i].user = edits[i].key;
+			pe[i].password = edits[i].value;
+		}
+		r = pwfile_splice(file, o->mode, gid, pe, n, delta_r,
+		    changed_r, eb);
+		free(pe);
+	}
+	free(file);
+	return r;
+}

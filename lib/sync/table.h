@@ -72,4 +72,13 @@ int table_publish(struct table_writer **twp, int *changed_r,
     struct errbuf *eb) __attribute__((warn_unused_result));
 void table_discard(struct table_writer **twp);
 
+/* Apply EDITS (distinct keys; VALUE NULL removes one) to the published
+   table of output KIND where it lies: map_patch for maps (lmdb only;
+   errnum ENOTSUP for the others), pwfile_splice for passwd (EDITS in
+   byte order of the keys).  *DELTA_R, *CHANGED_R and failures as
+   those. */
+int table_patch(const struct conf_output *o, enum output_kind kind,
+    const struct map_edit *edits, size_t n, long long *delta_r,
+    int *changed_r, struct errbuf *eb) __attribute__((warn_unused_result));
+
 #endif
