@@ -241,10 +241,13 @@ lmdb_rclose(struct map_reader *r)
 	r->impl = NULL;
 }
 
+static int lmdb_lock(int, short, const char *, struct errbuf *);
+
 static int
 lmdb_ropen(struct map_reader *r, struct errbuf *eb)
 {
 	struct lmdb_reader *lr;
+	mdb_filehandle_t fd;
 	int rc;
 
 	if ((lr = calloc(1, sizeof(*lr))) == NULL) {
@@ -264,6 +267,16 @@ lmdb_ropen(struct map_reader *r, struct errbuf *eb)
 		lmdb_err(eb, "open", rc);
 		goto fail;
 	}
+	/* A shared lock for as long as the reader is open, as Postfix's
+	   readers take one around each lookup: mailsyncd may change the
+	   table in place (lmdb_patch), and with MDB_NOLOCK nothing else
+	   keeps its writer off the pages this read transaction uses. */
+	if ((rc = mdb_env_get_fd(lr->env, &fd)) != 0) {
+		lmdb_err(eb, "get fd", rc);
+		goto fail;
+	}
+	if (lmdb_lock(fd, F_RDLCK, r->file, eb) == -1)
+		goto fail;
 	if ((rc = mdb_txn_begin(lr->env, NULL, MDB_RDONLY, &lr->txn)) != 0) {
 		lr->txn = NULL;
 		lmdb_err(eb, "begin", rc);

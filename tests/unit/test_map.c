@@ -1,5 +1,12 @@
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <string.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -713,6 +720,96 @@ test_map_empty_table(void **state)
 	}
 }
 
+/* map_patch: lmdb in place (same inode), only what differs written,
+   keys folded; the other formats refuse with ENOTSUP. */
+static void
+test_map_patch_lmdb_in_place(void **state)
+{
+	struct fx *fx = *state;
+	const struct map_edit e[] = {
+		{ "Postmaster@Example.ORG", "carol@example.org" },
+		{ "@alias.example", NULL },
+		{ "new@example.org", "n@example.net" },
+		{ "gone@example.org", NULL },
+		{ "dave@example.org", "x\ty  z" },
+	};
+	struct map_reader *r;
+	struct stat st0, st1;
+	struct errbuf eb;
+	long long delta;
+	char *got;
+	int changed, i;
+
+	for (i = 0; i < 3; i++)
+		assert_int_equal(build(formats[i], fx->file[i], sample, 4, NULL),
+		    0);
+	assert_int_equal(stat(fx->file[0], &st0), 0);
+	assert_int_equal(map_patch(MAP_FORMAT_LMDB, fx->file[0], e, 5, &delta,
+	    &changed, &eb), 0);
+	assert_int_equal(delta, 0); /* one added, one removed */
+	assert_int_equal(changed, 1);
+	assert_int_equal(stat(fx->file[0], &st1), 0);
+	assert_int_equal(st0.st_ino, st1.st_ino);
+	r = map_reader_open(MAP_FORMAT_LMDB, fx->file[0], &eb);
+	assert_non_null(r);
+	expect(r, "postmaster@example.org", "carol@example.org");
+	expect(r, "new@example.org", "n@example.net");
+	expect(r, "carol@example.org", "Carol Ünïcødé <c@example.net>");
+	assert_int_equal(map_lookup(r, "@alias.example", &got, &eb), 0);
+	assert_int_equal(map_count(r, &eb), 4);
+	map_reader_close(&r);
+	/* Nothing to change: the file is not written. */
+	assert_int_equal(map_patch(MAP_FORMAT_LMDB, fx->file[0], e + 4, 1,
+	    &delta, &changed, &eb), 0);
+	assert_int_equal(changed, 0);
+	for (i = 1; i < 3; i++) {
+		assert_int_equal(map_patch(formats[i], fx->file[i], e, 1,
+		    &delta, &changed, &eb), -1);
+		assert_int_equal(eb.errnum, ENOTSUP);
+	}
+}
+
+/* A reader holding the shared fcntl() lock (as Postfix's lmdb client
+   does around each lookup) keeps map_patch waiting until it lets go. */
+static void
+test_map_patch_waits_for_readers(void **state)
+{
+	struct fx *fx = *state;
+	const struct map_edit e = { "dave@example.org", "later" };
+	struct flock fl;
+	struct errbuf eb;
+	struct timespec t0, t1;
+	long long delta;
+	int p[2], fd, changed;
+	char c;
+	pid_t pid;
+
+	assert_int_equal(build(MAP_FORMAT_LMDB, fx->file[0], sample, 4, NULL),
+	    0);
+	assert_int_equal(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		fd = open(fx->file[0], O_RDONLY);
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_RDLCK;
+		if (fd == -1 || fcntl(fd, F_SETLKW, &fl) == -1)
+			_exit(1);
+		(void)write(p[1], "x", 1);
+		usleep(300000);
+		_exit(0);
+	}
+	assert_int_equal(read(p[0], &c, 1), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(map_patch(MAP_FORMAT_LMDB, fx->file[0], &e, 1, &delta,
+	    &changed, &eb), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 200);
+	assert_int_equal(changed, 1);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	(void)close(p[0]);
+	(void)close(p[1]);
+}
+
 int
 main(void)
 {
@@ -736,6 +833,8 @@ main(void)
 		T(test_map_format_names),
 		T(test_map_failures_leave_old),
 		T(test_map_empty_table),
+		T(test_map_patch_lmdb_in_place),
+		T(test_map_patch_waits_for_readers),
 #undef T
 	};
 

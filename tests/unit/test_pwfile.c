@@ -415,6 +415,51 @@ test_pwfile_unwritable_dir_leaves_old(void **state)
 	assert_int_equal(mt_count_files(fx->dir), 1);
 }
 
+/* pwfile_splice against every place an edit can land (first line, last,
+   between, a removal, a line that stays): the result is what a writer
+   given the whole new list writes, byte for byte, with a later mtime
+   second; nothing to change leaves the file alone. */
+static void
+test_pwfile_splice_equals_rewrite(void **state)
+{
+	struct fx *fx = *state;
+	const char *before[] = { "b", H1, "d", H2, "d.x", H1, "f", H3, "h",
+		H1, NULL };
+	const char *after[] = { "a", H2, "b", H1, "d", H3, "d.x", H1,
+		"e", H1, "h", H1, "z", H2, NULL };
+	const struct pwfile_edit e[] = { { "a", H2 }, { "c", NULL },
+		{ "d", H3 }, { "e", H1 }, { "f", NULL }, { "h", H1 },
+		{ "z", H2 } };
+	char *ref, *ref_file = mt_path(fx->dir, "ref"), *got;
+	struct stat a, b;
+	struct errbuf eb;
+	long long delta;
+	int changed;
+
+	assert_int_equal(publish(ref_file, after, NULL), 0);
+	ref = mt_read_file(ref_file, NULL);
+	assert_int_equal(publish(fx->file, before, NULL), 0);
+	assert_int_equal(stat(fx->file, &a), 0);
+	assert_int_equal(pwfile_splice(fx->file, PWFILE_MODE_DEFAULT,
+	    ATOMICFILE_KEEP_GID, e, 7, &delta, &changed, &eb), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(delta, 2);
+	got = mt_read_file(fx->file, NULL);
+	assert_string_equal(got, ref);
+	assert_int_equal(stat(fx->file, &b), 0);
+	assert_true(b.st_mtim.tv_sec > a.st_mtim.tv_sec);
+	assert_int_equal(b.st_mode & 07777, 0640);
+	assert_int_equal(pwfile_splice(fx->file, PWFILE_MODE_DEFAULT,
+	    ATOMICFILE_KEEP_GID, e + 5, 2, &delta, &changed, &eb), 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(delta, 0);
+	assert_int_equal(stat(fx->file, &a), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	free(got);
+	free(ref);
+	free(ref_file);
+}
+
 int
 main(void)
 {
@@ -427,6 +472,7 @@ main(void)
 		T(test_pwfile_put_rejects_names_user),
 		T(test_pwfile_unchanged_keeps_inode_and_mtime),
 		T(test_pwfile_same_size_change_moves_mtime),
+		T(test_pwfile_splice_equals_rewrite),
 		T(test_pwfile_reader_dovecot_rules),
 		T(test_pwfile_iterate_and_errors),
 		T(test_pwfile_unwritable_dir_leaves_old),
