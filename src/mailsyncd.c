@@ -293,6 +293,34 @@ run_in_place(struct daemon *d, const struct sync_opts *o,
 	return 1;
 }
 
+/* Started with the tables of the entries held and nothing changed
+   since: the model, built once when idle (publishing nothing), so that
+   the first change is applied in place too. */
+static void
+prepare(struct daemon *d, const struct sync_opts *o)
+{
+	struct sync_opts so = *o;
+	struct report rep;
+	struct errbuf eb;
+	long long t0 = now_ms();
+
+	d->prep_due = 0;
+	if (o->dry_run || d->need_whole)
+		return;
+	report_init_log(&rep);
+	rep.fn = NULL; /* the standing warnings were reported already */
+	so.report = &rep;
+	so.ldap_set = d->set;
+	if (sync_prepare(d->conf, &so, &d->incr, &eb) != SYNC_OK) {
+		log_debug("not ready for changes in place: %s", eb.msg);
+		return;
+	}
+	ldapset_journal_start(d->set);
+	log_info("ready for changes in place: model of %zu LDAP entries "
+	    "built in %.3f s", ldapset_count(d->set),
+	    (double)(now_ms() - t0) / 1000.0);
+}
+
 static enum sync_status
 run_sync(struct daemon *d, const struct sync_opts *oo)
 {
@@ -307,6 +335,7 @@ run_sync(struct daemon *d, const struct sync_opts *oo)
 	long long t0 = now_ms(), took;
 	int k, changed = 0, lock, from_set = use_set(d);
 
+	d->prep_due = 0;
 	if (from_set && run_in_place(d, oo, &st))
 		return st;
 	d->runs++;
@@ -484,6 +513,7 @@ loop(struct daemon *d, const struct sync_opts *o)
 		    "LDAP says what changed since");
 		notify_ready(d);
 		d->pending = 0;
+		d->prep_due = 1;
 		due = -1;
 	}
 	next_poll = now_ms() + (long long)d->poll_interval * 1000;
@@ -503,6 +533,11 @@ loop(struct daemon *d, const struct sync_opts *o)
 		t = now_ms();
 		if (due != -1 && t >= due) {
 			build_due(d, o, &due, &next_poll);
+			continue;
+		}
+		if (due == -1 && d->prep_due && d->watch != NULL &&
+		    ldapwatch_ready(d->watch) && use_set(d)) {
+			prepare(d, o);
 			continue;
 		}
 		/* The timer runs only for what no watch follows: LDAP

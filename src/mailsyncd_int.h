@@ -61,6 +61,8 @@ struct daemon {
 	   last full build from SET; NULL: the next build is whole. */
 	struct incr *incr;
 	int need_whole;     /* something but SET moved (Hiera, the timer) */
+	int prep_due;       /* started with the tables of SET: build the
+			       model for changes in place once idle */
 	unsigned long in_place, whole; /* builds of each kind from SET */
 };
 

@@ -456,7 +456,7 @@ static int
 batch_check(struct incr *ic, const struct conf *c, const struct ldapset *set,
     struct ibatch *b, long long *expect, const char **why_r)
 {
-	size_t counts[INCR_MAX_ENTRIES], i, v[5];
+	size_t counts[INCR_MAX_ENTRIES], i, v[5] = { 0 };
 	long long count;
 	int k;
 

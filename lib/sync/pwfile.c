@@ -654,6 +654,7 @@ pwfile_splice(const char *file, mode_t mode, gid_t gid,
 		return -1;
 	}
 	sp->file = file;
+	sp->fd = -1;
 	if ((sp->fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
 	    fstat(sp->fd, &st) == -1) {
 		errbuf_syserr(eb, "%s", file);
@@ -709,7 +710,7 @@ pwfile_splice(const char *file, mode_t mode, gid_t gid,
 	ret = 0;
 out:
 	atomicfile_abort(&af);
-	if (sp->fd > 0)
+	if (sp->fd != -1)
 		(void)close(sp->fd);
 	explicit_bzero(sp, sizeof(*sp));
 	free(sp);

@@ -729,3 +729,46 @@ sync_run(const struct conf *c, const struct sync_opts *o,
 	sync_state_free(&ss);
 	return st;
 }
+
+enum sync_status
+sync_prepare(const struct conf *c, const struct sync_opts *o,
+    struct incr **incr_r, struct errbuf *eb)
+{
+	unsigned long w0 = report_nwarnings(o->report);
+	struct sync_opts oo = *o;
+	struct sync_result res;
+	struct sync_state *ss;
+	enum sync_status st;
+	long long n;
+	int k;
+
+	incr_free(incr_r);
+	memset(&res, 0, sizeof(res));
+	oo.load_only = 1;
+	if (oo.now == 0)
+		oo.now = time(NULL);
+	if (o->ldap_set == NULL) {
+		errbuf_set(eb, "no LDAP entries held");
+		return SYNC_ERR_CONFIG;
+	}
+	if ((st = sync_load(c, &oo, &ss, &res, eb)) != SYNC_OK)
+		return st;
+	res.warnings = (size_t)(report_nwarnings(o->report) - w0);
+	for (k = 0; k < OUTPUT_COUNT; k++) {
+		if (!c->out[k].enabled)
+			continue;
+		if (table_count(&c->out[k], (enum output_kind)k, &n, eb) ==
+		    -1) {
+			st = SYNC_ERR_PUBLISH;
+			goto out;
+		}
+		res.out[k].enabled = 1;
+		res.out[k].old_count = n;
+		res.out[k].new_count = (size_t)n;
+	}
+	if ((*incr_r = incr_new(c, ss->model, &res, eb)) == NULL)
+		st = SYNC_ERR_NOMEM;
+out:
+	sync_state_free(&ss);
+	return st;
+}

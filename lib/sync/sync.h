@@ -104,6 +104,15 @@ enum sync_status sync_run(const struct conf *c, const struct sync_opts *o,
     struct sync_result *res, struct errbuf *eb)
     __attribute__((warn_unused_result));
 
+/* For a daemon whose tables are those of the entries it holds
+   (O->ldap_set, unchanged since they were published): build the model
+   from them, publish nothing, and leave in *INCR_R what lib/incr needs to
+   apply later changes in place (the table counts read from the files).
+   SYNC_OK, or a failure status with EB set and *INCR_R NULL. */
+enum sync_status sync_prepare(const struct conf *c, const struct sync_opts *o,
+    struct incr **incr_r, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+
 /* Publishing is serialised by an exclusive lock on STATE_DIR/publish.lock
    (STATE_DIR is created when missing), held by every mailmap build and
    mailsyncd run from before its first temp file until its metrics and

@@ -299,3 +299,37 @@ table_patch(const struct conf_output *o, enum output_kind kind,
 	free(file);
 	return r;
 }
+
+static int
+count_one(const char *user, const char *password, void *arg)
+{
+	(void)user;
+	(void)password;
+	(*(long long *)arg)++;
+	return 0;
+}
+
+int
+table_count(const struct conf_output *o, enum output_kind kind,
+    long long *count_r, struct errbuf *eb)
+{
+	struct map_reader *r;
+	struct stat st;
+	char *file;
+	int ret = -1;
+
+	*count_r = 0;
+	if ((file = conf_output_file(o, kind)) == NULL) {
+		errbuf_syserr(eb, "%s", conf_output_name(kind));
+		return -1;
+	}
+	if (kind == OUTPUT_PASSWD) {
+		ret = pwfile_scan(file, count_one, count_r, &st, eb);
+	} else if ((r = map_reader_open(o->format, file, eb)) != NULL) {
+		if ((*count_r = map_count(r, eb)) >= 0)
+			ret = 0;
+		map_reader_close(&r);
+	}
+	free(file);
+	return ret;
+}

@@ -72,6 +72,11 @@ int table_publish(struct table_writer **twp, int *changed_r,
     struct errbuf *eb) __attribute__((warn_unused_result));
 void table_discard(struct table_writer **twp);
 
+/* The entries in the published table of output KIND, in *COUNT_R (as
+   map_count, or the passwd-file's lines).  0, or -1 with EB set (a
+   missing file: errnum ENOENT). */
+int table_count(const struct conf_output *o, enum output_kind kind,
+    long long *count_r, struct errbuf *eb) __attribute__((warn_unused_result));
 /* Apply EDITS (distinct keys; VALUE NULL removes one) to the published
    table of output KIND where it lies: map_patch for maps (lmdb only;
    errnum ENOTSUP for the others), pwfile_splice for passwd (EDITS in

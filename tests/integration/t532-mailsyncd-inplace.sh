@@ -12,7 +12,7 @@
 slapd_require
 need_cmd postmap
 [ -x "$top_builddir/src/mailsyncd" ] || skip_all "mailsyncd not built"
-plan 23
+plan 29
 
 slapd_setup
 slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
@@ -100,6 +100,22 @@ ok $? "a change to an account a Hiera alias names is published"
 is "$(whole)" $((w0 + 1)) "built whole"
 grep -q "building whole: a changed account's address is named elsewhere" "$T_DIR/daemon.log"
 ok $? "and the log says why"
+same; ok $? "equal to a rebuild"
+kill -TERM $pid
+wait $pid; ok $? "SIGTERM: clean exit"
+
+# Restarted with its saved entries and nothing changed: no sync, but the
+# model is built once idle, so the first change goes in place too.
+mailsyncd -c "$U/udmail.yaml" -v --interval 3600 2>"$T_DIR/r1.log" &
+pid=$!
+t_track_pid $pid
+wait_for 20 grep -q "ready for changes in place" "$T_DIR/r1.log"
+ok $? "restart with the entries kept: ready for changes in place"
+is "$(grep -c 'sync done' "$T_DIR/r1.log")" 0 "and no sync"
+printf 'dn: uid=u0000009,%s\nchangetype: modify\nreplace: emailForward\nemailForward: new9@elsewhere.example.net\n\n' "$SLAPD_USERS" | modify
+wait_for 10 sh -c '[ "$(postmap -q u0000009@example.org lmdb:'"$U"'/maps/forward)" = new9@elsewhere.example.net ]'
+ok $? "the first change after the restart is published"
+is "$(grep -c 'sync done .*in place' "$T_DIR/r1.log")" 1 "in place"
 same; ok $? "equal to a rebuild"
 kill -TERM $pid
 wait $pid; ok $? "SIGTERM: clean exit"
