@@ -1,7 +1,11 @@
 /*
  * spill: an append-only scratch file without a name.  Writes go through
- * a buffer; what is still in it is read from memory, the rest with
- * pread, so readers never move a file offset or touch the buffer.
+ * a buffer that grows to the memory cap (16 MiB unless set) before the
+ * first write to the file: a directory of 100,000 accounts keeps its
+ * hashes in memory and reads none back with a system call, a million
+ * still costs at most the cap.  What is in the buffer is read from
+ * memory, the rest with pread, so readers never move a file offset or
+ * touch the buffer.
  * Invariant: the file never has a name another process could open
  * (O_TMPFILE, or unlinked right after mkstemp), and the buffer, which
  * holds secrets, is wiped before it is reused or freed.
@@ -21,7 +25,8 @@
 
 #include "spill.h"
 
-#define SPILL_BUF (64 * 1024)
+#define SPILL_BUF_FIRST ((size_t)64 * 1024)
+#define SPILL_MEM_DEFAULT ((size_t)16 * 1024 * 1024)
 #define REF_LEN_BITS 16
 #define REF_OFF_MAX (((uint64_t)1 << (64 - REF_LEN_BITS)) - 1)
 
@@ -30,7 +35,9 @@ struct spill {
 	char *dir;         /* for messages */
 	uint64_t flushed;  /* bytes in the file */
 	size_t used;       /* bytes in buf after them */
-	char buf[SPILL_BUF];
+	size_t cap;        /* of buf */
+	size_t mem_max;    /* buf grows up to this, then goes to the file */
+	char *buf;
 };
 
 static int
@@ -71,12 +78,18 @@ spill_open(const char *dir, struct errbuf *eb)
 	struct spill *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->dir = strdup(dir)) == NULL) {
+	    (s->dir = strdup(dir)) == NULL ||
+	    (s->buf = malloc(SPILL_BUF_FIRST)) == NULL) {
 		errbuf_syserr(eb, "%s: scratch file", dir);
+		if (s != NULL)
+			free(s->dir);
 		free(s);
 		return NULL;
 	}
+	s->cap = SPILL_BUF_FIRST;
+	s->mem_max = SPILL_MEM_DEFAULT;
 	if ((s->fd = open_tmp(dir, eb)) == -1) {
+		free(s->buf);
 		free(s->dir);
 		free(s);
 		return NULL;
@@ -115,6 +128,39 @@ flush_buf(struct spill *s, struct errbuf *eb)
 	return 0;
 }
 
+void
+spill_memory_max(struct spill *s, size_t bytes)
+{
+	s->mem_max = bytes > SPILL_BUF_FIRST ? bytes : SPILL_BUF_FIRST;
+}
+
+uint64_t
+spill_file_bytes(const struct spill *s)
+{
+	return s->flushed;
+}
+
+/* Double the buffer (up to the cap) for N more bytes; the old copy is
+   wiped, never left to realloc.  0, or -1 when it is at the cap (the
+   caller flushes) or memory runs out (the caller flushes too). */
+static int
+grow_buf(struct spill *s, size_t n)
+{
+	size_t cap = s->cap;
+	char *nb;
+
+	while (cap - s->used < n && cap < s->mem_max)
+		cap = cap > s->mem_max / 2 ? s->mem_max : cap * 2;
+	if (cap - s->used < n || (nb = malloc(cap)) == NULL)
+		return -1;
+	memcpy(nb, s->buf, s->used);
+	sodium_memzero(s->buf, s->used);
+	free(s->buf);
+	s->buf = nb;
+	s->cap = cap;
+	return 0;
+}
+
 int
 spill_put(struct spill *s, const char *str, uint64_t *ref_r,
     struct errbuf *eb)
@@ -127,7 +173,8 @@ spill_put(struct spill *s, const char *str, uint64_t *ref_r,
 		    s->dir, SPILL_STR_MAX);
 		return -1;
 	}
-	if (s->used + len > sizeof(s->buf) && flush_buf(s, eb) == -1)
+	if (len > s->cap - s->used && grow_buf(s, len) == -1 &&
+	    flush_buf(s, eb) == -1)
 		return -1;
 	off = s->flushed + s->used;
 	if (off > REF_OFF_MAX) {
@@ -186,7 +233,8 @@ spill_close(struct spill **sp)
 		return;
 	/* The file has no name: its blocks go with the last descriptor. */
 	(void)close(s->fd);
-	sodium_memzero(s->buf, sizeof(s->buf));
+	sodium_memzero(s->buf, s->cap);
+	free(s->buf);
 	free(s->dir);
 	free(s);
 	*sp = NULL;
