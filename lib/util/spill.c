@@ -1,17 +1,21 @@
 /*
  * spill: an append-only scratch file without a name.  Writes go through
- * a buffer that grows to the memory cap (16 MiB unless set) before the
- * first write to the file: a directory of 100,000 accounts keeps its
- * hashes in memory and reads none back with a system call, a million
- * still costs at most the cap.  What is in the buffer is read from
- * memory, the rest with pread, so readers never move a file offset or
- * touch the buffer.
+ * a buffer: an anonymous mapping of the memory cap (16 MiB unless set),
+ * of which only the pages written are memory, kept out of core dumps.
+ * Until it is full nothing goes to the file, so a directory of 100,000
+ * accounts keeps its hashes in memory and reads none back with a system
+ * call.  When it is full it is written out, its pages are given back,
+ * and from then on it works in 64 KiB: a million accounts cost the cap
+ * only while the first 16 MiB arrive.  What is in the buffer is read
+ * from memory, the rest with pread, so readers never move a file offset
+ * or touch the buffer.
  * Invariant: the file never has a name another process could open
  * (O_TMPFILE, or unlinked right after mkstemp), and the buffer, which
  * holds secrets, is wiped before it is reused or freed.
  */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -25,7 +29,7 @@
 
 #include "spill.h"
 
-#define SPILL_BUF_FIRST ((size_t)64 * 1024)
+#define SPILL_BUF_SMALL ((size_t)64 * 1024)
 #define SPILL_MEM_DEFAULT ((size_t)16 * 1024 * 1024)
 #define REF_LEN_BITS 16
 #define REF_OFF_MAX (((uint64_t)1 << (64 - REF_LEN_BITS)) - 1)
@@ -35,9 +39,11 @@ struct spill {
 	char *dir;         /* for messages */
 	uint64_t flushed;  /* bytes in the file */
 	size_t used;       /* bytes in buf after them */
-	size_t cap;        /* of buf */
-	size_t mem_max;    /* buf grows up to this, then goes to the file */
-	char *buf;
+	size_t cap;        /* usable bytes of buf: mem_max, then
+			      SPILL_BUF_SMALL once anything went to the
+			      file */
+	size_t mem_max;    /* the size of the mapping */
+	char *buf;         /* NULL until the first spill_put */
 };
 
 static int
@@ -78,18 +84,13 @@ spill_open(const char *dir, struct errbuf *eb)
 	struct spill *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->dir = strdup(dir)) == NULL ||
-	    (s->buf = malloc(SPILL_BUF_FIRST)) == NULL) {
+	    (s->dir = strdup(dir)) == NULL) {
 		errbuf_syserr(eb, "%s: scratch file", dir);
-		if (s != NULL)
-			free(s->dir);
 		free(s);
 		return NULL;
 	}
-	s->cap = SPILL_BUF_FIRST;
 	s->mem_max = SPILL_MEM_DEFAULT;
 	if ((s->fd = open_tmp(dir, eb)) == -1) {
-		free(s->buf);
 		free(s->dir);
 		free(s);
 		return NULL;
@@ -131,7 +132,8 @@ flush_buf(struct spill *s, struct errbuf *eb)
 void
 spill_memory_max(struct spill *s, size_t bytes)
 {
-	s->mem_max = bytes > SPILL_BUF_FIRST ? bytes : SPILL_BUF_FIRST;
+	if (s->buf == NULL)
+		s->mem_max = bytes > SPILL_BUF_SMALL ? bytes : SPILL_BUF_SMALL;
 }
 
 uint64_t
@@ -140,24 +142,38 @@ spill_file_bytes(const struct spill *s)
 	return s->flushed;
 }
 
-/* Double the buffer (up to the cap) for N more bytes; the old copy is
-   wiped, never left to realloc.  0, or -1 when it is at the cap (the
-   caller flushes) or memory runs out (the caller flushes too). */
+/* The buffer's mapping, at the first spill_put. */
 static int
-grow_buf(struct spill *s, size_t n)
+map_buf(struct spill *s, struct errbuf *eb)
 {
-	size_t cap = s->cap;
-	char *nb;
+	void *p;
 
-	while (cap - s->used < n && cap < s->mem_max)
-		cap = cap > s->mem_max / 2 ? s->mem_max : cap * 2;
-	if (cap - s->used < n || (nb = malloc(cap)) == NULL)
+	p = mmap(NULL, s->mem_max, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		errbuf_syserr(eb, "%s: scratch buffer", s->dir);
 		return -1;
-	memcpy(nb, s->buf, s->used);
-	sodium_memzero(s->buf, s->used);
-	free(s->buf);
-	s->buf = nb;
-	s->cap = cap;
+	}
+#ifdef MADV_DONTDUMP
+	(void)madvise(p, s->mem_max, MADV_DONTDUMP); /* hashes */
+#endif
+	s->buf = p;
+	s->cap = s->mem_max;
+	return 0;
+}
+
+/* Write the buffer out; the first time, give its pages back and go on
+   in SPILL_BUF_SMALL. */
+static int
+spill_buf(struct spill *s, struct errbuf *eb)
+{
+	if (flush_buf(s, eb) == -1)
+		return -1;
+	if (s->cap > SPILL_BUF_SMALL) {
+		(void)madvise(s->buf + SPILL_BUF_SMALL,
+		    s->mem_max - SPILL_BUF_SMALL, MADV_DONTNEED);
+		s->cap = SPILL_BUF_SMALL;
+	}
 	return 0;
 }
 
@@ -173,8 +189,9 @@ spill_put(struct spill *s, const char *str, uint64_t *ref_r,
 		    s->dir, SPILL_STR_MAX);
 		return -1;
 	}
-	if (len > s->cap - s->used && grow_buf(s, len) == -1 &&
-	    flush_buf(s, eb) == -1)
+	if (s->buf == NULL && map_buf(s, eb) == -1)
+		return -1;
+	if (len > s->cap - s->used && spill_buf(s, eb) == -1)
 		return -1;
 	off = s->flushed + s->used;
 	if (off > REF_OFF_MAX) {
@@ -201,7 +218,8 @@ spill_get(const struct spill *s, uint64_t ref, char *buf, size_t bufsz,
 		return -1;
 	}
 	if (off >= s->flushed) {
-		memcpy(buf, s->buf + (off - s->flushed), len);
+		if (len > 0) /* no put yet: no buffer either */
+			memcpy(buf, s->buf + (off - s->flushed), len);
 		buf[len] = '\0';
 		return 0;
 	}
@@ -233,8 +251,10 @@ spill_close(struct spill **sp)
 		return;
 	/* The file has no name: its blocks go with the last descriptor. */
 	(void)close(s->fd);
-	sodium_memzero(s->buf, s->cap);
-	free(s->buf);
+	if (s->buf != NULL) {
+		sodium_memzero(s->buf, s->used); /* flushes wiped the rest */
+		(void)munmap(s->buf, s->mem_max);
+	}
 	free(s->dir);
 	free(s);
 	*sp = NULL;

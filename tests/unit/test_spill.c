@@ -46,7 +46,7 @@ dir_entries(const char *dir)
 }
 
 /* Far more than 64 KiB, in strings of varying length, read back in a
-   scrambled order, before and after further writes: with a 64 KiB cap
+   scrambled order, before and after further writes: with a small cap
    most come back from the file, with the default cap all from memory. */
 static void
 roundtrip(char *dir, size_t mem_max)
@@ -104,7 +104,8 @@ roundtrip(char *dir, size_t mem_max)
 static void
 test_spill_roundtrip(void **state)
 {
-	roundtrip(*state, 64 * 1024);
+	roundtrip(*state, 64 * 1024);  /* the smallest cap */
+	roundtrip(*state, 256 * 1024); /* full once, then 64 KiB at a time */
 	roundtrip(*state, 0);
 }
 
