@@ -28,7 +28,8 @@
 #include "pwhash.h"
 
 #define ARENA_FIRST   4096      /* a small model stays small, */
-#define ARENA_BLOCK   (1024 * 1024) /* a million entries a few dozen blocks */
+#define ARENA_BLOCK   (4 * 1024 * 1024) /* a million entries: a dozen
+					     blocks, in huge pages */
 #define MODEL_DEPTH_MAX 100     /* alias chain; Postfix stops at 1000 */
 #define ITEM_MAX      4096      /* one item of a target list, as read */
 
@@ -40,6 +41,7 @@ table_grow(struct model *m)
 
 	if ((slots = calloc(nslots, sizeof(*slots))) == NULL)
 		return -1;
+	array_hint_huge(slots, nslots * sizeof(*slots)); /* probed at random */
 	for (i = 0; i < m->nnodes; i++) {
 		j = hash_fnv1a(m->nodes[i].addr, strlen(m->nodes[i].addr)) &
 		    (nslots - 1);

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "arena.h"
+#include "array.h"
 
 struct arena_block {
 	struct arena_block *next;
@@ -41,6 +42,7 @@ block_new(struct arena *a, size_t size)
 	b->used = 0;
 	b->size = size;
 	a->bytes += sizeof(*b) + size;
+	array_hint_huge(b, sizeof(*b) + size);
 	return b;
 }
 
