@@ -240,7 +240,10 @@ table_text(const struct conf *c, int k)
 	s = strdup(buf_cstr(&b));
 	for (line = strtok_r(s, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
-		lines = realloc(lines, (n + 1) * sizeof(*lines));
+		char **nl = realloc(lines, (n + 1) * sizeof(*lines));
+
+		assert_non_null(nl);
+		lines = nl;
 		lines[n++] = line;
 	}
 	qsort(lines, n, sizeof(*lines), line_cmp);
@@ -343,7 +346,7 @@ test_incr_equals_rebuild(void **state)
 				if (rnd(4) == 0)
 					(void)snprintf(uid, sizeof(uid), "u1");
 				else
-					(void)snprintf(uid, sizeof(uid), "r%u",
+					(void)snprintf(uid, sizeof(uid), "r%d",
 					    round);
 				uids[n] = strdup(uid);
 				put_random(f->set, n, uids[n]);
