@@ -272,8 +272,11 @@ run_in_place(struct daemon *d, const struct sync_opts *o,
 	d->runs++;
 	ldapset_journal_start(d->set);
 	res.total_seconds = (double)(now_ms() - t0) / 1000.0;
-	for (k = 0; k < OUTPUT_COUNT; k++)
+	for (k = 0; k < OUTPUT_COUNT; k++) {
 		changed += res.out[k].changed;
+		if (res.out[k].changed)
+			sync_cache_forget(d->cache, (enum output_kind)k);
+	}
 	free(d->cookie);
 	d->cookie = d->resume != NULL ? xstrdup(d->resume) : NULL;
 	if (d->watching)

@@ -59,6 +59,13 @@ sync_cache_free(struct sync_cache **cp)
 	*cp = NULL;
 }
 
+void
+sync_cache_forget(struct sync_cache *sc, enum output_kind k)
+{
+	if (sc != NULL && (unsigned)k < OUTPUT_COUNT)
+		sc->valid[k] = 0;
+}
+
 /* Output K's published file, if it is still what the cache describes:
    then its state is taken from there instead of being read again. */
 static int

@@ -76,6 +76,8 @@ struct sync_result {
    configuration changes. */
 struct sync_cache *sync_cache_new(void);
 void sync_cache_free(struct sync_cache **cp);
+/* Output K's file was changed by someone else (lib/incr): read it again. */
+void sync_cache_forget(struct sync_cache *sc, enum output_kind k);
 
 /* Loaded sources and the resolved model. */
 struct sync_state;

@@ -184,7 +184,7 @@ same() {
 		else
 			cmp -s "$U/maps/$o.lmdb" "$REF/maps/$o.lmdb" ||
 				[ "$(postmap -s "lmdb:$U/maps/$o" | sort)" = "$(postmap -s "lmdb:$REF/maps/$o" | sort)" ] ||
-				{ echo "$o"; return 1; }
+				{ diff <(postmap -s "lmdb:$U/maps/$o" | sort) <(postmap -s "lmdb:$REF/maps/$o" | sort) | head -5 >"$T_DIR/diff.$o"; echo "$o"; return 1; }
 		fi
 	done
 	cmp -s "$U/dovecot/passwd" "$REF/dovecot/passwd" || { echo passwd; return 1; }
@@ -239,8 +239,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		<"$T_DIR/batch.ldif" >/dev/null 2>>"$T_DIR/ldapmodify.err"
 	changes=$((changes + BATCH))
 	case $ev in "daemon restart"|"daemon stopped"*) start_daemon ;; esac
+	rm -f "$T_DIR"/diff.*
 	quiet_equal
-	ok $? "round $round (${ev:-changes only}): every table equals a rebuild${DIFF:+ (differs: $DIFF)}"
+	r=$?
+	ok $r "round $round (${ev:-changes only}): every table equals a rebuild${DIFF:+ (differs: $DIFF)}"
+	if [ $r != 0 ]; then
+		for f in "$T_DIR"/diff.*; do [ -f "$f" ] && diag "$(tr '\n\t' '  ' <"$f")"; done
+	fi
 done
 diag "$changes changes in $ROUNDS rounds; $(grep -c '^ldap_' "$T_DIR/ldapmodify.err") refused by slapd"
 diag "daemon: $(grep -c 'sync done .*in place' "$T_DIR/daemon.log") changes applied in place, $(grep -c 'sync done .*held LDAP entries' "$T_DIR/daemon.log") builds from held entries, $(grep -c 'sync done .*fetch' "$T_DIR/daemon.log") after a fetch, $(grep -c 'reading every entry again' "$T_DIR/daemon.log") refreshes from nothing forced by the server ($(grep -c 'e-syncRefreshRequired' "$T_DIR/daemon.log") by e-syncRefreshRequired), $(grep -c 'as the last run left them' "$T_DIR/daemon.log") starts from kept entries"
