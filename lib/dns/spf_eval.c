@@ -255,20 +255,20 @@ keep_match(struct spf_state *st, const char *domain,
 		*exp_r = spf_ev_explain(st, domain, &rec->terms[rec->exp]);
 }
 
-/* The walk stops at a redirect back to a domain on its stack, and at its
-   nesting bound.  Returns 1 when it stops there. */
-static int
-walk_stops(struct spf_state *st, unsigned depth, const char *domain,
+/* The walk stops at an include or redirect (WHAT) back to a domain on
+   its stack, and at its nesting bound.  Returns 1 when it stops there. */
+int
+spf_ev_walk_stops(struct spf_state *st, unsigned depth, const char *domain,
     const struct spf_record *rec, const struct spf_term *t,
-    const char *target)
+    const char *what, const char *target)
 {
 	size_t i;
 
 	for (i = 0; i <= depth && i < SPF_WALK_DEPTH; i++)
 		if (strcasecmp(st->stack[i], target) == 0) {
 			spf_ev_trace_err(st, SPF_ERR_LOOP, depth, domain, rec,
-			    t, "redirect loop via %s", target);
-			spf_ev_set_error(st, "redirect loop via %s", target);
+			    t, "%s loop via %s", what, target);
+			spf_ev_set_error(st, "%s loop via %s", what, target);
 			return 1;
 		}
 	return depth + 1 >= SPF_WALK_DEPTH;
@@ -315,7 +315,8 @@ follow_redirect(struct spf_state *st, const char *domain, unsigned depth,
 	}
 	spf_ev_trace(st, SPF_TR_TERM, depth, domain, rec, t, "redirect to %s",
 	    tgt.data);
-	if (st->walk && walk_stops(st, depth, domain, rec, t, tgt.data)) {
+	if (st->walk && spf_ev_walk_stops(st, depth, domain, rec, t,
+	    "redirect", tgt.data)) {
 		r = SPF_NEUTRAL;
 		goto out;
 	}
