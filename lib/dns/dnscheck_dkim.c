@@ -269,7 +269,7 @@ dnscheck_dkim_record(struct dnscheck_run *run, const char *sel,
 	unsigned char *pub = NULL;
 	struct errbuf eb;
 	long n;
-	int is_ed;
+	int is_ed, rv;
 
 	if (dc_tags_parse(txt, len, &tags, &eb) == -1) {
 		if (eb.errnum == ENOMEM)
@@ -317,8 +317,11 @@ dnscheck_dkim_record(struct dnscheck_run *run, const char *sel,
 		    "p= is not valid base64");
 		goto out;
 	}
-	if ((is_ed ? dkim_key_ed25519(run, sel, ev, es, pub, n) :
-	    dkim_key_rsa(run, sel, ev, es, pub, n)) == -1)
+	if (is_ed)
+		rv = dkim_key_ed25519(run, sel, ev, es, pub, n);
+	else
+		rv = dkim_key_rsa(run, sel, ev, es, pub, n);
+	if (rv == -1)
 		goto out;
 	dkim_restrictions(run, sel, ev, es, &tags);
 out:
