@@ -414,14 +414,17 @@ first_due(struct daemon *d, const struct sync_opts *o)
 	return due;
 }
 
-/* Milliseconds poll may wait at T: until the next build or timer, or
-   the next attempt to open the LDAP watch. */
+/* Milliseconds poll may wait at T: until the next build or timer, the
+   next look for a lost Hiera directory, or the next attempt to open the
+   LDAP watch. */
 static int
 poll_timeout(const struct daemon *d, long long t, long long due,
     long long next_poll)
 {
 	int timeout = (int)((due != -1 ? due : next_poll) - t);
 
+	if (d->hiera_unwatched > 0 && d->hiera_retry - t < timeout)
+		timeout = (int)(d->hiera_retry - t);
 	if (d->watch == NULL && d->conf->ldap.enabled &&
 	    d->watch_retry > 0) {
 		long long w = (d->watch_retry - time(NULL)) * 1000LL;
@@ -459,6 +462,11 @@ loop(struct daemon *d, const struct sync_opts *o)
 			build_due(d, o, &due, &next_poll);
 			continue;
 		}
+		/* A Hiera directory inotify lost (removed, moved, not
+		   there yet): look again every HIERA_RETRY_MS. */
+		if (d->hiera_unwatched > 0 && t >= d->hiera_retry &&
+		    hiera_rewatch(d))
+			schedule(d, &due);
 		/* The timer runs only for what no watch follows: LDAP
 		   without a search (a fetch), a Hiera export whose directory
 		   could not be watched (a build from the entries held). */
