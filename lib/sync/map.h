@@ -107,8 +107,10 @@ struct map_edit {
    take a shared lock around each lookup).  Entries already as wanted are
    left alone.  *DELTA_R: entries added less entries removed; *CHANGED_R:
    whether the file was written.  -1 with EB set: errnum ENOTSUP for a
-   format that cannot (the caller rebuilds the table whole); otherwise
-   the table is as it was. */
+   format that cannot, EWOULDBLOCK when a reader held its lock for more
+   than MAP_PATCH_LOCK_WAIT_MS (the caller rebuilds the table whole in
+   either case); the table is as it was. */
+#define MAP_PATCH_LOCK_WAIT_MS 2000
 int map_patch(enum map_format fmt, const char *file,
     const struct map_edit *edits, size_t n, long long *delta_r,
     int *changed_r, struct errbuf *eb) __attribute__((warn_unused_result));

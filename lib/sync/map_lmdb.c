@@ -19,6 +19,7 @@
 #include <lmdb.h>
 
 #include "map_int.h"
+#include "monotime.h"
 
 /* Address space reserved up front; the file only grows to what is used.
    Enough for about 1.3 million typical entries in one transaction. */
@@ -404,6 +405,37 @@ lmdb_lock(int fd, short type, const char *file, struct errbuf *eb)
 	return 0;
 }
 
+/* The writer's lock, waited for MAP_PATCH_LOCK_WAIT_MS at most: a
+   Postfix lookup holds its shared lock for microseconds, but a reader
+   that keeps the table open (a `mailmap dump` paused in a pager, a hung
+   process) must not stop every later update.  The caller then rebuilds
+   the table whole and replaces it by rename, which needs no lock. */
+static int
+lmdb_lock_write(int fd, const char *file, struct errbuf *eb)
+{
+	struct flock fl;
+	double deadline = monotime_now() + MAP_PATCH_LOCK_WAIT_MS / 1000.0;
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(fd, F_SETLK, &fl) == -1) {
+		if (errno != EINTR && errno != EAGAIN && errno != EACCES) {
+			errbuf_syserr(eb, "%s: lock", file);
+			return -1;
+		}
+		if (monotime_now() >= deadline) {
+			errbuf_set(eb, "%s: a reader held its lock for more "
+			    "than %d ms", file, MAP_PATCH_LOCK_WAIT_MS);
+			eb->errnum = EWOULDBLOCK;
+			return -1;
+		}
+		(void)nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
 /* Put or delete each edit in one write transaction, touching only the
    entries that differ; commit (LMDB syncs the data, then the meta page:
    a crash leaves the old state or the new). */
@@ -494,7 +526,7 @@ lmdb_patch(const char *file, const struct map_edit *e, size_t n,
 		errbuf_prefix(eb, "%s", file);
 		goto out;
 	}
-	if (lmdb_lock(fd, F_WRLCK, file, eb) == -1)
+	if (lmdb_lock_write(fd, file, eb) == -1)
 		goto out;
 	r = lmdb_patch_txn(env, file, e, n, delta_r, changed_r, eb);
 	/* Closing the environment closes FD, which drops the lock. */

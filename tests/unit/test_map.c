@@ -810,12 +810,60 @@ test_map_patch_waits_for_readers(void **state)
 	(void)close(p[1]);
 }
 
+/* A reader that keeps its lock past MAP_PATCH_LOCK_WAIT_MS (a paused
+   pager, a hung process) makes map_patch give up with EWOULDBLOCK and
+   leave the table as it was: the daemon then rebuilds it whole. */
+static void
+test_map_patch_gives_up_on_a_stuck_reader(void **state)
+{
+	struct fx *fx = *state;
+	const struct map_edit e = { "dave@example.org", "later" };
+	struct flock fl;
+	struct errbuf eb;
+	struct stat before, after;
+	long long delta;
+	int p[2], q[2], fd, changed;
+	char c;
+	pid_t pid;
+
+	assert_int_equal(build(MAP_FORMAT_LMDB, fx->file[0], sample, 4, NULL),
+	    0);
+	assert_int_equal(stat(fx->file[0], &before), 0);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(q), 0);
+	if ((pid = fork()) == 0) {
+		fd = open(fx->file[0], O_RDONLY);
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_RDLCK;
+		if (fd == -1 || fcntl(fd, F_SETLKW, &fl) == -1)
+			_exit(1);
+		(void)write(p[1], "x", 1);
+		(void)read(q[0], &c, 1); /* until the parent says so */
+		_exit(0);
+	}
+	assert_int_equal(read(p[0], &c, 1), 1);
+	assert_int_equal(map_patch(MAP_FORMAT_LMDB, fx->file[0], &e, 1, &delta,
+	    &changed, &eb), -1);
+	assert_int_equal(eb.errnum, EWOULDBLOCK);
+	assert_non_null(strstr(eb.msg, "reader held its lock"));
+	assert_int_equal(write(q[1], "x", 1), 1);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_int_equal(stat(fx->file[0], &after), 0);
+	assert_int_equal(after.st_size, before.st_size);
+	assert_int_equal(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
+	(void)close(p[0]);
+	(void)close(p[1]);
+	(void)close(q[0]);
+	(void)close(q[1]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_map_roundtrip_all_formats),
+		T(test_map_patch_gives_up_on_a_stuck_reader),
 		T(test_map_text_layout),
 		T(test_map_lmdb_stores_nul),
 		T(test_map_hash_stores_nul),
