@@ -46,7 +46,12 @@ struct ystream {
 	const struct yaml_limits *lim;
 	size_t depth;
 	size_t values;
+	size_t nodes;
 	int ndocs;
+	int state;   /* 0 reading, 1 at the end, -1 failed */
+	int have_ev; /* ev is libyaml's and must be deleted */
+	yaml_parser_t parser;
+	yaml_event_t ev;
 	struct errbuf *eb;
 };
 
@@ -336,17 +341,29 @@ check_open(struct ystream *ys, const yaml_event_t *ev, int seq)
 	return 0;
 }
 
-/* Check one libyaml event and hand it on.  Returns 1 at the end of the
-   stream, 0 to go on, -1 on error. */
+/* Scalars, lists and mappings: what a reader of the whole document
+   would hold, capped before any of it is looked at. */
 static int
-on_event(struct ystream *ys, const yaml_event_t *ev, yaml_event_fn *fn,
-    void *arg)
+count_node(struct ystream *ys, const yaml_event_t *ev)
 {
-	struct yevent out;
+	if (ys->lim->max_nodes != 0 && ys->nodes >= ys->lim->max_nodes) {
+		errbuf_set(ys->eb, "%s:%u:%u: more than %zu values in one "
+		    "file", ys->name, (unsigned)ev->start_mark.line + 1,
+		    (unsigned)ev->start_mark.column + 1, ys->lim->max_nodes);
+		return -1;
+	}
+	ys->nodes++;
+	return 0;
+}
 
-	memset(&out, 0, sizeof(out));
-	out.line = (unsigned)ev->start_mark.line + 1;
-	out.col = (unsigned)ev->start_mark.column + 1;
+/* Check one libyaml event and fill OUT.  Returns 1 for an event to hand
+   on, 2 at the end of the stream, 0 to skip it, -1 on error. */
+static int
+on_event(struct ystream *ys, const yaml_event_t *ev, struct yevent *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->line = (unsigned)ev->start_mark.line + 1;
+	out->col = (unsigned)ev->start_mark.column + 1;
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (ys->ndocs++ > 0)
@@ -357,44 +374,39 @@ on_event(struct ystream *ys, const yaml_event_t *ev, yaml_event_fn *fn,
 		return event_error(ys, ev, "aliases (*name) are not allowed, "
 		    "write the value out");
 	case YAML_SCALAR_EVENT:
-		if (check_scalar(ys, ev) == -1)
+		if (check_scalar(ys, ev) == -1 || count_node(ys, ev) == -1)
 			return -1;
-		out.type = YEV_SCALAR;
-		out.str = (const char *)ev->data.scalar.value;
-		out.len = ev->data.scalar.length;
-		out.plain = ev->data.scalar.tag == NULL &&
+		out->type = YEV_SCALAR;
+		out->str = (const char *)ev->data.scalar.value;
+		out->len = ev->data.scalar.length;
+		out->plain = ev->data.scalar.tag == NULL &&
 		    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		break;
+		return 1;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
 		if (check_open(ys, ev, ev->type == YAML_SEQUENCE_START_EVENT) ==
-		    -1)
+		    -1 || count_node(ys, ev) == -1)
 			return -1;
-		out.type = ev->type == YAML_SEQUENCE_START_EVENT ? YEV_SEQ :
+		out->type = ev->type == YAML_SEQUENCE_START_EVENT ? YEV_SEQ :
 		    YEV_MAP;
-		break;
+		return 1;
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		ys->depth--;
-		out.type = YEV_END;
-		break;
-	case YAML_STREAM_END_EVENT:
+		out->type = YEV_END;
 		return 1;
+	case YAML_STREAM_END_EVENT:
+		return 2;
 	default:
 		return 0;
 	}
-	return fn(arg, &out);
 }
 
-int
-yaml_parse_events(const char *name, const char *data, size_t len,
-    const struct yaml_limits *lim, yaml_event_fn *fn, void *arg,
-    struct errbuf *eb)
+struct ystream *
+ystream_open(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, struct errbuf *eb)
 {
-	struct ystream ys;
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int r = 0;
+	struct ystream *ys;
 
 	/* With the encoding fixed, libyaml would take a UTF-8 byte order
 	   mark for content; editors hide it, so positions start after it. */
@@ -406,33 +418,84 @@ yaml_parse_events(const char *name, const char *data, size_t len,
 		errbuf_set(eb, "%s: larger than %zu bytes", name,
 		    lim->max_bytes);
 		eb->errnum = EFBIG;
-		return -1;
+		return NULL;
 	}
-	memset(&ys, 0, sizeof(ys));
-	ys.name = name;
-	ys.data = data;
-	ys.len = len;
-	ys.lim = lim;
-	ys.eb = eb;
-	if (!yaml_parser_initialize(&parser)) {
+	if ((ys = calloc(1, sizeof(*ys))) == NULL ||
+	    !yaml_parser_initialize(&ys->parser)) {
+		free(ys);
 		errbuf_set(eb, "%s: out of memory", name);
 		eb->errnum = ENOMEM;
-		return -1;
+		return NULL;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
+	ys->name = name;
+	ys->data = data;
+	ys->len = len;
+	ys->lim = lim;
+	ys->eb = eb;
+	yaml_parser_set_input_string(&ys->parser, (const unsigned char *)data,
 	    len);
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-	while (r == 0) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			parser_error(&ys, &parser);
+	yaml_parser_set_encoding(&ys->parser, YAML_UTF8_ENCODING);
+	return ys;
+}
+
+int
+ystream_next(struct ystream *ys, struct yevent *ev)
+{
+	int r;
+
+	if (ys->state != 0)
+		return ys->state == 1 ? 0 : -1;
+	do {
+		if (ys->have_ev) {
+			yaml_event_delete(&ys->ev);
+			ys->have_ev = 0;
+		}
+		if (!yaml_parser_parse(&ys->parser, &ys->ev)) {
+			parser_error(ys, &ys->parser);
 			r = -1;
 			break;
 		}
-		r = on_event(&ys, &ev, fn, arg);
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	return r == -1 ? -1 : 0;
+		ys->have_ev = 1;
+		r = on_event(ys, &ys->ev, ev);
+	} while (r == 0);
+	if (r == 1)
+		return 1;
+	ys->state = r == 2 ? 1 : -1;
+	return ys->state == 1 ? 0 : -1;
+}
+
+void
+ystream_close(struct ystream **ysp)
+{
+	struct ystream *ys;
+
+	if (ysp == NULL || (ys = *ysp) == NULL)
+		return;
+	if (ys->have_ev)
+		yaml_event_delete(&ys->ev);
+	yaml_parser_delete(&ys->parser);
+	free(ys);
+	*ysp = NULL;
+}
+
+int
+yaml_parse_events(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, yaml_event_fn *fn, void *arg,
+    struct errbuf *eb)
+{
+	struct ystream *ys;
+	struct yevent ev;
+	int r;
+
+	if ((ys = ystream_open(name, data, len, lim, eb)) == NULL)
+		return -1;
+	while ((r = ystream_next(ys, &ev)) == 1)
+		if (fn(arg, &ev) == -1) {
+			r = -1;
+			break;
+		}
+	ystream_close(&ys);
+	return r;
 }
 
 static struct ynode *

@@ -19,7 +19,7 @@ struct yaml_limits {
 	size_t max_bytes;  /* file size */
 	size_t max_depth;  /* nesting of lists and mappings */
 	size_t max_values; /* scalars (keys and values as written), 0: any */
-	size_t max_nodes;  /* ydoc_parse: scalars + lists + mappings */
+	size_t max_nodes;  /* scalars + lists + mappings, 0: any */
 	size_t max_scalar; /* bytes in one scalar */
 };
 
@@ -59,6 +59,19 @@ struct ydoc;
    NUL-terminated and must be freed. */
 int yaml_read_file(const char *path, size_t max_bytes, char **data_r,
     size_t *len_r, struct errbuf *eb) __attribute__((warn_unused_result));
+
+/* The same stream, pulled: ystream_open returns NULL with EB set (too
+   large, out of memory); ystream_next fills EV and returns 1, 0 at the
+   end of the stream, or -1 with EB "NAME:LINE:COL: what" (and goes on
+   returning -1).  EV's text lives until the next call.  DATA must
+   outlive the stream. */
+struct ystream;
+struct ystream *ystream_open(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+int ystream_next(struct ystream *ys, struct yevent *ev)
+    __attribute__((warn_unused_result));
+void ystream_close(struct ystream **ysp);
 
 /* Parse DATA (one document) and hand each event to FN; every check of
    LIM is made before FN sees the event.  NAME prefixes messages.  An

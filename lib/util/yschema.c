@@ -1,0 +1,348 @@
+/*
+ * yschema: strict schema reading over the pulled yamlutil stream.  No
+ * tree is built: the memory is the keys of the mappings open at the
+ * moment (for duplicate detection) in a stack arena, released when each
+ * mapping ends.  A duplicate key is refused, not overwritten, because a
+ * reader that silently keeps the last value hides the first one from
+ * its author.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "yschema.h"
+
+#define KEYS_CHUNK (16 * 1024)
+
+/* Key text of the open mappings; released in stack order. */
+struct kchunk {
+	struct kchunk *prev;
+	size_t used, cap;
+	char data[];
+};
+
+struct kmark {
+	struct kchunk *top;
+	size_t used;
+};
+
+struct yschema {
+	const char *name;
+	struct ystream *st;
+	struct errbuf *eb;     /* the reader's: the first problem */
+	struct errbuf steb;    /* the stream's, copied to eb on failure */
+	size_t depth;          /* lists and mappings open */
+	int stream_failed;
+	struct kchunk *keys;
+};
+
+static char *
+keys_dup(struct yschema *ys, const char *s, size_t len)
+{
+	struct kchunk *c = ys->keys;
+	size_t cap;
+	char *p;
+
+	if (c == NULL || c->cap - c->used < len + 1) {
+		cap = len + 1 > KEYS_CHUNK ? len + 1 : KEYS_CHUNK;
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->prev = ys->keys;
+		c->used = 0;
+		c->cap = cap;
+		ys->keys = c;
+	}
+	p = c->data + c->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	c->used += len + 1;
+	return p;
+}
+
+static void
+keys_mark(const struct yschema *ys, struct kmark *m)
+{
+	m->top = ys->keys;
+	m->used = ys->keys != NULL ? ys->keys->used : 0;
+}
+
+static void
+keys_release(struct yschema *ys, const struct kmark *m)
+{
+	struct kchunk *c;
+
+	while ((c = ys->keys) != NULL && c != m->top) {
+		ys->keys = c->prev;
+		free(c);
+	}
+	if (ys->keys != NULL)
+		ys->keys->used = m->used;
+}
+
+int
+yschema_vfail(struct yschema *ys, const char *sect, const struct yevent *at,
+    const char *key, const char *fmt, va_list ap)
+{
+	char what[ERRBUF_MAX];
+
+	if (sect == NULL)
+		sect = "";
+	(void)vsnprintf(what, sizeof(what), fmt, ap);
+	errbuf_set(ys->eb, "%s:%u:%u: %s%s%s%s%s", ys->name,
+	    at != NULL ? at->line : 1, at != NULL ? at->col : 1, sect,
+	    *sect != '\0' && key != NULL ? "." : "", key != NULL ? key : "",
+	    *sect != '\0' || key != NULL ? ": " : "", what);
+	return -1;
+}
+
+int
+yschema_fail(struct yschema *ys, const char *sect, const struct yevent *at,
+    const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)yschema_vfail(ys, sect, at, key, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+yschema_nomem(struct yschema *ys)
+{
+	errbuf_set(ys->eb, "%s: out of memory", ys->name);
+	ys->eb->errnum = ENOMEM;
+	return -1;
+}
+
+const char *
+yschema_shown(const struct yevent *v, char *tmp, size_t size)
+{
+	struct buf b = BUF_INIT;
+
+	if (v->type != YEV_SCALAR || yaml_quote(&b, v->str, v->len, 64) == -1)
+		(void)snprintf(tmp, size, "?");
+	else
+		(void)snprintf(tmp, size, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return tmp;
+}
+
+/* The next event, the depth kept.  A stream error is the file's
+   message, whatever a handler said before. */
+static int
+next(struct yschema *ys, struct yevent *ev)
+{
+	int r;
+
+	if ((r = ystream_next(ys->st, ev)) == -1) {
+		ys->stream_failed = 1;
+		*ys->eb = ys->steb;
+		return -1;
+	}
+	/* libyaml balances every collection before the stream ends */
+	assert(r == 1);
+	if (ev->type == YEV_SEQ || ev->type == YEV_MAP)
+		ys->depth++;
+	else if (ev->type == YEV_END)
+		ys->depth--;
+	return 0;
+}
+
+/* Read on until the collections opened below DEPTH have closed: what a
+   handler left unread. */
+static int
+skip_to(struct yschema *ys, size_t depth)
+{
+	struct yevent ev;
+
+	while (ys->depth > depth)
+		if (next(ys, &ev) == -1)
+			return -1;
+	return 0;
+}
+
+int
+yschema_scalar(struct yschema *ys, const char *sect, const struct yevent *v,
+    const char *key, const char *what)
+{
+	if (v->type != YEV_SCALAR || yevent_is_null(v))
+		return yschema_fail(ys, sect, v, key, "expected %s, got %s",
+		    what, yevent_kind(v));
+	return 0;
+}
+
+static const void *
+row_of(const void *table, size_t rowsize, const struct yevent *k)
+{
+	const char *row = table, *name;
+
+	for (;; row += rowsize) {
+		memcpy(&name, row, sizeof(name));
+		if (name == NULL)
+			return NULL;
+		if (strlen(name) == k->len && memcmp(name, k->str, k->len) == 0)
+			return row;
+	}
+}
+
+static int
+unknown_key(struct yschema *ys, const char *sect, const struct yevent *k,
+    const void *table, size_t rowsize)
+{
+	struct buf names = BUF_INIT;
+	const char *row = table, *name;
+	char tmp[300];
+
+	for (;; row += rowsize) {
+		memcpy(&name, row, sizeof(name));
+		if (name == NULL || buf_printf(&names, "%s%s",
+		    row == (const char *)table ? "" : ", ", name) == -1)
+			break;
+	}
+	(void)yschema_fail(ys, sect, k, NULL, "unknown key '%s', expected one "
+	    "of: %s", yschema_shown(k, tmp, sizeof(tmp)), buf_cstr(&names));
+	buf_free(&names);
+	return -1;
+}
+
+/* Check key K of a mapping (SEEN: its keys so far) and copy it into
+   *KC, whose text then lives until the mapping ends. */
+static int
+read_key(struct yschema *ys, const char *sect, const struct yevent *k,
+    struct yseen *seen, struct yevent *kc)
+{
+	unsigned first;
+	char tmp[300];
+	int dup;
+
+	if (k->type != YEV_SCALAR)
+		return yschema_fail(ys, sect, k, NULL, "expected a key name, "
+		    "got %s", yevent_kind(k));
+	*kc = *k;
+	if ((kc->str = keys_dup(ys, k->str, k->len)) == NULL)
+		return yschema_nomem(ys);
+	if ((dup = yseen_add(seen, kc->str, kc->len, kc->line, &first)) == -1)
+		return yschema_nomem(ys);
+	if (dup)
+		return yschema_fail(ys, sect, kc, NULL, "duplicate key '%s' "
+		    "(first at line %u)", yschema_shown(kc, tmp, sizeof(tmp)),
+		    first);
+	return 0;
+}
+
+int
+yschema_map(struct yschema *ys, const char *sect, const char *what,
+    const struct yevent *map, const void *table, size_t rowsize,
+    yschema_pair_fn *fn, void *arg)
+{
+	struct yevent k, kc, v;
+	const void *row = NULL;
+	struct yseen *seen;
+	struct kmark mark;
+	size_t depth = ys->depth;
+	int r = -1;
+
+	if (map->type != YEV_MAP)
+		return yschema_fail(ys, sect, map, NULL, "expected a mapping of "
+		    "%s, got %s", what, yevent_kind(map));
+	if ((seen = yseen_new(0)) == NULL)
+		return yschema_nomem(ys);
+	keys_mark(ys, &mark);
+	for (;;) {
+		if (next(ys, &k) == -1)
+			goto out;
+		if (k.type == YEV_END)
+			break;
+		if (read_key(ys, sect, &k, seen, &kc) == -1)
+			goto out;
+		if (table != NULL &&
+		    (row = row_of(table, rowsize, &kc)) == NULL) {
+			(void)unknown_key(ys, sect, &kc, table, rowsize);
+			goto out;
+		}
+		if (next(ys, &v) == -1 || fn(ys, arg, row, &kc, &v) == -1 ||
+		    skip_to(ys, depth) == -1)
+			goto out;
+	}
+	r = 0;
+out:
+	yseen_free(&seen);
+	keys_release(ys, &mark);
+	return r;
+}
+
+int
+yschema_list(struct yschema *ys, const struct yevent *seq,
+    yschema_item_fn *fn, void *arg)
+{
+	struct yevent it;
+	size_t depth = ys->depth;
+
+	assert(seq->type == YEV_SEQ);
+	for (;;) {
+		if (next(ys, &it) == -1)
+			return -1;
+		if (it.type == YEV_END)
+			return 0;
+		if (fn(ys, arg, &it) == -1 || skip_to(ys, depth) == -1)
+			return -1;
+	}
+}
+
+/* After a handler's error: read the rest, for a YAML error there. */
+static void
+drain(struct yschema *ys)
+{
+	struct yevent ev;
+	int r;
+
+	if (ys->stream_failed || ys->eb->errnum == ENOMEM)
+		return;
+	while ((r = ystream_next(ys->st, &ev)) == 1)
+		;
+	if (r == -1)
+		*ys->eb = ys->steb;
+}
+
+int
+yschema_parse(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, yschema_root_fn *fn, void *arg,
+    struct errbuf *eb)
+{
+	static const struct yevent empty = { .type = YEV_SCALAR, .str = "",
+	    .line = 1, .col = 1, .plain = 1 };
+	struct yschema ys;
+	struct yevent root, end;
+	int r;
+
+	memset(&ys, 0, sizeof(ys));
+	ys.name = name;
+	ys.eb = eb;
+	if ((ys.st = ystream_open(name, data, len, lim, &ys.steb)) == NULL) {
+		*eb = ys.steb;
+		return -1;
+	}
+	if ((r = ystream_next(ys.st, &root)) == -1) {
+		*eb = ys.steb;
+		goto out;
+	}
+	if (r == 0)
+		root = empty;
+	else if (root.type == YEV_SEQ || root.type == YEV_MAP)
+		ys.depth = 1;
+	r = fn(&ys, arg, &root) == -1 || skip_to(&ys, 0) == -1 ? -1 : 0;
+	if (r == -1)
+		drain(&ys);
+	else if (ystream_next(ys.st, &end) == -1) {
+		*eb = ys.steb;
+		r = -1;
+	}
+out:
+	keys_release(&ys, &(struct kmark){ NULL, 0 });
+	ystream_close(&ys.st);
+	return r;
+}
