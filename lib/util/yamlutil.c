@@ -1,9 +1,9 @@
 /*
- * yamlutil: libyaml's event stream folded into a small tree that lives in
- * one arena.  Every limit is checked before memory is committed, so a
- * hostile file costs at most max_bytes plus max_nodes nodes; aliases are
- * refused outright, which is what makes alias bombs harmless.  Scalars
- * never hold a NUL, so str is the whole value as a C string.
+ * yamlutil: libyaml's event stream, checked: every limit is checked before
+ * a reader sees the event, so a hostile file costs at most max_bytes and
+ * one event at a time; aliases are refused outright, which is what makes
+ * alias bombs harmless.  Scalars never hold a NUL, so str is the whole
+ * value as a C string.  Readers take it pulled (lib/yschema) or pushed.
  */
 #include "config.h"
 
@@ -22,21 +22,9 @@
 #include "hash.h"
 #include "yamlutil.h"
 
-#define ARENA_CHUNK (64 * 1024)
 #define YSTR_TAG "tag:yaml.org,2002:str"
 #define YSEQ_TAG "tag:yaml.org,2002:seq"
 #define YMAP_TAG "tag:yaml.org,2002:map"
-
-struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-struct ydoc {
-	struct chunk *chunks;
-	struct ynode *root;
-};
 
 /* The checked event stream. */
 struct ystream {
@@ -54,66 +42,6 @@ struct ystream {
 	yaml_event_t ev;
 	struct errbuf *eb;
 };
-
-struct open_node {
-	struct ynode *node;
-	struct ynode *last;
-	size_t nkids;
-};
-
-/* yaml_parse_events' consumer that folds the stream into a tree. */
-struct builder {
-	const char *name;
-	const struct yaml_limits *lim;
-	struct ydoc *doc;
-	struct open_node *stack;
-	size_t depth;
-	size_t nodes;
-	struct errbuf *eb;
-};
-
-static void *
-arena_alloc(struct ydoc *doc, size_t n)
-{
-	struct chunk *c = doc->chunks;
-	size_t cap;
-	void *p;
-
-	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	if (c == NULL || c->cap - c->used < n) {
-		cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-		if ((c = malloc(sizeof(*c) + cap)) == NULL)
-			return NULL;
-		c->used = 0;
-		c->cap = cap;
-		c->next = doc->chunks;
-		doc->chunks = c;
-	}
-	p = (char *)c->data + c->used;
-	c->used += n;
-	return p;
-}
-
-void
-ydoc_free(struct ydoc **docp)
-{
-	struct chunk *c, *next;
-
-	if (docp == NULL || *docp == NULL)
-		return;
-	for (c = (*docp)->chunks; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	free(*docp);
-	*docp = NULL;
-}
-
-const struct ynode *
-ydoc_root(const struct ydoc *doc)
-{
-	return doc->root;
-}
 
 int
 yaml_read_file(const char *path, size_t max_bytes, char **data_r,
@@ -498,125 +426,6 @@ yaml_parse_events(const char *name, const char *data, size_t len,
 	return r;
 }
 
-static struct ynode *
-new_node(struct builder *bd, const struct yevent *ev, enum ynode_type type)
-{
-	struct ynode *n;
-
-	if (bd->nodes >= bd->lim->max_nodes) {
-		errbuf_set(bd->eb, "%s:%u:%u: more than %zu values in one "
-		    "file", bd->name, ev->line, ev->col, bd->lim->max_nodes);
-		return NULL;
-	}
-	if ((n = arena_alloc(bd->doc, sizeof(*n))) == NULL) {
-		errbuf_set(bd->eb, "%s: out of memory", bd->name);
-		bd->eb->errnum = ENOMEM;
-		return NULL;
-	}
-	memset(n, 0, sizeof(*n));
-	n->type = (unsigned char)type;
-	n->line = ev->line;
-	n->col = ev->col;
-	bd->nodes++;
-	return n;
-}
-
-static void
-attach(struct builder *bd, struct ynode *n)
-{
-	struct open_node *top;
-
-	if (bd->depth == 0) {
-		bd->doc->root = n;
-		return;
-	}
-	top = &bd->stack[bd->depth - 1];
-	if (top->last == NULL)
-		top->node->first = n;
-	else
-		top->last->next = n;
-	top->last = n;
-	top->nkids++;
-}
-
-static int
-build_scalar(struct builder *bd, const struct yevent *ev)
-{
-	struct ynode *n;
-
-	if ((n = new_node(bd, ev, YNODE_SCALAR)) == NULL)
-		return -1;
-	if ((n->str = arena_alloc(bd->doc, ev->len + 1)) == NULL) {
-		errbuf_set(bd->eb, "%s: out of memory", bd->name);
-		bd->eb->errnum = ENOMEM;
-		return -1;
-	}
-	memcpy(n->str, ev->str, ev->len);
-	n->str[ev->len] = '\0';
-	n->len = (unsigned)ev->len;
-	n->plain = (unsigned char)ev->plain;
-	attach(bd, n);
-	return 0;
-}
-
-static int
-build_event(void *arg, const struct yevent *ev)
-{
-	struct builder *bd = arg;
-	struct open_node *top;
-	struct ynode *n;
-
-	switch (ev->type) {
-	case YEV_SCALAR:
-		return build_scalar(bd, ev);
-	case YEV_SEQ:
-	case YEV_MAP:
-		if ((n = new_node(bd, ev, ev->type == YEV_SEQ ? YNODE_SEQ :
-		    YNODE_MAP)) == NULL)
-			return -1;
-		attach(bd, n);
-		bd->stack[bd->depth].node = n;
-		bd->stack[bd->depth].last = NULL;
-		bd->stack[bd->depth].nkids = 0;
-		bd->depth++;
-		return 0;
-	case YEV_END:
-		top = &bd->stack[--bd->depth];
-		top->node->nkids = (unsigned)(top->node->type == YNODE_MAP ?
-		    top->nkids / 2 : top->nkids);
-		return 0;
-	}
-	return 0;
-}
-
-struct ydoc *
-ydoc_parse(const char *name, const char *data, size_t len,
-    const struct yaml_limits *lim, struct errbuf *eb)
-{
-	struct builder bd;
-
-	memset(&bd, 0, sizeof(bd));
-	bd.name = name;
-	bd.lim = lim;
-	bd.eb = eb;
-	if ((bd.doc = calloc(1, sizeof(*bd.doc))) == NULL ||
-	    (bd.stack = calloc(lim->max_depth + 1, sizeof(*bd.stack))) ==
-	    NULL) {
-		errbuf_set(eb, "%s: out of memory", name);
-		eb->errnum = ENOMEM;
-		goto fail;
-	}
-	if (yaml_parse_events(name, data, len, lim, build_event, &bd, eb) ==
-	    -1)
-		goto fail;
-	free(bd.stack);
-	return bd.doc;
-fail:
-	free(bd.stack);
-	ydoc_free(&bd.doc);
-	return NULL;
-}
-
 static int
 scalar_is_null(const char *s, size_t len, int plain)
 {
@@ -627,34 +436,10 @@ scalar_is_null(const char *s, size_t len, int plain)
 }
 
 int
-ynode_is_null(const struct ynode *n)
-{
-	if (n == NULL)
-		return 1;
-	return n->type == YNODE_SCALAR && scalar_is_null(n->str, n->len,
-	    n->plain);
-}
-
-int
 yevent_is_null(const struct yevent *ev)
 {
 	return ev->type == YEV_SCALAR && scalar_is_null(ev->str, ev->len,
 	    ev->plain);
-}
-
-const char *
-ynode_kind(const struct ynode *n)
-{
-	if (ynode_is_null(n))
-		return "null";
-	switch (n->type) {
-	case YNODE_MAP:
-		return "a mapping";
-	case YNODE_SEQ:
-		return "a list";
-	default:
-		return "a string";
-	}
 }
 
 const char *

@@ -1,7 +1,7 @@
 /*
- * yamlutil: one checked YAML event stream with 1-based positions, read
- * either as events (src_hiera: a big export, no tree) or folded into a
- * bounded tree (conf, dnsexpect: small files).  Hostile input is refused
+ * yamlutil: one checked YAML event stream with 1-based positions, pulled
+ * by the schema engine (lib/yschema) or pushed to src_hiera's handlers;
+ * no reader builds a document tree.  Hostile input is refused
  * early: size, depth, value count and scalar length are capped; anchors,
  * aliases (billion laughs) and tags other than !!str/!!seq/!!map are
  * errors.
@@ -39,21 +39,6 @@ struct yevent {
    with the EB given to yaml_parse_events set, which stops the stream. */
 typedef int yaml_event_fn(void *arg, const struct yevent *ev);
 
-enum ynode_type { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP };
-
-struct ynode {
-	struct ynode *first; /* SEQ: items; MAP: key, value, key, value... */
-	struct ynode *next;  /* next sibling */
-	char *str;           /* SCALAR: NUL-terminated, holds no NUL */
-	unsigned len;        /* SCALAR: bytes in str */
-	unsigned line, col;  /* 1-based start of the node */
-	unsigned nkids;      /* SEQ: items; MAP: pairs */
-	unsigned char type;  /* enum ynode_type */
-	unsigned char plain; /* SCALAR: unquoted, untagged (null/bool apply) */
-};
-
-struct ydoc;
-
 /* Read PATH whole (at most LIM->max_bytes).  Returns 0, or -1 with EB
    "PATH: why" (unreadable, a directory, too large).  *DATA_R is
    NUL-terminated and must be freed. */
@@ -81,21 +66,9 @@ int yaml_parse_events(const char *name, const char *data, size_t len,
     const struct yaml_limits *lim, yaml_event_fn *fn, void *arg,
     struct errbuf *eb) __attribute__((warn_unused_result));
 
-/* Parse DATA (one document).  NAME prefixes messages.  Returns the tree,
-   or NULL with EB "NAME:LINE:COL: what"; a scalar holding a NUL (the
-   quoted escape "\0") is such an error.  An empty stream (no document,
-   or a document holding nothing) yields a document whose root is NULL. */
-struct ydoc *ydoc_parse(const char *name, const char *data, size_t len,
-    const struct yaml_limits *lim, struct errbuf *eb)
-    __attribute__((warn_unused_result));
-const struct ynode *ydoc_root(const struct ydoc *doc);
-void ydoc_free(struct ydoc **docp);
-
 /* A plain "~", "null", "Null", "NULL" or empty scalar. */
-int ynode_is_null(const struct ynode *n);
 int yevent_is_null(const struct yevent *ev);
 /* "a mapping", "a list", "null", "a string": for "expected X, got Y". */
-const char *ynode_kind(const struct ynode *n);
 const char *yevent_kind(const struct yevent *ev);
 
 /* Append S (LEN bytes) to B for a message: printable ASCII as is, other
