@@ -8,6 +8,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,9 @@ struct yschema {
 	struct errbuf *eb;     /* the reader's: the first problem */
 	struct errbuf steb;    /* the stream's, copied to eb on failure */
 	size_t depth;          /* lists and mappings open */
+	int rank;              /* of the error in eb, -1: none */
 	int stream_failed;
+	int nomem;
 	struct kchunk *keys;
 };
 
@@ -83,19 +86,44 @@ keys_release(struct yschema *ys, const struct kmark *m)
 }
 
 int
-yschema_vfail(struct yschema *ys, const char *sect, const struct yevent *at,
-    const char *key, const char *fmt, va_list ap)
+yschema_vfault(struct yschema *ys, int rank, const char *sect,
+    const struct yevent *at, const char *key, const char *fmt, va_list ap)
 {
 	char what[ERRBUF_MAX];
 
+	assert(rank >= 0);
 	if (sect == NULL)
 		sect = "";
-	(void)vsnprintf(what, sizeof(what), fmt, ap);
-	errbuf_set(ys->eb, "%s:%u:%u: %s%s%s%s%s", ys->name,
-	    at != NULL ? at->line : 1, at != NULL ? at->col : 1, sect,
-	    *sect != '\0' && key != NULL ? "." : "", key != NULL ? key : "",
-	    *sect != '\0' || key != NULL ? ": " : "", what);
-	return -1;
+	if (ys->rank == -1 || rank < ys->rank) {
+		(void)vsnprintf(what, sizeof(what), fmt, ap);
+		errbuf_set(ys->eb, "%s:%u:%u: %s%s%s%s%s", ys->name,
+		    at != NULL ? at->line : 1, at != NULL ? at->col : 1, sect,
+		    *sect != '\0' && key != NULL ? "." : "",
+		    key != NULL ? key : "",
+		    *sect != '\0' || key != NULL ? ": " : "", what);
+		ys->rank = rank;
+	}
+	return rank == 0 ? -1 : YSCHEMA_STOP;
+}
+
+int
+yschema_fault(struct yschema *ys, int rank, const char *sect,
+    const struct yevent *at, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = yschema_vfault(ys, rank, sect, at, key, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int
+yschema_vfail(struct yschema *ys, const char *sect, const struct yevent *at,
+    const char *key, const char *fmt, va_list ap)
+{
+	return yschema_vfault(ys, 0, sect, at, key, fmt, ap);
 }
 
 int
@@ -105,9 +133,15 @@ yschema_fail(struct yschema *ys, const char *sect, const struct yevent *at,
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)yschema_vfail(ys, sect, at, key, fmt, ap);
+	(void)yschema_vfault(ys, 0, sect, at, key, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int
+yschema_rank(const struct yschema *ys)
+{
+	return ys->rank;
 }
 
 int
@@ -115,6 +149,8 @@ yschema_nomem(struct yschema *ys)
 {
 	errbuf_set(ys->eb, "%s: out of memory", ys->name);
 	ys->eb->errnum = ENOMEM;
+	ys->rank = 0;
+	ys->nomem = 1;
 	return -1;
 }
 
@@ -140,6 +176,7 @@ next(struct yschema *ys, struct yevent *ev)
 
 	if ((r = ystream_next(ys->st, ev)) == -1) {
 		ys->stream_failed = 1;
+		ys->rank = 0;
 		*ys->eb = ys->steb;
 		return -1;
 	}
@@ -190,48 +227,116 @@ row_of(const void *table, size_t rowsize, const struct yevent *k)
 }
 
 static int
-unknown_key(struct yschema *ys, const char *sect, const struct yevent *k,
-    const void *table, size_t rowsize)
+unknown_key(struct yschema *ys, const struct yschema_map *m,
+    const struct yevent *k)
 {
 	struct buf names = BUF_INIT;
-	const char *row = table, *name;
+	const char *row = m->table, *name;
 	char tmp[300];
+	int r;
 
-	for (;; row += rowsize) {
+	for (;; row += m->rowsize) {
 		memcpy(&name, row, sizeof(name));
 		if (name == NULL || buf_printf(&names, "%s%s",
-		    row == (const char *)table ? "" : ", ", name) == -1)
+		    row == (const char *)m->table ? "" : ", ", name) == -1)
 			break;
 	}
-	(void)yschema_fail(ys, sect, k, NULL, "unknown key '%s', expected one "
-	    "of: %s", yschema_shown(k, tmp, sizeof(tmp)), buf_cstr(&names));
+	r = yschema_fault(ys, m->rank, m->sect, k, NULL, "unknown key '%s', "
+	    "expected one of: %s", yschema_shown(k, tmp, sizeof(tmp)),
+	    buf_cstr(&names));
 	buf_free(&names);
-	return -1;
+	return r;
 }
 
-/* Check key K of a mapping (SEEN: its keys so far) and copy it into
-   *KC, whose text then lives until the mapping ends. */
+/* The value of a pair is skipped or read, or the mapping stops: after
+   -1, or YSCHEMA_STOP from a handler or an error of M->rank. */
 static int
-read_key(struct yschema *ys, const char *sect, const struct yevent *k,
-    struct yseen *seen, struct yevent *kc)
+pair_end(struct yschema *ys, int r, size_t depth)
 {
+	if (r == -1)
+		return -1;
+	if (r == YSCHEMA_STOP)
+		return skip_to(ys, depth - 1) == -1 ? -1 : YSCHEMA_STOP;
+	return skip_to(ys, depth);
+}
+
+/* Copy the text of key K, checked to be a scalar, into *KC, where it
+   lives until the mapping ends (or as long as M->keep keeps it). */
+static int
+copy_key(struct yschema *ys, const struct yschema_map *m,
+    const struct yevent *k, struct yevent *kc)
+{
+	if (k->type != YEV_SCALAR)
+		return yschema_fault(ys, m->rank, m->sect, k, NULL, "expected "
+		    "%s, got %s", m->keyword != NULL ? m->keyword :
+		    "a key name", yevent_kind(k));
+	*kc = *k;
+	kc->str = m->keep != NULL ? m->keep(m->arg, k->str, k->len) :
+	    keys_dup(ys, k->str, k->len);
+	if (kc->str == NULL)
+		return yschema_nomem(ys);
+	return 0;
+}
+
+/* A key and its value's first event: the key is new and named in the
+   table, and the handler reads the value; or why not.  HASH is
+   yseen_prefetch's, taken while the value was parsed (at a million
+   keys, the lookups waited for memory a tenth of the reading). */
+static int
+read_pair(struct yschema *ys, const struct yschema_map *m, struct yseen *seen,
+    uint64_t hash, const struct yevent *kc, const struct yevent *v)
+{
+	const void *row = NULL;
 	unsigned first;
 	char tmp[300];
 	int dup;
 
-	if (k->type != YEV_SCALAR)
-		return yschema_fail(ys, sect, k, NULL, "expected a key name, "
-		    "got %s", yevent_kind(k));
-	*kc = *k;
-	if ((kc->str = keys_dup(ys, k->str, k->len)) == NULL)
+	if ((dup = yseen_add_hashed(seen, hash, kc->str, kc->len, kc->line,
+	    &first)) == -1)
 		return yschema_nomem(ys);
-	if ((dup = yseen_add(seen, kc->str, kc->len, kc->line, &first)) == -1)
-		return yschema_nomem(ys);
+	if (dup && m->dup != NULL)
+		return m->dup(ys, m->arg, kc, first);
 	if (dup)
-		return yschema_fail(ys, sect, kc, NULL, "duplicate key '%s' "
-		    "(first at line %u)", yschema_shown(kc, tmp, sizeof(tmp)),
-		    first);
-	return 0;
+		return yschema_fault(ys, m->rank, m->sect, kc, NULL, "duplicate "
+		    "key '%s' (first at line %u)", yschema_shown(kc, tmp,
+		    sizeof(tmp)), first);
+	if (m->table != NULL &&
+	    (row = row_of(m->table, m->rowsize, kc)) == NULL)
+		return unknown_key(ys, m, kc);
+	return m->fn(ys, m->arg, row, kc, v);
+}
+
+int
+yschema_read_map(struct yschema *ys, const struct yschema_map *m,
+    const struct yevent *map)
+{
+	struct yevent k, kc, v;
+	struct yseen *seen;
+	struct kmark mark;
+	size_t depth = ys->depth;
+	uint64_t hash;
+	int r;
+
+	if (map->type != YEV_MAP)
+		return yschema_fault(ys, m->rank, m->sect, map, NULL, "expected "
+		    "a mapping of %s, got %s", m->what, yevent_kind(map));
+	if ((seen = yseen_new(0)) == NULL)
+		return yschema_nomem(ys);
+	keys_mark(ys, &mark);
+	for (;;) {
+		if ((r = next(ys, &k)) == -1 || k.type == YEV_END)
+			break;
+		if ((r = copy_key(ys, m, &k, &kc)) == 0) {
+			hash = yseen_prefetch(seen, kc.str, kc.len);
+			if ((r = next(ys, &v)) == 0)
+				r = read_pair(ys, m, seen, hash, &kc, &v);
+		}
+		if ((r = pair_end(ys, r, depth)) != 0)
+			break;
+	}
+	yseen_free(&seen);
+	keys_release(ys, &mark);
+	return r;
 }
 
 int
@@ -239,40 +344,10 @@ yschema_map(struct yschema *ys, const char *sect, const char *what,
     const struct yevent *map, const void *table, size_t rowsize,
     yschema_pair_fn *fn, void *arg)
 {
-	struct yevent k, kc, v;
-	const void *row = NULL;
-	struct yseen *seen;
-	struct kmark mark;
-	size_t depth = ys->depth;
-	int r = -1;
+	const struct yschema_map m = { .sect = sect, .what = what,
+		.table = table, .rowsize = rowsize, .fn = fn, .arg = arg };
 
-	if (map->type != YEV_MAP)
-		return yschema_fail(ys, sect, map, NULL, "expected a mapping of "
-		    "%s, got %s", what, yevent_kind(map));
-	if ((seen = yseen_new(0)) == NULL)
-		return yschema_nomem(ys);
-	keys_mark(ys, &mark);
-	for (;;) {
-		if (next(ys, &k) == -1)
-			goto out;
-		if (k.type == YEV_END)
-			break;
-		if (read_key(ys, sect, &k, seen, &kc) == -1)
-			goto out;
-		if (table != NULL &&
-		    (row = row_of(table, rowsize, &kc)) == NULL) {
-			(void)unknown_key(ys, sect, &kc, table, rowsize);
-			goto out;
-		}
-		if (next(ys, &v) == -1 || fn(ys, arg, row, &kc, &v) == -1 ||
-		    skip_to(ys, depth) == -1)
-			goto out;
-	}
-	r = 0;
-out:
-	yseen_free(&seen);
-	keys_release(ys, &mark);
-	return r;
+	return yschema_read_map(ys, &m, map);
 }
 
 int
@@ -281,6 +356,7 @@ yschema_list(struct yschema *ys, const struct yevent *seq,
 {
 	struct yevent it;
 	size_t depth = ys->depth;
+	int r;
 
 	assert(seq->type == YEV_SEQ);
 	for (;;) {
@@ -288,8 +364,8 @@ yschema_list(struct yschema *ys, const struct yevent *seq,
 			return -1;
 		if (it.type == YEV_END)
 			return 0;
-		if (fn(ys, arg, &it) == -1 || skip_to(ys, depth) == -1)
-			return -1;
+		if ((r = pair_end(ys, fn(ys, arg, &it), depth)) != 0)
+			return r;
 	}
 }
 
@@ -300,7 +376,7 @@ drain(struct yschema *ys)
 	struct yevent ev;
 	int r;
 
-	if (ys->stream_failed || ys->eb->errnum == ENOMEM)
+	if (ys->stream_failed || ys->nomem)
 		return;
 	while ((r = ystream_next(ys->st, &ev)) == 1)
 		;
@@ -320,6 +396,7 @@ yschema_parse(const char *name, const char *data, size_t len,
 	int r;
 
 	memset(&ys, 0, sizeof(ys));
+	ys.rank = -1;
 	ys.name = name;
 	ys.eb = eb;
 	if ((ys.st = ystream_open(name, data, len, lim, &ys.steb)) == NULL) {
@@ -340,7 +417,8 @@ yschema_parse(const char *name, const char *data, size_t len,
 	else if (ystream_next(ys.st, &end) == -1) {
 		*eb = ys.steb;
 		r = -1;
-	}
+	} else if (ys.rank != -1)
+		r = -1; /* an error of a rank above 0, held to the end */
 out:
 	keys_release(&ys, &(struct kmark){ NULL, 0 });
 	ystream_close(&ys.st);

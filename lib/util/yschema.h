@@ -19,7 +19,12 @@
 
 struct yschema;
 
-/* The handlers.  Each returns 0 to go on, or -1 with the message set
+/* A handler's "read no further in this list or mapping": the engine
+   skips the rest of it, and yschema_map or yschema_list returns it. */
+#define YSCHEMA_STOP 1
+
+/* The handlers.  Each returns 0 to go on, YSCHEMA_STOP (after an error
+   of a rank above 0, see yschema_fault), or -1 with the message set
    (yschema_fail, yschema_nomem, or an engine call that failed).  VALUE,
    ITEM and ROOT are the first event of the value: its text lives until
    the handler reads further; a list or mapping the handler leaves
@@ -40,18 +45,47 @@ int yschema_parse(const char *name, const char *data, size_t len,
     const struct yaml_limits *lim, yschema_root_fn *fn, void *arg,
     struct errbuf *eb) __attribute__((warn_unused_result));
 
+/* A mapping as yschema_map reads it, with the choices a big file needs.
+   RANK: the rank of the engine's errors in it (see yschema_fault).
+   KEEP (may be NULL): copies a key's text where the reader keeps it
+   (beyond the mapping) and returns the copy, or NULL when out of
+   memory; without it the engine holds the keys while the mapping is
+   read.  DUP (may be NULL): a duplicate key is handed to it, and its
+   value skipped, rather than being an error.  KEYWORD: "expected
+   KEYWORD, got KIND" for a key that is not a scalar (NULL: "a key
+   name"). */
+struct yschema_map {
+	const char *sect;
+	const char *what;
+	const char *keyword;
+	const void *table;
+	size_t rowsize;
+	int rank;
+	const char *(*keep)(void *arg, const char *str, size_t len);
+	int (*dup)(struct yschema *ys, void *arg, const struct yevent *key,
+	    unsigned first);
+	yschema_pair_fn *fn;
+	void *arg;
+};
+
+/* Read the mapping MAP starts as M says.  Returns 0, -1, or
+   YSCHEMA_STOP (an error of M->rank, or from a handler). */
+int yschema_read_map(struct yschema *ys, const struct yschema_map *m,
+    const struct yevent *map) __attribute__((warn_unused_result));
+
 /* Read the mapping MAP starts, of WHAT ("LDAP settings"): every key a
    scalar, none twice, and with TABLE (NULL: any key; else ROWSIZE-byte
    rows each starting with a "const char *name", ended by a NULL name)
    one of its names, else an error listing them.  FN gets each pair and
    the key's row (NULL without a table).  SECT names the mapping in
-   messages ("" at the root).  Returns 0 or -1. */
+   messages ("" at the root).  Returns 0 or -1 (or YSCHEMA_STOP from
+   FN). */
 int yschema_map(struct yschema *ys, const char *sect, const char *what,
     const struct yevent *map, const void *table, size_t rowsize,
     yschema_pair_fn *fn, void *arg) __attribute__((warn_unused_result));
 
 /* Read the list SEQ starts (its type must be YEV_SEQ), each item to FN.
-   Returns 0 or -1. */
+   Returns 0, -1 or YSCHEMA_STOP (from FN). */
 int yschema_list(struct yschema *ys, const struct yevent *seq,
     yschema_item_fn *fn, void *arg) __attribute__((warn_unused_result));
 
@@ -68,6 +102,22 @@ int yschema_fail(struct yschema *ys, const char *sect, const struct yevent *at,
 int yschema_vfail(struct yschema *ys, const char *sect,
     const struct yevent *at, const char *key, const char *fmt, va_list ap)
     __attribute__((format(printf, 5, 0)));
+/* The same as an error of RANK.  Rank 0 (yschema_fail's) is the end of
+   the reading: returns -1.  Above 0 the reading goes on, and the
+   handler returns what this returns, YSCHEMA_STOP, so that the rest of
+   the list or mapping holding AT is skipped.  The file's message is
+   then its error of the lowest rank, the first of that rank; a Hiera
+   export's rank says which error a reader of the whole document would
+   have named (its shape, then its version, then its content). */
+int yschema_fault(struct yschema *ys, int rank, const char *sect,
+    const struct yevent *at, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+int yschema_vfault(struct yschema *ys, int rank, const char *sect,
+    const struct yevent *at, const char *key, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+/* The rank of the error held, or -1 when there is none yet. */
+int yschema_rank(const struct yschema *ys);
+
 /* "NAME: out of memory" with ENOMEM.  Returns -1. */
 int yschema_nomem(struct yschema *ys);
 
