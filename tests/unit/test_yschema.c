@@ -392,14 +392,14 @@ test_yschema_ranks(void **state)
 	assert_string_equal(buf_cstr(&t), "a;r2;");
 	assert_int_equal(run_nested("[[a, r2, b], [r2b], [r1], [c]]", &t, &eb),
 	    -1);
-	assert_string_equal(eb.msg, "r.yaml:1:23: l: r1");
+	assert_string_equal(eb.msg, "r.yaml:1:22: l: r1");
 	assert_string_equal(buf_cstr(&t), "a;r2;r2b;r1;c;");
 	assert_int_equal(run_nested("[[r1], [r0], [c]]", &t, &eb), -1);
-	assert_string_equal(eb.msg, "r.yaml:1:10: l: r0");
+	assert_string_equal(eb.msg, "r.yaml:1:9: l: r0");
 	assert_string_equal(buf_cstr(&t), "r1;r0;");
 	/* a YAML error still wins over every rank */
 	assert_int_equal(run_nested("[[r0], [*x]]", &t, &eb), -1);
-	assert_string_equal(eb.msg, "r.yaml:1:10: aliases (*name) are not "
+	assert_string_equal(eb.msg, "r.yaml:1:9: aliases (*name) are not "
 	    "allowed, write the value out");
 	buf_free(&t);
 }
