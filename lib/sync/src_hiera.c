@@ -171,10 +171,10 @@ hwarn(struct hctx *h, unsigned line, const char *section, const char *key,
 	(void)vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	if (buf_printf(w, "%s:%u: %s: '", h->name, line, section) == -1 ||
-	    yaml_quote(w, key, klen, 64) == -1 || buf_puts(w, "': ") == -1)
+	    buf_put_visn(w, key, klen, 64) == -1 || buf_puts(w, "': ") == -1)
 		return nomem(h);
 	if (target != NULL && (buf_puts(w, "target '") == -1 ||
-	    yaml_quote(w, target, tlen, 64) == -1 || buf_puts(w, "': ") == -1))
+	    buf_put_visn(w, target, tlen, 64) == -1 || buf_puts(w, "': ") == -1))
 		return nomem(h);
 	if (buf_puts(w, why) == -1 || buf_putc(w, '\n') == -1)
 		return nomem(h);
@@ -479,7 +479,7 @@ read_domain(struct hctx *h, const struct yevent *v)
 		return hfault(h, F_CONTENT, v, "domain: expected a domain "
 		    "name, got %s", yevent_kind(v));
 	if ((why = ycheck_domain(v->str, v->len, &deb)) != NULL) {
-		if (yaml_quote(&b, v->str, v->len, 64) == -1)
+		if (buf_put_visn(&b, v->str, v->len, 64) == -1)
 			return nomem(h);
 		r = hfault(h, F_CONTENT, v, "domain: '%s': %s, expected a "
 		    "domain name", buf_cstr(&b), why);
@@ -511,7 +511,7 @@ read_version(struct hctx *h, const struct yevent *v)
 		return hfault(h, F_VERSION, v, "version: expected 1, got %s",
 		    yevent_kind(v));
 	if (v->len != 1 || v->str[0] != '1') {
-		if (yaml_quote(&b, v->str, v->len, 32) == -1)
+		if (buf_put_visn(&b, v->str, v->len, 32) == -1)
 			return nomem(h);
 		r = hfault(h, F_VERSION, v, "version: '%s' is not "
 		    "supported, expected 1", buf_cstr(&b));

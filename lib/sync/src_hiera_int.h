@@ -29,7 +29,7 @@ enum rkey {
 struct dropped {
 	size_t n;
 	const char *why;
-	char t[65]; /* yaml_quote shows 64 bytes, then "..." */
+	char t[65]; /* buf_put_visn shows 64 bytes, then "..." */
 	size_t tlen;
 };
 

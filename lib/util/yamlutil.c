@@ -457,33 +457,6 @@ yevent_kind(const struct yevent *ev)
 	}
 }
 
-int
-yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-	char esc[4];
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i == max)
-			return buf_puts(b, "...");
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			if (buf_putc(b, (char)c) == -1)
-				return -1;
-			continue;
-		}
-		esc[0] = '\\';
-		esc[1] = 'x';
-		esc[2] = hex[c >> 4];
-		esc[3] = hex[c & 0xf];
-		if (buf_append(b, esc, sizeof(esc)) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 /* Open addressing; a slot holds the key's index + 1 (low half, 0: free)
    and the high half of its FNV-1a hash (the better mixed one), which
    also gives the slot: probing and growing touch the key array and the

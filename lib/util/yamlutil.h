@@ -71,11 +71,6 @@ int yevent_is_null(const struct yevent *ev);
 /* "a mapping", "a list", "null", "a string": for "expected X, got Y". */
 const char *yevent_kind(const struct yevent *ev);
 
-/* Append S (LEN bytes) to B for a message: printable ASCII as is, other
-   bytes as \xNN, cut after MAX bytes with "...".  Returns 0 or -1. */
-int yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
-    __attribute__((warn_unused_result));
-
 /* A mail domain as the model takes it: addr_check_domain with a dot
    required, so the caller can name the YAML position.  Returns NULL when
    fine, else why (EB->msg, e.g. "domain has no dot"). */

@@ -159,7 +159,7 @@ yschema_shown(const struct yevent *v, char *tmp, size_t size)
 {
 	struct buf b = BUF_INIT;
 
-	if (v->type != YEV_SCALAR || yaml_quote(&b, v->str, v->len, 64) == -1)
+	if (v->type != YEV_SCALAR || buf_put_visn(&b, v->str, v->len, 64) == -1)
 		(void)snprintf(tmp, size, "?");
 	else
 		(void)snprintf(tmp, size, "%s", buf_cstr(&b));

@@ -518,6 +518,11 @@ test_yschema_shown(void **state)
 	(void)state;
 	assert_string_equal(yschema_shown(&v, tmp, sizeof(tmp)),
 	    "a\\x09b\\x5c\\x01");
+	/* buf_vis's rule, as in every other message */
+	v.str = "say \"hi\"";
+	v.len = strlen(v.str);
+	assert_string_equal(yschema_shown(&v, tmp, sizeof(tmp)),
+	    "say \\x22hi\\x22");
 	v.type = YEV_MAP;
 	assert_string_equal(yschema_shown(&v, tmp, sizeof(tmp)), "?");
 }
