@@ -55,7 +55,8 @@ int dx_get_word(struct px *x, const char *key, const struct yevent *v,
     const char *const *words, const char *what, char **dst);
 int dx_get_int(struct px *x, const char *key, const struct yevent *v, long lo,
     long hi, int *out);
-int dx_get_bool(struct px *x, const char *key, const struct yevent *v, int *out);
+int dx_get_bool(struct px *x, const char *key, const struct yevent *v,
+    int *out);
 /* A host or domain name (LDH, a dot, no final dot kept), lower case. */
 int dx_get_name(struct px *x, const char *key, const struct yevent *v,
     const char *what, char **dst);

@@ -323,7 +323,8 @@ h_dkim(struct px *x, const char *key, const struct yevent *v)
 	size_t old = dx_sect_push(x, key);
 	int r;
 
-	r = yschema_map(x->ys, x->sect, "DKIM selectors", v, NULL, 0, dkim_selector, x);
+	r = yschema_map(x->ys, x->sect, "DKIM selectors", v, NULL, 0,
+	    dkim_selector, x);
 	dx_sect_pop(x, old);
 	return r;
 }

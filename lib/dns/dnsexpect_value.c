@@ -53,7 +53,8 @@ dx_walk(struct px *x, const char *name, const char *what,
 	int r;
 
 	x->obj = obj;
-	r = yschema_map(x->ys, x->sect, what, v, table, sizeof(*table), dx_dkey_fn, x);
+	r = yschema_map(x->ys, x->sect, what, v, table, sizeof(*table),
+	    dx_dkey_fn, x);
 	x->obj = outer;
 	dx_sect_pop(x, old);
 	return r;
@@ -276,8 +277,8 @@ split_list(struct strv_acc *a, const struct yevent *v)
 		e = p + strcspn(p, ", ");
 		for (i = 0; p + i < e; i++)
 			if ((unsigned char)p[i] < 0x20)
-				return FAIL(a->x, v, a->key, "control character "
-				    "in a list");
+				return FAIL(a->x, v, a->key, "control "
+				    "character in a list");
 		if (strv_push(a->x, &a->vec, &a->n, p, (size_t)(e - p)) == -1)
 			return -1;
 	}

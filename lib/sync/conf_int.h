@@ -1,7 +1,8 @@
 /*
- * conf_int.h: the schema of udmail.yaml, read by lib/yschema, shared by conf.c (the
- * defaults, the root and password keys, loading), conf_ldap.c (the ldap:
- * section) and conf_outputs.c (the outputs: section).  A section is a
+ * conf_int.h: the schema of udmail.yaml, read by lib/yschema, shared by
+ * conf.c (the defaults, the root and password keys, loading),
+ * conf_ldap.c (the ldap: section) and conf_outputs.c (the outputs:
+ * section).  A section is a
  * table of struct ckey; each key has a handler that checks and stores its
  * value.  Not for other modules.
  */

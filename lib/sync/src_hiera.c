@@ -174,7 +174,8 @@ hwarn(struct hctx *h, unsigned line, const char *section, const char *key,
 	    buf_put_visn(w, key, klen, 64) == -1 || buf_puts(w, "': ") == -1)
 		return nomem(h);
 	if (target != NULL && (buf_puts(w, "target '") == -1 ||
-	    buf_put_visn(w, target, tlen, 64) == -1 || buf_puts(w, "': ") == -1))
+	    buf_put_visn(w, target, tlen, 64) == -1 ||
+	    buf_puts(w, "': ") == -1))
 		return nomem(h);
 	if (buf_puts(w, why) == -1 || buf_putc(w, '\n') == -1)
 		return nomem(h);
@@ -375,8 +376,8 @@ target_item(struct yschema *ys, void *arg, const struct yevent *it)
 
 	(void)ys;
 	if (it->type != YEV_SCALAR)
-		return hfault(h, F_CONTENT, it, "%s: expected an address, got %s",
-		    section_names[h->sec], yevent_kind(it));
+		return hfault(h, F_CONTENT, it, "%s: expected an address, "
+		    "got %s", section_names[h->sec], yevent_kind(it));
 	return add_targets(h, it);
 }
 

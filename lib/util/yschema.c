@@ -159,7 +159,8 @@ yschema_shown(const struct yevent *v, char *tmp, size_t size)
 {
 	struct buf b = BUF_INIT;
 
-	if (v->type != YEV_SCALAR || buf_put_visn(&b, v->str, v->len, 64) == -1)
+	if (v->type != YEV_SCALAR ||
+	    buf_put_visn(&b, v->str, v->len, 64) == -1)
 		(void)snprintf(tmp, size, "?");
 	else
 		(void)snprintf(tmp, size, "%s", buf_cstr(&b));
@@ -180,8 +181,15 @@ next(struct yschema *ys, struct yevent *ev)
 		*ys->eb = ys->steb;
 		return -1;
 	}
-	/* libyaml balances every collection before the stream ends */
-	assert(r == 1);
+	/* libyaml balances every collection before the stream ends, and
+	   the engine reads no further than the root's end */
+	if (r == 0) {
+		errbuf_set(ys->eb, "%s: unexpected end of the YAML stream",
+		    ys->name);
+		ys->stream_failed = 1;
+		ys->rank = 0;
+		return -1;
+	}
 	if (ev->type == YEV_SEQ || ev->type == YEV_MAP)
 		ys->depth++;
 	else if (ev->type == YEV_END)
@@ -297,9 +305,9 @@ read_pair(struct yschema *ys, const struct yschema_map *m, struct yseen *seen,
 	if (dup && m->dup != NULL)
 		return m->dup(ys, m->arg, kc, first);
 	if (dup)
-		return yschema_fault(ys, m->rank, m->sect, kc, NULL, "duplicate "
-		    "key '%s' (first at line %u)", yschema_shown(kc, tmp,
-		    sizeof(tmp)), first);
+		return yschema_fault(ys, m->rank, m->sect, kc, NULL,
+		    "duplicate key '%s' (first at line %u)",
+		    yschema_shown(kc, tmp, sizeof(tmp)), first);
 	if (m->table != NULL &&
 	    (row = row_of(m->table, m->rowsize, kc)) == NULL)
 		return unknown_key(ys, m, kc);
@@ -318,8 +326,9 @@ yschema_read_map(struct yschema *ys, const struct yschema_map *m,
 	int r;
 
 	if (map->type != YEV_MAP)
-		return yschema_fault(ys, m->rank, m->sect, map, NULL, "expected "
-		    "a mapping of %s, got %s", m->what, yevent_kind(map));
+		return yschema_fault(ys, m->rank, m->sect, map, NULL,
+		    "expected a mapping of %s, got %s", m->what,
+		    yevent_kind(map));
 	if ((seen = yseen_new(0)) == NULL)
 		return yschema_nomem(ys);
 	keys_mark(ys, &mark);

@@ -98,7 +98,8 @@ int yschema_scalar(struct yschema *ys, const char *sect,
 /* The message "NAME:LINE:COL: SECT.KEY: what" at AT (NULL: 1:1; KEY may
    be NULL, SECT ""), the first problem of the file.  Returns -1. */
 int yschema_fail(struct yschema *ys, const char *sect, const struct yevent *at,
-    const char *key, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+    const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 int yschema_vfail(struct yschema *ys, const char *sect,
     const struct yevent *at, const char *key, const char *fmt, va_list ap)
     __attribute__((format(printf, 5, 0)));

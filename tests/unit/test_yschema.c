@@ -167,19 +167,20 @@ test_yschema_wrong_kinds(void **state)
 		{ "name:\n", "s.yaml:1:6: name: expected a string, got null" },
 		{ "tags: x\n", "s.yaml:1:7: tags: expected a list, got a "
 		    "string" },
-		{ "tags: [x, [y]]\n", "s.yaml:1:11: tag: expected a string, got "
-		    "a list" },
+		{ "tags: [x, [y]]\n", "s.yaml:1:11: tag: expected a string, "
+		    "got a list" },
 		{ "tags: [x, {y: z}]\n", "s.yaml:1:11: tag: expected a string, "
 		    "got a mapping" },
 		{ "sub: [a]\n", "s.yaml:1:6: sub: expected a mapping of sub "
 		    "settings, got a list" },
 		{ "sub: ~\n", "s.yaml:1:6: sub: expected a mapping of sub "
 		    "settings, got null" },
-		{ "sub: {a: {x: y}}\n", "s.yaml:1:10: a: expected a string, got "
-		    "a mapping" },
+		{ "sub: {a: {x: y}}\n", "s.yaml:1:10: a: expected a string, "
+		    "got a mapping" },
 		{ "sub: {c: 1}\n", "s.yaml:1:7: sub: unknown key 'c', expected "
 		    "one of: a, b" },
-		{ "? [a]\n: b\n", "s.yaml:1:3: expected a key name, got a list" },
+		{ "? [a]\n: b\n", "s.yaml:1:3: expected a key name, got a "
+		    "list" },
 		{ "sub: {? {a: b} : c}\n", "s.yaml:1:9: sub: expected a key "
 		    "name, got a mapping" },
 		{ "any: {? [x] : c}\n", "s.yaml:1:9: any: expected a key name, "
