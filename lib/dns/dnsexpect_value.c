@@ -88,10 +88,7 @@ int
 dx_want_scalar(struct px *x, const char *key, const struct yevent *v,
     const char *what)
 {
-	if (v->type != YEV_SCALAR || yevent_is_null(v))
-		return FAIL(x, v, key, "expected %s, got %s", what,
-		    yevent_kind(v));
-	return 0;
+	return yschema_scalar(x->ys, x->sect, v, key, what);
 }
 
 /* A scalar of printable text, copied into *DST. */

@@ -231,10 +231,7 @@ int
 want_scalar(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     const char *what)
 {
-	if (v->type != YEV_SCALAR || yevent_is_null(v))
-		return cfail(c, v, ck->name, "expected %s, got %s", what,
-		    yevent_kind(v));
-	return 0;
+	return yschema_scalar(c->ys, c->section, v, ck->name, what);
 }
 
 int
@@ -322,9 +319,8 @@ h_bool(struct cctx *c, const struct ckey *ck, const struct yevent *v,
 	int *field = (int *)((char *)base + ck->off);
 	char tmp[300];
 
-	if (v->type != YEV_SCALAR || yevent_is_null(v))
-		return cfail(c, v, ck->name, "expected true or false, got %s",
-		    yevent_kind(v));
+	if (want_scalar(c, ck, v, "true or false") == -1)
+		return -1;
 	if (parse_bool(v, field) == -1)
 		return cfail(c, v, ck->name, "'%s': expected true, false, yes "
 		    "or no", shown(v, tmp, sizeof(tmp)));
@@ -339,9 +335,10 @@ parse_int(struct cctx *c, const struct ckey *ck, const struct yevent *v,
 	unsigned i;
 	char tmp[300];
 
-	if (v->type != YEV_SCALAR || yevent_is_null(v))
-		return cfail(c, v, ck->name, "expected an integer %ld..%ld, "
-		    "got %s", ck->min, ck->max, yevent_kind(v));
+	(void)snprintf(tmp, sizeof(tmp), "an integer %ld..%ld", ck->min,
+	    ck->max);
+	if (want_scalar(c, ck, v, tmp) == -1)
+		return -1;
 	if (v->len == 0)
 		return cfail(c, v, ck->name, "'': expected an integer "
 		    "%ld..%ld", ck->min, ck->max);
