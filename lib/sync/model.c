@@ -27,55 +27,11 @@
 #include "pwfile.h"
 #include "pwhash.h"
 
-#define ARENA_FIRST   4096      /* a small model stays small */
-#define ARENA_BLOCK   (1024 * 1024)
+#define ARENA_FIRST   4096      /* a small model stays small, */
+#define ARENA_BLOCK   (4 * 1024 * 1024) /* a million entries: a dozen
+					     blocks, in huge pages */
 #define MODEL_DEPTH_MAX 100     /* alias chain; Postfix stops at 1000 */
 #define ITEM_MAX      4096      /* one item of a target list, as read */
-
-struct arena_block {
-	struct arena_block *next;
-	size_t used, size;
-	char data[];
-};
-
-/* The arena holds strings only, so nothing is aligned: at a million
-   addresses that saves some 7 MiB of padding.  Blocks double from
-   ARENA_FIRST up to ARENA_BLOCK, so a model of a few entries costs a few
-   KiB and a million entries still only a few dozen allocations. */
-char *
-arena_alloc(struct model *m, size_t n)
-{
-	struct arena_block *b = m->arena;
-	size_t size;
-	char *p;
-
-	if (b == NULL || b->size - b->used < n) {
-		size = b == NULL ? ARENA_FIRST :
-		    b->size >= ARENA_BLOCK / 2 ? ARENA_BLOCK : b->size * 2;
-		if (n > size)
-			size = n;
-		if ((b = malloc(sizeof(*b) + size)) == NULL)
-			return NULL;
-		b->next = m->arena;
-		b->used = 0;
-		b->size = size;
-		m->arena = b;
-	}
-	p = b->data + b->used;
-	b->used += n;
-	return p;
-}
-
-static char *
-arena_strdup(struct model *m, const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p;
-
-	if ((p = arena_alloc(m, n)) != NULL)
-		memcpy(p, s, n);
-	return p;
-}
 
 static int
 table_grow(struct model *m)
@@ -85,6 +41,7 @@ table_grow(struct model *m)
 
 	if ((slots = calloc(nslots, sizeof(*slots))) == NULL)
 		return -1;
+	array_hint_huge(slots, nslots * sizeof(*slots)); /* probed at random */
 	for (i = 0; i < m->nnodes; i++) {
 		j = hash_fnv1a(m->nodes[i].addr, strlen(m->nodes[i].addr)) &
 		    (nslots - 1);
@@ -202,7 +159,7 @@ node_add(struct model *m, const char *addr, uint8_t kind, const char *where,
 		goto nomem;
 	n = &m->nodes[m->nnodes];
 	memset(n, 0, sizeof(*n));
-	if ((n->addr = arena_strdup(m, addr)) == NULL)
+	if ((n->addr = arena_strdup(&m->arena, addr)) == NULL)
 		goto nomem;
 	n->kind = kind;
 	n->where = where;
@@ -226,7 +183,7 @@ target_add(struct model *m, struct mnode *n, const char *addr)
 	    sizeof(*m->targets)) == -1)
 		return -1;
 	t = &m->targets[m->ntargets++];
-	if ((t->addr = arena_strdup(m, addr)) == NULL)
+	if ((t->addr = arena_strdup(&m->arena, addr)) == NULL)
 		return -1;
 	t->node = -1;
 	n->tcount++;
@@ -288,17 +245,18 @@ model_new(const struct model_opts *opts, struct errbuf *eb)
 		errbuf_syserr(eb, "model");
 		return NULL;
 	}
+	arena_init(&m->arena, ARENA_FIRST, ARENA_BLOCK, ARENA_WIPE);
 	m->opts = *opts;
 	(void)snprintf(dom, sizeof(dom), "%s", opts->domain);
-	if ((m->domain = arena_strdup(m, addr_lower(dom))) == NULL ||
+	if ((m->domain = arena_strdup(&m->arena, addr_lower(dom))) == NULL ||
 	    table_grow(m) == -1)
 		goto nomem;
 	m->opts.domain = m->domain;
 	if (opts->nexthop != NULL &&
-	    (m->opts.nexthop = arena_strdup(m, opts->nexthop)) == NULL)
+	    (m->opts.nexthop = arena_strdup(&m->arena, opts->nexthop)) == NULL)
 		goto nomem;
 	if (opts->ldap_base != NULL) {
-		if ((m->opts.ldap_base = arena_strdup(m, opts->ldap_base)) ==
+		if ((m->opts.ldap_base = arena_strdup(&m->arena, opts->ldap_base)) ==
 		    NULL)
 			goto nomem;
 		m->base_len = strlen(m->opts.ldap_base);
@@ -387,7 +345,7 @@ add_password(struct model *m, uint32_t idx, const char *hash,
 		if (m->opts.pwstore->put(m->opts.pwstore->arg, hash, &p->h.ref,
 		    eb) == -1)
 			return -1;
-	} else if ((p->h.hash = arena_strdup(m, hash)) == NULL)
+	} else if ((p->h.hash = arena_strdup(&m->arena, hash)) == NULL)
 		goto nomem;
 	m->npw++;
 	return 0;
@@ -403,7 +361,7 @@ gone_add(struct model *m, const char *addr)
 {
 	if (array_grow((void **)&m->gone, &m->capgone, m->ngone,
 	    sizeof(*m->gone)) == -1 ||
-	    (m->gone[m->ngone] = arena_strdup(m, addr)) == NULL)
+	    (m->gone[m->ngone] = arena_strdup(&m->arena, addr)) == NULL)
 		return -1;
 	m->ngone++;
 	return 0;
@@ -487,7 +445,7 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 	   address) need the DN, derived or copied. */
 	if (dn_is_derivable(m, dn, uid, len))
 		n->where = NULL;
-	else if ((n->where = arena_strdup(m, dn)) == NULL)
+	else if ((n->where = arena_strdup(&m->arena, dn)) == NULL)
 		goto nomem;
 	m->st.accounts++;
 	if (a->forward != NULL) {
@@ -685,7 +643,7 @@ add_alias_domains(struct model *m, const struct hiera_data *hd)
 		}
 		if (array_grow((void **)&m->adomains, &m->capadomains,
 		    m->nadomains, sizeof(*m->adomains)) == -1 ||
-		    (m->adomains[m->nadomains] = arena_strdup(m, dom)) == NULL)
+		    (m->adomains[m->nadomains] = arena_strdup(&m->arena, dom)) == NULL)
 			return -1;
 		m->nadomains++;
 	}
@@ -731,8 +689,8 @@ add_sender_logins(struct model *m, const struct hiera_data *hd)
 			l = &m->lsrc[m->nlsrc];
 			l->file = s->origin.file;
 			l->line = s->origin.line;
-			if ((l->key = arena_strdup(m, norm)) == NULL ||
-			    (l->login = arena_strdup(m, login)) == NULL)
+			if ((l->key = arena_strdup(&m->arena, norm)) == NULL ||
+			    (l->login = arena_strdup(&m->arena, login)) == NULL)
 				return -1;
 			m->nlsrc++;
 		}
@@ -767,16 +725,11 @@ model_stats(const struct model *m)
 void
 model_free(struct model **mp)
 {
-	struct arena_block *b, *next;
 	struct model *m;
 
 	if (mp == NULL || (m = *mp) == NULL)
 		return;
-	for (b = m->arena; b != NULL; b = next) {
-		next = b->next;
-		sodium_memzero(b->data, b->used);
-		free(b);
-	}
+	arena_free(&m->arena); /* wiped: it may hold hashes */
 	free(m->nodes);
 	free(m->targets);
 	free(m->pool);

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "arena.h"
 #include "model.h"
 
 enum mkind { MK_ACCOUNT, MK_ALIAS, MK_FORWARD };
@@ -70,13 +71,12 @@ struct mpass {
 	} h;
 };
 
-struct arena_block;
 
 struct model {
 	struct model_opts opts;
 	const char *domain;
 	size_t base_len;         /* strlen(opts.ldap_base), 0 unset */
-	struct arena_block *arena;
+	struct arena arena; /* every string; ARENA_WIPE */
 	struct mnode *nodes;
 	size_t nnodes, capnodes;
 	struct mtarget *targets;
@@ -118,8 +118,6 @@ mnode_expand(const struct model *m, const struct mnode *n, uint32_t i)
 size_t model_local_len(const char *addr);
 
 /* Shared by model.c (adding sources) and model_resolve.c. */
-/* N bytes from the model's arena, or NULL (errno ENOMEM). */
-char *arena_alloc(struct model *m, size_t n);
 /* The index of ADDR's node, or -1. */
 long node_find(const struct model *m, const char *addr);
 /* "FILE:LINE" or "ldap DN" of where N or WHERE:LINE was defined, in OUT. */

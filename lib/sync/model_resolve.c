@@ -320,7 +320,7 @@ resolve_logins(struct model *m)
 				continue;
 			}
 			dlen = strlen(m->doms[k]);
-			if ((s = arena_alloc(m, llen + dlen + 2)) == NULL)
+			if ((s = arena_alloc(&m->arena, llen + dlen + 2)) == NULL)
 				return -1;
 			memcpy(s, l->key, llen + 1); /* local part and '@' */
 			memcpy(s + llen + 1, m->doms[k], dlen + 1);

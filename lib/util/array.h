@@ -16,4 +16,13 @@ int array_grow(void *v, size_t *cap, size_t n, size_t size)
 
 #define ARRAY_INITIAL 16
 
+/* Ask the kernel to back the 2 MiB-aligned part of [P, P + N) with huge
+   pages (MADV_HUGEPAGE, for the "madvise" setting of transparent huge
+   pages); below 4 MiB, or where the kernel has no such thing, nothing
+   happens.  A table of a million entries then costs a few hundred page
+   faults instead of a quarter million, and a page fault is expensive in
+   a virtual machine.  array_grow calls it for what it grows. */
+void array_hint_huge(void *p, size_t n);
+#define ARRAY_HUGE_MIN ((size_t)4 << 20)
+
 #endif

@@ -1,13 +1,21 @@
 /*
  * spill: an append-only scratch file without a name.  Writes go through
- * a buffer; what is still in it is read from memory, the rest with
- * pread, so readers never move a file offset or touch the buffer.
+ * a buffer: an anonymous mapping of the memory cap (16 MiB unless set),
+ * of which only the pages written are memory, kept out of core dumps.
+ * Until it is full nothing goes to the file, so a directory of 100,000
+ * accounts keeps its hashes in memory and reads none back with a system
+ * call.  When it is full it is written out, its pages are given back,
+ * and from then on it works in 64 KiB: a million accounts cost the cap
+ * only while the first 16 MiB arrive.  What is in the buffer is read
+ * from memory, the rest with pread, so readers never move a file offset
+ * or touch the buffer.
  * Invariant: the file never has a name another process could open
  * (O_TMPFILE, or unlinked right after mkstemp), and the buffer, which
  * holds secrets, is wiped before it is reused or freed.
  */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -21,7 +29,8 @@
 
 #include "spill.h"
 
-#define SPILL_BUF (64 * 1024)
+#define SPILL_BUF_SMALL ((size_t)64 * 1024)
+#define SPILL_MEM_DEFAULT ((size_t)16 * 1024 * 1024)
 #define REF_LEN_BITS 16
 #define REF_OFF_MAX (((uint64_t)1 << (64 - REF_LEN_BITS)) - 1)
 
@@ -30,7 +39,11 @@ struct spill {
 	char *dir;         /* for messages */
 	uint64_t flushed;  /* bytes in the file */
 	size_t used;       /* bytes in buf after them */
-	char buf[SPILL_BUF];
+	size_t cap;        /* usable bytes of buf: mem_max, then
+			      SPILL_BUF_SMALL once anything went to the
+			      file */
+	size_t mem_max;    /* the size of the mapping */
+	char *buf;         /* NULL until the first spill_put */
 };
 
 static int
@@ -76,6 +89,7 @@ spill_open(const char *dir, struct errbuf *eb)
 		free(s);
 		return NULL;
 	}
+	s->mem_max = SPILL_MEM_DEFAULT;
 	if ((s->fd = open_tmp(dir, eb)) == -1) {
 		free(s->dir);
 		free(s);
@@ -115,6 +129,54 @@ flush_buf(struct spill *s, struct errbuf *eb)
 	return 0;
 }
 
+void
+spill_memory_max(struct spill *s, size_t bytes)
+{
+	if (s->buf == NULL)
+		s->mem_max = bytes > SPILL_BUF_SMALL ? bytes : SPILL_BUF_SMALL;
+}
+
+uint64_t
+spill_file_bytes(const struct spill *s)
+{
+	return s->flushed;
+}
+
+/* The buffer's mapping, at the first spill_put. */
+static int
+map_buf(struct spill *s, struct errbuf *eb)
+{
+	void *p;
+
+	p = mmap(NULL, s->mem_max, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		errbuf_syserr(eb, "%s: scratch buffer", s->dir);
+		return -1;
+	}
+#ifdef MADV_DONTDUMP
+	(void)madvise(p, s->mem_max, MADV_DONTDUMP); /* hashes */
+#endif
+	s->buf = p;
+	s->cap = s->mem_max;
+	return 0;
+}
+
+/* Write the buffer out; the first time, give its pages back and go on
+   in SPILL_BUF_SMALL. */
+static int
+spill_buf(struct spill *s, struct errbuf *eb)
+{
+	if (flush_buf(s, eb) == -1)
+		return -1;
+	if (s->cap > SPILL_BUF_SMALL) {
+		(void)madvise(s->buf + SPILL_BUF_SMALL,
+		    s->mem_max - SPILL_BUF_SMALL, MADV_DONTNEED);
+		s->cap = SPILL_BUF_SMALL;
+	}
+	return 0;
+}
+
 int
 spill_put(struct spill *s, const char *str, uint64_t *ref_r,
     struct errbuf *eb)
@@ -127,7 +189,9 @@ spill_put(struct spill *s, const char *str, uint64_t *ref_r,
 		    s->dir, SPILL_STR_MAX);
 		return -1;
 	}
-	if (s->used + len > sizeof(s->buf) && flush_buf(s, eb) == -1)
+	if (s->buf == NULL && map_buf(s, eb) == -1)
+		return -1;
+	if (len > s->cap - s->used && spill_buf(s, eb) == -1)
 		return -1;
 	off = s->flushed + s->used;
 	if (off > REF_OFF_MAX) {
@@ -154,7 +218,8 @@ spill_get(const struct spill *s, uint64_t ref, char *buf, size_t bufsz,
 		return -1;
 	}
 	if (off >= s->flushed) {
-		memcpy(buf, s->buf + (off - s->flushed), len);
+		if (len > 0) /* no put yet: no buffer either */
+			memcpy(buf, s->buf + (off - s->flushed), len);
 		buf[len] = '\0';
 		return 0;
 	}
@@ -186,7 +251,10 @@ spill_close(struct spill **sp)
 		return;
 	/* The file has no name: its blocks go with the last descriptor. */
 	(void)close(s->fd);
-	sodium_memzero(s->buf, sizeof(s->buf));
+	if (s->buf != NULL) {
+		sodium_memzero(s->buf, s->used); /* flushes wiped the rest */
+		(void)munmap(s->buf, s->mem_max);
+	}
 	free(s->dir);
 	free(s);
 	*sp = NULL;

@@ -27,6 +27,11 @@ struct spill *spill_open(const char *dir, struct errbuf *eb)
    set (the message never quotes STR). */
 int spill_put(struct spill *s, const char *str, uint64_t *ref_r,
     struct errbuf *eb) __attribute__((warn_unused_result));
+/* The buffer grows up to BYTES (default 16 MiB, at least 64 KiB) before
+   strings go to the file.  Call before the first spill_put. */
+void spill_memory_max(struct spill *s, size_t bytes);
+/* Bytes written to the file so far (0: everything is in memory). */
+uint64_t spill_file_bytes(const struct spill *s);
 /* Copy the string REF names into BUF (BUFSZ bytes, NUL-terminated).
    Never changes S: calls from several threads at once are safe as long
    as nobody calls spill_put meanwhile.  0, or -1 with EB set. */

@@ -1,6 +1,6 @@
 /*
  * strset: open-addressing hash set of byte strings (FNV-1a, lib/util/hash),
- * strings kept in chunks that double from 4 KiB to 1 MiB, so a set of a
+ * strings kept in an arena whose blocks double from 4 KiB to 1 MiB, so a set of a
  * few keys costs a few KiB and a million keys a few dozen allocations.
  * The table stays at most half full.
  */
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "hash.h"
 #include "strset.h"
 
@@ -24,17 +25,11 @@ struct strset_slot {
 	uint64_t hash;
 };
 
-struct strset_chunk {
-	struct strset_chunk *next;
-	size_t used, cap;
-	char data[];
-};
-
 struct strset {
 	struct strset_slot *slots;
 	size_t nslots; /* power of two */
 	size_t count;
-	struct strset_chunk *chunks;
+	struct arena strings;
 };
 
 struct strset *
@@ -49,6 +44,7 @@ strset_new(void)
 		free(set);
 		return NULL;
 	}
+	arena_init(&set->strings, STRSET_FIRST, STRSET_CHUNK, 0);
 	return set;
 }
 
@@ -88,32 +84,6 @@ strset_grow(struct strset *set)
 	return 0;
 }
 
-static char *
-strset_copy(struct strset *set, const char *s, size_t len)
-{
-	struct strset_chunk *c = set->chunks;
-	size_t cap;
-	char *p;
-
-	if (c == NULL || c->cap - c->used < len + 1) {
-		cap = c == NULL ? STRSET_FIRST :
-		    c->cap >= STRSET_CHUNK / 2 ? STRSET_CHUNK : c->cap * 2;
-		if (len + 1 > cap)
-			cap = len + 1;
-		if ((c = malloc(sizeof(*c) + cap)) == NULL)
-			return NULL;
-		c->used = 0;
-		c->cap = cap;
-		c->next = set->chunks;
-		set->chunks = c;
-	}
-	p = c->data + c->used;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	c->used += len + 1;
-	return p;
-}
-
 int
 strset_add(struct strset *set, const char *s, size_t len, size_t val,
     size_t *old_r)
@@ -132,7 +102,7 @@ strset_add(struct strset *set, const char *s, size_t len, size_t val,
 			*old_r = slot->val;
 		return 0;
 	}
-	if ((copy = strset_copy(set, s, len)) == NULL) {
+	if ((copy = arena_strndup(&set->strings, s, len)) == NULL) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -169,17 +139,12 @@ void
 strset_free(struct strset **setp, int wipe)
 {
 	struct strset *set;
-	struct strset_chunk *c, *next;
 
 	if (setp == NULL || (set = *setp) == NULL)
 		return;
 	*setp = NULL;
-	for (c = set->chunks; c != NULL; c = next) {
-		next = c->next;
-		if (wipe)
-			explicit_bzero(c->data, c->cap);
-		free(c);
-	}
+	set->strings.wipe = wipe != 0; /* the owner knows what it stored */
+	arena_free(&set->strings);
 	free(set->slots);
 	free(set);
 }

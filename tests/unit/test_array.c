@@ -67,11 +67,37 @@ test_monotime_now_does_not_go_back(void **state)
 	assert_true(b >= a);
 }
 
+/* Past ARRAY_HUGE_MIN the array moves by malloc, hint and copy instead
+   of realloc: every element must survive each move. */
+static void
+test_array_grow_huge_keeps_contents(void **state)
+{
+	uint64_t *v = NULL;
+	size_t cap = 0, n, total = 3 * ARRAY_HUGE_MIN / sizeof(*v);
+	int bad = 0;
+
+	(void)state;
+	for (n = 0; n < total; n++) {
+		assert_int_equal(array_grow(&v, &cap, n, sizeof(*v)), 0);
+		v[n] = n * 2654435761u;
+	}
+	assert_true(cap * sizeof(*v) >= 3 * ARRAY_HUGE_MIN);
+	for (n = 0; n < total; n++)
+		bad |= v[n] != n * 2654435761u;
+	assert_false(bad);
+	free(v);
+	/* The hint takes any range, aligned or not, big or small. */
+	array_hint_huge(NULL, 0);
+	array_hint_huge((void *)(uintptr_t)4096, 100);
+	array_hint_huge((void *)(uintptr_t)-4096, ARRAY_HUGE_MIN);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_array_grow_doubles),
+		cmocka_unit_test(test_array_grow_huge_keeps_contents),
 		cmocka_unit_test(test_array_grow_room_left),
 		cmocka_unit_test(test_array_grow_overflow),
 		cmocka_unit_test(test_monotime_now_does_not_go_back),

@@ -45,13 +45,14 @@ dir_entries(const char *dir)
 	return n;
 }
 
-/* Far more than the 64 KiB buffer, in strings of varying length, read
-   back in a scrambled order, before and after further writes. */
+/* Far more than 64 KiB, in strings of varying length, read back in a
+   scrambled order, before and after further writes: with a small cap
+   most come back from the file, with the default cap all from memory. */
 static void
-test_spill_roundtrip(void **state)
+roundtrip(char *dir, size_t mem_max)
 {
 	enum { N = 5000 };
-	char *dir = *state, s[300], got[400];
+	char s[300], got[400];
 	uint64_t *ref = calloc(N, sizeof(*ref));
 	struct spill *sp;
 	struct errbuf eb;
@@ -59,6 +60,8 @@ test_spill_roundtrip(void **state)
 
 	assert_non_null(ref);
 	assert_non_null(sp = spill_open(dir, &eb));
+	if (mem_max > 0)
+		spill_memory_max(sp, mem_max);
 	assert_int_equal(dir_entries(dir), 0);
 	for (i = 0; i < N; i++) {
 		(void)snprintf(s, sizeof(s), "{X}%zu-%.*s", i, (int)(i % 250),
@@ -73,6 +76,10 @@ test_spill_roundtrip(void **state)
 		    0);
 		assert_string_equal(got, s);
 	}
+	if (mem_max > 0)
+		assert_true(spill_file_bytes(sp) > 500 * 1024);
+	else
+		assert_int_equal(spill_file_bytes(sp), 0);
 	assert_int_equal(dir_entries(dir), 0);
 	for (j = 0; j < N; j++) {
 		i = (j * 7919) % N;
@@ -92,6 +99,14 @@ test_spill_roundtrip(void **state)
 	spill_close(&sp);
 	assert_int_equal(dir_entries(dir), 0);
 	free(ref);
+}
+
+static void
+test_spill_roundtrip(void **state)
+{
+	roundtrip(*state, 64 * 1024);  /* the smallest cap */
+	roundtrip(*state, 256 * 1024); /* full once, then 64 KiB at a time */
+	roundtrip(*state, 0);
 }
 
 static void
