@@ -1,8 +1,8 @@
 /*
  * yschema: strict schema reading over the pulled yamlutil stream.  No
  * tree is built: the memory is the keys of the mappings open at the
- * moment (for duplicate detection) in a stack arena, released when each
- * mapping ends.  A duplicate key is refused, not overwritten, because a
+ * moment (for duplicate detection), each mapping's in an arena given
+ * back when it ends.  A duplicate key is refused, not overwritten, because a
  * reader that silently keeps the last value hides the first one from
  * its author.
  */
@@ -13,22 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "yschema.h"
 
-#define KEYS_CHUNK (16 * 1024)
-
-/* Key text of the open mappings; released in stack order. */
-struct kchunk {
-	struct kchunk *prev;
-	size_t used, cap;
-	char data[];
-};
-
-struct kmark {
-	struct kchunk *top;
-	size_t used;
-};
+/* The keys of one mapping, held for duplicate detection while it is
+   read: small blocks, as most mappings are a handful of keys. */
+#define KEYS_FIRST 1024
+#define KEYS_MAX (64 * 1024)
 
 struct yschema {
 	const char *name;
@@ -39,51 +31,7 @@ struct yschema {
 	int rank;              /* of the error in eb, -1: none */
 	int stream_failed;
 	int nomem;
-	struct kchunk *keys;
 };
-
-static char *
-keys_dup(struct yschema *ys, const char *s, size_t len)
-{
-	struct kchunk *c = ys->keys;
-	size_t cap;
-	char *p;
-
-	if (c == NULL || c->cap - c->used < len + 1) {
-		cap = len + 1 > KEYS_CHUNK ? len + 1 : KEYS_CHUNK;
-		if ((c = malloc(sizeof(*c) + cap)) == NULL)
-			return NULL;
-		c->prev = ys->keys;
-		c->used = 0;
-		c->cap = cap;
-		ys->keys = c;
-	}
-	p = c->data + c->used;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	c->used += len + 1;
-	return p;
-}
-
-static void
-keys_mark(const struct yschema *ys, struct kmark *m)
-{
-	m->top = ys->keys;
-	m->used = ys->keys != NULL ? ys->keys->used : 0;
-}
-
-static void
-keys_release(struct yschema *ys, const struct kmark *m)
-{
-	struct kchunk *c;
-
-	while ((c = ys->keys) != NULL && c != m->top) {
-		ys->keys = c->prev;
-		free(c);
-	}
-	if (ys->keys != NULL)
-		ys->keys->used = m->used;
-}
 
 int
 yschema_vfault(struct yschema *ys, int rank, const char *sect,
@@ -269,9 +217,9 @@ pair_end(struct yschema *ys, int r, size_t depth)
 }
 
 /* Copy the text of key K, checked to be a scalar, into *KC, where it
-   lives until the mapping ends (or as long as M->keep keeps it). */
+   lives until the mapping ends (KEYS), or as long as M->keep keeps it. */
 static int
-copy_key(struct yschema *ys, const struct yschema_map *m,
+copy_key(struct yschema *ys, const struct yschema_map *m, struct arena *keys,
     const struct yevent *k, struct yevent *kc)
 {
 	if (k->type != YEV_SCALAR)
@@ -280,7 +228,7 @@ copy_key(struct yschema *ys, const struct yschema_map *m,
 		    "a key name", yevent_kind(k));
 	*kc = *k;
 	kc->str = m->keep != NULL ? m->keep(m->arg, k->str, k->len) :
-	    keys_dup(ys, k->str, k->len);
+	    arena_strndup(keys, k->str, k->len);
 	if (kc->str == NULL)
 		return yschema_nomem(ys);
 	return 0;
@@ -320,7 +268,7 @@ yschema_read_map(struct yschema *ys, const struct yschema_map *m,
 {
 	struct yevent k, kc, v;
 	struct yseen *seen;
-	struct kmark mark;
+	struct arena keys;
 	size_t depth = ys->depth;
 	uint64_t hash;
 	int r;
@@ -331,11 +279,11 @@ yschema_read_map(struct yschema *ys, const struct yschema_map *m,
 		    yevent_kind(map));
 	if ((seen = yseen_new(0)) == NULL)
 		return yschema_nomem(ys);
-	keys_mark(ys, &mark);
+	arena_init(&keys, KEYS_FIRST, KEYS_MAX, 0);
 	for (;;) {
 		if ((r = next(ys, &k)) == -1 || k.type == YEV_END)
 			break;
-		if ((r = copy_key(ys, m, &k, &kc)) == 0) {
+		if ((r = copy_key(ys, m, &keys, &k, &kc)) == 0) {
 			hash = yseen_prefetch(seen, kc.str, kc.len);
 			if ((r = next(ys, &v)) == 0)
 				r = read_pair(ys, m, seen, hash, &kc, &v);
@@ -344,7 +292,7 @@ yschema_read_map(struct yschema *ys, const struct yschema_map *m,
 			break;
 	}
 	yseen_free(&seen);
-	keys_release(ys, &mark);
+	arena_free(&keys);
 	return r;
 }
 
@@ -429,7 +377,6 @@ yschema_parse(const char *name, const char *data, size_t len,
 	} else if (ys.rank != -1)
 		r = -1; /* an error of a rank above 0, held to the end */
 out:
-	keys_release(&ys, &(struct kmark){ NULL, 0 });
 	ystream_close(&ys.st);
 	return r;
 }
