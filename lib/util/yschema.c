@@ -2,9 +2,9 @@
  * yschema: strict schema reading over the pulled yamlutil stream.  No
  * tree is built: the memory is the keys of the mappings open at the
  * moment (for duplicate detection), each mapping's in an arena given
- * back when it ends.  A duplicate key is refused, not overwritten, because a
- * reader that silently keeps the last value hides the first one from
- * its author.
+ * back when it ends.  A duplicate key is refused, not overwritten,
+ * because a reader that silently keeps the last value hides the first
+ * one from its author.
  */
 #include <assert.h>
 #include <errno.h>
