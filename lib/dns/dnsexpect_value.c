@@ -243,12 +243,10 @@ struct strv_acc {
 };
 
 static int
-list_item(struct yschema *ys, void *arg, const struct yevent *it)
+list_item(struct strv_acc *a, const struct yevent *it)
 {
-	struct strv_acc *a = arg;
 	size_t i;
 
-	(void)ys;
 	if (dx_want_scalar(a->x, a->key, it, "a string") == -1)
 		return -1;
 	for (i = 0; i < it->len; i++)
@@ -282,6 +280,14 @@ split_list(struct strv_acc *a, const struct yevent *v)
 	return 0;
 }
 
+static int
+list_scalar(struct yschema *ys, void *arg, const struct yevent *v,
+    int in_list)
+{
+	(void)ys;
+	return in_list ? list_item(arg, v) : split_list(arg, v);
+}
+
 /* A list of scalars, or one scalar holding a comma or space list. */
 int
 dx_get_list(struct px *x, const char *key, const struct yevent *v,
@@ -290,12 +296,9 @@ dx_get_list(struct px *x, const char *key, const struct yevent *v,
 	struct strv_acc a = { x, key, NULL, 0 };
 	int r = 0;
 
-	if (yevent_is_null(v))
-		r = 0;
-	else if (v->type == YEV_SEQ)
-		r = yschema_list(x->ys, v, list_item, &a);
-	else
-		r = split_list(&a, v);
+	if (!yevent_is_null(v))
+		r = yschema_scalars(x->ys, 0, x->sect, key, v, "a list",
+		    "a string", list_scalar, &a);
 	if (r == -1) {
 		dns_strv_free(a.vec, a.n);
 		return -1;

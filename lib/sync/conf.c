@@ -423,13 +423,15 @@ struct hiera_acc {
 };
 
 static int
-hiera_file(struct yschema *ys, void *arg, const struct yevent *item)
+hiera_file(struct yschema *ys, void *arg, const struct yevent *item,
+    int in_list)
 {
 	struct hiera_acc *a = arg;
 	char tmp[300];
 	size_t i;
 
 	(void)ys;
+	(void)in_list;
 	if (check_path(a->c, a->ck, item) == -1)
 		return -1;
 	for (i = 0; i < a->n; i++)
@@ -455,14 +457,11 @@ h_hiera(struct cctx *c, const struct ckey *ck, const struct yevent *v,
 	(void)base;
 	if (yevent_is_null(v))
 		return 0;
-	if (v->type == YEV_MAP)
-		return cfail(c, v, ck->name, "expected a list of paths or one "
-		    "path, got a mapping");
 	if (array_grow(&a.files, &a.cap, 0, sizeof(*a.files)) == -1)
 		return nomem(c);
 	a.files[0] = NULL;
-	r = v->type == YEV_SEQ ? yschema_list(c->ys, v, hiera_file, &a) :
-	    hiera_file(c->ys, &a, v);
+	r = yschema_scalars(c->ys, 0, c->section, ck->name, v, "a list of "
+	    "paths or one path", "an absolute path", hiera_file, &a);
 	if (r == -1) {
 		for (i = 0; i < a.n; i++)
 			free(a.files[i]);

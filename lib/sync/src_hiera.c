@@ -370,15 +370,12 @@ entry_end(struct hctx *h)
 }
 
 static int
-target_item(struct yschema *ys, void *arg, const struct yevent *it)
+target_scalar(struct yschema *ys, void *arg, const struct yevent *v,
+    int in_list)
 {
-	struct hctx *h = arg;
-
 	(void)ys;
-	if (it->type != YEV_SCALAR)
-		return hfault(h, F_CONTENT, it, "%s: expected an address, "
-		    "got %s", section_names[h->sec], yevent_kind(it));
-	return add_targets(h, it);
+	(void)in_list;
+	return add_targets(arg, v);
 }
 
 /* One entry of a list section: its key, and one address or a list of
@@ -397,16 +394,16 @@ entry_pair(struct yschema *ys, void *arg, const void *row,
 	if ((why = check_word(h->ekey, h->eklen)) != NULL)
 		return hwarn(h, h->eline, section, h->ekey, h->eklen, NULL, 0,
 		    "%s, entry dropped", why);
-	if (v->type == YEV_MAP)
-		return hfault(h, F_CONTENT, v, "%s: expected a list of "
-		    "addresses or one address, got a mapping", section);
 	if (yevent_is_null(v))
 		return hwarn(h, h->eline, section, h->ekey, h->eklen, NULL, 0,
 		    "value is empty (null), entry dropped");
 	wmark_set(h, &h->mark);
-	r = v->type == YEV_SEQ ? yschema_list(ys, v, target_item, h) :
-	    add_targets(h, v);
-	return r != 0 ? r : entry_end(h);
+	/* one address, or a list of them (each may hold several, split at
+	   commas) */
+	if ((r = yschema_scalars(ys, F_CONTENT, section, NULL, v, "a list of "
+	    "addresses or one address", "an address", target_scalar, h)) != 0)
+		return r;
+	return entry_end(h);
 }
 
 static int
@@ -441,8 +438,8 @@ add_alias_domain(struct hctx *h, const struct yevent *v, const char *p,
 	return 0;
 }
 
-/* One item of alias_domains (or its only value): domains split at
-   commas. */
+/* One item of alias_domains (or its only value), a scalar: domains
+   split at commas. */
 static int
 alias_domain_item(struct hctx *h, const struct yevent *v)
 {
@@ -450,9 +447,6 @@ alias_domain_item(struct hctx *h, const struct yevent *v)
 	size_t n, i;
 	int r;
 
-	if (v->type != YEV_SCALAR)
-		return hfault(h, F_CONTENT, v, "alias_domains: expected a "
-		    "domain, got %s", yevent_kind(v));
 	if ((r = count_target(h, v)) != 0)
 		return r;
 	if (yevent_is_null(v))
@@ -524,9 +518,11 @@ read_version(struct hctx *h, const struct yevent *v)
 }
 
 static int
-alias_item(struct yschema *ys, void *arg, const struct yevent *it)
+alias_item(struct yschema *ys, void *arg, const struct yevent *it,
+    int in_list)
 {
 	(void)ys;
+	(void)in_list;
 	return alias_domain_item(arg, it);
 }
 
@@ -535,12 +531,8 @@ read_alias_domains(struct hctx *h, const struct yevent *v)
 {
 	if (yevent_is_null(v))
 		return 0;
-	if (v->type == YEV_MAP)
-		return hfault(h, F_CONTENT, v, "alias_domains: expected a list "
-		    "of domains, got a mapping");
-	if (v->type == YEV_SEQ)
-		return yschema_list(h->ys, v, alias_item, h);
-	return alias_domain_item(h, v);
+	return yschema_scalars(h->ys, F_CONTENT, "alias_domains", NULL, v,
+	    "a list of domains", "a domain", alias_item, h);
 }
 
 /* aliases, forwards or sender_logins: a mapping of address to targets,

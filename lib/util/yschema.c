@@ -326,6 +326,39 @@ yschema_list(struct yschema *ys, const struct yevent *seq,
 	}
 }
 
+struct scalars {
+	int rank;
+	const char *sect, *key, *item;
+	yschema_scalar_fn *fn;
+	void *arg;
+};
+
+static int
+scalar_item(struct yschema *ys, void *arg, const struct yevent *it)
+{
+	const struct scalars *sc = arg;
+
+	if (it->type != YEV_SCALAR)
+		return yschema_fault(ys, sc->rank, sc->sect, it, sc->key,
+		    "expected %s, got %s", sc->item, yevent_kind(it));
+	return sc->fn(ys, sc->arg, it, 1);
+}
+
+int
+yschema_scalars(struct yschema *ys, int rank, const char *sect,
+    const char *key, const struct yevent *v, const char *what,
+    const char *item, yschema_scalar_fn *fn, void *arg)
+{
+	struct scalars sc = { rank, sect, key, item, fn, arg };
+
+	if (v->type == YEV_SCALAR)
+		return fn(ys, arg, v, 0);
+	if (v->type != YEV_SEQ)
+		return yschema_fault(ys, rank, sect, v, key, "expected %s, got "
+		    "%s", what, yevent_kind(v));
+	return yschema_list(ys, v, scalar_item, &sc);
+}
+
 /* After a handler's error: read the rest, for a YAML error there. */
 static void
 drain(struct yschema *ys)

@@ -89,6 +89,18 @@ int yschema_map(struct yschema *ys, const char *sect, const char *what,
 int yschema_list(struct yschema *ys, const struct yevent *seq,
     yschema_item_fn *fn, void *arg) __attribute__((warn_unused_result));
 
+/* The value kind "a scalar or a list of scalars", V its first event.  A
+   mapping is "expected WHAT, got a mapping", a list item that is not a
+   scalar "expected ITEM, got KIND" (errors of RANK, at SECT.KEY).  Each
+   scalar, V itself or each item (IN_LIST set), goes to FN; a null one
+   too.  Returns 0, -1 or YSCHEMA_STOP. */
+typedef int yschema_scalar_fn(struct yschema *ys, void *arg,
+    const struct yevent *v, int in_list);
+int yschema_scalars(struct yschema *ys, int rank, const char *sect,
+    const char *key, const struct yevent *v, const char *what,
+    const char *item, yschema_scalar_fn *fn, void *arg)
+    __attribute__((warn_unused_result));
+
 /* 0 if V is a scalar and not null; else -1 with "expected WHAT, got
    KIND" (SECT.KEY, at V). */
 int yschema_scalar(struct yschema *ys, const char *sect,

@@ -69,6 +69,22 @@ pair(struct yschema *ys, void *arg, const void *r, const struct yevent *k,
 	return row->fn(ys, arg, row->name, v);
 }
 
+static int
+one_of(struct yschema *ys, void *arg, const struct yevent *v, int in_list)
+{
+	return buf_printf(arg, "%s%s;", in_list ? "item=" : "one=", v->str) ==
+	    -1 ? yschema_nomem(ys) : 0;
+}
+
+/* A scalar or a list of scalars. */
+static int
+h_scalars(struct yschema *ys, struct buf *t, const char *key,
+    const struct yevent *v)
+{
+	return yschema_scalars(ys, 0, "", key, v, "a list of words or one "
+	    "word", "a word", one_of, t);
+}
+
 static const struct row sub_rows[] = {
 	{ "a", h_str },
 	{ "b", h_str },
@@ -106,6 +122,7 @@ static const struct row root_rows[] = {
 	{ "sub", h_sub },
 	{ "any", h_any },
 	{ "ignored", h_ignore },
+	{ "words", h_scalars },
 	{ NULL, NULL },
 };
 
@@ -137,12 +154,16 @@ test_yschema_reads(void **state)
 	    "any: {k1: v1, k2: v2}\nignored: {deep: [[1, 2], {x: y}]}\n"
 	    "name2: ~\n", &t, &eb), -1);
 	assert_string_equal(eb.msg, "s.yaml:6:1: unknown key 'name2', expected "
-	    "one of: name, tags, sub, any, ignored");
+	    "one of: name, tags, sub, any, ignored, words");
 	assert_int_equal(run("name: n\ntags: [x, y]\nsub: {a: 1, b: 2}\n"
 	    "any: {k1: v1, k2: v2}\nignored: {deep: [[1, 2], {x: y}]}\n",
 	    &t, &eb), 0);
 	assert_string_equal(buf_cstr(&t), "name=n;tag=x;tag=y;a=1;b=2;k1=v1;"
 	    "k2=v2;ignored;");
+	assert_int_equal(run("words: w\n", &t, &eb), 0);
+	assert_string_equal(buf_cstr(&t), "one=w;");
+	assert_int_equal(run("words: [v, ~, w]\n", &t, &eb), 0);
+	assert_string_equal(buf_cstr(&t), "item=v;item=~;item=w;");
 	assert_int_equal(run("", &t, &eb), 0);
 	assert_string_equal(buf_cstr(&t), "empty");
 	assert_int_equal(run("# nothing\n", &t, &eb), 0);
@@ -170,6 +191,12 @@ test_yschema_wrong_kinds(void **state)
 		{ "tags: [x, [y]]\n", "s.yaml:1:11: tag: expected a string, "
 		    "got a list" },
 		{ "tags: [x, {y: z}]\n", "s.yaml:1:11: tag: expected a string, "
+		    "got a mapping" },
+		{ "words: {a: b}\n", "s.yaml:1:8: words: expected a list of "
+		    "words or one word, got a mapping" },
+		{ "words: [a, [b]]\n", "s.yaml:1:12: words: expected a word, "
+		    "got a list" },
+		{ "words: [a, {b: c}]\n", "s.yaml:1:12: words: expected a word, "
 		    "got a mapping" },
 		{ "sub: [a]\n", "s.yaml:1:6: sub: expected a mapping of sub "
 		    "settings, got a list" },
@@ -315,7 +342,7 @@ test_yschema_yaml_error_wins(void **state)
 	    "allowed, write the value out");
 	assert_int_equal(run("nope: 1\nname: a\nname: b\n", &t, &eb), -1);
 	assert_string_equal(eb.msg, "s.yaml:1:1: unknown key 'nope', expected "
-	    "one of: name, tags, sub, any, ignored");
+	    "one of: name, tags, sub, any, ignored, words");
 	buf_free(&t);
 }
 
