@@ -433,6 +433,11 @@ loop(struct daemon *d, const struct sync_opts *o)
 			build_due(d, o, &due, &next_poll);
 			continue;
 		}
+		/* A Hiera directory inotify lost (removed, moved, not
+		   there yet): look again every HIERA_RETRY_MS. */
+		if (d->hiera_unwatched > 0 && t >= d->hiera_retry &&
+		    hiera_rewatch(d))
+			schedule(d, &due);
 		/* The timer runs only for what no watch follows: LDAP
 		   without a search (a fetch), a Hiera export whose directory
 		   could not be watched (a build from the entries held). */
@@ -445,6 +450,8 @@ loop(struct daemon *d, const struct sync_opts *o)
 				    1000;
 		}
 		timeout = (int)((due != -1 ? due : next_poll) - t);
+		if (d->hiera_unwatched > 0 && d->hiera_retry - t < timeout)
+			timeout = (int)(d->hiera_retry - t);
 		if (d->watch == NULL && d->conf->ldap.enabled &&
 		    d->watch_retry > 0) {
 			long long w = (d->watch_retry - time(NULL)) * 1000LL;

@@ -18,6 +18,7 @@
 
 #define BACKOFF_MIN_S 1
 #define BACKOFF_MAX_S 60
+#define HIERA_RETRY_MS 1000 /* a lost Hiera directory: look again */
 
 struct daemon {
 	const char *conf_path;
@@ -26,6 +27,7 @@ struct daemon {
 	int poll_interval;  /* seconds between full syncs without events */
 	int inotify_fd;
 	size_t hiera_unwatched; /* exports whose directory inotify lost */
+	long long hiera_retry;  /* next try to watch them again (ms) */
 	struct ldapwatch *watch;
 	time_t watch_retry; /* next time to reopen the watch */
 	int watch_backoff;
@@ -71,6 +73,7 @@ void snap_load(struct daemon *d);
 
 /* mailsyncd_watch.c */
 void watch_hiera(struct daemon *d);
+int hiera_rewatch(struct daemon *d);
 int hiera_changed(struct daemon *d);
 void set_drop(struct daemon *d);
 void reload(struct daemon *d);

@@ -44,9 +44,12 @@
 /* Watch the directories holding the Hiera exports: Puppet replaces files
    by rename, which a watch on the file itself would lose.  Not IN_CREATE:
    a file written in place is complete only at IN_CLOSE_WRITE, and the
-   sync starts at once. */
-void
-watch_hiera(struct daemon *d)
+   sync starts at once.  A directory removed or moved away takes its
+   watch with it (IN_DELETE_SELF, IN_MOVE_SELF, then IN_IGNORED), so
+   those count too: the watches are made again by path.  QUIET: failures
+   are counted, not logged (the retries of hiera_rewatch). */
+static void
+add_watches(struct daemon *d, int quiet)
 {
 	char dir[PATH_MAX];
 	size_t i;
@@ -59,14 +62,37 @@ watch_hiera(struct daemon *d)
 	for (i = 0; i < d->conf->hiera_count; i++) {
 		(void)snprintf(dir, sizeof(dir), "%s", d->conf->hiera_files[i]);
 		if (inotify_add_watch(d->inotify_fd, dirname(dir),
-		    IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE) == -1) {
-			log_warn("inotify %s", dir);
+		    IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF |
+		    IN_MOVE_SELF) == -1) {
+			if (!quiet)
+				log_warn("inotify %s", dir);
 			d->hiera_unwatched++;
 		}
 	}
+	d->hiera_retry = now_ms() + HIERA_RETRY_MS;
 }
 
-/* Drain inotify; 1 if one of our files was touched. */
+void
+watch_hiera(struct daemon *d)
+{
+	add_watches(d, 0);
+}
+
+/* Try again to watch what was lost; 1 when every directory is watched
+   again (the caller builds: files may have arrived meanwhile). */
+int
+hiera_rewatch(struct daemon *d)
+{
+	add_watches(d, 1);
+	if (d->hiera_unwatched > 0)
+		return 0;
+	log_info("hiera: every export's directory is watched again");
+	return 1;
+}
+
+/* Drain inotify; 1 if one of our files was touched or a watched
+   directory went away (the build then says which file is missing and
+   keeps the tables; the watches are made again by path). */
 int
 hiera_changed(struct daemon *d)
 {
@@ -76,11 +102,14 @@ hiera_changed(struct daemon *d)
 	ssize_t n;
 	size_t i;
 	char *p;
-	int hit = 0;
+	int hit = 0, lost = 0;
 
 	while ((n = read(d->inotify_fd, buf, sizeof(buf))) > 0) {
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
+			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
+			    IN_IGNORED | IN_UNMOUNT | IN_Q_OVERFLOW))
+				lost = 1;
 			if (ev->len == 0)
 				continue;
 			for (i = 0; i < d->conf->hiera_count; i++) {
@@ -90,6 +119,16 @@ hiera_changed(struct daemon *d)
 					hit = 1;
 			}
 		}
+	}
+	if (lost) {
+		add_watches(d, 1);
+		if (d->hiera_unwatched > 0)
+			log_warnx("hiera: %zu export director%s removed or "
+			    "moved; watching again as soon as %s back",
+			    d->hiera_unwatched,
+			    d->hiera_unwatched == 1 ? "y" : "ies",
+			    d->hiera_unwatched == 1 ? "it is" : "they are");
+		hit = 1;
 	}
 	return hit;
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # mailsyncd against a real slapd: the first sync, an LDAP change reaching
 # the tables through the RFC 4533 persistent search within seconds, a
-# Hiera export replaced by rename, the single-instance lock, --once, a
+# Hiera export replaced by rename, its directory moved away and made
+# again, the single-instance lock, --once, a
 # dead LDAP server (tables kept), SIGTERM.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/slapd.sh"
@@ -9,7 +10,7 @@
 slapd_require
 need_cmd postmap
 [ -x "$top_builddir/src/mailsyncd" ] || skip_all "mailsyncd not built"
-plan 17
+plan 21
 
 slapd_setup
 slapd_load "$top_srcdir/tests/data/ldap/sample.ldif"
@@ -45,6 +46,22 @@ mv "$U/hiera/.mail.yaml.new" "$U/hiera/mail.yaml"
 wait_for 10 sh -c "postmap -q hostmaster@example.org '$V' | grep -qx alice@example.org"
 ok $? "Hiera export replaced by rename reached the virtual map"
 diag "hiera change -> published in $((($(date +%s%N) - t0) / 1000000)) ms"
+
+# The directory itself moved away and made again (a deploy that swaps
+# directories): its inotify watch went with the old one, so the daemon
+# must notice, keep the tables, and follow the new directory.
+mv "$U/hiera" "$U/hiera.away"
+wait_for 10 grep -q "export directory removed or moved" "$T_DIR/daemon.log"
+ok $? "the Hiera directory moved away is noticed"
+mkdir "$U/hiera"
+sed 's/^  hostmaster: alice/  hostmaster: bob/' "$U/hiera.away/mail.yaml" >"$U/hiera/mail.yaml"
+wait_for 15 sh -c "postmap -q hostmaster@example.org '$V' | grep -qx bob@example.org"
+ok $? "a change in the directory made again reached the virtual map"
+grep -q "watched again" "$T_DIR/daemon.log"; ok $? "the log says the directory is watched again"
+sed 's/^  hostmaster: bob/  hostmaster: alice/' "$U/hiera/mail.yaml" >"$U/hiera/.mail.yaml.new"
+mv "$U/hiera/.mail.yaml.new" "$U/hiera/mail.yaml"
+wait_for 10 sh -c "postmap -q hostmaster@example.org '$V' | grep -qx alice@example.org"
+ok $? "and the next change there arrives by inotify"
 
 good=$(snapshot)
 slapd_kill
