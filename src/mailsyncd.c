@@ -389,21 +389,18 @@ build_due(struct daemon *d, const struct sync_opts *o, long long *due,
 	*next_poll = now_ms() + (long long)d->poll_interval * 1000;
 }
 
-static int
-loop(struct daemon *d, const struct sync_opts *o)
+/* When the first build is due (-1: none).  The first build runs before
+   READY=1, so units ordered after us find the tables published (or the
+   last good ones, if LDAP is down): it comes at the end of the watch's
+   first refresh, or from a fetch when there is no watch.  Not needed
+   when the tables are those of the saved cookie and nothing else they
+   depend on moved: the refresh then builds only if LDAP changed
+   meanwhile. */
+static long long
+first_due(struct daemon *d, const struct sync_opts *o)
 {
-	long long due, next_poll, t;
-	struct pollfd pfd[2];
-	int n, timeout;
+	long long due = now_ms();
 
-	d->watching = 1;
-	/* The first build runs before READY=1, so units ordered after us
-	   find the tables published (or the last good ones, if LDAP is
-	   down): it comes at the end of the watch's first refresh, or from
-	   a fetch when there is no watch.  Not needed when the tables are
-	   those of the saved cookie and nothing else they depend on moved:
-	   the refresh then builds only if LDAP changed meanwhile. */
-	due = now_ms();
 	if (!o->dry_run && d->conf->ldap.enabled)
 		snap_load(d);
 	if (!o->dry_run && !o->force && d->conf->ldap.enabled &&
@@ -412,8 +409,40 @@ loop(struct daemon *d, const struct sync_opts *o)
 		    "LDAP says what changed since");
 		notify_ready(d);
 		d->pending = 0;
-		due = -1;
+		return -1;
 	}
+	return due;
+}
+
+/* Milliseconds poll may wait at T: until the next build or timer, the
+   next look for a lost Hiera directory, or the next attempt to open the
+   LDAP watch. */
+static int
+poll_timeout(const struct daemon *d, long long t, long long due,
+    long long next_poll)
+{
+	int timeout = (int)((due != -1 ? due : next_poll) - t);
+
+	if (d->hiera_unwatched > 0 && d->hiera_retry - t < timeout)
+		timeout = (int)(d->hiera_retry - t);
+	if (d->watch == NULL && d->conf->ldap.enabled &&
+	    d->watch_retry > 0) {
+		long long w = (d->watch_retry - time(NULL)) * 1000LL;
+		if (w < timeout)
+			timeout = w > 0 ? (int)w : 0;
+	}
+	return timeout;
+}
+
+static int
+loop(struct daemon *d, const struct sync_opts *o)
+{
+	long long due, next_poll, t;
+	struct pollfd pfd[2];
+	int n, timeout;
+
+	d->watching = 1;
+	due = first_due(d, o);
 	next_poll = now_ms() + (long long)d->poll_interval * 1000;
 	while (!got_term) {
 		if (got_hup) {
@@ -449,15 +478,7 @@ loop(struct daemon *d, const struct sync_opts *o)
 				next_poll = t + (long long)d->poll_interval *
 				    1000;
 		}
-		timeout = (int)((due != -1 ? due : next_poll) - t);
-		if (d->hiera_unwatched > 0 && d->hiera_retry - t < timeout)
-			timeout = (int)(d->hiera_retry - t);
-		if (d->watch == NULL && d->conf->ldap.enabled &&
-		    d->watch_retry > 0) {
-			long long w = (d->watch_retry - time(NULL)) * 1000LL;
-			if (w < timeout)
-				timeout = w > 0 ? (int)w : 0;
-		}
+		timeout = poll_timeout(d, t, due, next_poll);
 		n = 0;
 		pfd[n].fd = d->inotify_fd;
 		pfd[n++].events = POLLIN;

@@ -273,6 +273,51 @@ fill_data(struct dns_answer *a, uint16_t type, struct ub_result *res,
 	return 0;
 }
 
+/* The status of A from the final answer RES.  Returns 1 when decided, 0
+   for NODATA (not set: there may be a CNAME to chase), -1 on failure. */
+static int
+answer_status(struct dns_answer *a, uint16_t type, struct ub_result *res,
+    struct errbuf *eb)
+{
+	if (res->havedata) {
+		a->status = DNS_ANSWER;
+		if (fill_data(a, type, res, eb) == -1)
+			return -1;
+		if (a->nrr == 0)
+			a->status = DNS_NODATA;
+		return 1;
+	}
+	if (res->nxdomain) {
+		a->status = DNS_NXDOMAIN;
+		return 1;
+	}
+	if (res->rcode != 0) {
+		a->status = DNS_SERVFAIL;
+		return 1;
+	}
+	return 0;
+}
+
+/* NODATA.  If a CNAME led elsewhere and the resolver did not chase it
+   (unbound local-data does not), we ask for the target CUR ourselves.
+   Returns 1 when we should. */
+static int
+cname_unchased(const struct dns_answer *a, const struct ub_result *res,
+    const char *cur, int hop)
+{
+	char *cn;
+	int chased;
+
+	if (a->ncnames == 0 || strcmp(cur, a->qname) == 0 ||
+	    hop >= DNS_UNBOUND_MAX_CNAMES ||
+	    (res->canonname != NULL && strcasecmp(res->canonname, cur) == 0))
+		return 0;
+	cn = res->canonname ? dns_name_canon(res->canonname) : NULL;
+	chased = cn != NULL && strcmp(cn, cur) == 0;
+	free(cn);
+	return !chased;
+}
+
 static int
 ub_query(struct dns_resolver *r, const char *name, uint16_t type,
     double deadline, struct dns_answer **ans_r, struct errbuf *eb)
@@ -322,39 +367,14 @@ ub_query(struct dns_resolver *r, const char *name, uint16_t type,
 				break;
 			}
 		}
-		if (res->havedata) {
-			a->status = DNS_ANSWER;
-			if (fill_data(a, type, res, eb) == -1)
-				goto fail;
-			if (a->nrr == 0)
-				a->status = DNS_NODATA;
+		if ((rv = answer_status(a, type, res, eb)) == -1)
+			goto fail;
+		if (rv == 1)
 			break;
-		}
-		if (res->nxdomain) {
-			a->status = DNS_NXDOMAIN;
-			break;
-		}
-		if (res->rcode != 0) {
-			a->status = DNS_SERVFAIL;
-			break;
-		}
-		/* NODATA.  If a CNAME led elsewhere and the resolver did not
-		   chase it (unbound local-data does not), ask for the target
-		   ourselves. */
-		if (a->ncnames > 0 && strcmp(cur, a->qname) != 0 &&
-		    hop < DNS_UNBOUND_MAX_CNAMES &&
-		    (res->canonname == NULL ||
-		    strcasecmp(res->canonname, cur) != 0)) {
-			char *cn = res->canonname ? dns_name_canon(res->canonname)
-			    : NULL;
-			int chased = cn != NULL && strcmp(cn, cur) == 0;
-
-			free(cn);
-			if (!chased) {
-				ub_resolve_free(res);
-				res = NULL;
-				continue;
-			}
+		if (cname_unchased(a, res, cur, hop)) {
+			ub_resolve_free(res);
+			res = NULL;
+			continue;
 		}
 		a->status = DNS_NODATA;
 		break;

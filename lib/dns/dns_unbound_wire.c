@@ -83,12 +83,59 @@ get32(const unsigned char *p)
 	    ((uint32_t)p[2] << 8) | p[3];
 }
 
+/* The name at OFF in RDATA RD that ends it (MX, SRV, PTR, CNAME, NS).
+   Returns 0, or -1 when malformed. */
+static int
+rd_name(struct dns_rr *rr, const unsigned char *rd, size_t len, size_t off)
+{
+	struct buf name = BUF_INIT;
+
+	if (wire_name(rd, len, &off, 0, &name) == -1 || off != len) {
+		buf_free(&name);
+		return -1;
+	}
+	rr->name = name.data;
+	return 0;
+}
+
+/* TXT and SPF: the character-strings of RD joined.  Returns 0, 1 when
+   malformed, or -1 with EB set when out of memory. */
+static int
+rd_txt(struct dns_rr *rr, const unsigned char *rd, size_t len,
+    struct errbuf *eb)
+{
+	struct buf b = BUF_INIT;
+	size_t off = 0;
+
+	if (len == 0)
+		return 1;
+	while (off < len) {
+		size_t l = rd[off];
+
+		if (off + 1 + l > len) {
+			buf_free(&b);
+			return 1;
+		}
+		if (l > 0 && buf_append(&b, rd + off + 1, l) == -1)
+			goto nomem;
+		off += 1 + l;
+	}
+	if (b.data == NULL && buf_puts(&b, "") == -1)
+		goto nomem;
+	rr->txt = b.data;
+	rr->txtlen = b.len;
+	return 0;
+nomem:
+	errbuf_syserr(eb, "rdata");
+	buf_free(&b);
+	return -1;
+}
+
 int
 dns_unbound_rr_parse(uint16_t type, const unsigned char *rd, size_t len,
     struct dns_rr *rr, struct errbuf *eb)
 {
-	struct buf b = BUF_INIT, name = BUF_INIT;
-	size_t off = 0;
+	int rv;
 
 	memset(rr, 0, sizeof(*rr));
 	rr->type = type;
@@ -112,43 +159,30 @@ dns_unbound_rr_parse(uint16_t type, const unsigned char *rd, size_t len,
 		if (len < 3)
 			goto bad;
 		rr->pref = get16(rd);
-		off = 2;
-		goto name;
+		if (rd_name(rr, rd, len, 2) == -1)
+			goto bad;
+		break;
 	case DNS_T_SRV:
 		if (len < 7)
 			goto bad;
 		rr->pref = get16(rd);
 		rr->weight = get16(rd + 2);
 		rr->port = get16(rd + 4);
-		off = 6;
-		goto name;
+		if (rd_name(rr, rd, len, 6) == -1)
+			goto bad;
+		break;
 	case DNS_T_PTR:
 	case DNS_T_CNAME:
 	case DNS_T_NS:
-	name:
-		if (wire_name(rd, len, &off, 0, &name) == -1 || off != len)
+		if (rd_name(rr, rd, len, 0) == -1)
 			goto bad;
-		rr->name = name.data;
-		name.data = NULL;
 		break;
 	case DNS_T_TXT:
 	case DNS_T_SPF:
-		if (len == 0)
+		if ((rv = rd_txt(rr, rd, len, eb)) == -1)
+			goto fail;
+		if (rv == 1)
 			goto bad;
-		while (off < len) {
-			size_t l = rd[off];
-
-			if (off + 1 + l > len)
-				goto bad;
-			if (l > 0 && buf_append(&b, rd + off + 1, l) == -1)
-				goto nomem;
-			off += 1 + l;
-		}
-		if (b.data == NULL && buf_puts(&b, "") == -1)
-			goto nomem;
-		rr->txt = b.data;
-		rr->txtlen = b.len;
-		b.data = NULL;
 		break;
 	case DNS_T_TLSA:
 		if (len < 3)
@@ -157,17 +191,10 @@ dns_unbound_rr_parse(uint16_t type, const unsigned char *rd, size_t len,
 	default:
 		break;
 	}
-	buf_free(&b);
-	buf_free(&name);
 	return 0;
-nomem:
-	errbuf_syserr(eb, "rdata");
-	goto fail;
 bad:
 	errbuf_set(eb, "malformed RDATA of type %u (%zu octets)", type, len);
 fail:
-	buf_free(&b);
-	buf_free(&name);
 	free(rr->rdata);
 	free(rr->name);
 	memset(rr, 0, sizeof(*rr));

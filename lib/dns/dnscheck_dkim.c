@@ -155,6 +155,110 @@ key_match(struct dnscheck_run *run, const char *sel,
 	OPENSSL_free(mine);
 }
 
+/* An empty p= revokes the key: fine when the expected state says so. */
+static void
+dkim_revoked(struct dnscheck_run *run, const char *sel,
+    const struct dns_answer *ev, const struct dnsexpect_dkim *es)
+{
+	if (es != NULL && es->revoked)
+		dc_add(run, DNSCHECK_OK, "dkim", "dkim.revoked", R6376_361, sel,
+		    ev, "revoked", "revoked",
+		    "key is revoked (empty p=), as expected");
+	else
+		dc_add(run, es != NULL ? DNSCHECK_CRITICAL : DNSCHECK_WARNING,
+		    "dkim", "dkim.revoked.unexpected", R6376_361, sel, ev,
+		    es ? "active key" : NULL, "revoked",
+		    "key is revoked (empty p=): signatures with this selector "
+		    "fail");
+}
+
+/* The decoded Ed25519 key PUB of N octets.  Returns -1 when it is
+   unusable (the finding is added). */
+static int
+dkim_key_ed25519(struct dnscheck_run *run, const char *sel,
+    const struct dns_answer *ev, const struct dnsexpect_dkim *es,
+    const unsigned char *pub, long n)
+{
+	char n_s[24];
+
+	if (n != 32) {
+		(void)snprintf(n_s, sizeof(n_s), "%ld", n);
+		dc_add(run, DNSCHECK_CRITICAL, "dkim", "dkim.ed25519.length",
+		    "RFC 8463 §4.2", sel, ev, "32", n_s,
+		    "Ed25519 key is %ld octets, must be 32", n);
+		return -1;
+	}
+	dc_metric(run, "dkim_key_bits", "selector", sel, NULL, NULL, 256);
+	if (es != NULL && es->key != NULL)
+		key_match(run, sel, es, 1, pub, 32, ev);
+	return 0;
+}
+
+/* The decoded RSA key PUB of N octets: its size (RFC 8301 §3.2).
+   Returns -1 when it is not an RSA key (the finding is added). */
+static int
+dkim_key_rsa(struct dnscheck_run *run, const char *sel,
+    const struct dns_answer *ev, const struct dnsexpect_dkim *es,
+    const unsigned char *pub, long n)
+{
+	unsigned char *spki = NULL;
+	size_t spki_len = 0;
+	char bits_s[24];
+	int bits;
+
+	if ((bits = rsa_decode(pub, (size_t)n, &spki, &spki_len)) < 0) {
+		dc_add(run, DNSCHECK_CRITICAL, "dkim", "dkim.p.invalid",
+		    R6376_361, sel, ev, "RSA public key", NULL,
+		    "p= does not hold an RSA public key");
+		OPENSSL_free(spki);
+		return -1;
+	}
+	(void)snprintf(bits_s, sizeof(bits_s), "%d", bits);
+	if (bits < 1024)
+		dc_add(run, DNSCHECK_CRITICAL, "dkim", "dkim.rsa.weak",
+		    "RFC 8301 §3.2", sel, ev, ">= 2048", bits_s,
+		    "RSA key has %d bits: verifiers must not accept keys "
+		    "under 1024", bits);
+	else if (bits < 2048)
+		dc_add(run, DNSCHECK_WARNING, "dkim", "dkim.rsa.short",
+		    "RFC 8301 §3.2", sel, ev, ">= 2048", bits_s,
+		    "RSA key has %d bits: signers should use 2048 or more",
+		    bits);
+	dc_metric(run, "dkim_key_bits", "selector", sel, NULL, NULL, bits);
+	if (run->dkim_min_bits == 0 || bits < run->dkim_min_bits)
+		run->dkim_min_bits = bits;
+	if (es != NULL && es->key != NULL)
+		key_match(run, sel, es, 0, spki, spki_len, ev);
+	OPENSSL_free(spki);
+	return 0;
+}
+
+/* The tags that restrict a usable key: h= (hashes), s= (services) and
+   t= (flags). */
+static void
+dkim_restrictions(struct dnscheck_run *run, const char *sel,
+    const struct dns_answer *ev, const struct dnsexpect_dkim *es,
+    const struct dc_tags *tags)
+{
+	const char *v;
+
+	if ((v = dc_tags_get(tags, "h")) != NULL && !list_has(v, "sha256"))
+		dc_add(run, DNSCHECK_CRITICAL, "dkim", "dkim.hash.sha1",
+		    "RFC 8301 §3.1", sel, ev, "sha256", v,
+		    "h=%s allows no usable hash (rsa-sha1 must not be used)",
+		    v);
+	if ((v = dc_tags_get(tags, "s")) != NULL && !list_has(v, "*") &&
+	    !list_has(v, "email"))
+		dc_add(run, DNSCHECK_CRITICAL, "dkim", "dkim.service",
+		    R6376_361, sel, ev, "* or email", v,
+		    "s=%s excludes email: the key cannot verify mail", v);
+	if ((v = dc_tags_get(tags, "t")) != NULL && list_has(v, "y") &&
+	    (es == NULL || !es->testing))
+		dc_add(run, DNSCHECK_WARNING, "dkim", "dkim.testing", R6376_361,
+		    sel, ev, NULL, "t=y",
+		    "t=y: verifiers may treat signatures as unsigned");
+}
+
 void
 dnscheck_dkim_record(struct dnscheck_run *run, const char *sel,
     const char *txt, size_t len, const struct dns_answer *ev,
@@ -162,12 +266,10 @@ dnscheck_dkim_record(struct dnscheck_run *run, const char *sel,
 {
 	struct dc_tags tags;
 	const char *v, *k, *p;
-	unsigned char *pub = NULL, *spki = NULL;
-	size_t spki_len = 0;
+	unsigned char *pub = NULL;
 	struct errbuf eb;
-	char bits_s[24];
 	long n;
-	int is_ed, bits;
+	int is_ed, rv;
 
 	if (dc_tags_parse(txt, len, &tags, &eb) == -1) {
 		if (eb.errnum == ENOMEM)
@@ -202,16 +304,7 @@ dnscheck_dkim_record(struct dnscheck_run *run, const char *sel,
 		goto out;
 	}
 	if (*p == '\0') {
-		if (es != NULL && es->revoked)
-			dc_add(run, DNSCHECK_OK, "dkim", "dkim.revoked",
-			    R6376_361, sel, ev, "revoked", "revoked",
-			    "key is revoked (empty p=), as expected");
-		else
-			dc_add(run, es != NULL ? DNSCHECK_CRITICAL :
-			    DNSCHECK_WARNING, "dkim", "dkim.revoked.unexpected",
-			    R6376_361, sel, ev, es ? "active key" : NULL,
-			    "revoked", "key is revoked (empty p=): "
-			    "signatures with this selector fail");
+		dkim_revoked(run, sel, ev, es);
 		goto out;
 	}
 	if (es != NULL && es->revoked)
@@ -224,64 +317,15 @@ dnscheck_dkim_record(struct dnscheck_run *run, const char *sel,
 		    "p= is not valid base64");
 		goto out;
 	}
-	if (is_ed) {
-		if (n != 32) {
-			(void)snprintf(bits_s, sizeof(bits_s), "%ld", n);
-			dc_add(run, DNSCHECK_CRITICAL, "dkim",
-			    "dkim.ed25519.length", "RFC 8463 §4.2", sel, ev,
-			    "32", bits_s,
-			    "Ed25519 key is %ld octets, must be 32", n);
-			goto out;
-		}
-		dc_metric(run, "dkim_key_bits", "selector", sel, NULL, NULL,
-		    256);
-		if (es != NULL && es->key != NULL)
-			key_match(run, sel, es, 1, pub, 32, ev);
-	} else {
-		if ((bits = rsa_decode(pub, (size_t)n, &spki, &spki_len)) < 0) {
-			dc_add(run, DNSCHECK_CRITICAL, "dkim", "dkim.p.invalid",
-			    R6376_361, sel, ev, "RSA public key", NULL,
-			    "p= does not hold an RSA public key");
-			goto out;
-		}
-		(void)snprintf(bits_s, sizeof(bits_s), "%d", bits);
-		if (bits < 1024)
-			dc_add(run, DNSCHECK_CRITICAL, "dkim", "dkim.rsa.weak",
-			    "RFC 8301 §3.2", sel, ev, ">= 2048", bits_s,
-			    "RSA key has %d bits: verifiers must not accept "
-			    "keys under 1024", bits);
-		else if (bits < 2048)
-			dc_add(run, DNSCHECK_WARNING, "dkim", "dkim.rsa.short",
-			    "RFC 8301 §3.2", sel, ev, ">= 2048", bits_s,
-			    "RSA key has %d bits: signers should use 2048 or "
-			    "more", bits);
-		dc_metric(run, "dkim_key_bits", "selector", sel, NULL, NULL,
-		    bits);
-		if (run->dkim_min_bits == 0 || bits < run->dkim_min_bits)
-			run->dkim_min_bits = bits;
-		if (es != NULL && es->key != NULL)
-			key_match(run, sel, es, 0, spki, spki_len, ev);
-	}
-	if ((v = dc_tags_get(&tags, "h")) != NULL) {
-		if (!list_has(v, "sha256"))
-			dc_add(run, DNSCHECK_CRITICAL, "dkim", "dkim.hash.sha1",
-			    "RFC 8301 §3.1", sel, ev, "sha256", v,
-			    "h=%s allows no usable hash (rsa-sha1 must not "
-			    "be used)", v);
-	}
-	if ((v = dc_tags_get(&tags, "s")) != NULL && !list_has(v, "*") &&
-	    !list_has(v, "email"))
-		dc_add(run, DNSCHECK_CRITICAL, "dkim", "dkim.service",
-		    R6376_361, sel, ev, "* or email", v,
-		    "s=%s excludes email: the key cannot verify mail", v);
-	if ((v = dc_tags_get(&tags, "t")) != NULL && list_has(v, "y") &&
-	    (es == NULL || !es->testing))
-		dc_add(run, DNSCHECK_WARNING, "dkim", "dkim.testing", R6376_361,
-		    sel, ev, NULL, "t=y",
-		    "t=y: verifiers may treat signatures as unsigned");
+	if (is_ed)
+		rv = dkim_key_ed25519(run, sel, ev, es, pub, n);
+	else
+		rv = dkim_key_rsa(run, sel, ev, es, pub, n);
+	if (rv == -1)
+		goto out;
+	dkim_restrictions(run, sel, ev, es, &tags);
 out:
 	free(pub);
-	OPENSSL_free(spki);
 	dc_tags_free(&tags);
 }
 

@@ -160,6 +160,98 @@ static const char *const known_tags[] = {
 	"ri", "rf", "t", "psd", NULL
 };
 
+/* A tag that is not in known_tags[]: receivers ignore it, so it is
+   likely a typo. */
+static void
+check_unknown_tags(struct dnscheck_run *run, const struct dc_tags *tags,
+    const struct dns_answer *ev)
+{
+	size_t i, k;
+
+	for (i = 0; i < tags->n; i++) {
+		for (k = 0; known_tags[k] != NULL; k++)
+			if (strcmp(known_tags[k], tags->t[i].name) == 0)
+				break;
+		if (known_tags[k] == NULL)
+			dc_add(run, DNSCHECK_WARNING, "dmarc",
+			    "dmarc.tag.unknown", R9989_47, tags->t[i].name,
+			    ev, NULL, tags->t[i].name,
+			    "unknown tag \"%s\" is ignored by receivers "
+			    "(a typo?)", tags->t[i].name);
+	}
+}
+
+/* pct= (into D->pct), ri= and rf=: tags RFC 9989 removed. */
+static void
+check_obsolete_tags(struct dnscheck_run *run, const struct dc_tags *tags,
+    const struct dns_answer *ev, struct dc_dmarc *d)
+{
+	const char *v;
+	char *end;
+	size_t i;
+	long n;
+
+	if ((v = dc_tags_get(tags, "pct")) != NULL) {
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 0 || n > 100)
+			dc_add(run, DNSCHECK_WARNING, "dmarc",
+			    "dmarc.pct.invalid", "RFC 7489 §6.3", "pct", ev,
+			    "0-100", v, "pct=%s is not a percentage", v);
+		else
+			d->pct = (int)n;
+		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.tag.obsolete",
+		    "RFC 9989 §A.5", "pct", ev, NULL, v,
+		    "pct is removed in RFC 9989 (use t=y for testing)");
+	}
+	for (i = 0; i < 2; i++) {
+		const char *tg = i ? "rf" : "ri";
+
+		if ((v = dc_tags_get(tags, tg)) != NULL)
+			dc_add(run, DNSCHECK_WARNING, "dmarc",
+			    "dmarc.tag.obsolete", "RFC 9989 §A.5", tg, ev,
+			    NULL, v, "%s is removed in RFC 9989", tg);
+	}
+}
+
+/* fo=: a colon list of 0, 1, d and s, with at most one of 0 and 1. */
+static void
+check_fo(struct dnscheck_run *run, const struct dc_tags *tags,
+    const struct dns_answer *ev)
+{
+	const char *v, *c;
+	int bad = 0, has01 = 0;
+
+	if ((v = dc_tags_get(tags, "fo")) == NULL)
+		return;
+	for (c = v; *c != '\0'; c++) {
+		if (*c == '0' || *c == '1')
+			has01 += 1;
+		else if (*c != 'd' && *c != 's' && *c != ':' && *c != ' ')
+			bad = 1;
+	}
+	if (bad || has01 > 1)
+		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.fo.invalid",
+		    "RFC 7489 §6.3", "fo", ev, "0, 1, d, s (colon list)", v,
+		    "fo=%s is not valid", v);
+}
+
+/* The policy receivers apply when p= is missing or invalid: RFC 7489 had
+   the record ignored unless it has a valid rua= (GOOD addresses). */
+static void
+policy_fallback(struct dnscheck_run *run, const struct dc_tags *tags,
+    const struct dns_answer *ev, struct dc_dmarc *d, size_t good)
+{
+	if (dc_tags_get(tags, "p") == NULL) {
+		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.p.missing",
+		    "RFC 7489 §6.3", "p", ev, "p=none|quarantine|reject",
+		    NULL, "no p= tag: RFC 9989 receivers apply p=none, RFC "
+		    "7489 receivers %s", good ? "apply p=none (rua present)"
+		    : "ignore the record");
+		d->p = 0;
+	} else if (d->p < 0 && good > 0)
+		d->p = 0; /* RFC 7489 §6.6.3: invalid p with rua -> none */
+}
+
 void
 dnscheck_dmarc_record(struct dnscheck_run *run, const char *domain,
     const char *txt, size_t len, const struct dns_answer *ev,
@@ -168,9 +260,7 @@ dnscheck_dmarc_record(struct dnscheck_run *run, const char *domain,
 	struct dc_tags tags;
 	const char *v;
 	struct errbuf eb;
-	char *end;
-	size_t i, k, good;
-	long n;
+	size_t good;
 
 	memset(d, 0, sizeof(*d));
 	d->p = d->sp = d->np = d->pct = -1;
@@ -196,17 +286,7 @@ dnscheck_dmarc_record(struct dnscheck_run *run, const char *domain,
 		    "the first tag must be v=DMARC1");
 		goto out;
 	}
-	for (i = 0; i < tags.n; i++) {
-		for (k = 0; known_tags[k] != NULL; k++)
-			if (strcmp(known_tags[k], tags.t[i].name) == 0)
-				break;
-		if (known_tags[k] == NULL)
-			dc_add(run, DNSCHECK_WARNING, "dmarc",
-			    "dmarc.tag.unknown", R9989_47, tags.t[i].name, ev,
-			    NULL, tags.t[i].name,
-			    "unknown tag \"%s\" is ignored by receivers "
-			    "(a typo?)", tags.t[i].name);
-	}
+	check_unknown_tags(run, &tags, ev);
 	d->p = check_policy_tag(run, &tags, "p", ev);
 	d->sp = check_policy_tag(run, &tags, "sp", ev);
 	d->np = check_policy_tag(run, &tags, "np", ev);
@@ -219,56 +299,14 @@ dnscheck_dmarc_record(struct dnscheck_run *run, const char *domain,
 		check_enum_tag(run, &tags, "t", "yn", ev, &t);
 		d->testing = t == 'y';
 	}
-	if ((v = dc_tags_get(&tags, "pct")) != NULL) {
-		n = strtol(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || n < 0 || n > 100)
-			dc_add(run, DNSCHECK_WARNING, "dmarc",
-			    "dmarc.pct.invalid", "RFC 7489 §6.3", "pct", ev,
-			    "0-100", v, "pct=%s is not a percentage", v);
-		else
-			d->pct = (int)n;
-		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.tag.obsolete",
-		    "RFC 9989 §A.5", "pct", ev, NULL, v,
-		    "pct is removed in RFC 9989 (use t=y for testing)");
-	}
-	for (i = 0; i < 2; i++) {
-		const char *tg = i ? "rf" : "ri";
-
-		if ((v = dc_tags_get(&tags, tg)) != NULL)
-			dc_add(run, DNSCHECK_WARNING, "dmarc",
-			    "dmarc.tag.obsolete", "RFC 9989 §A.5", tg, ev,
-			    NULL, v, "%s is removed in RFC 9989", tg);
-	}
-	if ((v = dc_tags_get(&tags, "fo")) != NULL) {
-		const char *c;
-		int bad = 0, has01 = 0;
-
-		for (c = v; *c != '\0'; c++) {
-			if (*c == '0' || *c == '1')
-				has01 += 1;
-			else if (*c != 'd' && *c != 's' && *c != ':' &&
-			    *c != ' ')
-				bad = 1;
-		}
-		if (bad || has01 > 1)
-			dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.fo.invalid",
-			    "RFC 7489 §6.3", "fo", ev, "0, 1, d, s (colon list)",
-			    v, "fo=%s is not valid", v);
-	}
+	check_obsolete_tags(run, &tags, ev, d);
+	check_fo(run, &tags, ev);
 	good = 0;
 	if ((v = dc_tags_get(&tags, "rua")) != NULL)
 		good = dmarc_uris(run, "rua", v, ev, &d->rua, &d->nrua);
 	if ((v = dc_tags_get(&tags, "ruf")) != NULL)
 		(void)dmarc_uris(run, "ruf", v, ev, &d->ruf, &d->nruf);
-	if (dc_tags_get(&tags, "p") == NULL) {
-		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.p.missing",
-		    "RFC 7489 §6.3", "p", ev, "p=none|quarantine|reject",
-		    NULL, "no p= tag: RFC 9989 receivers apply p=none, RFC "
-		    "7489 receivers %s", good ? "apply p=none (rua present)"
-		    : "ignore the record");
-		d->p = 0;
-	} else if (d->p < 0 && good > 0)
-		d->p = 0; /* RFC 7489 §6.6.3: invalid p with rua -> none */
+	policy_fallback(run, &tags, ev, d, good);
 	d->valid = d->p >= 0;
 	if (d->valid && d->p > 0 && d->pct >= 0 && d->pct < 100)
 		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.pct.partial",
@@ -504,15 +542,16 @@ drift_effective(struct dnscheck_run *run, const struct dc_dmarc *d, int wp,
 		    policy_name(wp));
 }
 
+/* The effective policy of each scope (p, sp, np) against the one the
+   expected tags give. */
 static void
-dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
+drift_scopes(struct dnscheck_run *run, const struct dc_dmarc *d,
     const struct dns_answer *ev)
 {
 	const struct dnsexpect_dmarc *e = &run->exp->dmarc;
 	static const char *const scope_tag[] = { "p", "sp", "np" };
 	const char *want[3] = { e->p, e->sp, e->np };
 	struct dc_dmarc ed;
-	char *x, *y;
 	int s, wp, ap;
 
 	/* the expected effective policies, from the expected tags */
@@ -540,6 +579,49 @@ dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
 			    "expected %s", scope_tag[s], policy_name(ap),
 			    policy_name(wp));
 	}
+}
+
+/* A one-letter tag TAG (adkim, aspf, psd) that is GOT where WANT was
+   expected: finding ID of status ST. */
+static void
+drift_letter(struct dnscheck_run *run, enum dnscheck_status st,
+    const char *id, const char *rfc, const char *tag, const char *want,
+    char got, const struct dns_answer *ev)
+{
+	char g[2] = { got, 0 };
+
+	if (want == NULL || (want[0] | 0x20) == got)
+		return;
+	dc_add(run, st, "dmarc", id, rfc, tag, ev, want, g,
+	    "%s=%s, expected %s", tag, g, want);
+}
+
+/* A report address list TAG (rua, ruf) that is not the expected one. */
+static void
+drift_uris(struct dnscheck_run *run, const char *tag, const char *id,
+    const char *what, char **want, size_t nwant, char **got, size_t ngot,
+    const struct dns_answer *ev)
+{
+	char *x, *y;
+
+	if (dnscheck_list_equal(want, nwant, got, ngot))
+		return;
+	x = join_list(want, nwant);
+	y = join_list(got, ngot);
+	dc_add(run, DNSCHECK_WARNING, "dmarc", id, "RFC 7489 §6.3", tag, ev,
+	    x, y, "%s", what);
+	free(x);
+	free(y);
+}
+
+static void
+dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
+    const struct dns_answer *ev)
+{
+	const struct dnsexpect_dmarc *e = &run->exp->dmarc;
+	int wp, ap;
+
+	drift_scopes(run, d, ev);
 	if (e->effective != NULL)
 		drift_effective(run, d, policy_value(e->effective), ev);
 	wp = e->pct >= 0 ? e->pct : 100;
@@ -553,47 +635,22 @@ dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
 		    "RFC 7489 §6.3", "pct", ev, w, g,
 		    "pct=%d is lower than expected %d", ap, wp);
 	}
-	if (e->adkim != NULL && (e->adkim[0] | 0x20) != d->adkim) {
-		char g[2] = { d->adkim, 0 };
-
-		dc_add(run, d->adkim == 'r' ? DNSCHECK_CRITICAL :
-		    DNSCHECK_WARNING, "dmarc", "dmarc.alignment.drift",
-		    "RFC 7489 §6.3", "adkim", ev, e->adkim, g,
-		    "adkim=%s, expected %s", g, e->adkim);
-	}
-	if (e->aspf != NULL && (e->aspf[0] | 0x20) != d->aspf) {
-		char g[2] = { d->aspf, 0 };
-
-		dc_add(run, d->aspf == 'r' ? DNSCHECK_CRITICAL :
-		    DNSCHECK_WARNING, "dmarc", "dmarc.alignment.drift",
-		    "RFC 7489 §6.3", "aspf", ev, e->aspf, g,
-		    "aspf=%s, expected %s", g, e->aspf);
-	}
-	if (e->psd != NULL && (e->psd[0] | 0x20) != d->psd) {
-		char g[2] = { d->psd, 0 };
-
-		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.psd.drift",
-		    "RFC 9989 §4.7", "psd", ev, e->psd, g,
-		    "psd=%s, expected %s", g, e->psd);
-	}
-	if (e->rua_set && !dnscheck_list_equal(e->rua, e->nrua, d->rua, d->nrua)) {
-		x = join_list(e->rua, e->nrua);
-		y = join_list(d->rua, d->nrua);
-		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.rua.drift",
-		    "RFC 7489 §6.3", "rua", ev, x, y,
-		    "aggregate report destinations changed");
-		free(x);
-		free(y);
-	}
-	if (e->ruf_set && !dnscheck_list_equal(e->ruf, e->nruf, d->ruf, d->nruf)) {
-		x = join_list(e->ruf, e->nruf);
-		y = join_list(d->ruf, d->nruf);
-		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.ruf.drift",
-		    "RFC 7489 §6.3", "ruf", ev, x, y,
-		    "failure report destinations changed");
-		free(x);
-		free(y);
-	}
+	drift_letter(run, d->adkim == 'r' ? DNSCHECK_CRITICAL :
+	    DNSCHECK_WARNING, "dmarc.alignment.drift", "RFC 7489 §6.3",
+	    "adkim", e->adkim, d->adkim, ev);
+	drift_letter(run, d->aspf == 'r' ? DNSCHECK_CRITICAL :
+	    DNSCHECK_WARNING, "dmarc.alignment.drift", "RFC 7489 §6.3",
+	    "aspf", e->aspf, d->aspf, ev);
+	drift_letter(run, DNSCHECK_WARNING, "dmarc.psd.drift",
+	    "RFC 9989 §4.7", "psd", e->psd, d->psd, ev);
+	if (e->rua_set)
+		drift_uris(run, "rua", "dmarc.rua.drift",
+		    "aggregate report destinations changed", e->rua, e->nrua,
+		    d->rua, d->nrua, ev);
+	if (e->ruf_set)
+		drift_uris(run, "ruf", "dmarc.ruf.drift",
+		    "failure report destinations changed", e->ruf, e->nruf,
+		    d->ruf, d->nruf, ev);
 }
 
 /* Fetch the DMARC records at NAME.  Returns the number of v=DMARC1

@@ -227,13 +227,111 @@ mx_nomx(struct dnscheck_run *run, struct dns_answer *a)
 		    "no MX and no address: the domain cannot receive mail");
 }
 
+/* Copy the exchanges of A into run->mx ("" for a null MX) and count the
+   null ones in *NNULL_R.  Returns -1 when out of memory at the start. */
+static int
+mx_hosts(struct dnscheck_run *run, const struct dns_answer *a,
+    size_t *nnull_r)
+{
+	size_t i;
+
+	*nnull_r = 0;
+	if ((run->mx = calloc(a->nrr, sizeof(*run->mx))) == NULL) {
+		run->res->nomem = 1;
+		return -1;
+	}
+	for (i = 0; i < a->nrr; i++) {
+		if (a->rr[i].name == NULL)
+			continue;
+		if (a->rr[i].name[0] == '\0')
+			(*nnull_r)++;
+		if ((run->mx[run->nmx].host = strdup(a->rr[i].name)) == NULL) {
+			run->res->nomem = 1;
+			break;
+		}
+		run->mx[run->nmx++].pref = a->rr[i].pref;
+	}
+	return 0;
+}
+
+/* RFC 7505: a null MX must stand alone, and is checked against the
+   expected state.  Returns 1 when it is the only MX (nothing else to
+   check). */
+static int
+mx_null(struct dnscheck_run *run, const struct dns_answer *a, size_t nnull)
+{
+	const struct dnsexpect_domain *e = run->exp;
+
+	if (nnull == 0) {
+		if (e != NULL && e->mx_set && e->null_mx)
+			dc_add(run, DNSCHECK_CRITICAL, "mx", "mx.null.missing",
+			    "RFC 7505 §3", NULL, a, "MX 0 .", "MX hosts",
+			    "expected null MX, but MX hosts are published");
+		return 0;
+	}
+	if (run->nmx > 1)
+		dc_add(run, DNSCHECK_CRITICAL, "mx", "mx.null.mixed",
+		    "RFC 7505 §3", NULL, a, "MX 0 . alone", NULL,
+		    "null MX published together with other MX records");
+	else if (e != NULL && e->mx_set && !e->null_mx)
+		dc_add(run, DNSCHECK_CRITICAL, "mx", "mx.null.unexpected",
+		    "RFC 7505 §3", NULL, a, "MX hosts", "MX 0 .",
+		    "null MX published: the domain accepts no mail");
+	else
+		dc_add(run, DNSCHECK_OK, "mx", "mx.null", "RFC 7505 §3", NULL,
+		    a, NULL, "MX 0 .", "null MX: the domain accepts no mail");
+	return run->nmx == 1;
+}
+
+/* The addresses of exchange M, which are also its usability.  Returns 1
+   usable, 0 not, -1 undecided (the lookup failed). */
+static int
+mx_host(struct dnscheck_run *run, struct dnscheck_mxhost *m,
+    const struct dns_answer *a)
+{
+	size_t k;
+	char t[64];
+	int u;
+
+	if (ip_literal(m->host)) {
+		dc_add(run, DNSCHECK_CRITICAL, "mx", "mx.target.ip_literal",
+		    R5321, m->host, a, "host name", m->host,
+		    "MX exchange %s is an IP address written as a name",
+		    m->host);
+		return 0;
+	}
+	if ((u = mx_addrs(run, m)) < 0) {
+		dc_add(run, DNSCHECK_UNKNOWN, "mx", "mx.target.lookup", NULL,
+		    m->host, NULL, NULL, NULL,
+		    "addresses of %s could not be looked up", m->host);
+		return -1;
+	}
+	if (u == 0) {
+		dc_add(run, DNSCHECK_WARNING, "mx", "mx.target.noaddr", R5321,
+		    m->host, NULL, "A or AAAA", "none",
+		    "MX host %s has no address", m->host);
+		return 0;
+	}
+	m->usable = 1;
+	if (run->o->allow_reserved)
+		return 1;
+	for (k = 0; k < m->naddr; k++)
+		if (addr_reserved(&m->addr[k])) {
+			addr_text(&m->addr[k], t, sizeof(t));
+			dc_add(run, DNSCHECK_WARNING, "mx",
+			    "mx.target.reserved", "RFC 6890", m->host, NULL,
+			    NULL, t, "MX host %s has reserved address %s",
+			    m->host, t);
+		}
+	return 1;
+}
+
 void
 dnscheck_mx(struct dnscheck_run *run)
 {
 	const struct dnsexpect_domain *e = run->exp;
 	struct dns_answer *a = NULL;
-	struct dnscheck_mxhost *m;
-	size_t i, nnull = 0, usable = 0, undecided = 0;
+	size_t i, nnull, usable = 0, undecided = 0;
 	int u;
 
 	if (dc_query(run, "mx", run->domain, DNS_T_MX, &a) == -1)
@@ -252,84 +350,15 @@ dnscheck_mx(struct dnscheck_run *run)
 		mx_nomx(run, a);
 		goto out;
 	}
-	if ((run->mx = calloc(a->nrr, sizeof(*run->mx))) == NULL) {
-		run->res->nomem = 1;
+	if (mx_hosts(run, a, &nnull) == -1 || mx_null(run, a, nnull))
 		goto out;
-	}
-	for (i = 0; i < a->nrr; i++) {
-		if (a->rr[i].name == NULL)
-			continue;
-		if (a->rr[i].name[0] == '\0')
-			nnull++;
-		if ((run->mx[run->nmx].host = strdup(a->rr[i].name)) == NULL) {
-			run->res->nomem = 1;
-			break;
-		}
-		run->mx[run->nmx++].pref = a->rr[i].pref;
-	}
-	if (nnull > 0) {
-		if (run->nmx > 1)
-			dc_add(run, DNSCHECK_CRITICAL, "mx", "mx.null.mixed",
-			    "RFC 7505 §3", NULL, a, "MX 0 . alone", NULL,
-			    "null MX published together with other MX "
-			    "records");
-		else if (e != NULL && e->mx_set && !e->null_mx)
-			dc_add(run, DNSCHECK_CRITICAL, "mx",
-			    "mx.null.unexpected", "RFC 7505 §3", NULL, a,
-			    "MX hosts", "MX 0 .",
-			    "null MX published: the domain accepts no mail");
-		else
-			dc_add(run, DNSCHECK_OK, "mx", "mx.null", "RFC 7505 §3",
-			    NULL, a, NULL, "MX 0 .",
-			    "null MX: the domain accepts no mail");
-		if (run->nmx == 1)
-			goto out;
-	} else if (e != NULL && e->mx_set && e->null_mx)
-		dc_add(run, DNSCHECK_CRITICAL, "mx", "mx.null.missing",
-		    "RFC 7505 §3", NULL, a, "MX 0 .", "MX hosts",
-		    "expected null MX, but MX hosts are published");
 	for (i = 0; i < run->nmx; i++) {
-		m = &run->mx[i];
-		if (m->host[0] == '\0')
+		if (run->mx[i].host[0] == '\0')
 			continue;
-		if (ip_literal(m->host)) {
-			dc_add(run, DNSCHECK_CRITICAL, "mx",
-			    "mx.target.ip_literal", R5321, m->host, a,
-			    "host name", m->host,
-			    "MX exchange %s is an IP address written as a "
-			    "name", m->host);
-			continue;
-		}
-		u = mx_addrs(run, m);
-		if (u < 0) {
+		if ((u = mx_host(run, &run->mx[i], a)) < 0)
 			undecided++;
-			dc_add(run, DNSCHECK_UNKNOWN, "mx", "mx.target.lookup",
-			    NULL, m->host, NULL, NULL, NULL,
-			    "addresses of %s could not be looked up", m->host);
-			continue;
-		}
-		if (u == 0) {
-			dc_add(run, DNSCHECK_WARNING, "mx", "mx.target.noaddr",
-			    R5321, m->host, NULL, "A or AAAA", "none",
-			    "MX host %s has no address", m->host);
-			continue;
-		}
-		m->usable = 1;
-		usable++;
-		if (!run->o->allow_reserved) {
-			size_t k;
-			char t[64];
-
-			for (k = 0; k < m->naddr; k++)
-				if (addr_reserved(&m->addr[k])) {
-					addr_text(&m->addr[k], t, sizeof(t));
-					dc_add(run, DNSCHECK_WARNING, "mx",
-					    "mx.target.reserved", "RFC 6890",
-					    m->host, NULL, NULL, t,
-					    "MX host %s has reserved address "
-					    "%s", m->host, t);
-				}
-		}
+		else if (u > 0)
+			usable++;
 	}
 	if (usable == 0 && undecided == 0 && run->nmx > nnull)
 		dc_add(run, DNSCHECK_CRITICAL, "mx", "mx.unusable", R5321, NULL,

@@ -61,14 +61,75 @@ dc_tags_get(const struct dc_tags *tags, const char *name)
 	return NULL;
 }
 
+/* The value of the tag named S[NS..NE) from *I up to the next ';', WSP
+   trimmed: [*VS_R, *VE_R).  Returns -1 with EB set on a character no
+   value may hold. */
+static int
+tag_value(const char *s, size_t len, size_t *i, size_t ns, size_t ne,
+    size_t *vs_r, size_t *ve_r, struct errbuf *eb)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*i < len && is_wsp(p[*i]))
+		(*i)++;
+	*vs_r = *ve_r = *i;
+	for (; *i < len && p[*i] != ';'; (*i)++) {
+		if (is_valchar(p[*i]))
+			*ve_r = *i + 1;
+		else if (!is_wsp(p[*i])) {
+			errbuf_set(eb,
+			    "tag \"%.*s\": invalid character 0x%02x at offset "
+			    "%zu", (int)(ne - ns), s + ns, p[*i], *i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Is NAME (NLEN bytes) already in OUT? */
+static int
+tag_seen(const struct dc_tags *out, const char *name, size_t nlen)
+{
+	size_t k;
+
+	for (k = 0; k < out->n; k++)
+		if (strlen(out->t[k].name) == nlen &&
+		    memcmp(out->t[k].name, name, nlen) == 0)
+			return 1;
+	return 0;
+}
+
+/* Append tag NAME=VALUE (NLEN, VLEN bytes).  Returns -1 when out of
+   memory. */
+static int
+tag_append(struct dc_tags *out, const char *name, size_t nlen,
+    const char *value, size_t vlen)
+{
+	struct dc_tag *t;
+	char *n, *v;
+
+	if ((t = reallocarray(out->t, out->n + 1, sizeof(*t))) == NULL)
+		return -1;
+	out->t = t;
+	n = strndup(name, nlen);
+	v = strndup(value, vlen);
+	if (n == NULL || v == NULL) {
+		free(n);
+		free(v);
+		return -1;
+	}
+	out->t[out->n].name = n;
+	out->t[out->n].value = v;
+	out->n++;
+	return 0;
+}
+
 int
 dc_tags_parse(const char *s, size_t len, struct dc_tags *out,
     struct errbuf *eb)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, ns, ne, vs, ve, k;
-	struct dc_tag *t;
-	char *name, *value;
+	size_t i = 0, ns, ne, vs, ve;
 
 	out->t = NULL;
 	out->n = 0;
@@ -100,44 +161,15 @@ dc_tags_parse(const char *s, size_t len, struct dc_tags *out,
 			goto bad;
 		}
 		i++;
-		while (i < len && is_wsp(p[i]))
-			i++;
-		vs = ve = i;
-		while (i < len && p[i] != ';') {
-			if (is_valchar(p[i]))
-				ve = i + 1;
-			else if (!is_wsp(p[i])) {
-				errbuf_set(eb,
-				    "tag \"%.*s\": invalid character 0x%02x "
-				    "at offset %zu", (int)(ne - ns), s + ns,
-				    p[i], i);
-				goto bad;
-			}
-			i++;
+		if (tag_value(s, len, &i, ns, ne, &vs, &ve, eb) == -1)
+			goto bad;
+		if (tag_seen(out, s + ns, ne - ns)) {
+			errbuf_set(eb, "duplicate tag \"%.*s\"",
+			    (int)(ne - ns), s + ns);
+			goto bad;
 		}
-		for (k = 0; k < out->n; k++) {
-			if (strlen(out->t[k].name) == ne - ns &&
-			    memcmp(out->t[k].name, s + ns, ne - ns) == 0) {
-				errbuf_set(eb,
-				    "duplicate tag \"%.*s\"", (int)(ne - ns),
-				    s + ns);
-				goto bad;
-			}
-		}
-		if ((t = reallocarray(out->t, out->n + 1, sizeof(*t))) ==
-		    NULL)
+		if (tag_append(out, s + ns, ne - ns, s + vs, ve - vs) == -1)
 			goto nomem;
-		out->t = t;
-		name = strndup(s + ns, ne - ns);
-		value = strndup(s + vs, ve - vs);
-		if (name == NULL || value == NULL) {
-			free(name);
-			free(value);
-			goto nomem;
-		}
-		out->t[out->n].name = name;
-		out->t[out->n].value = value;
-		out->n++;
 		if (i == len)
 			return 0;
 		i++; /* ';' */

@@ -522,6 +522,25 @@ is_mech(const char *s)
 	return strchr("+-~?", s[0]) != NULL;
 }
 
+/* The finding for mechanism WANT published as GOT, the same term with
+   another qualifier; for "all", whether that is weaker or stronger.
+   Returns -1 when out of memory. */
+static int
+requalified(struct spf_findings *out, const char *want, const char *got)
+{
+	if (strcmp(want + 1, "all") != 0)
+		return spf_findings_add(out, "spf-qualifier-changed",
+		    SPF_SEV_WARNING, "RFC 7208 §4.6.2",
+		    "'%s' expected, '%s' published", want, got);
+	if (qual_strength(got[0]) < qual_strength(want[0]))
+		return spf_findings_add(out, "spf-all-weakened",
+		    SPF_SEV_CRITICAL, "RFC 7208 §5.1",
+		    "'%s' expected, weaker '%s' published", want, got);
+	return spf_findings_add(out, "spf-all-strengthened", SPF_SEV_WARNING,
+	    "RFC 7208 §5.1", "'%s' expected, stronger '%s' published", want,
+	    got);
+}
+
 int
 spf_drift(const struct spf_record *rec, const char *domain,
     const char *const *expected, size_t nexpected, struct spf_findings *out,
@@ -530,7 +549,7 @@ spf_drift(const struct spf_record *rec, const char *domain,
 	char **live = NULL, **exp = NULL;
 	char *lused = NULL, *eused = NULL;
 	size_t nlive = 0, i, j;
-	int diffs = 0, rv = -1, r;
+	int diffs = 0, rv = -1;
 
 	if (spf_normalize(rec, domain, &live, &nlive, eb) == -1)
 		return -1;
@@ -558,25 +577,7 @@ spf_drift(const struct spf_record *rec, const char *domain,
 				continue;
 			lused[j] = eused[i] = 1;
 			diffs++;
-			if (strcmp(exp[i] + 1, "all") != 0)
-				r = spf_findings_add(out,
-				    "spf-qualifier-changed", SPF_SEV_WARNING,
-				    "RFC 7208 §4.6.2",
-				    "'%s' expected, '%s' published", exp[i],
-				    live[j]);
-			else if (qual_strength(live[j][0]) <
-			    qual_strength(exp[i][0]))
-				r = spf_findings_add(out, "spf-all-weakened",
-				    SPF_SEV_CRITICAL, "RFC 7208 §5.1",
-				    "'%s' expected, weaker '%s' published",
-				    exp[i], live[j]);
-			else
-				r = spf_findings_add(out,
-				    "spf-all-strengthened", SPF_SEV_WARNING,
-				    "RFC 7208 §5.1",
-				    "'%s' expected, stronger '%s' published",
-				    exp[i], live[j]);
-			if (r == -1)
+			if (requalified(out, exp[i], live[j]) == -1)
 				goto nomem;
 			break;
 		}

@@ -239,16 +239,108 @@ chain_add(struct spf_state *st, const char *domain)
 	return 0;
 }
 
+/* Keep the term T that decided result R, and the explanation of a fail
+   (§6.2). */
+static void
+keep_match(struct spf_state *st, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t,
+    enum spf_result r, char **exp_r)
+{
+	free(st->ev->matched_term);
+	free(st->ev->matched_domain);
+	if ((st->ev->matched_term = spf_ev_term_text(rec, t)) == NULL ||
+	    (st->ev->matched_domain = strdup(domain)) == NULL)
+		st->nomem = 1;
+	if (r == SPF_FAIL && rec->exp >= 0 && exp_r != NULL)
+		*exp_r = spf_ev_explain(st, domain, &rec->terms[rec->exp]);
+}
+
+/* The walk stops at an include or redirect (WHAT) back to a domain on
+   its stack, and at its nesting bound.  Returns 1 when it stops there. */
+int
+spf_ev_walk_stops(struct spf_state *st, unsigned depth, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t,
+    const char *what, const char *target)
+{
+	size_t i;
+
+	for (i = 0; i <= depth && i < SPF_WALK_DEPTH; i++)
+		if (strcasecmp(st->stack[i], target) == 0) {
+			spf_ev_trace_err(st, SPF_ERR_LOOP, depth, domain, rec,
+			    t, "%s loop via %s", what, target);
+			spf_ev_set_error(st, "%s loop via %s", what, target);
+			return 1;
+		}
+	return depth + 1 >= SPF_WALK_DEPTH;
+}
+
+/* §6.1: follow DOMAIN's redirect= (record REC matched nothing and has no
+   "all").  The redirect target's result stands, its exp= too. */
+static enum spf_result
+follow_redirect(struct spf_state *st, const char *domain, unsigned depth,
+    const struct spf_record *rec, int decisive, char **exp_r)
+{
+	const struct spf_term *t = &rec->terms[rec->redirect];
+	struct buf tgt = BUF_INIT;
+	enum spf_result r;
+	int rv;
+
+	st->ev->lookups++;
+	if (!st->walk && st->ev->lookups > st->max_lookups) {
+		spf_ev_trace_err(st, SPF_ERR_LOOKUP_LIMIT, depth, domain, rec,
+		    t, "DNS lookup limit (%u) exceeded", st->max_lookups);
+		spf_ev_set_error(st,
+		    "DNS lookup limit (%u) exceeded at redirect in %s",
+		    st->max_lookups, domain);
+		return SPF_PERMERROR;
+	}
+	if (st->walk && (t->has_macro ||
+	    st->ev->lookups > SPF_WALK_MAX_LOOKUPS)) {
+		spf_ev_trace(st, SPF_TR_TERM, depth, domain, rec, t, "%s",
+		    t->has_macro ? "macros not expanded" :
+		    "not followed: the walk's lookup cap");
+		return SPF_NEUTRAL;
+	}
+	if ((rv = spf_ev_target(st, depth, domain, rec, t, &tgt)) != 0) {
+		if (rv == 1) {
+			spf_ev_trace_err(st, SPF_ERR_TARGET, depth, domain,
+			    rec, t,
+			    "redirect target is not a valid domain name");
+			spf_ev_set_error(st,
+			    "%s: redirect target is not a domain name",
+			    domain);
+		}
+		r = SPF_PERMERROR;
+		goto out;
+	}
+	spf_ev_trace(st, SPF_TR_TERM, depth, domain, rec, t, "redirect to %s",
+	    tgt.data);
+	if (st->walk && spf_ev_walk_stops(st, depth, domain, rec, t,
+	    "redirect", tgt.data)) {
+		r = SPF_NEUTRAL;
+		goto out;
+	}
+	r = spf_ev_check_host(st, tgt.data, depth + 1, decisive, exp_r);
+	if (r == SPF_NONE) {
+		spf_ev_trace_err(st, SPF_ERR_REDIRECT_NONE, depth, domain,
+		    rec, t, "%s has no SPF record", tgt.data);
+		spf_ev_set_error(st, "%s: redirect=%s has no SPF record",
+		    domain, tgt.data);
+		r = SPF_PERMERROR;
+	}
+out:
+	buf_free(&tgt);
+	return r;
+}
+
 enum spf_result
 spf_ev_check_host(struct spf_state *st, const char *domain, unsigned depth,
     int decisive, char **exp_r)
 {
 	struct spf_record *rec = NULL;
-	struct buf tgt = BUF_INIT;
 	enum spf_result r;
 	enum mres m;
 	size_t i;
-	int rv;
 
 	if (depth <= SPF_WALK_DEPTH)
 		st->stack[depth < SPF_WALK_DEPTH ? depth : SPF_WALK_DEPTH] =
@@ -277,92 +369,18 @@ spf_ev_check_host(struct spf_state *st, const char *domain, unsigned depth,
 			goto done;
 		}
 		r = qual_result(t->qual);
-		if (decisive) {
-			free(st->ev->matched_term);
-			free(st->ev->matched_domain);
-			if ((st->ev->matched_term = spf_ev_term_text(rec,
-			    t)) == NULL ||
-			    (st->ev->matched_domain = strdup(domain)) == NULL)
-				st->nomem = 1;
-			if (r == SPF_FAIL && rec->exp >= 0 && exp_r != NULL)
-				*exp_r = spf_ev_explain(st, domain,
-				    &rec->terms[rec->exp]);
-		}
+		if (decisive)
+			keep_match(st, domain, rec, t, r, exp_r);
 		goto done;
 	}
 	/* §6.1: redirect only when nothing matched and there is no "all". */
-	if (rec->redirect >= 0 && !rec->has_all) {
-		const struct spf_term *t = &rec->terms[rec->redirect];
-
-		st->ev->lookups++;
-		if (!st->walk && st->ev->lookups > st->max_lookups) {
-			spf_ev_trace_err(st, SPF_ERR_LOOKUP_LIMIT, depth,
-			    domain, rec, t, "DNS lookup limit (%u) exceeded",
-			    st->max_lookups);
-			spf_ev_set_error(st,
-			    "DNS lookup limit (%u) exceeded at "
-			    "redirect in %s", st->max_lookups, domain);
-			r = SPF_PERMERROR;
-			goto done;
-		}
-		if (st->walk && (t->has_macro ||
-		    st->ev->lookups > SPF_WALK_MAX_LOOKUPS)) {
-			spf_ev_trace(st, SPF_TR_TERM, depth, domain, rec, t,
-			    "%s", t->has_macro ? "macros not expanded" :
-			    "not followed: the walk's lookup cap");
-			r = SPF_NEUTRAL;
-			goto done;
-		}
-		if ((rv = spf_ev_target(st, depth, domain, rec, t,
-		    &tgt)) != 0) {
-			if (rv == 1) {
-				spf_ev_trace_err(st, SPF_ERR_TARGET, depth,
-				    domain, rec, t,
-				    "redirect target is not a valid "
-				    "domain name");
-				spf_ev_set_error(st,
-				    "%s: redirect target is not a "
-				    "domain name", domain);
-			}
-			r = SPF_PERMERROR;
-			goto done;
-		}
-		spf_ev_trace(st, SPF_TR_TERM, depth, domain, rec, t,
-		    "redirect to %s", tgt.data);
-		if (st->walk) {
-			for (i = 0; i <= depth && i < SPF_WALK_DEPTH; i++)
-				if (strcasecmp(st->stack[i], tgt.data) == 0) {
-					spf_ev_trace_err(st, SPF_ERR_LOOP,
-					    depth, domain, rec, t,
-					    "redirect loop via " "%s",
-					    tgt.data);
-					spf_ev_set_error(st,
-					    "redirect loop via %s", tgt.data);
-					r = SPF_NEUTRAL;
-					goto done;
-				}
-			if (depth + 1 >= SPF_WALK_DEPTH) {
-				r = SPF_NEUTRAL;
-				goto done;
-			}
-		}
-		/* The redirect target's result stands, its exp= too. */
-		r = spf_ev_check_host(st, tgt.data, depth + 1, decisive, exp_r);
-		if (r == SPF_NONE) {
-			spf_ev_trace_err(st, SPF_ERR_REDIRECT_NONE, depth,
-			    domain, rec, t, "%s has no SPF record", tgt.data);
-			spf_ev_set_error(st,
-			    "%s: redirect=%s has no SPF record", domain,
-			    tgt.data);
-			r = SPF_PERMERROR;
-		}
-		goto done;
-	}
-	r = SPF_NEUTRAL;
+	if (rec->redirect >= 0 && !rec->has_all)
+		r = follow_redirect(st, domain, depth, rec, decisive, exp_r);
+	else
+		r = SPF_NEUTRAL;
 done:
 	spf_ev_trace(st, SPF_TR_RESULT, depth, domain, NULL, NULL, "%s",
 	    spf_result_name(r));
-	buf_free(&tgt);
 	spf_record_free(&rec);
 	return r;
 }
@@ -426,13 +444,50 @@ spf_eval_free(struct spf_eval **evp)
 	*evp = NULL;
 }
 
+/* §2.4, §4.3: the sender, its local-part and its domain into CTX.  An
+   empty MAIL FROM is postmaster@HELO; an empty local-part is
+   "postmaster".  *LOCAL_R and *SBUF_R get what CTX points into (the
+   caller frees them).  Returns -1 when out of memory. */
+static int
+set_sender(struct spf_ctx *ctx, const struct spf_request *req,
+    char **local_r, char **sbuf_r)
+{
+	const char *sender, *at;
+	char *local;
+
+	if (req->sender != NULL && *req->sender != '\0') {
+		sender = req->sender;
+	} else {
+		/* RFC 7208 §4.3: an empty MAIL FROM is postmaster@HELO. */
+		if (asprintf(sbuf_r, "postmaster@%s",
+		    req->helo != NULL ? req->helo : "") == -1) {
+			*sbuf_r = NULL;
+			return -1;
+		}
+		sender = *sbuf_r;
+	}
+	if ((at = strrchr(sender, '@')) != NULL) {
+		if ((local = strndup(sender, (size_t)(at - sender))) == NULL)
+			return -1;
+		ctx->odomain = at + 1;
+	} else {
+		if ((local = strdup("postmaster")) == NULL)
+			return -1;
+		ctx->odomain = sender;
+	}
+	*local_r = local;
+	ctx->local = *local != '\0' ? local : "postmaster";
+	ctx->sender = sender;
+	return 0;
+}
+
 int
 spf_run(struct dns_resolver *res, const struct spf_request *req, int walk,
     struct spf_eval **ev_r, struct errbuf *eb)
 {
 	struct spf_state st;
 	struct spf_eval *ev;
-	const char *sender, *at, *domain;
+	const char *domain;
 	char *local = NULL, *sbuf = NULL, *exp = NULL;
 	int rv = -1;
 
@@ -458,30 +513,8 @@ spf_run(struct dns_resolver *res, const struct spf_request *req, int walk,
 		}
 		st.ctx.v4 = 1;
 	}
-	/* §2.4, §4.3: an empty MAIL FROM is postmaster@HELO; an empty
-	   local-part is "postmaster". */
-	if (req->sender != NULL && *req->sender != '\0') {
-		sender = req->sender;
-	} else {
-		/* RFC 7208 §4.3: an empty MAIL FROM is postmaster@HELO. */
-		if (asprintf(&sbuf, "postmaster@%s",
-		    req->helo != NULL ? req->helo : "") == -1) {
-			sbuf = NULL;
-			goto nomem;
-		}
-		sender = sbuf;
-	}
-	if ((at = strrchr(sender, '@')) != NULL) {
-		if ((local = strndup(sender, (size_t)(at - sender))) == NULL)
-			goto nomem;
-		st.ctx.odomain = at + 1;
-	} else {
-		if ((local = strdup("postmaster")) == NULL)
-			goto nomem;
-		st.ctx.odomain = sender;
-	}
-	st.ctx.local = *local != '\0' ? local : "postmaster";
-	st.ctx.sender = sender;
+	if (set_sender(&st.ctx, req, &local, &sbuf) == -1)
+		goto nomem;
 	domain = req->domain != NULL ? req->domain : st.ctx.odomain;
 	if (!domain_ok(domain)) {
 		ev->result = SPF_NONE;

@@ -44,6 +44,11 @@ void spf_ev_set_error(struct spf_state *st, const char *fmt, ...)
 /* check_host() for DOMAIN at include/redirect DEPTH (spf_eval.c). */
 enum spf_result spf_ev_check_host(struct spf_state *st, const char *domain,
     unsigned depth, int decisive, char **exp_r);
+/* Walk mode: 1 when the include or redirect (WHAT) of term T to TARGET
+   is not followed (a loop, traced as an error, or the nesting bound). */
+int spf_ev_walk_stops(struct spf_state *st, unsigned depth,
+    const char *domain, const struct spf_record *rec,
+    const struct spf_term *t, const char *what, const char *target);
 /* Append one zeroed element to *VP (*NP elements of SIZE bytes). */
 int spf_ev_push(void **vp, size_t *np, size_t size);
 char *spf_ev_term_text(const struct spf_record *rec,

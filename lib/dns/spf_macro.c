@@ -108,6 +108,48 @@ ip_text(const struct spf_ctx *c, char *dst, size_t size)
 		(void)snprintf(dst, size, "unknown");
 }
 
+/* The value of macro LETTER (lower case) for DOMAIN (§7.2); IPBUF (SIZE
+   bytes) holds it when it is built.  Returns NULL when out of memory. */
+static const char *
+macro_value(struct spf_ctx *c, const char *domain, char letter,
+    char *ipbuf, size_t size)
+{
+	switch (letter) {
+	case 's':
+		return c->sender;
+	case 'l':
+		return c->local;
+	case 'o':
+		return c->odomain;
+	case 'd':
+		return domain;
+	case 'i':
+		ip_dotted(c, ipbuf, size);
+		return ipbuf;
+	case 'c':
+		ip_text(c, ipbuf, size);
+		return ipbuf;
+	case 'v':
+		return c->v4 ? "in-addr" : "ip6";
+	case 'h':
+		return c->req->helo != NULL ? c->req->helo : "";
+	case 'r':
+		return c->req->receiver != NULL ? c->req->receiver :
+		    "unknown";
+	case 't':
+		(void)snprintf(ipbuf, size, "%jd",
+		    (intmax_t)(c->req->now ? c->req->now : time(NULL)));
+		return ipbuf;
+	case 'p':
+		if (c->pname == NULL)
+			c->pname = spf_validated_name(c, domain, NULL, NULL,
+			    NULL, NULL);
+		return c->pname;
+	default:
+		return "";
+	}
+}
+
 int
 spf_expand(struct spf_ctx *c, const char *domain, const char *s, size_t len,
     int exp, struct buf *out, struct errbuf *eb)
@@ -155,54 +197,10 @@ spf_expand(struct spf_ctx *c, const char *domain, const char *s, size_t len,
 		for (nd = 0; s[i] != '}'; i++)
 			nd++;
 		i++;
-		switch (letter) {
-		case 's':
-			v = c->sender;
-			break;
-		case 'l':
-			v = c->local;
-			break;
-		case 'o':
-			v = c->odomain;
-			break;
-		case 'd':
-			v = domain;
-			break;
-		case 'i':
-			ip_dotted(c, ipbuf, sizeof(ipbuf));
-			v = ipbuf;
-			break;
-		case 'c':
-			ip_text(c, ipbuf, sizeof(ipbuf));
-			v = ipbuf;
-			break;
-		case 'v':
-			v = c->v4 ? "in-addr" : "ip6";
-			break;
-		case 'h':
-			v = c->req->helo != NULL ? c->req->helo : "";
-			break;
-		case 'r':
-			v = c->req->receiver != NULL ? c->req->receiver :
-			    "unknown";
-			break;
-		case 't':
-			(void)snprintf(ipbuf, sizeof(ipbuf), "%jd",
-			    (intmax_t)(c->req->now ? c->req->now : time(NULL)));
-			v = ipbuf;
-			break;
-		case 'p':
-			if (c->pname == NULL &&
-			    (c->pname = spf_validated_name(c, domain, NULL, NULL,
-			    NULL, NULL)) == NULL) {
-				errbuf_set(eb, "out of memory");
-				return -1;
-			}
-			v = c->pname;
-			break;
-		default:
-			v = "";
-			break;
+		if ((v = macro_value(c, domain, letter, ipbuf,
+		    sizeof(ipbuf))) == NULL) {
+			errbuf_set(eb, "out of memory");
+			return -1;
 		}
 		vlen = strlen(v);
 		if (vlen > SPF_MACRO_MAX)

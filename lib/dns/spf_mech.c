@@ -217,21 +217,10 @@ mech_include(struct spf_state *st, unsigned depth, const char *domain,
     const struct spf_record *rec, const struct spf_term *t, const char *name)
 {
 	enum spf_result r;
-	unsigned i;
 
-	if (st->walk) {
-		for (i = 0; i <= depth && i < SPF_WALK_DEPTH; i++)
-			if (strcasecmp(st->stack[i], name) == 0) {
-				spf_ev_trace_err(st, SPF_ERR_LOOP, depth,
-				    domain, rec, t, "include loop via %s",
-				    name);
-				spf_ev_set_error(st, "include loop via %s",
-				    name);
-				return M_NOMATCH;
-			}
-		if (depth + 1 >= SPF_WALK_DEPTH)
-			return M_NOMATCH;
-	}
+	if (st->walk && spf_ev_walk_stops(st, depth, domain, rec, t,
+	    "include", name))
+		return M_NOMATCH;
 	r = spf_ev_check_host(st, name, depth + 1, 0, NULL);
 	switch (r) {
 	case SPF_PASS:
@@ -254,16 +243,59 @@ mech_include(struct spf_state *st, unsigned depth, const char *domain,
 	}
 }
 
+/* ptr (§5.5): a validated name of the client ending in NAME. */
+static enum mres
+mech_ptr(struct spf_state *st, unsigned depth, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t, const char *name)
+{
+	enum dns_status ps;
+	enum mres m;
+	size_t nptr = 0;
+	char *p;
+	int vd;
+
+	p = spf_validated_name(&st->ctx, domain, name, &vd, &ps, &nptr);
+	if (nptr > SPF_MAX_PTR)
+		spf_ev_trace_err(st, SPF_ERR_PTR_LIMIT, depth, domain, rec, t,
+		    "%zu PTR names for the client, only the first %d are "
+		    "used", nptr, SPF_MAX_PTR);
+	if (p == NULL) {
+		st->nomem = 1;
+		m = M_TEMPERROR;
+	} else if (vd && note_void(st, depth, domain, rec, t, "PTR",
+	    DNS_T_PTR, ps) == -1)
+		m = M_PERMERROR;
+	else
+		m = *p != '\0' && !st->walk ? M_MATCH : M_NOMATCH;
+	free(p);
+	return m;
+}
+
+/* The target of T is not a valid domain name: an include's is a
+   permerror, any other mechanism does not match. */
+static enum mres
+bad_target(struct spf_state *st, unsigned depth, const char *domain,
+    const struct spf_record *rec, const struct spf_term *t)
+{
+	if (t->kind == SPF_INCLUDE) {
+		spf_ev_trace_err(st, SPF_ERR_TARGET, depth, domain, rec, t,
+		    "include target is not a valid domain name");
+		spf_ev_set_error(st, "%s: include target is not a domain name",
+		    domain);
+		return M_PERMERROR;
+	}
+	spf_ev_trace(st, SPF_TR_TERM, depth, domain, rec, t,
+	    "target is not a valid domain name: no match");
+	return M_NOMATCH;
+}
+
 enum mres
 spf_ev_eval_term(struct spf_state *st, unsigned depth, const char *domain,
     const struct spf_record *rec, const struct spf_term *t)
 {
 	struct buf name = BUF_INIT;
 	enum mres m = M_NOMATCH;
-	int rv, vd;
-	char *p;
-	enum dns_status ps;
-	size_t nptr = 0;
+	int rv;
 
 	switch (t->kind) {
 	case SPF_ALL:
@@ -300,18 +332,8 @@ spf_ev_eval_term(struct spf_state *st, unsigned depth, const char *domain,
 		return M_NOMATCH;
 	if ((rv = spf_ev_target(st, depth, domain, rec, t, &name)) != 0) {
 		buf_free(&name);
-		if (rv == -1)
-			return M_PERMERROR;
-		if (t->kind == SPF_INCLUDE) {
-			spf_ev_trace_err(st, SPF_ERR_TARGET, depth, domain, rec,
-			    t, "include target is not a valid domain name");
-			spf_ev_set_error(st,
-			    "%s: include target is not a domain name", domain);
-			return M_PERMERROR;
-		}
-		spf_ev_trace(st, SPF_TR_TERM, depth, domain, rec, t,
-		    "target is not a valid domain name: no match");
-		return M_NOMATCH;
+		return rv == -1 ? M_PERMERROR :
+		    bad_target(st, depth, domain, rec, t);
 	}
 	switch (t->kind) {
 	case SPF_A:
@@ -323,24 +345,8 @@ spf_ev_eval_term(struct spf_state *st, unsigned depth, const char *domain,
 		break;
 	case SPF_PTR:
 		/* The PTR query depends on the client: the walk asks none. */
-		if (st->walk)
-			break;
-		p = spf_validated_name(&st->ctx, domain, name.data, &vd, &ps,
-		    &nptr);
-		if (nptr > SPF_MAX_PTR)
-			spf_ev_trace_err(st, SPF_ERR_PTR_LIMIT, depth, domain,
-			    rec, t,
-			    "%zu PTR names for the client, only the first %d "
-			    "are used", nptr, SPF_MAX_PTR);
-		if (p == NULL) {
-			st->nomem = 1;
-			m = M_TEMPERROR;
-		} else if (vd && note_void(st, depth, domain, rec, t, "PTR",
-		    DNS_T_PTR, ps) == -1)
-			m = M_PERMERROR;
-		else
-			m = *p != '\0' && !st->walk ? M_MATCH : M_NOMATCH;
-		free(p);
+		if (!st->walk)
+			m = mech_ptr(st, depth, domain, rec, t, name.data);
 		break;
 	case SPF_INCLUDE:
 		m = mech_include(st, depth, domain, rec, t, name.data);

@@ -349,12 +349,64 @@ parse_modifier(struct spf_record *rec, struct spf_term *t, const char *s,
 	return set_domain(t, v, vlen, t->pos + nlen + 1, pe);
 }
 
+/* ip4 and ip6: REST (ALEN bytes) is ":address" with an optional "/cidr";
+   PE->pos is at REST. */
+static int
+parse_ip_arg(struct spf_term *t, const char *rest, size_t alen,
+    struct perr *pe)
+{
+	const char *arg, *sl;
+	size_t k;
+	char tmp[64];
+	int c;
+
+	if (alen < 1 || *rest != ':') {
+		pe->why = "ip4/ip6 need ':address'";
+		return -1;
+	}
+	arg = rest + 1;
+	alen--;
+	pe->pos++;
+	sl = memchr(arg, '/', alen);
+	k = sl != NULL ? (size_t)(sl - arg) : alen;
+	if (t->kind == SPF_IP4) {
+		if (spf_parse_ip4(arg, k, t->addr) == -1) {
+			pe->why = "bad IPv4 address";
+			return -1;
+		}
+	} else {
+		if (k >= sizeof(tmp)) {
+			pe->why = "bad IPv6 address";
+			return -1;
+		}
+		memcpy(tmp, arg, k);
+		tmp[k] = '\0';
+		if (inet_pton(AF_INET6, tmp, t->addr) != 1) {
+			pe->why = "bad IPv6 address";
+			return -1;
+		}
+	}
+	if (sl == NULL)
+		return 0;
+	if ((c = parse_cidr(sl + 1, alen - k - 1,
+	    t->kind == SPF_IP4 ? 32 : 128)) < 0) {
+		pe->pos += k;
+		pe->why = "bad CIDR length";
+		return -1;
+	}
+	if (t->kind == SPF_IP4)
+		t->cidr4 = c;
+	else
+		t->cidr6 = c;
+	return 0;
+}
+
 static int
 parse_mechanism(struct spf_term *t, const char *s, size_t len,
     struct perr *pe)
 {
 	size_t i = 0, nlen, k, alen;
-	const char *rest, *arg, *sl;
+	const char *rest;
 
 	if (i < len && strchr("+-~?", s[i]) != NULL)
 		t->qual = s[i++];
@@ -414,49 +466,7 @@ parse_mechanism(struct spf_term *t, const char *s, size_t len,
 		return set_domain(t, rest + 1, alen - 1, pe->pos + 1, pe);
 	case SPF_IP4:
 	case SPF_IP6:
-		if (alen < 1 || *rest != ':') {
-			pe->why = "ip4/ip6 need ':address'";
-			return -1;
-		}
-		arg = rest + 1;
-		alen--;
-		pe->pos++;
-		sl = memchr(arg, '/', alen);
-		k = sl != NULL ? (size_t)(sl - arg) : alen;
-		if (t->kind == SPF_IP4) {
-			if (spf_parse_ip4(arg, k, t->addr) == -1) {
-				pe->why = "bad IPv4 address";
-				return -1;
-			}
-		} else {
-			char tmp[64];
-
-			if (k >= sizeof(tmp)) {
-				pe->why = "bad IPv6 address";
-				return -1;
-			}
-			memcpy(tmp, arg, k);
-			tmp[k] = '\0';
-			if (inet_pton(AF_INET6, tmp, t->addr) != 1) {
-				pe->why = "bad IPv6 address";
-				return -1;
-			}
-		}
-		if (sl != NULL) {
-			int c = parse_cidr(sl + 1, alen - k - 1,
-			    t->kind == SPF_IP4 ? 32 : 128);
-
-			if (c < 0) {
-				pe->pos += k;
-				pe->why = "bad CIDR length";
-				return -1;
-			}
-			if (t->kind == SPF_IP4)
-				t->cidr4 = c;
-			else
-				t->cidr6 = c;
-		}
-		return 0;
+		return parse_ip_arg(t, rest, alen, pe);
 	default:
 		break;
 	}

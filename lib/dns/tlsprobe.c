@@ -507,56 +507,41 @@ tlsprobe_http_head(const char *resp, size_t len, int *status_r, char *ctype,
 	return 0;
 }
 
-int
-tlsprobe_https_get(struct httpsget *g)
+/* The name check on top of the chain check tls_start recorded. */
+static void
+https_verify(struct httpsget *g, SSL *ssl)
 {
-	char req[600], *resp = NULL, *nb;
-	size_t len = 0, cap, body = 0;
-	SSL_CTX *ctx;
-	SSL *ssl = NULL;
-	int fd, rv;
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
 
-	g->connected = g->handshake = g->status = g->too_large = 0;
-	g->verify = -1;
-	g->content_type[0] = g->location[0] = '\0';
-	errbuf_clear(&g->eb);
-	g->body = NULL;
-	g->len = 0;
-	cap = g->max + 8192; /* the head on top of the body */
-	if ((ctx = ctx_get(g->ctx, g->ca_file, &g->eb)) ==
-	    NULL)
-		return -1;
-	if ((fd = net_connect(g->af, g->addr, g->port, g->deadline,
-	    &g->eb)) == -1) {
-		SSL_CTX_free(ctx);
-		return 0;
-	}
-	g->connected = 1;
-	if ((ssl = tls_start(ctx, fd, g->host, g->deadline, &g->eb)) == NULL)
-		goto out;
-	g->handshake = 1;
-	/* name check on top of the chain check tls_start recorded */
-	{
-		X509 *leaf = SSL_get0_peer_certificate(ssl);
+	g->verify = SSL_get_verify_result(ssl);
+	if (g->verify == X509_V_OK && (leaf == NULL ||
+	    X509_check_host(leaf, g->host, 0, 0, NULL) != 1))
+		g->verify = X509_V_ERR_HOSTNAME_MISMATCH;
+}
 
-		g->verify = SSL_get_verify_result(ssl);
-		if (g->verify == X509_V_OK && (leaf == NULL ||
-		    X509_check_host(leaf, g->host, 0, 0, NULL) != 1))
-			g->verify = X509_V_ERR_HOSTNAME_MISMATCH;
-	}
+/* Send the GET and read the response into *RESP_R (*LEN_R bytes,
+   NUL-terminated), at most CAP bytes of it.  Returns -1 with g->eb set,
+   *RESP_R then still to free. */
+static int
+https_exchange(struct httpsget *g, SSL *ssl, int fd, size_t cap,
+    char **resp_r, size_t *len_r)
+{
+	char req[600], *resp;
+	size_t len = 0;
+	int rv;
+
 	/* HTTP/1.0: the answer ends with the connection, never chunked */
 	(void)snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s\r\n"
 	    "User-Agent: maildnscheck\r\nConnection: close\r\n\r\n", g->path,
 	    g->host);
 	while ((rv = SSL_write(ssl, req, (int)strlen(req))) <= 0)
 		if (ssl_step(ssl, fd, rv, g->deadline) < 0) {
-			seterr(&g->eb, "HTTP request: %s",
-			    ssl_errstr());
-			goto out;
+			seterr(&g->eb, "HTTP request: %s", ssl_errstr());
+			return -1;
 		}
-	if ((resp = malloc(cap + 1)) == NULL) {
+	if ((*resp_r = resp = malloc(cap + 1)) == NULL) {
 		seterr(&g->eb, "out of memory");
-		goto out;
+		return -1;
 	}
 	for (;;) {
 		if (len == cap) {
@@ -575,26 +560,72 @@ tlsprobe_https_get(struct httpsget *g)
 			seterr(&g->eb, "HTTP response: %s",
 			    monotime_now() >= g->deadline ? "timed out" :
 			    ssl_errstr());
-			goto out;
+			return -1;
 		}
 	}
 	resp[len] = '\0';
+	*len_r = len;
+	return 0;
+}
+
+/* The head of response RESP (LEN bytes) into G, and a copy of its body.
+   Returns -1 with g->eb set. */
+static int
+https_body(struct httpsget *g, const char *resp, size_t len)
+{
+	size_t body = 0;
+	char *nb;
+
 	if (tlsprobe_http_head(resp, len, &g->status, g->content_type,
 	    sizeof(g->content_type), g->location, sizeof(g->location),
 	    &body) == -1) {
 		seterr(&g->eb, "not an HTTP response");
-		goto out;
+		return -1;
 	}
 	if (len - body > g->max)
 		g->too_large = 1;
 	if ((nb = malloc(len - body + 1)) == NULL) {
 		seterr(&g->eb, "out of memory");
-		goto out;
+		return -1;
 	}
 	memcpy(nb, resp + body, len - body);
 	nb[len - body] = '\0';
 	g->body = nb;
 	g->len = len - body;
+	return 0;
+}
+
+int
+tlsprobe_https_get(struct httpsget *g)
+{
+	char *resp = NULL;
+	size_t len = 0;
+	SSL_CTX *ctx;
+	SSL *ssl = NULL;
+	int fd;
+
+	g->connected = g->handshake = g->status = g->too_large = 0;
+	g->verify = -1;
+	g->content_type[0] = g->location[0] = '\0';
+	errbuf_clear(&g->eb);
+	g->body = NULL;
+	g->len = 0;
+	if ((ctx = ctx_get(g->ctx, g->ca_file, &g->eb)) == NULL)
+		return -1;
+	if ((fd = net_connect(g->af, g->addr, g->port, g->deadline,
+	    &g->eb)) == -1) {
+		SSL_CTX_free(ctx);
+		return 0;
+	}
+	g->connected = 1;
+	if ((ssl = tls_start(ctx, fd, g->host, g->deadline, &g->eb)) == NULL)
+		goto out;
+	g->handshake = 1;
+	https_verify(g, ssl);
+	/* the head on top of the body */
+	if (https_exchange(g, ssl, fd, g->max + 8192, &resp, &len) == -1)
+		goto out;
+	(void)https_body(g, resp, len);
 out:
 	free(resp);
 	if (ssl != NULL)

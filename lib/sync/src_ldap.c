@@ -22,6 +22,7 @@
 #include <ldap.h>
 #include <sodium.h>
 
+#include "buf.h"
 #include "report.h"
 #include "src_ldap.h" /* after <ldap.h>: see the note there */
 
@@ -158,8 +159,8 @@ entry_read(struct fetch_ctx *fc, LDAPMessage *e, BerElement *ber,
 			    k++)
 				if (!name_equal(vals[k].bv_val, vals[k].bv_len,
 				    name))
-					(void)vis_for_log(vals[k].bv_val,
-					    vals[k].bv_len, other, othersz);
+					(void)buf_vis_dn(other, othersz,
+					    vals[k].bv_val, vals[k].bv_len);
 		} else if ((ev->v[i] = bv_strdup(&vals[0])) == NULL) {
 			ber_memfree(vals);
 			errbuf_syserr(eb, "ldap entry %s", dnlog);
@@ -266,7 +267,7 @@ fetch_entry(struct fetch_ctx *fc, LDAPMessage *e, struct errbuf *eb)
 		seterr_ld(eb, fc->ld, rc, NULL, "ldap entry dn");
 		goto done;
 	}
-	(void)vis_for_log(bv.bv_val, bv.bv_len, dnlog, sizeof(dnlog));
+	(void)buf_vis_dn(dnlog, sizeof(dnlog), bv.bv_val, bv.bv_len);
 	if ((dn = bv_strdup(&bv)) == NULL) {
 		errbuf_syserr(eb, "ldap entry %s", dnlog);
 		goto done;

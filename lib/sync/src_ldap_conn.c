@@ -21,6 +21,7 @@
 #include <ldap.h>
 #include <sodium.h>
 
+#include "buf.h"
 #include "report.h"
 #include "src_ldap.h" /* after <ldap.h>: see the note there */
 
@@ -28,37 +29,12 @@
 
 #define PWFILE_MAX 1024	/* longest bind password line we accept */
 
-/* Printable form of LEN bytes at S for messages: hostile DNs and values
-   (base64 LDIF) may hold control characters, NUL or invalid UTF-8;
-   bytes outside printable ASCII become \XX. */
-const char *
-vis_for_log(const char *s, size_t len, char *out, size_t outsz)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, o = 0;
-
-	for (i = 0; i < len; i++) {
-		if (o + 4 >= outsz)
-			break;
-		if (p[i] >= 0x20 && p[i] < 0x7f) {
-			out[o++] = (char)p[i];
-		} else {
-			out[o++] = '\\';
-			out[o++] = hex[p[i] >> 4];
-			out[o++] = hex[p[i] & 15];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 const char *
 dn_for_log(const char *dn, char *out, size_t outsz)
 {
 	if (dn == NULL)
 		dn = "(no dn)";
-	return vis_for_log(dn, strlen(dn), out, outsz);
+	return buf_vis_dn(out, outsz, dn, strlen(dn));
 }
 
 void
@@ -283,7 +259,7 @@ check_identity(LDAP *ld, const struct conf_ldap *cl, const char *who,
 		return -1;
 	}
 	report_debug(rep, "ldap %s: bound as %s", cl->uri,
-	    vis_for_log(authzid->bv_val, authzid->bv_len, vis, sizeof(vis)));
+	    buf_vis_dn(vis, sizeof(vis), authzid->bv_val, authzid->bv_len));
 	ber_bvfree(authzid);
 	return 0;
 }

@@ -15,11 +15,9 @@
 #define DN_LOG_MAX 256	/* DNs in messages are escaped and cut here */
 #define VAL_LOG_MAX 80	/* so are uid values */
 
-/* Printable form of LEN bytes at S for messages: hostile DNs and values
-   (base64 LDIF) may hold control characters, NUL or invalid UTF-8;
-   bytes outside printable ASCII become \XX.  Returns OUT. */
-const char *vis_for_log(const char *s, size_t len, char *out, size_t outsz);
-/* DN escaped and cut to OUTSZ for a message.  Returns OUT. */
+/* DN escaped and cut to OUTSZ for a message (buf_vis_dn; "(no dn)" for
+   NULL).  Hostile DNs and values (base64 LDIF) may hold control
+   characters, NUL or invalid UTF-8.  Returns OUT. */
 const char *dn_for_log(const char *dn, char *out, size_t outsz);
 /* EB: "FMT: " and libldap's text for RC, with the server's diagnostic
    DIAG (may be NULL) when it adds something. */

@@ -443,23 +443,16 @@ open_store(const struct conf *c, struct sync_state *ss, struct errbuf *eb)
 	return SYNC_OK;
 }
 
-enum sync_status
-sync_load(const struct conf *c, const struct sync_opts *o,
-    struct sync_state **ss_r, struct sync_result *res, struct errbuf *eb)
+/* A run's state, each output's scan queued or, when the cache still
+   holds the table, done.  Returns NULL when out of memory. */
+static struct sync_state *
+state_new(const struct conf *c, const struct sync_opts *o)
 {
-	struct model_opts mo;
 	struct sync_state *ss;
-	double t0;
-	enum sync_status st;
 	int k, publishing = !o->load_only;
-	size_t i;
 
-	*ss_r = NULL;
-	t0 = monotime_now();
-	if ((ss = calloc(1, sizeof(*ss))) == NULL) {
-		errbuf_syserr(eb, "sync");
-		return SYNC_ERR_NOMEM;
-	}
+	if ((ss = calloc(1, sizeof(*ss))) == NULL)
+		return NULL;
 	ss->c = c;
 	ss->report = o->report;
 	ss->dry_run = o->dry_run;
@@ -475,7 +468,42 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 			ss->t[k].scan_rc = 0;
 		}
 	}
-	if (publishing)
+	return ss;
+}
+
+/* The model's options from the configuration and the run's (all but
+   the domain and the password store). */
+static void
+set_model_opts(struct model_opts *mo, const struct conf *c,
+    const struct sync_opts *o, const struct sync_state *ss)
+{
+	memset(mo, 0, sizeof(*mo));
+	mo->nexthop = c->transport_nexthop;
+	mo->sender_login_alias_domains = c->sender_login_alias_domains;
+	mo->have_ldap = c->ldap.enabled && !o->hiera_only;
+	mo->presume_accounts = o->hiera_only;
+	mo->ldap_base = c->ldap.base;
+	mo->max_cost = &c->policy.max_cost;
+	mo->report = ss->report;
+}
+
+enum sync_status
+sync_load(const struct conf *c, const struct sync_opts *o,
+    struct sync_state **ss_r, struct sync_result *res, struct errbuf *eb)
+{
+	struct model_opts mo;
+	struct sync_state *ss;
+	double t0;
+	enum sync_status st;
+	size_t i;
+
+	*ss_r = NULL;
+	t0 = monotime_now();
+	if ((ss = state_new(c, o)) == NULL) {
+		errbuf_syserr(eb, "sync");
+		return SYNC_ERR_NOMEM;
+	}
+	if (!o->load_only)
 		workers_start(ss);
 	for (i = 0; i < c->hiera_count; i++) {
 		if (src_hiera_load(&ss->hd, c->hiera_files[i], ss->report,
@@ -484,18 +512,11 @@ sync_load(const struct conf *c, const struct sync_opts *o,
 			goto fail;
 		}
 	}
-	memset(&mo, 0, sizeof(mo));
+	set_model_opts(&mo, c, o, ss);
 	if ((mo.domain = pick_domain(c, &ss->hd, eb)) == NULL) {
 		st = SYNC_ERR_CONFIG;
 		goto fail;
 	}
-	mo.nexthop = c->transport_nexthop;
-	mo.sender_login_alias_domains = c->sender_login_alias_domains;
-	mo.have_ldap = c->ldap.enabled && !o->hiera_only;
-	mo.presume_accounts = o->hiera_only;
-	mo.ldap_base = c->ldap.base;
-	mo.max_cost = &c->policy.max_cost;
-	mo.report = ss->report;
 	/* mailmap diff keeps the hashes in memory; a build parks them
 	   beside the passwd-file; nobody else needs them. */
 	if (!o->keep_passwords && ss->t[OUTPUT_PASSWD].active) {

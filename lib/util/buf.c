@@ -131,6 +131,26 @@ buf_vis(char *out, size_t outsz, const char *s)
 	return out;
 }
 
+const char *
+buf_vis_dn(char *out, size_t outsz, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o + 4 < outsz; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			out[o++] = (char)p[i];
+		} else {
+			out[o++] = '\\';
+			out[o++] = hex[p[i] >> 4];
+			out[o++] = hex[p[i] & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 int
 buf_put_vis(struct buf *b, const char *s)
 {

@@ -35,6 +35,12 @@ void buf_free(struct buf *b);
    '"' and '\\' bytes as \xNN, "..." when cut, so a hostile value cannot
    forge log lines.  Writes into OUT (OUTSZ >= 8) and returns it. */
 const char *buf_vis(char *out, size_t outsz, const char *s);
+/* An LDAP DN or value for a message: the LEN bytes at S (a NUL escaped
+   like any control byte), control and non-ASCII bytes as the hex pairs of
+   RFC 4514 (\C3\BC), so an escaped DN still reads as the same DN; '\\'
+   is kept, a DN's own escapes start with it.  Cut silently to fit OUT
+   (OUTSZ >= 8), which it returns. */
+const char *buf_vis_dn(char *out, size_t outsz, const char *s, size_t len);
 /* Append S escaped as buf_vis does, but whole (a report, not a log line).
    Returns 0, or -1 as buf_append. */
 int buf_put_vis(struct buf *b, const char *s)

@@ -129,8 +129,13 @@ stop_daemon() { kill -TERM "$pid"; wait "$pid"; }
 # slapd down and up again on the same address.
 restart_slapd() {
 	slapd_stop
+	# -w: the database's contextCSN moves past the new entry, as
+	# OpenLDAP asks for offline adds on a provider; without it syncprov
+	# tells a consumer that reconnects before the next change that
+	# nothing changed, and no consumer sees the entry until it reads
+	# everything again (mailsyncd: at the next UTC day or SIGHUP).
 	if [ -n "${1:-}" ]; then
-		slapadd -q -f "$SLAPD_CONF" -l "$1" >"$T_DIR/slapadd.log" 2>&1 ||
+		slapadd -q -w -f "$SLAPD_CONF" -l "$1" >"$T_DIR/slapadd.log" 2>&1 ||
 			diag "slapadd: $(cat "$T_DIR/slapadd.log")"
 	fi
 	start_slapd

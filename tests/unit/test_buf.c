@@ -67,6 +67,27 @@ test_buf_printf(void **state)
 	buf_wipe_free(&b);
 }
 
+/* LDAP DNs: RFC 4514 hex pairs, a DN's own escapes kept, NUL escaped,
+   cut to fit. */
+static void
+test_buf_vis_dn(void **state)
+{
+	char out[16], big[64];
+
+	assert_string_equal(buf_vis_dn(big, sizeof(big),
+	    "uid=j\xc3\xbcrgen\n", 12), "uid=j\\C3\\BCrgen\\0A");
+	assert_string_equal(buf_vis_dn(big, sizeof(big),
+	    "uid=a\\2Cb,\"x\"", 13), "uid=a\\2Cb,\"x\"");
+	assert_string_equal(buf_vis_dn(big, sizeof(big), "a\0b", 3),
+	    "a\\00b");
+	assert_string_equal(buf_vis_dn(big, sizeof(big), "", 0), "");
+	/* at most OUTSZ - 4 bytes of text, never half an escape */
+	assert_string_equal(buf_vis_dn(out, sizeof(out), "0123456789abcdef",
+	    16), "0123456789ab");
+	assert_string_equal(buf_vis_dn(out, sizeof(out), "012345678\x01\x02",
+	    11), "012345678\\01");
+}
+
 static void
 test_buf_vis_escapes(void **state)
 {
@@ -175,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_buf_max_enforced),
 		cmocka_unit_test(test_buf_printf),
 		cmocka_unit_test(test_buf_vis_escapes),
+		cmocka_unit_test(test_buf_vis_dn),
 		cmocka_unit_test(test_errbuf_prefix),
 		cmocka_unit_test(test_buf_put_json_escapes),
 		cmocka_unit_test(test_utf8_next),

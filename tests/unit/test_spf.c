@@ -599,6 +599,43 @@ test_spf_lint_every_permerror(void **state)
 	dns_resolver_free(&r);
 }
 
+/* A loop through include or redirect is one finding whose message names
+   the kind of term and the domain it came back to. */
+static void
+test_spf_lint_loop_messages(void **state)
+{
+	struct dns_resolver *r = zone(
+	    "il.example TXT \"v=spf1 include:il2.example -all\"\n"
+	    "il2.example TXT \"v=spf1 include:il.example\"\n"
+	    "rl.example TXT \"v=spf1 redirect=rl2.example\"\n"
+	    "rl2.example TXT \"v=spf1 redirect=rl.example\"\n");
+	struct spf_findings f = { NULL, 0, 0 };
+	struct errbuf eb;
+	size_t i, n;
+
+	assert_int_equal(spf_lint(r, "il.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	for (i = n = 0; i < f.n; i++)
+		if (strcmp(f.v[i].id, "spf-loop") == 0) {
+			assert_non_null(strstr(f.v[i].msg,
+			    "include loop via il.example"));
+			n++;
+		}
+	assert_int_equal(n, 1);
+	spf_findings_free(&f);
+	assert_int_equal(spf_lint(r, "rl.example", NULL, &f, NULL, NULL,
+	    &eb), 0);
+	for (i = n = 0; i < f.n; i++)
+		if (strcmp(f.v[i].id, "spf-loop") == 0) {
+			assert_non_null(strstr(f.v[i].msg,
+			    "redirect loop via rl.example"));
+			n++;
+		}
+	assert_int_equal(n, 1);
+	spf_findings_free(&f);
+	dns_resolver_free(&r);
+}
+
 /* A wide tree of includes: the lint walk asks a bounded number of names
    and still says the limit is exceeded. */
 static void
@@ -873,6 +910,7 @@ main(void)
 		cmocka_unit_test(test_spf_hostile_records),
 		cmocka_unit_test(test_spf_lint_findings),
 		cmocka_unit_test(test_spf_lint_every_permerror),
+		cmocka_unit_test(test_spf_lint_loop_messages),
 		cmocka_unit_test(test_spf_ptr_limit_traced),
 		cmocka_unit_test(test_spf_lint_walk_bounded),
 		cmocka_unit_test(test_spf_lint_record_size_ascii),
