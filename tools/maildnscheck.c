@@ -32,7 +32,6 @@
 #include "priv.h"
 #include "tlsprobe.h"
 #include "xmalloc.h"
-#include "yamlutil.h"
 
 #define MAX_JOBS 64
 
@@ -194,7 +193,7 @@ check_domain_arg(const char *d)
 		n--;
 	if (addr_check_domain(d, n, 1, &eb) == 0)
 		return;
-	if (yaml_quote(&q, d, strlen(d), 64) == -1)
+	if (buf_put_visn(&q, d, strlen(d), 64) == -1)
 		fatal(EX_OSERR, "domain");
 	fatalx(EX_USAGE, "'%s': %s, expected a domain name", buf_cstr(&q),
 	    eb.msg);

@@ -1,8 +1,8 @@
 /*
  * dnsexpect: expected mail-DNS state from YAML.  The file goes through
- * the same reader as udmail.yaml (lib/yamlutil: size, depth and value
- * limits, no anchors or aliases) and the same strict walk (lib/ywalk:
- * unknown and duplicate keys are errors), so a typo never silently
+ * the same schema engine as udmail.yaml (lib/yschema over lib/yamlutil:
+ * size, depth and value limits, no anchors or aliases, unknown and
+ * duplicate keys are errors), so a typo never silently
  * disables a check; every error names FILE:LINE:COL of the offending node.
  * This file walks the file and its domains; the key tables of each area
  * are in dnsexpect_keys.c, the typed value readers in dnsexpect_value.c.
@@ -106,8 +106,8 @@ struct root_arg {
 };
 
 static int
-domain_pair(void *arg, const void *row, const struct ynode *k,
-    const struct ynode *v)
+domain_pair(struct yschema *ys, void *arg, const void *row,
+    const struct yevent *k, const struct yevent *v)
 {
 	struct root_arg *ra = arg;
 	struct px *x = ra->x;
@@ -116,9 +116,10 @@ domain_pair(void *arg, const void *row, const struct ynode *k,
 	size_t i, old;
 	int r = 0;
 
+	(void)ys;
 	(void)row;
 	if ((d = reallocarray(e->d, e->nd + 1, sizeof(*d))) == NULL)
-		return ywalk_nomem(&x->w);
+		return yschema_nomem(x->ys);
 	e->d = d;
 	d = &e->d[e->nd++];
 	memset(d, 0, sizeof(*d));
@@ -131,11 +132,11 @@ domain_pair(void *arg, const void *row, const struct ynode *k,
 		if (strcmp(e->d[i].name, d->name) == 0)
 			return FAIL(x, k, NULL, "domain %s listed twice (first "
 			    "at line %d)", d->name, e->d[i].line);
-	if (ynode_is_null(v))
+	if (yevent_is_null(v))
 		return 0;
 	old = dx_sect_push(x, d->name);
 	x->d = d;
-	r = ywalk_map(&x->w, "domain settings", v, dx_domain_keys,
+	r = yschema_map(x->ys, x->sect, "domain settings", v, dx_domain_keys,
 	    sizeof(*dx_domain_keys), dx_dkey_fn, x);
 	x->d = NULL;
 	dx_sect_pop(x, old);
@@ -143,22 +144,23 @@ domain_pair(void *arg, const void *row, const struct ynode *k,
 }
 
 static int
-root_pair(void *arg, const void *row, const struct ynode *k,
-    const struct ynode *v)
+root_pair(struct yschema *ys, void *arg, const void *row,
+    const struct yevent *k, const struct yevent *v)
 {
 	struct root_arg *ra = arg;
 	struct px *x = ra->x;
 	size_t old;
 	int ver, r;
 
+	(void)ys;
 	(void)row;
 	if (k->len == 7 && strcmp(k->str, "version") == 0)
 		return dx_get_int(x, "version", v, 1, 1, &ver);
 	/* the table allows only "version" and "domains" */
-	if (ynode_is_null(v))
+	if (yevent_is_null(v))
 		return 0;
 	old = dx_sect_push(x, "domains");
-	r = ywalk_map(&x->w, "domains", v, NULL, 0, domain_pair, ra);
+	r = yschema_map(x->ys, x->sect, "domains", v, NULL, 0, domain_pair, ra);
 	dx_sect_pop(x, old);
 	return r;
 }
@@ -169,16 +171,25 @@ static const struct dkey root_keys[] = {
 	{ NULL, NULL },
 };
 
+static int
+read_root(struct yschema *ys, void *arg, const struct yevent *root)
+{
+	struct root_arg *ra = arg;
+
+	ra->x->ys = ys;
+	if (yevent_is_null(root))
+		return 0;
+	return yschema_map(ys, ra->x->sect, "version and domains", root,
+	    root_keys, sizeof(*root_keys), root_pair, ra);
+}
+
 int
 dnsexpect_parse(const char *text, size_t len, const char *name,
     const char *basedir, struct dnsexpect **exp_r, struct errbuf *eb)
 {
 	struct dnsexpect *e;
-	struct ydoc *doc;
-	const struct ynode *root;
 	struct root_arg ra;
 	struct px x;
-	int rv = 0;
 
 	*exp_r = NULL;
 	if ((e = calloc(1, sizeof(*e))) == NULL ||
@@ -188,24 +199,12 @@ dnsexpect_parse(const char *text, size_t len, const char *name,
 		eb->errnum = ENOMEM;
 		return -1;
 	}
-	if ((doc = ydoc_parse(name, text, len, &dnsexpect_limits, eb)) ==
-	    NULL) {
-		dnsexpect_free(&e);
-		return -1;
-	}
 	memset(&x, 0, sizeof(x));
-	x.w.name = name;
-	x.w.eb = eb;
-	x.w.section = x.sect;
 	x.basedir = basedir;
 	ra.x = &x;
 	ra.e = e;
-	root = ydoc_root(doc);
-	if (root != NULL && !ynode_is_null(root))
-		rv = ywalk_map(&x.w, "version and domains", root, root_keys,
-		    sizeof(*root_keys), root_pair, &ra);
-	ydoc_free(&doc);
-	if (rv == -1) {
+	if (yschema_parse(name, text, len, &dnsexpect_limits, read_root, &ra,
+	    eb) == -1) {
 		dnsexpect_free(&e);
 		return -1;
 	}

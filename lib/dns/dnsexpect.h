@@ -1,6 +1,6 @@
 /*
  * dnsexpect: the expected state of each domain's mail DNS, read from YAML
- * (format in maildnscheck(1)) through lib/yamlutil and lib/ywalk, with
+ * (format in maildnscheck(1)) through lib/yschema, with
  * the limits and the strictness of udmail.yaml: unknown or duplicate keys,
  * excessive depth, size or value counts are refused.  Errors name
  * FILE:LINE:COL.  Relative file names (keys, certificates) are taken

@@ -19,7 +19,7 @@
 /* ---- mx ---- */
 
 static int
-h_mx_host(struct px *x, const char *key, const struct ynode *v)
+h_mx_host(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_mx *m = x->obj;
 
@@ -27,7 +27,7 @@ h_mx_host(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_mx_pref(struct px *x, const char *key, const struct ynode *v)
+h_mx_pref(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_mx *m = x->obj;
 
@@ -42,43 +42,44 @@ static const struct dkey mx_keys[] = {
 };
 
 static int
-h_mx(struct px *x, const char *key, const struct ynode *v)
+mx_item(struct px *x, const char *key, const struct yevent *it)
 {
 	struct dnsexpect_domain *d = x->d;
-	const struct ynode *it;
 	struct dnsexpect_mx *m;
 
-	d->mx_set = 1;
-	if (ynode_is_null(v)) {
-		d->null_mx = 1;
-		return 0;
-	}
-	if (v->type != YNODE_SEQ)
-		return FAIL(x, v, key, "expected a list of {host, pref}, or "
-		    "null for a null MX, got %s", ynode_kind(v));
-	for (it = v->first; it != NULL; it = it->next) {
-		if ((m = reallocarray(d->mx, d->nmx + 1, sizeof(*m))) == NULL)
-			return ywalk_nomem(&x->w);
-		d->mx = m;
-		m = &d->mx[d->nmx++];
-		memset(m, 0, sizeof(*m));
-		m->pref = -1;
-		if (it->type == YNODE_SCALAR) {
-			if (dx_get_name(x, key, it, "a host name",
-			    &m->host) == -1)
-				return -1;
-			continue;
-		}
-		if (dx_walk(x, key, "{host, pref}", it, mx_keys, m) == -1)
-			return -1;
-		if (m->host == NULL)
-			return FAIL(x, it, key, "host is required");
-	}
+	if ((m = reallocarray(d->mx, d->nmx + 1, sizeof(*m))) == NULL)
+		return yschema_nomem(x->ys);
+	d->mx = m;
+	m = &d->mx[d->nmx++];
+	memset(m, 0, sizeof(*m));
+	m->pref = -1;
+	if (it->type == YEV_SCALAR)
+		return dx_get_name(x, key, it, "a host name", &m->host);
+	if (dx_walk(x, key, "{host, pref}", it, mx_keys, m) == -1)
+		return -1;
+	if (m->host == NULL)
+		return FAIL(x, it, key, "host is required");
 	return 0;
 }
 
 static int
-h_null_mx(struct px *x, const char *key, const struct ynode *v)
+h_mx(struct px *x, const char *key, const struct yevent *v)
+{
+	struct dnsexpect_domain *d = x->d;
+
+	d->mx_set = 1;
+	if (yevent_is_null(v)) {
+		d->null_mx = 1;
+		return 0;
+	}
+	if (v->type != YEV_SEQ)
+		return FAIL(x, v, key, "expected a list of {host, pref}, or "
+		    "null for a null MX, got %s", yevent_kind(v));
+	return dx_list(x, key, v, mx_item);
+}
+
+static int
+h_null_mx(struct px *x, const char *key, const struct yevent *v)
 {
 	x->d->mx_set = 1;
 	return dx_get_bool(x, key, v, &x->d->null_mx);
@@ -87,7 +88,7 @@ h_null_mx(struct px *x, const char *key, const struct ynode *v)
 /* ---- spf ---- */
 
 static int
-ip_list(struct px *x, const char *key, const struct ynode *v, char ***vec,
+ip_list(struct px *x, const char *key, const struct yevent *v, char ***vec,
     size_t *n)
 {
 	size_t i;
@@ -102,7 +103,7 @@ ip_list(struct px *x, const char *key, const struct ynode *v, char ***vec,
 }
 
 static int
-h_spf_terms(struct px *x, const char *key, const struct ynode *v)
+h_spf_terms(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_spf *s = x->obj;
 
@@ -111,7 +112,7 @@ h_spf_terms(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_spf_pass(struct px *x, const char *key, const struct ynode *v)
+h_spf_pass(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_spf *s = x->obj;
 
@@ -119,7 +120,7 @@ h_spf_pass(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_spf_fail(struct px *x, const char *key, const struct ynode *v)
+h_spf_fail(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_spf *s = x->obj;
 
@@ -127,7 +128,7 @@ h_spf_fail(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_spf_sender(struct px *x, const char *key, const struct ynode *v)
+h_spf_sender(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_spf *s = x->obj;
 
@@ -135,7 +136,7 @@ h_spf_sender(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_spf_helo(struct px *x, const char *key, const struct ynode *v)
+h_spf_helo(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_spf *s = x->obj;
 
@@ -152,7 +153,7 @@ static const struct dkey spf_keys[] = {
 };
 
 static int
-h_spf(struct px *x, const char *key, const struct ynode *v)
+h_spf(struct px *x, const char *key, const struct yevent *v)
 {
 	x->d->spf.set = 1;
 	return dx_walk(x, key, "SPF expectations", v, spf_keys, &x->d->spf);
@@ -168,7 +169,7 @@ static const char *const ynu_words[] = { "y", "n", "u", NULL };
 
 #define DMARC_WORD(fn, field, words, what) \
 static int \
-fn(struct px *x, const char *key, const struct ynode *v) \
+fn(struct px *x, const char *key, const struct yevent *v) \
 { \
 	struct dnsexpect_dmarc *d = x->obj; \
 	return dx_get_word(x, key, v, words, what, &d->field); \
@@ -184,7 +185,7 @@ DMARC_WORD(h_dmarc_t, t, yn_words, "y or n")
 DMARC_WORD(h_dmarc_psd, psd, ynu_words, "y, n or u")
 
 static int
-h_dmarc_pct(struct px *x, const char *key, const struct ynode *v)
+h_dmarc_pct(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_dmarc *d = x->obj;
 
@@ -192,7 +193,7 @@ h_dmarc_pct(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_dmarc_rua(struct px *x, const char *key, const struct ynode *v)
+h_dmarc_rua(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_dmarc *d = x->obj;
 
@@ -201,7 +202,7 @@ h_dmarc_rua(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_dmarc_ruf(struct px *x, const char *key, const struct ynode *v)
+h_dmarc_ruf(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_dmarc *d = x->obj;
 
@@ -225,7 +226,7 @@ static const struct dkey dmarc_keys[] = {
 };
 
 static int
-h_dmarc(struct px *x, const char *key, const struct ynode *v)
+h_dmarc(struct px *x, const char *key, const struct yevent *v)
 {
 	x->d->dmarc.set = 1;
 	return dx_walk(x, key, "DMARC tags", v, dmarc_keys, &x->d->dmarc);
@@ -250,7 +251,7 @@ valid_selector(const char *s)
 }
 
 static int
-h_dkim_key(struct px *x, const char *key, const struct ynode *v)
+h_dkim_key(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_dkim *s = x->obj;
 
@@ -258,7 +259,7 @@ h_dkim_key(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_dkim_revoked(struct px *x, const char *key, const struct ynode *v)
+h_dkim_revoked(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_dkim *s = x->obj;
 
@@ -266,7 +267,7 @@ h_dkim_revoked(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_dkim_testing(struct px *x, const char *key, const struct ynode *v)
+h_dkim_testing(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_dkim *s = x->obj;
 
@@ -281,26 +282,27 @@ static const struct dkey dkim_sel_keys[] = {
 };
 
 static int
-dkim_selector(void *arg, const void *row, const struct ynode *k,
-    const struct ynode *v)
+dkim_selector(struct yschema *ys, void *arg, const void *row,
+    const struct yevent *k, const struct yevent *v)
 {
 	struct px *x = arg;
 	struct dnsexpect_domain *d = x->d;
 	struct dnsexpect_dkim *s;
 	char tmp[300];
 
+	(void)ys;
 	(void)row;
 	if (!valid_selector(k->str))
 		return FAIL(x, k, NULL, "'%s' is not a valid selector",
-		    ywalk_shown(k, tmp, sizeof(tmp)));
+		    yschema_shown(k, tmp, sizeof(tmp)));
 	if ((s = reallocarray(d->dkim, d->ndkim + 1, sizeof(*s))) == NULL)
-		return ywalk_nomem(&x->w);
+		return yschema_nomem(x->ys);
 	d->dkim = s;
 	s = &d->dkim[d->ndkim++];
 	memset(s, 0, sizeof(*s));
 	if ((s->selector = strdup(k->str)) == NULL)
-		return ywalk_nomem(&x->w);
-	if (v->type == YNODE_SCALAR && !ynode_is_null(v)) {
+		return yschema_nomem(x->ys);
+	if (v->type == YEV_SCALAR && !yevent_is_null(v)) {
 		if (strcmp(v->str, "revoked") == 0) {
 			s->revoked = 1;
 			return 0;
@@ -316,12 +318,13 @@ dkim_selector(void *arg, const void *row, const struct ynode *k,
 }
 
 static int
-h_dkim(struct px *x, const char *key, const struct ynode *v)
+h_dkim(struct px *x, const char *key, const struct yevent *v)
 {
 	size_t old = dx_sect_push(x, key);
 	int r;
 
-	r = ywalk_map(&x->w, "DKIM selectors", v, NULL, 0, dkim_selector, x);
+	r = yschema_map(x->ys, x->sect, "DKIM selectors", v, NULL, 0,
+	    dkim_selector, x);
 	dx_sect_pop(x, old);
 	return r;
 }
@@ -330,7 +333,7 @@ h_dkim(struct px *x, const char *key, const struct ynode *v)
 
 #define TLS_PATH(fn, field) \
 static int \
-fn(struct px *x, const char *key, const struct ynode *v) \
+fn(struct px *x, const char *key, const struct yevent *v) \
 { \
 	struct dnsexpect_tls *t = x->obj; \
 	return dx_get_path(x, key, v, &t->field); \
@@ -342,7 +345,7 @@ TLS_PATH(h_tls_next_cert, next_cert)
 TLS_PATH(h_tls_next_key, next_key)
 
 static int
-h_tls_dane(struct px *x, const char *key, const struct ynode *v)
+h_tls_dane(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_tls *t = x->obj;
 
@@ -350,7 +353,7 @@ h_tls_dane(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_tls_dnssec(struct px *x, const char *key, const struct ynode *v)
+h_tls_dnssec(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_tls *t = x->obj;
 
@@ -368,16 +371,17 @@ static const struct dkey tls_keys[] = {
 };
 
 static int
-tls_host(void *arg, const void *row, const struct ynode *k,
-    const struct ynode *v)
+tls_host(struct yschema *ys, void *arg, const void *row,
+    const struct yevent *k, const struct yevent *v)
 {
 	struct px *x = arg;
 	struct dnsexpect_domain *d = x->d;
 	struct dnsexpect_tls *t;
 
+	(void)ys;
 	(void)row;
 	if ((t = reallocarray(d->tls, d->ntls + 1, sizeof(*t))) == NULL)
-		return ywalk_nomem(&x->w);
+		return yschema_nomem(x->ys);
 	d->tls = t;
 	t = &d->tls[d->ntls++];
 	memset(t, 0, sizeof(*t));
@@ -387,12 +391,12 @@ tls_host(void *arg, const void *row, const struct ynode *k,
 }
 
 static int
-h_tls(struct px *x, const char *key, const struct ynode *v)
+h_tls(struct px *x, const char *key, const struct yevent *v)
 {
 	size_t old = dx_sect_push(x, key);
 	int r;
 
-	r = ywalk_map(&x->w, "TLS hosts", v, NULL, 0, tls_host, x);
+	r = yschema_map(x->ys, x->sect, "TLS hosts", v, NULL, 0, tls_host, x);
 	dx_sect_pop(x, old);
 	return r;
 }
@@ -400,8 +404,8 @@ h_tls(struct px *x, const char *key, const struct ynode *v)
 /* ---- ptr ---- */
 
 static int
-add_ptr(struct px *x, const struct ynode *at, const char *ip,
-    const struct ynode *name)
+add_ptr(struct px *x, const struct yevent *at, const char *ip,
+    const struct yevent *name)
 {
 	struct dnsexpect_domain *d = x->d;
 	struct dnsexpect_ptr *p;
@@ -409,43 +413,51 @@ add_ptr(struct px *x, const struct ynode *at, const char *ip,
 
 	if (!dx_valid_ip(ip))
 		return FAIL(x, at, NULL, "'%s' is not an IP address",
-		    ywalk_shown(at, tmp, sizeof(tmp)));
+		    yschema_shown(at, tmp, sizeof(tmp)));
 	if ((p = reallocarray(d->ptr, d->nptr + 1, sizeof(*p))) == NULL)
-		return ywalk_nomem(&x->w);
+		return yschema_nomem(x->ys);
 	d->ptr = p;
 	p = &d->ptr[d->nptr++];
 	memset(p, 0, sizeof(*p));
 	if ((p->ip = strdup(ip)) == NULL)
-		return ywalk_nomem(&x->w);
-	if (name != NULL && !ynode_is_null(name))
+		return yschema_nomem(x->ys);
+	if (name != NULL && !yevent_is_null(name))
 		return dx_get_name(x, ip, name, "a host name", &p->name);
 	return 0;
 }
 
 static int
-ptr_pair(void *arg, const void *row, const struct ynode *k,
-    const struct ynode *v)
+ptr_pair(struct yschema *ys, void *arg, const void *row,
+    const struct yevent *k, const struct yevent *v)
 {
+	(void)ys;
 	(void)row;
 	return add_ptr(arg, k, k->str, v);
 }
 
 static int
-h_ptr(struct px *x, const char *key, const struct ynode *v)
+ptr_item(struct px *x, const char *key, const struct yevent *it)
 {
-	const struct ynode *it;
-	size_t old = dx_sect_push(x, key);
-	int r = 0;
+	(void)key;
+	if (dx_want_scalar(x, NULL, it, "an IP address") == -1)
+		return -1;
+	return add_ptr(x, it, it->str, NULL);
+}
 
-	if (v->type == YNODE_MAP)
-		r = ywalk_map(&x->w, "IP: name", v, NULL, 0, ptr_pair, x);
-	else if (v->type == YNODE_SEQ) {
-		for (it = v->first; it != NULL && r == 0; it = it->next)
-			r = dx_want_scalar(x, NULL, it, "an IP address") == -1 ?
-			    -1 : add_ptr(x, it, it->str, NULL);
-	} else
+static int
+h_ptr(struct px *x, const char *key, const struct yevent *v)
+{
+	size_t old = dx_sect_push(x, key);
+	int r;
+
+	if (v->type == YEV_MAP)
+		r = yschema_map(x->ys, x->sect, "IP: name", v, NULL, 0,
+		    ptr_pair, x);
+	else if (v->type == YEV_SEQ)
+		r = dx_list(x, key, v, ptr_item);
+	else
 		r = FAIL(x, v, NULL, "expected a list of IPs or a mapping "
-		    "IP: name, got %s", ynode_kind(v));
+		    "IP: name, got %s", yevent_kind(v));
 	dx_sect_pop(x, old);
 	return r;
 }
@@ -453,7 +465,7 @@ h_ptr(struct px *x, const char *key, const struct ynode *v)
 /* ---- submission, submissions ---- */
 
 static int
-h_srv_host(struct px *x, const char *key, const struct ynode *v)
+h_srv_host(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_srv *s = x->obj;
 
@@ -462,7 +474,7 @@ h_srv_host(struct px *x, const char *key, const struct ynode *v)
 
 #define SRV_INT(fn, field) \
 static int \
-fn(struct px *x, const char *key, const struct ynode *v) \
+fn(struct px *x, const char *key, const struct yevent *v) \
 { \
 	struct dnsexpect_srv *s = x->obj; \
 	return dx_get_int(x, key, v, 0, 65535, &s->field); \
@@ -498,32 +510,37 @@ srv_new(struct px *x, const char *service)
 }
 
 static int
-h_srv(struct px *x, const char *key, const struct ynode *v)
+srv_item(struct px *x, const char *key, const struct yevent *it)
 {
-	const struct ynode *it;
+	struct dnsexpect_srv *s;
+
+	if ((s = srv_new(x, key)) == NULL)
+		return yschema_nomem(x->ys);
+	if (dx_walk(x, key, "{host, port, priority, weight}", it, srv_keys,
+	    s) == -1)
+		return -1;
+	if (s->host == NULL)
+		return FAIL(x, it, key, "host is required");
+	return 0;
+}
+
+static int
+h_srv(struct px *x, const char *key, const struct yevent *v)
+{
 	struct dnsexpect_srv *s;
 
 	x->d->srv_set = 1;
-	if (v->type == YNODE_SCALAR && strcmp(v->str, "none") == 0) {
+	if (v->type == YEV_SCALAR && strcmp(v->str, "none") == 0) {
 		if ((s = srv_new(x, key)) == NULL ||
 		    (s->host = strdup("")) == NULL)
-			return ywalk_nomem(&x->w);
+			return yschema_nomem(x->ys);
 		s->port = s->priority = s->weight = 0;
 		return 0;
 	}
-	if (v->type != YNODE_SEQ)
+	if (v->type != YEV_SEQ)
 		return FAIL(x, v, key, "expected a list of {host, port, "
-		    "priority, weight} or \"none\", got %s", ynode_kind(v));
-	for (it = v->first; it != NULL; it = it->next) {
-		if ((s = srv_new(x, key)) == NULL)
-			return ywalk_nomem(&x->w);
-		if (dx_walk(x, key, "{host, port, priority, weight}", it,
-		    srv_keys, s) == -1)
-			return -1;
-		if (s->host == NULL)
-			return FAIL(x, it, key, "host is required");
-	}
-	return 0;
+		    "priority, weight} or \"none\", got %s", yevent_kind(v));
+	return dx_list(x, key, v, srv_item);
 }
 
 /* ---- mta_sts, tlsrpt ---- */
@@ -531,7 +548,7 @@ h_srv(struct px *x, const char *key, const struct ynode *v)
 static const char *const sts_words[] = { "enforce", "testing", "none", NULL };
 
 static int
-h_sts_mode(struct px *x, const char *key, const struct ynode *v)
+h_sts_mode(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_mtasts *m = x->obj;
 
@@ -540,7 +557,7 @@ h_sts_mode(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_sts_mx(struct px *x, const char *key, const struct ynode *v)
+h_sts_mx(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_mtasts *m = x->obj;
 
@@ -555,7 +572,7 @@ static const struct dkey sts_keys[] = {
 };
 
 static int
-h_mta_sts(struct px *x, const char *key, const struct ynode *v)
+h_mta_sts(struct px *x, const char *key, const struct yevent *v)
 {
 	x->d->mta_sts.set = 1;
 	return dx_walk(x, key, "MTA-STS expectations", v, sts_keys,
@@ -563,7 +580,7 @@ h_mta_sts(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_rpt_rua(struct px *x, const char *key, const struct ynode *v)
+h_rpt_rua(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_tlsrpt *t = x->obj;
 
@@ -577,7 +594,7 @@ static const struct dkey rpt_keys[] = {
 };
 
 static int
-h_tlsrpt(struct px *x, const char *key, const struct ynode *v)
+h_tlsrpt(struct px *x, const char *key, const struct yevent *v)
 {
 	x->d->tlsrpt.set = 1;
 	return dx_walk(x, key, "TLS-RPT expectations", v, rpt_keys,
@@ -587,7 +604,7 @@ h_tlsrpt(struct px *x, const char *key, const struct ynode *v)
 /* ---- ack ---- */
 
 static int
-h_ack_id(struct px *x, const char *key, const struct ynode *v)
+h_ack_id(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_ack *a = x->obj;
 	unsigned i;
@@ -604,7 +621,7 @@ h_ack_id(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_ack_subject(struct px *x, const char *key, const struct ynode *v)
+h_ack_subject(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_ack *a = x->obj;
 
@@ -612,7 +629,7 @@ h_ack_subject(struct px *x, const char *key, const struct ynode *v)
 }
 
 static int
-h_ack_reason(struct px *x, const char *key, const struct ynode *v)
+h_ack_reason(struct px *x, const char *key, const struct yevent *v)
 {
 	struct dnsexpect_ack *a = x->obj;
 
@@ -635,7 +652,7 @@ days_from_civil(long long y, unsigned m, unsigned d)
 }
 
 static int
-h_ack_until(struct px *x, const char *key, const struct ynode *v)
+h_ack_until(struct px *x, const char *key, const struct yevent *v)
 {
 	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
 		31, 30, 31 };
@@ -655,7 +672,7 @@ h_ack_until(struct px *x, const char *key, const struct ynode *v)
 	    (m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
 	    y % 400 != 0))))
 		return FAIL(x, v, key, "'%s': expected a date YYYY-MM-DD",
-		    ywalk_shown(v, tmp, sizeof(tmp)));
+		    yschema_shown(v, tmp, sizeof(tmp)));
 	memcpy(a->until, v->str, 10);
 	a->until[10] = '\0';
 	a->until_end = (days_from_civil(y, m, d) + 1) * 86400;
@@ -671,50 +688,51 @@ static const struct dkey ack_keys[] = {
 };
 
 static int
-h_ack(struct px *x, const char *key, const struct ynode *v)
+ack_item(struct px *x, const char *key, const struct yevent *it)
 {
 	struct dnsexpect_domain *d = x->d;
-	const struct ynode *it;
 	struct dnsexpect_ack *a;
 
-	if (v->type != YNODE_SEQ)
-		return FAIL(x, v, key, "expected a list of {id, subject, "
-		    "reason, until}, got %s", ynode_kind(v));
-	for (it = v->first; it != NULL; it = it->next) {
-		if ((a = reallocarray(d->ack, d->nack + 1, sizeof(*a))) ==
-		    NULL)
-			return ywalk_nomem(&x->w);
-		d->ack = a;
-		a = &d->ack[d->nack++];
-		memset(a, 0, sizeof(*a));
-		a->line = (int)it->line;
-		if (dx_walk(x, key, "{id, subject, reason, until}", it,
-		    ack_keys, a) == -1)
-			return -1;
-		if (a->id == NULL || a->reason == NULL || a->until[0] == '\0')
-			return FAIL(x, it, key, "id, reason and until are "
-			    "required: an acknowledgement says why and for "
-			    "how long");
-	}
+	if ((a = reallocarray(d->ack, d->nack + 1, sizeof(*a))) == NULL)
+		return yschema_nomem(x->ys);
+	d->ack = a;
+	a = &d->ack[d->nack++];
+	memset(a, 0, sizeof(*a));
+	a->line = (int)it->line;
+	if (dx_walk(x, key, "{id, subject, reason, until}", it, ack_keys, a) ==
+	    -1)
+		return -1;
+	if (a->id == NULL || a->reason == NULL || a->until[0] == '\0')
+		return FAIL(x, it, key, "id, reason and until are required: "
+		    "an acknowledgement says why and for how long");
 	return 0;
+}
+
+static int
+h_ack(struct px *x, const char *key, const struct yevent *v)
+{
+	if (v->type != YEV_SEQ)
+		return FAIL(x, v, key, "expected a list of {id, subject, "
+		    "reason, until}, got %s", yevent_kind(v));
+	return dx_list(x, key, v, ack_item);
 }
 
 /* ---- domain ---- */
 
 static int
-h_dane(struct px *x, const char *key, const struct ynode *v)
+h_dane(struct px *x, const char *key, const struct yevent *v)
 {
 	return dx_get_dane(x, key, v, &x->d->dane);
 }
 
 static int
-h_dnssec(struct px *x, const char *key, const struct ynode *v)
+h_dnssec(struct px *x, const char *key, const struct yevent *v)
 {
 	return dx_get_dnssec(x, key, v, &x->d->dnssec);
 }
 
 static int
-h_deadline(struct px *x, const char *key, const struct ynode *v)
+h_deadline(struct px *x, const char *key, const struct yevent *v)
 {
 	char tmp[300], *end;
 	double s;
@@ -726,7 +744,7 @@ h_deadline(struct px *x, const char *key, const struct ynode *v)
 	if (v->str[0] < '0' || v->str[0] > '9' || *end != '\0' || errno != 0 ||
 	    !(s > 0 && s <= 3600))
 		return FAIL(x, v, key, "'%s': expected seconds, 0 < S <= 3600",
-		    ywalk_shown(v, tmp, sizeof(tmp)));
+		    yschema_shown(v, tmp, sizeof(tmp)));
 	x->d->deadline = s;
 	return 0;
 }

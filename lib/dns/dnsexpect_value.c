@@ -33,11 +33,12 @@ dx_sect_pop(struct px *x, size_t old)
 }
 
 int
-dx_dkey_fn(void *arg, const void *row, const struct ynode *k,
-    const struct ynode *v)
+dx_dkey_fn(struct yschema *ys, void *arg, const void *row,
+    const struct yevent *k, const struct yevent *v)
 {
 	const struct dkey *dk = row;
 
+	(void)ys;
 	(void)k;
 	return dk->fn(arg, dk->name, v);
 }
@@ -45,32 +46,54 @@ dx_dkey_fn(void *arg, const void *row, const struct ynode *k,
 /* Walk mapping V with TABLE, filling OBJ, in section NAME. */
 int
 dx_walk(struct px *x, const char *name, const char *what,
-    const struct ynode *v, const struct dkey *table, void *obj)
+    const struct yevent *v, const struct dkey *table, void *obj)
 {
 	void *outer = x->obj;
 	size_t old = dx_sect_push(x, name);
 	int r;
 
 	x->obj = obj;
-	r = ywalk_map(&x->w, what, v, table, sizeof(*table), dx_dkey_fn, x);
+	r = yschema_map(x->ys, x->sect, what, v, table, sizeof(*table),
+	    dx_dkey_fn, x);
 	x->obj = outer;
 	dx_sect_pop(x, old);
 	return r;
 }
 
+struct item_arg {
+	struct px *x;
+	const char *key;
+	dx_item_fn *fn;
+};
+
+static int
+item_fn(struct yschema *ys, void *arg, const struct yevent *it)
+{
+	const struct item_arg *ia = arg;
+
+	(void)ys;
+	return ia->fn(ia->x, ia->key, it);
+}
+
+/* Each item of list V (of KEY) to FN. */
 int
-dx_want_scalar(struct px *x, const char *key, const struct ynode *v,
+dx_list(struct px *x, const char *key, const struct yevent *v, dx_item_fn *fn)
+{
+	struct item_arg ia = { x, key, fn };
+
+	return yschema_list(x->ys, v, item_fn, &ia);
+}
+
+int
+dx_want_scalar(struct px *x, const char *key, const struct yevent *v,
     const char *what)
 {
-	if (v->type != YNODE_SCALAR || ynode_is_null(v))
-		return FAIL(x, v, key, "expected %s, got %s", what,
-		    ynode_kind(v));
-	return 0;
+	return yschema_scalar(x->ys, x->sect, v, key, what);
 }
 
 /* A scalar of printable text, copied into *DST. */
 int
-dx_get_str(struct px *x, const char *key, const struct ynode *v,
+dx_get_str(struct px *x, const char *key, const struct yevent *v,
     const char *what, char **dst)
 {
 	unsigned i;
@@ -83,7 +106,7 @@ dx_get_str(struct px *x, const char *key, const struct ynode *v,
 			return FAIL(x, v, key, "control character at offset "
 			    "%u, expected %s", i, what);
 	if ((s = strdup(v->str)) == NULL)
-		return ywalk_nomem(&x->w);
+		return yschema_nomem(x->ys);
 	free(*dst);
 	*dst = s;
 	return 0;
@@ -91,7 +114,7 @@ dx_get_str(struct px *x, const char *key, const struct ynode *v,
 
 /* One of WORDS (NULL-terminated), exactly, into *DST. */
 int
-dx_get_word(struct px *x, const char *key, const struct ynode *v,
+dx_get_word(struct px *x, const char *key, const struct yevent *v,
     const char *const *words, const char *what, char **dst)
 {
 	char tmp[300];
@@ -103,11 +126,11 @@ dx_get_word(struct px *x, const char *key, const struct ynode *v,
 		if (strcmp(v->str, words[i]) == 0)
 			return dx_get_str(x, key, v, what, dst);
 	return FAIL(x, v, key, "'%s': expected %s",
-	    ywalk_shown(v, tmp, sizeof(tmp)), what);
+	    yschema_shown(v, tmp, sizeof(tmp)), what);
 }
 
 int
-dx_get_int(struct px *x, const char *key, const struct ynode *v, long lo,
+dx_get_int(struct px *x, const char *key, const struct yevent *v, long lo,
     long hi, int *out)
 {
 	char tmp[300], *end;
@@ -120,13 +143,13 @@ dx_get_int(struct px *x, const char *key, const struct ynode *v, long lo,
 	if (v->str[0] < '0' || v->str[0] > '9' || *end != '\0' || errno != 0 ||
 	    n < lo || n > hi)
 		return FAIL(x, v, key, "'%s': expected an integer %ld..%ld",
-		    ywalk_shown(v, tmp, sizeof(tmp)), lo, hi);
+		    yschema_shown(v, tmp, sizeof(tmp)), lo, hi);
 	*out = (int)n;
 	return 0;
 }
 
 int
-dx_get_bool(struct px *x, const char *key, const struct ynode *v, int *out)
+dx_get_bool(struct px *x, const char *key, const struct yevent *v, int *out)
 {
 	char tmp[300];
 
@@ -139,13 +162,13 @@ dx_get_bool(struct px *x, const char *key, const struct ynode *v, int *out)
 		*out = 0;
 	else
 		return FAIL(x, v, key, "'%s': expected true or false",
-		    ywalk_shown(v, tmp, sizeof(tmp)));
+		    yschema_shown(v, tmp, sizeof(tmp)));
 	return 0;
 }
 
 /* A host or domain name (LDH, a dot, no final dot kept), lower case. */
 int
-dx_get_name(struct px *x, const char *key, const struct ynode *v,
+dx_get_name(struct px *x, const char *key, const struct yevent *v,
     const char *what, char **dst)
 {
 	struct errbuf eb;
@@ -160,9 +183,9 @@ dx_get_name(struct px *x, const char *key, const struct ynode *v,
 		n--;
 	if ((why = ycheck_domain(v->str, n, &eb)) != NULL)
 		return FAIL(x, v, key, "'%s': %s, expected %s",
-		    ywalk_shown(v, tmp, sizeof(tmp)), why, what);
+		    yschema_shown(v, tmp, sizeof(tmp)), why, what);
 	if ((s = strndup(v->str, n)) == NULL)
-		return ywalk_nomem(&x->w);
+		return yschema_nomem(x->ys);
 	for (i = 0; i < n; i++)
 		if (s[i] >= 'A' && s[i] <= 'Z')
 			s[i] = (char)(s[i] - 'A' + 'a');
@@ -173,7 +196,7 @@ dx_get_name(struct px *x, const char *key, const struct ynode *v,
 
 /* A file name, made relative to the YAML file's directory. */
 int
-dx_get_path(struct px *x, const char *key, const struct ynode *v,
+dx_get_path(struct px *x, const char *key, const struct yevent *v,
     char **dst)
 {
 	struct buf b = BUF_INIT;
@@ -185,7 +208,7 @@ dx_get_path(struct px *x, const char *key, const struct ynode *v,
 		if (buf_printf(&b, "%s/%s", x->basedir, s) == -1) {
 			free(s);
 			buf_free(&b);
-			return ywalk_nomem(&x->w);
+			return yschema_nomem(x->ys);
 		}
 		free(s);
 		s = b.data;
@@ -201,68 +224,89 @@ strv_push(struct px *x, char ***v, size_t *n, const char *s, size_t len)
 	char **nv, *d;
 
 	if ((d = strndup(s, len)) == NULL)
-		return ywalk_nomem(&x->w);
+		return yschema_nomem(x->ys);
 	if ((nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL) {
 		free(d);
-		return ywalk_nomem(&x->w);
+		return yschema_nomem(x->ys);
 	}
 	nv[(*n)++] = d;
 	*v = nv;
 	return 0;
 }
 
-/* A list of scalars, or one scalar holding a comma or space list. */
-int
-dx_get_list(struct px *x, const char *key, const struct ynode *v,
-    char ***v_r, size_t *n_r)
-{
-	const struct ynode *it;
-	const char *p, *e;
-	char **vec = NULL;
-	size_t n = 0, i;
+/* The items of a list being read by dx_get_list. */
+struct strv_acc {
+	struct px *x;
+	const char *key;
+	char **vec;
+	size_t n;
+};
 
-	if (ynode_is_null(v))
-		goto done;
-	if (v->type == YNODE_SEQ) {
-		for (it = v->first; it != NULL; it = it->next) {
-			if (dx_want_scalar(x, key, it, "a string") == -1)
-				goto fail;
-			for (i = 0; i < it->len; i++)
-				if ((unsigned char)it->str[i] < 0x20)
-					break;
-			if (i < it->len) {
-				FAIL(x, it, key, "control character in a list "
-				    "item");
-				goto fail;
-			}
-			if (strv_push(x, &vec, &n, it->str, it->len) == -1)
-				goto fail;
-		}
-		goto done;
-	}
-	if (dx_want_scalar(x, key, v, "a list") == -1)
-		goto fail;
+static int
+list_item(struct strv_acc *a, const struct yevent *it)
+{
+	size_t i;
+
+	if (dx_want_scalar(a->x, a->key, it, "a string") == -1)
+		return -1;
+	for (i = 0; i < it->len; i++)
+		if ((unsigned char)it->str[i] < 0x20)
+			return FAIL(a->x, it, a->key, "control character in a "
+			    "list item");
+	return strv_push(a->x, &a->vec, &a->n, it->str, it->len);
+}
+
+/* One scalar holding a comma or space list. */
+static int
+split_list(struct strv_acc *a, const struct yevent *v)
+{
+	const char *p, *e;
+	size_t i;
+
+	if (dx_want_scalar(a->x, a->key, v, "a list") == -1)
+		return -1;
 	for (p = v->str; *p != '\0'; p = e) {
 		p += strspn(p, ", ");
 		if (*p == '\0')
 			break;
 		e = p + strcspn(p, ", ");
 		for (i = 0; p + i < e; i++)
-			if ((unsigned char)p[i] < 0x20) {
-				FAIL(x, v, key, "control character in a list");
-				goto fail;
-			}
-		if (strv_push(x, &vec, &n, p, (size_t)(e - p)) == -1)
-			goto fail;
+			if ((unsigned char)p[i] < 0x20)
+				return FAIL(a->x, v, a->key, "control "
+				    "character in a list");
+		if (strv_push(a->x, &a->vec, &a->n, p, (size_t)(e - p)) == -1)
+			return -1;
 	}
-done:
-	dns_strv_free(*v_r, *n_r);
-	*v_r = vec;
-	*n_r = n;
 	return 0;
-fail:
-	dns_strv_free(vec, n);
-	return -1;
+}
+
+static int
+list_scalar(struct yschema *ys, void *arg, const struct yevent *v,
+    int in_list)
+{
+	(void)ys;
+	return in_list ? list_item(arg, v) : split_list(arg, v);
+}
+
+/* A list of scalars, or one scalar holding a comma or space list. */
+int
+dx_get_list(struct px *x, const char *key, const struct yevent *v,
+    char ***v_r, size_t *n_r)
+{
+	struct strv_acc a = { x, key, NULL, 0 };
+	int r = 0;
+
+	if (!yevent_is_null(v))
+		r = yschema_scalars(x->ys, 0, x->sect, key, v, "a list",
+		    "a string", list_scalar, &a);
+	if (r == -1) {
+		dns_strv_free(a.vec, a.n);
+		return -1;
+	}
+	dns_strv_free(*v_r, *n_r);
+	*v_r = a.vec;
+	*n_r = a.n;
+	return 0;
 }
 
 int
@@ -274,7 +318,7 @@ dx_valid_ip(const char *s)
 }
 
 int
-dx_get_dane(struct px *x, const char *key, const struct ynode *v,
+dx_get_dane(struct px *x, const char *key, const struct yevent *v,
     enum dnsexpect_dane *out)
 {
 	char tmp[300];
@@ -290,12 +334,12 @@ dx_get_dane(struct px *x, const char *key, const struct ynode *v,
 		*out = DNSEXPECT_DANE_NONE;
 	else
 		return FAIL(x, v, key, "'%s': expected required, optional or "
-		    "none", ywalk_shown(v, tmp, sizeof(tmp)));
+		    "none", yschema_shown(v, tmp, sizeof(tmp)));
 	return 0;
 }
 
 int
-dx_get_dnssec(struct px *x, const char *key, const struct ynode *v,
+dx_get_dnssec(struct px *x, const char *key, const struct yevent *v,
     enum dnsexpect_dnssec *out)
 {
 	char tmp[300];
@@ -310,6 +354,6 @@ dx_get_dnssec(struct px *x, const char *key, const struct ynode *v,
 		*out = DNSEXPECT_DNSSEC_ANY;
 	else
 		return FAIL(x, v, key, "'%s': expected secure, insecure or any",
-		    ywalk_shown(v, tmp, sizeof(tmp)));
+		    yschema_shown(v, tmp, sizeof(tmp)));
 	return 0;
 }

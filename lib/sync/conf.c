@@ -21,11 +21,12 @@
 /* <ldap.h> for LDAP_SCOPE_* */
 #include <ldap.h>
 
+#include "array.h"
 #include "buf.h"
 #include "conf.h"
 #include "outputs.h"
 #include "yamlutil.h"
-#include "ywalk.h"
+#include "yschema.h"
 
 #include "conf_int.h"
 
@@ -198,16 +199,15 @@ conf_free(struct conf **confp)
 	*confp = NULL;
 }
 
-/* "FILE:LINE:COL: SECTION.KEY: what" (the one shape, lib/ywalk). */
+/* "FILE:LINE:COL: SECTION.KEY: what" (the one shape, lib/yschema). */
 int __attribute__((format(printf, 4, 5)))
-cfail(struct cctx *c, const struct ynode *at, const char *key,
+cfail(struct cctx *c, const struct yevent *at, const char *key,
     const char *fmt, ...)
 {
-	struct ywalk w = { c->name, c->eb, c->section };
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)ywalk_vfail(&w, at, key, fmt, ap);
+	(void)yschema_vfail(c->ys, c->section, at, key, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -222,23 +222,20 @@ nomem(struct cctx *c)
 
 /* The scalar's text, quoted for a message. */
 const char *
-shown(const struct ynode *n, char *tmp, size_t size)
+shown(const struct yevent *n, char *tmp, size_t size)
 {
-	return ywalk_shown(n, tmp, size);
+	return yschema_shown(n, tmp, size);
 }
 
 int
-want_scalar(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+want_scalar(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     const char *what)
 {
-	if (v->type != YNODE_SCALAR || ynode_is_null(v))
-		return cfail(c, v, ck->name, "expected %s, got %s", what,
-		    ynode_kind(v));
-	return 0;
+	return yschema_scalar(c->ys, c->section, v, ck->name, what);
 }
 
 int
-h_str(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_str(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	char **field = (char **)((char *)base + ck->off);
@@ -259,7 +256,7 @@ h_str(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 }
 
 static int
-check_path(struct cctx *c, const struct ckey *ck, const struct ynode *v)
+check_path(struct cctx *c, const struct ckey *ck, const struct yevent *v)
 {
 	unsigned i;
 
@@ -276,7 +273,7 @@ check_path(struct cctx *c, const struct ckey *ck, const struct ynode *v)
 }
 
 int
-h_path(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_path(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	if (check_path(c, ck, v) == -1)
@@ -285,7 +282,7 @@ h_path(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 }
 
 static int
-h_domain(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_domain(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	struct errbuf eb;
@@ -301,9 +298,9 @@ h_domain(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 }
 
 static int
-parse_bool(const struct ynode *v, int *b)
+parse_bool(const struct yevent *v, int *b)
 {
-	if (v->type != YNODE_SCALAR)
+	if (v->type != YEV_SCALAR)
 		return -1;
 	if (strcasecmp(v->str, "true") == 0 || strcasecmp(v->str, "yes") == 0)
 		*b = 1;
@@ -316,15 +313,14 @@ parse_bool(const struct ynode *v, int *b)
 }
 
 int
-h_bool(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_bool(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	int *field = (int *)((char *)base + ck->off);
 	char tmp[300];
 
-	if (v->type != YNODE_SCALAR || ynode_is_null(v))
-		return cfail(c, v, ck->name, "expected true or false, got %s",
-		    ynode_kind(v));
+	if (want_scalar(c, ck, v, "true or false") == -1)
+		return -1;
 	if (parse_bool(v, field) == -1)
 		return cfail(c, v, ck->name, "'%s': expected true, false, yes "
 		    "or no", shown(v, tmp, sizeof(tmp)));
@@ -332,16 +328,17 @@ h_bool(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 }
 
 static int
-parse_int(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+parse_int(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     long *r)
 {
 	long n = 0;
 	unsigned i;
 	char tmp[300];
 
-	if (v->type != YNODE_SCALAR || ynode_is_null(v))
-		return cfail(c, v, ck->name, "expected an integer %ld..%ld, "
-		    "got %s", ck->min, ck->max, ynode_kind(v));
+	(void)snprintf(tmp, sizeof(tmp), "an integer %ld..%ld", ck->min,
+	    ck->max);
+	if (want_scalar(c, ck, v, tmp) == -1)
+		return -1;
 	if (v->len == 0)
 		return cfail(c, v, ck->name, "'': expected an integer "
 		    "%ld..%ld", ck->min, ck->max);
@@ -361,7 +358,7 @@ parse_int(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 }
 
 int
-h_int(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_int(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	long n;
@@ -373,7 +370,7 @@ h_int(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 }
 
 static int
-h_uint(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_uint(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	long n;
@@ -386,7 +383,7 @@ h_uint(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 
 /* "10%", "2.5%", or a fraction "0.10"; 0..100 %. */
 static int
-h_shrink(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_shrink(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	double d;
@@ -417,55 +414,71 @@ h_shrink(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	return 0;
 }
 
+/* The hiera: paths being read, kept NULL-terminated. */
+struct hiera_acc {
+	struct cctx *c;
+	const struct ckey *ck;
+	char **files;
+	size_t n, cap;
+};
+
 static int
-h_hiera(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+hiera_file(struct yschema *ys, void *arg, const struct yevent *item,
+    int in_list)
+{
+	struct hiera_acc *a = arg;
+	char tmp[300];
+	size_t i;
+
+	(void)ys;
+	(void)in_list;
+	if (check_path(a->c, a->ck, item) == -1)
+		return -1;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->files[i], item->str) == 0)
+			return cfail(a->c, item, a->ck->name, "'%s' is listed "
+			    "twice", shown(item, tmp, sizeof(tmp)));
+	if (array_grow(&a->files, &a->cap, a->n + 1, sizeof(*a->files)) ==
+	    -1 || (a->files[a->n] = strdup(item->str)) == NULL)
+		return nomem(a->c);
+	a->files[++a->n] = NULL;
+	return 0;
+}
+
+static int
+h_hiera(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	struct conf *conf = c->conf;
-	const struct ynode *item;
-	char **files, tmp[300];
-	size_t n = 0, i;
+	struct hiera_acc a = { c, ck, NULL, 0, 0 };
+	size_t i;
+	int r;
 
-	if (ynode_is_null(v))
+	(void)base;
+	if (yevent_is_null(v))
 		return 0;
-	if (v->type == YNODE_MAP)
-		return cfail(c, v, ck->name, "expected a list of paths or one "
-		    "path, got a mapping");
-	item = v->type == YNODE_SEQ ? v->first : v;
-	if ((files = calloc((v->type == YNODE_SEQ ? v->nkids : 1) + 1,
-	    sizeof(*files))) == NULL)
+	if (array_grow(&a.files, &a.cap, 0, sizeof(*a.files)) == -1)
 		return nomem(c);
-	for (; item != NULL; item = v->type == YNODE_SEQ ? item->next : NULL) {
-		if (check_path(c, ck, item) == -1)
-			goto fail;
-		for (i = 0; i < n; i++)
-			if (strcmp(files[i], item->str) == 0) {
-				cfail(c, item, ck->name, "'%s' is listed twice",
-				    shown(item, tmp, sizeof(tmp)));
-				goto fail;
-			}
-		if ((files[n] = strdup(item->str)) == NULL) {
-			nomem(c);
-			goto fail;
-		}
-		n++;
+	a.files[0] = NULL;
+	r = yschema_scalars(c->ys, 0, c->section, ck->name, v, "a list of "
+	    "paths or one path", "an absolute path", hiera_file, &a);
+	if (r == -1) {
+		for (i = 0; i < a.n; i++)
+			free(a.files[i]);
+		free(a.files);
+		return -1;
 	}
 	for (i = 0; i < conf->hiera_count; i++)
 		free(conf->hiera_files[i]);
 	free(conf->hiera_files);
-	conf->hiera_files = files;
-	conf->hiera_count = n;
+	conf->hiera_files = a.files;
+	conf->hiera_count = a.n;
 	return 0;
-fail:
-	for (i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
-	return -1;
 }
 
 /* Postfix transport(5) "transport:nexthop"; written into a map value. */
 static int
-h_nexthop(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_nexthop(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	unsigned i;
@@ -491,27 +504,30 @@ struct walk_arg {
 };
 
 static int
-walk_key(void *arg, const void *row, const struct ynode *k,
-    const struct ynode *v)
+walk_key(struct yschema *ys, void *arg, const void *row,
+    const struct yevent *k, const struct yevent *v)
 {
 	struct walk_arg *wa = arg;
 	const struct ckey *ck = row;
 
-	if (ck->mark != MK_NONE)
-		wa->c->mark[ck->mark] = k;
+	(void)ys;
+	if (ck->mark != MK_NONE) {
+		wa->c->mark[ck->mark] = *k;
+		wa->c->mark[ck->mark].str = NULL; /* the position only */
+	}
 	return ck->fn(wa->c, ck, v, wa->base);
 }
 
 /* Check MAP against KEYS (no duplicates, no unknown key) and run each
    key's handler on BASE. */
 int
-walk_map(struct cctx *c, const char *what, const struct ynode *map,
+walk_map(struct cctx *c, const char *what, const struct yevent *map,
     const struct ckey *keys, void *base)
 {
-	struct ywalk w = { c->name, c->eb, c->section };
 	struct walk_arg wa = { c, base };
 
-	return ywalk_map(&w, what, map, keys, sizeof(*keys), walk_key, &wa);
+	return yschema_map(c->ys, c->section, what, map, keys, sizeof(*keys),
+	    walk_key, &wa);
 }
 
 static const struct ckey argon2_keys[] = {
@@ -524,7 +540,7 @@ static const struct ckey argon2_keys[] = {
 };
 
 static int
-h_argon2(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_argon2(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	const char *outer = c->section;
@@ -551,7 +567,7 @@ static const struct ckey cost_keys[] = {
 };
 
 static int
-h_max_cost(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_max_cost(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	const char *outer = c->section;
@@ -577,7 +593,7 @@ static const struct ckey policy_keys[] = {
 };
 
 static int
-h_policy(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_policy(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	struct conf_policy *p = &c->conf->policy;
@@ -586,27 +602,27 @@ h_policy(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	c->section = "password_policy";
 	r = walk_map(c, "password policy settings", v, policy_keys, p);
 	if (r == 0 && p->min_length > p->max_length) {
-		if (c->mark[MK_MAX_LENGTH] != NULL)
-			r = cfail(c, c->mark[MK_MAX_LENGTH], "max_length",
+		if (MARK(c, MK_MAX_LENGTH) != NULL)
+			r = cfail(c, MARK(c, MK_MAX_LENGTH), "max_length",
 			    "%d is below min_length %d", p->max_length,
 			    p->min_length);
 		else
-			r = cfail(c, c->mark[MK_MIN_LENGTH], "min_length",
+			r = cfail(c, MARK(c, MK_MIN_LENGTH), "min_length",
 			    "%d is above max_length %d", p->min_length,
 			    p->max_length);
 	}
 	/* mailpw must not make hashes that mailsyncd would not publish. */
 	if (r == 0 && (p->argon2_m_kib > p->max_cost.argon2_m_kib ||
 	    p->argon2_t > p->max_cost.argon2_t))
-		r = cfail(c, c->mark[MK_ARGON2] != NULL ? c->mark[MK_ARGON2] :
-		    c->mark[MK_POLICY], "argon2", "m %u KiB, t %u is above "
+		r = cfail(c, MARK(c, MK_ARGON2) != NULL ? MARK(c, MK_ARGON2) :
+		    MARK(c, MK_POLICY), "argon2", "m %u KiB, t %u is above "
 		    "max_cost (argon2_m %u, argon2_t %u): mailsyncd would not "
 		    "publish such hashes", p->argon2_m_kib, p->argon2_t,
 		    p->max_cost.argon2_m_kib, p->max_cost.argon2_t);
 	/* Argon2 needs at least 8 KiB per lane. */
 	if (r == 0 && p->argon2_m_kib < 8 * p->argon2_p)
-		r = cfail(c, c->mark[MK_ARGON2] != NULL ? c->mark[MK_ARGON2] :
-		    c->mark[MK_POLICY], "argon2", "m %u KiB is below 8 KiB per "
+		r = cfail(c, MARK(c, MK_ARGON2) != NULL ? MARK(c, MK_ARGON2) :
+		    MARK(c, MK_POLICY), "argon2", "m %u KiB is below 8 KiB per "
 		    "lane (p %u)", p->argon2_m_kib, p->argon2_p);
 	c->section = "";
 	return r;
@@ -643,7 +659,7 @@ check_conf(struct cctx *c)
 	if (conf->out[OUTPUT_TRANSPORT].enabled &&
 	    conf->transport_nexthop == NULL) {
 		c->section = "outputs";
-		return cfail(c, c->mark[MK_OUT + OUTPUT_TRANSPORT],
+		return cfail(c, MARK(c, MK_OUT + OUTPUT_TRANSPORT),
 		    "transport", "needs transport_nexthop (e.g. "
 		    "\"smtp:[srs.example.org]\") at the top level");
 	}
@@ -659,7 +675,7 @@ check_conf(struct cctx *c)
 				r = nomem(c);
 			else if (strcmp(fi, fj) == 0) {
 				c->section = "outputs";
-				r = cfail(c, c->mark[MK_OUT + i],
+				r = cfail(c, MARK(c, MK_OUT + i),
 				    outputs[i].name, "writes %s, as does "
 				    "outputs.%s", fi, outputs[j].name);
 			}
@@ -670,13 +686,26 @@ check_conf(struct cctx *c)
 	return r;
 }
 
+static int
+read_root(struct yschema *ys, void *arg, const struct yevent *root)
+{
+	struct cctx *c = arg;
+
+	c->ys = ys;
+	if (yevent_is_null(root))
+		return cfail(c, root, NULL, "empty file, expected a mapping of "
+		    "settings (see udmail.yaml(5))");
+	if (walk_map(c, "settings (see udmail.yaml(5))", root, root_keys,
+	    c->conf) == -1)
+		return -1;
+	return check_conf(c);
+}
+
 struct conf *
 conf_load_mem(const char *name, const char *data, size_t len,
     struct errbuf *eb)
 {
 	struct cctx c;
-	struct ydoc *doc = NULL;
-	const struct ynode *root;
 
 	memset(&c, 0, sizeof(c));
 	c.name = name;
@@ -687,22 +716,11 @@ conf_load_mem(const char *name, const char *data, size_t len,
 		nomem(&c);
 		goto fail;
 	}
-	if ((doc = ydoc_parse(name, data, len, &conf_limits, eb)) == NULL)
+	if (yschema_parse(name, data, len, &conf_limits, read_root, &c, eb) ==
+	    -1)
 		goto fail;
-	root = ydoc_root(doc);
-	if (root == NULL || ynode_is_null(root)) {
-		errbuf_set(eb, "%s:%u:%u: empty file, expected a mapping of "
-		    "settings (see udmail.yaml(5))", name,
-		    root != NULL ? root->line : 1, root != NULL ? root->col : 1);
-		goto fail;
-	}
-	if (walk_map(&c, "settings (see udmail.yaml(5))", root,
-	    root_keys, c.conf) == -1 || check_conf(&c) == -1)
-		goto fail;
-	ydoc_free(&doc);
 	return c.conf;
 fail:
-	ydoc_free(&doc);
 	conf_free(&c.conf);
 	return NULL;
 }

@@ -21,12 +21,12 @@
 #include "conf.h"
 #include "outputs.h"
 #include "yamlutil.h"
-#include "ywalk.h"
+#include "yschema.h"
 
 #include "conf_int.h"
 
 static int
-h_uri(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_uri(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	static const char *const schemes[] = { "ldap://", "ldaps://",
@@ -55,11 +55,13 @@ h_uri(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 	if (strspn(v->str, " ") == v->len)
 		return cfail(c, v, ck->name, "expected an ldap://, ldaps:// or "
 		    "ldapi:// URI, got an empty string");
+	c->uri_at = *v;
+	c->uri_at.str = NULL; /* check_cleartext names the value's position */
 	return h_str(c, ck, v, base);
 }
 
 static int
-h_auth(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_auth(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	struct conf_ldap *l = base;
@@ -80,7 +82,7 @@ h_auth(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 }
 
 static int
-h_scope(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_scope(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	struct conf_ldap *l = base;
@@ -101,7 +103,7 @@ h_scope(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 /* RFC 4515: parenthesised, and literal parentheses are escaped as \28
    and \29, so every parenthesis is structure. */
 static int
-h_filter(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_filter(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	unsigned i, depth = 0;
@@ -125,7 +127,7 @@ h_filter(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 
 /* An attribute description: a name or a numeric OID. */
 static int
-h_attr(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_attr(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	unsigned i;
@@ -171,7 +173,7 @@ static const struct ckey attr_keys[] = {
 };
 
 static int
-h_attributes(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_attributes(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	const char *outer = c->section;
@@ -256,7 +258,7 @@ uri_is_cleartext(const char *uri, size_t len)
 /* Refuse an ldap:// URI that leaves this machine in clear, unless
    starttls or allow_cleartext says otherwise. */
 static int
-check_cleartext(struct cctx *c, const struct ynode *at)
+check_cleartext(struct cctx *c, const struct yevent *at)
 {
 	const struct conf_ldap *l = &c->conf->ldap;
 	const char *p;
@@ -268,8 +270,8 @@ check_cleartext(struct cctx *c, const struct ynode *at)
 		p += strspn(p, " ");
 		n = strcspn(p, " ");
 		if (n > 0 && uri_is_cleartext(p, n))
-			return cfail(c, c->mark[MK_URI] != NULL ?
-			    c->mark[MK_URI]->next : at, "uri", "%.*s would "
+			return cfail(c, MARK(c, MK_URI) != NULL ?
+			    &c->uri_at : at, "uri", "%.*s would "
 			    "send the "
 			    "bind password and password hashes in clear: set "
 			    "starttls: true, or use ldaps:// or ldapi://, or "
@@ -281,10 +283,10 @@ check_cleartext(struct cctx *c, const struct ynode *at)
 
 /* The combinations libldap would accept but that cannot work. */
 static int
-check_ldap(struct cctx *c, const struct ynode *at)
+check_ldap(struct cctx *c, const struct yevent *at)
 {
 	struct conf_ldap *l = &c->conf->ldap;
-	const struct ynode *auth = c->mark[MK_AUTH];
+	const struct yevent *auth = MARK(c, MK_AUTH);
 
 	if (l->base == NULL)
 		return cfail(c, at, NULL, "missing required key 'base' (the "
@@ -293,7 +295,7 @@ check_ldap(struct cctx *c, const struct ynode *at)
 		l->auth = l->bind_dn != NULL ? CONF_LDAP_AUTH_SIMPLE :
 		    CONF_LDAP_AUTH_NONE;
 	if (l->starttls && strncasecmp(l->uri, "ldap://", 7) != 0)
-		return cfail(c, c->mark[MK_STARTTLS], "starttls", "only "
+		return cfail(c, MARK(c, MK_STARTTLS), "starttls", "only "
 		    "with ldap:// URIs (ldaps:// is TLS already, ldapi:// is "
 		    "local)");
 	if (check_cleartext(c, at) == -1)
@@ -304,7 +306,7 @@ check_ldap(struct cctx *c, const struct ynode *at)
 			return cfail(c, auth != NULL ? auth : at, NULL,
 			    "auth simple needs bind_dn");
 		if (l->bind_password_file == NULL)
-			return cfail(c, c->mark[MK_BIND_DN], "bind_dn",
+			return cfail(c, MARK(c, MK_BIND_DN), "bind_dn",
 			    "auth simple needs bind_password_file");
 		break;
 	case CONF_LDAP_AUTH_SASL_EXTERNAL:
@@ -315,12 +317,12 @@ check_ldap(struct cctx *c, const struct ynode *at)
 		__attribute__((fallthrough));
 	case CONF_LDAP_AUTH_NONE:
 		if (l->bind_dn != NULL)
-			return cfail(c, c->mark[MK_BIND_DN], "bind_dn",
+			return cfail(c, MARK(c, MK_BIND_DN), "bind_dn",
 			    "not used with auth %s, remove it or use auth "
 			    "simple", l->auth == CONF_LDAP_AUTH_NONE ? "none" :
 			    "external");
 		if (l->bind_password_file != NULL)
-			return cfail(c, c->mark[MK_BIND_PW],
+			return cfail(c, MARK(c, MK_BIND_PW),
 			    "bind_password_file", "not used with auth %s",
 			    l->auth == CONF_LDAP_AUTH_NONE ? "none" : "external");
 		break;
@@ -329,20 +331,20 @@ check_ldap(struct cctx *c, const struct ynode *at)
 }
 
 int
-h_ldap(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_ldap(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	int r;
 
-	if (v->type != YNODE_MAP)
+	if (v->type != YEV_MAP)
 		return cfail(c, v, ck->name, "expected a mapping of LDAP "
 		    "settings, got %s (remove the key for Hiera only)",
-		    ynode_kind(v));
+		    yevent_kind(v));
 	c->section = "ldap";
 	c->conf->ldap.enabled = 1;
 	r = walk_map(c, "LDAP settings", v, ldap_keys, &c->conf->ldap);
 	if (r == 0)
-		r = check_ldap(c, c->mark[MK_LDAP]);
+		r = check_ldap(c, MARK(c, MK_LDAP));
 	c->section = "";
 	return r;
 }

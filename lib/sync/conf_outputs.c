@@ -15,12 +15,12 @@
 #include "conf.h"
 #include "outputs.h"
 #include "yamlutil.h"
-#include "ywalk.h"
+#include "yschema.h"
 
 #include "conf_int.h"
 
 static int
-h_format(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_format(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	struct conf_output *o = base;
@@ -40,7 +40,7 @@ h_format(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 }
 
 static int
-h_mode(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_mode(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	struct conf_output *o = base;
@@ -76,7 +76,7 @@ bad:
 
 /* A user or group name as useradd(8) takes it (or a number). */
 static int
-sysname_ok(const struct ynode *v)
+sysname_ok(const struct yevent *v)
 {
 	unsigned i;
 	int ok;
@@ -93,7 +93,7 @@ sysname_ok(const struct ynode *v)
 }
 
 static int
-h_group(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_group(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	char tmp[300];
@@ -109,7 +109,7 @@ h_group(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 /* A name, not a number: getpwnam(3) looks it up, and "root" says in
    words that the programs keep root's privileges. */
 int
-h_user(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_user(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	char tmp[300];
@@ -131,7 +131,7 @@ static const struct ckey output_keys[] = {
 };
 
 static int
-check_output(struct cctx *c, const struct ynode *at)
+check_output(struct cctx *c, const struct yevent *at)
 {
 	struct conf_output *o = &c->conf->out[c->kind];
 	const char *suffix;
@@ -147,14 +147,14 @@ check_output(struct cctx *c, const struct ynode *at)
 	n = strlen(o->path);
 	sn = strlen(suffix);
 	if (n > sn && strcmp(o->path + n - sn, suffix) == 0)
-		return cfail(c, c->mark[MK_PATH], "path", "name the map "
+		return cfail(c, MARK(c, MK_PATH), "path", "name the map "
 		    "without '%s', as in main.cf (%s:/etc/postfix/maps/x "
 		    "opens x%s)", suffix, conf_format_name(o->format), suffix);
 	return 0;
 }
 
 static int
-h_output(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_output(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	char sect[32];
@@ -162,16 +162,16 @@ h_output(struct cctx *c, const struct ckey *ck, const struct ynode *v,
 
 	c->kind = (int)ck->min;
 	(void)snprintf(sect, sizeof(sect), "outputs.%s", ck->name);
-	if (v->type != YNODE_MAP)
+	if (v->type != YEV_MAP)
 		return cfail(c, v, ck->name, "expected a mapping with 'path', "
-		    "got %s", ynode_kind(v));
+		    "got %s", yevent_kind(v));
 	c->section = sect;
-	c->mark[MK_PATH] = c->mark[MK_FORMAT] = NULL;
+	c->mark[MK_PATH].line = c->mark[MK_FORMAT].line = 0;
 	c->conf->out[c->kind].enabled = 1;
 	r = walk_map(c, "output settings", v, output_keys,
 	    &c->conf->out[c->kind]);
 	if (r == 0)
-		r = check_output(c, c->mark[MK_OUT + c->kind]);
+		r = check_output(c, MARK(c, MK_OUT + c->kind));
 	c->section = "outputs";
 	return r;
 }
@@ -190,13 +190,13 @@ outputs_keys(struct ckey keys[OUTPUT_COUNT + 1])
 }
 
 int
-h_outputs(struct cctx *c, const struct ckey *ck, const struct ynode *v,
+h_outputs(struct cctx *c, const struct ckey *ck, const struct yevent *v,
     void *base)
 {
 	struct ckey keys[OUTPUT_COUNT + 1];
 	int r;
 
-	if (ynode_is_null(v))
+	if (yevent_is_null(v))
 		return 0;
 	outputs_keys(keys);
 	c->section = "outputs";

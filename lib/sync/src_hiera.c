@@ -1,20 +1,22 @@
 /*
  * src_hiera: udmail's Hiera export (hiera-templates/README.md) into
- * struct hiera_data, read from the YAML event stream as it comes: no
- * document tree, so the memory is the hiera_data's (strings in chunks)
- * plus one key set for the section being read.  Two kinds of trouble:
+ * struct hiera_data, read by the schema engine (lib/yschema) from the
+ * YAML event stream as it comes: no document tree, so the memory is the
+ * hiera_data's (strings in chunks, where the engine keeps the section's
+ * keys) plus one key set for the section being read.  Two kinds of trouble:
  * a file that is not the format (YAML error, wrong type, bad version)
  * fails whole and HD is untouched; one bad key or target is dropped with
  * a warning and the rest is kept.  Errors keep the precedence a reader
  * of the whole document would give them: a YAML error anywhere, then the
  * top-level keys, then the version, then the first error in the
- * sections; so the stream is read to its end even after an error.
+ * sections (the engine's error ranks, enum fault); so the stream is read
+ * to its end even after an error.
  * Warnings are held back until the file has passed; only the first
  * HIERA_MAX_WARNINGS are kept, so hostile input cannot flood the log.
  * Splitting at commas turns one value into many targets: they count
  * against HIERA_MAX_TARGETS, which bounds the memory a file can take.
- * Here: the event handlers that build the lists; src_hiera_load.c loads
- * a file through them, judges it and merges it.
+ * Here: the schema's handlers that build the lists; src_hiera_load.c
+ * loads a file through them and merges it.
  */
 #include "config.h"
 
@@ -32,6 +34,7 @@
 #include "report.h"
 #include "src_hiera.h"
 #include "yamlutil.h"
+#include "yschema.h"
 
 #include "src_hiera_int.h"
 
@@ -43,7 +46,9 @@ static const char *const section_names[] = {
 	[SEC_SENDER_LOGINS] = "sender_logins",
 };
 
-static const char *const root_keys[RK_COUNT] = {
+/* The engine's table of top-level keys (rows of one name), in the
+   order its message lists them. */
+static const char *const root_keys[RK_COUNT + 1] = {
 	[RK_VERSION] = "version",
 	[RK_DOMAIN] = "domain",
 	[RK_ALIAS_DOMAINS] = "alias_domains",
@@ -126,34 +131,28 @@ chunk_strndup(struct hctx *h, const char *s, size_t n)
 int
 nomem(struct hctx *h)
 {
+	if (h->ys != NULL)
+		return yschema_nomem(h->ys);
 	errbuf_set(h->eb, "%s: out of memory", h->name);
 	h->eb->errnum = ENOMEM;
 	return -1;
 }
 
-/* Keep the first error of kind F, "FILE:LINE:COL: what", at event EV.
-   A content error ends the reading of the sections: the rest of the
-   top-level value it is in is skipped. */
+/* An error of rank F, "FILE:LINE:COL: what", at event EV: the engine
+   keeps the one of the lowest rank.  A shape error ends the reading
+   (returns -1); another returns YSCHEMA_STOP, which ends the reading of
+   the top-level value it is in. */
 int __attribute__((format(printf, 4, 5)))
 hfault(struct hctx *h, enum fault f, const struct yevent *ev,
     const char *fmt, ...)
 {
-	char what[ERRBUF_MAX];
 	va_list ap;
+	int r;
 
-	if (!h->faulty[f]) {
-		va_start(ap, fmt);
-		(void)vsnprintf(what, sizeof(what), fmt, ap);
-		va_end(ap);
-		errbuf_set(&h->fault[f], "%s:%u:%u: %s", h->name, ev->line,
-		    ev->col, what);
-		h->faulty[f] = 1;
-	}
-	if (f == F_CONTENT && (h->depth >= 2 || ev->type != YEV_SCALAR)) {
-		h->skipping = 1;
-		h->skip_from = 1;
-	}
-	return 0;
+	va_start(ap, fmt);
+	r = yschema_vfault(h->ys, (int)f, "", ev, NULL, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 /* Hold back "FILE:LINE: SECTION: 'KEY': [target 'T': ]WHY" and count
@@ -172,10 +171,11 @@ hwarn(struct hctx *h, unsigned line, const char *section, const char *key,
 	(void)vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	if (buf_printf(w, "%s:%u: %s: '", h->name, line, section) == -1 ||
-	    yaml_quote(w, key, klen, 64) == -1 || buf_puts(w, "': ") == -1)
+	    buf_put_visn(w, key, klen, 64) == -1 || buf_puts(w, "': ") == -1)
 		return nomem(h);
 	if (target != NULL && (buf_puts(w, "target '") == -1 ||
-	    yaml_quote(w, target, tlen, 64) == -1 || buf_puts(w, "': ") == -1))
+	    buf_put_visn(w, target, tlen, 64) == -1 ||
+	    buf_puts(w, "': ") == -1))
 		return nomem(h);
 	if (buf_puts(w, why) == -1 || buf_putc(w, '\n') == -1)
 		return nomem(h);
@@ -249,16 +249,14 @@ drop_target(struct hctx *h, const struct yevent *v, const char *t,
 }
 
 /* One more target or alias domain from value V, kept or not.  Returns
-   1 past the limit (a content error), else 0. */
+   YSCHEMA_STOP past the limit (a content error), else 0. */
 static int
 count_target(struct hctx *h, const struct yevent *v)
 {
-	if (++h->ntargets > HIERA_MAX_TARGETS) {
-		(void)hfault(h, F_CONTENT, v, "more than %d targets and alias "
+	if (++h->ntargets > HIERA_MAX_TARGETS)
+		return hfault(h, F_CONTENT, v, "more than %d targets and alias "
 		    "domains in one file, counted after splitting at commas",
 		    HIERA_MAX_TARGETS);
-		return 1;
-	}
 	return 0;
 }
 
@@ -270,14 +268,15 @@ add_targets(struct hctx *h, const struct yevent *v)
 {
 	const char *p = v->str, *end = v->str + v->len, *item, *why;
 	size_t n, i;
+	int r;
 
-	if (count_target(h, v))
-		return 0;
+	if ((r = count_target(h, v)) != 0)
+		return r;
 	if (yevent_is_null(v)) /* a "~" item in a list */
 		return drop_target(h, v, "", 0, "empty");
 	for (i = 0; addr_list_next(&p, end, ADDR_LIST_COMMA, &item, &n); i++) {
-		if (i > 0 && count_target(h, v))
-			return 0;
+		if (i > 0 && (r = count_target(h, v)) != 0)
+			return r;
 		if ((why = check_word(item, n)) != NULL) {
 			if (drop_target(h, v, item, n, why) == -1)
 				return -1;
@@ -293,51 +292,37 @@ add_targets(struct hctx *h, const struct yevent *v)
 	return 0;
 }
 
-/* A key of a list section.  Whether it was seen before is decided when
-   its value comes: the key set's slot is fetched meanwhile (at a
-   million keys the lookups were a tenth of the reading, all of it
-   waiting for memory). */
-static int
-entry_key(struct hctx *h, const struct yevent *k)
+/* The engine keeps a section's keys here: the set holds every key,
+   dropped or not, for the whole section, and a kept entry's key is the
+   copy. */
+static const char *
+keep_key(void *arg, const char *str, size_t len)
 {
-	h->want_key = 0;
-	h->entry = -1;
-	h->ntargets_e = 0;
-	memset(&h->d, 0, sizeof(h->d));
-	if (k->type != YEV_SCALAR)
-		return hfault(h, F_CONTENT, k, "%s: expected an address as "
-		    "key, got %s", section_names[h->sec], yevent_kind(k));
-	/* The set holds every key, dropped or not, for the whole section. */
-	if ((h->ekey = chunk_strndup(h, k->str, k->len)) == NULL)
-		return nomem(h);
-	h->eklen = k->len;
-	h->eline = k->line;
-	h->ekhash = yseen_prefetch(h->seen, h->ekey, h->eklen);
-	h->entry = 2;
-	return 0;
+	return chunk_strndup(arg, str, len);
 }
 
-/* The key's value has come: the entry is open, or dropped (its value is
-   then skipped). */
-static int
-entry_check(struct hctx *h)
+static void
+entry_start(struct hctx *h, const struct yevent *k)
 {
-	const char *section = section_names[h->sec], *why;
-	unsigned first;
-	int r;
+	h->ekey = k->str;
+	h->eklen = k->len;
+	h->eline = k->line;
+	h->ntargets_e = 0;
+	memset(&h->d, 0, sizeof(h->d));
+}
 
-	h->entry = -1;
-	if ((r = yseen_add_hashed(h->seen, h->ekhash, h->ekey, h->eklen,
-	    h->eline, &first)) == -1)
-		return nomem(h);
-	if (r == 1)
-		return hwarn(h, h->eline, section, h->ekey, h->eklen, NULL, 0,
-		    "duplicate key (first at line %u), dropped", first);
-	if ((why = check_word(h->ekey, h->eklen)) != NULL)
-		return hwarn(h, h->eline, section, h->ekey, h->eklen, NULL, 0,
-		    "%s, entry dropped", why);
-	h->entry = 1;
-	return 0;
+/* A key seen before in the section: the entry is dropped, not the file
+   (the engine skips its value). */
+static int
+dup_key(struct yschema *ys, void *arg, const struct yevent *k,
+    unsigned first)
+{
+	struct hctx *h = arg;
+
+	(void)ys;
+	entry_start(h, k);
+	return hwarn(h, h->eline, section_names[h->sec], h->ekey, h->eklen,
+	    NULL, 0, "duplicate key (first at line %u), dropped", first);
 }
 
 /* The entry's value is read: keep it, or drop it with one warning and
@@ -353,8 +338,6 @@ entry_end(struct hctx *h)
 	const struct dropped *d = &h->d;
 	struct hiera_list *e;
 
-	h->entry = 0;
-	h->want_key = 1;
 	if (h->ntargets_e == 0) {
 		if (d->n == 0)
 			return hwarn(h, h->eline, section, h->ekey, h->eklen,
@@ -386,37 +369,41 @@ entry_end(struct hctx *h)
 	return 0;
 }
 
-/* The value of an open entry: one address, or a list of them. */
 static int
-entry_value(struct hctx *h, const struct yevent *v)
+target_scalar(struct yschema *ys, void *arg, const struct yevent *v,
+    int in_list)
 {
-	const char *section = section_names[h->sec];
+	(void)ys;
+	(void)in_list;
+	return add_targets(arg, v);
+}
 
-	if (h->entry == 2 && entry_check(h) == -1)
-		return -1;
-	if (h->entry == -1) {
-		h->want_key = 1;
-		if (v->type != YEV_SCALAR) {
-			h->skipping = 1;
-			h->skip_from = h->depth;
-		}
-		return 0;
-	}
-	if (v->type == YEV_MAP)
-		return hfault(h, F_CONTENT, v, "%s: expected a list of "
-		    "addresses or one address, got a mapping", section);
-	if (yevent_is_null(v)) {
-		h->entry = 0;
-		h->want_key = 1;
+/* One entry of a list section: its key, and one address or a list of
+   them.  A bad key or no valid target drops the entry (the engine skips
+   what is left of its value). */
+static int
+entry_pair(struct yschema *ys, void *arg, const void *row,
+    const struct yevent *k, const struct yevent *v)
+{
+	struct hctx *h = arg;
+	const char *section = section_names[h->sec], *why;
+	int r;
+
+	(void)row;
+	entry_start(h, k);
+	if ((why = check_word(h->ekey, h->eklen)) != NULL)
+		return hwarn(h, h->eline, section, h->ekey, h->eklen, NULL, 0,
+		    "%s, entry dropped", why);
+	if (yevent_is_null(v))
 		return hwarn(h, h->eline, section, h->ekey, h->eklen, NULL, 0,
 		    "value is empty (null), entry dropped");
-	}
 	wmark_set(h, &h->mark);
-	if (v->type == YEV_SEQ)
-		return 0; /* the items come at depth 3 */
-	if (add_targets(h, v) == -1)
-		return -1;
-	return h->faulty[F_CONTENT] ? 0 : entry_end(h);
+	/* one address, or a list of them (each may hold several, split at
+	   commas) */
+	if ((r = yschema_scalars(ys, F_CONTENT, section, NULL, v, "a list of "
+	    "addresses or one address", "an address", target_scalar, h)) != 0)
+		return r;
+	return entry_end(h);
 }
 
 static int
@@ -451,26 +438,24 @@ add_alias_domain(struct hctx *h, const struct yevent *v, const char *p,
 	return 0;
 }
 
-/* One item of alias_domains (or its only value): domains split at
-   commas. */
+/* One item of alias_domains (or its only value), a scalar: domains
+   split at commas. */
 static int
 alias_domain_item(struct hctx *h, const struct yevent *v)
 {
 	const char *p, *end, *item;
 	size_t n, i;
+	int r;
 
-	if (v->type != YEV_SCALAR)
-		return hfault(h, F_CONTENT, v, "alias_domains: expected a "
-		    "domain, got %s", yevent_kind(v));
-	if (count_target(h, v))
-		return 0;
+	if ((r = count_target(h, v)) != 0)
+		return r;
 	if (yevent_is_null(v))
 		return hwarn(h, v->line, "alias_domains", "", 0, NULL, 0,
 		    "empty, dropped");
 	for (p = v->str, end = p + v->len, i = 0;
 	     addr_list_next(&p, end, ADDR_LIST_COMMA, &item, &n); i++) {
-		if (i > 0 && count_target(h, v))
-			return 0;
+		if (i > 0 && (r = count_target(h, v)) != 0)
+			return r;
 		if (add_alias_domain(h, v, item, n) == -1)
 			return -1;
 	}
@@ -483,17 +468,18 @@ read_domain(struct hctx *h, const struct yevent *v)
 	struct errbuf deb;
 	const char *why;
 	struct buf b = BUF_INIT;
+	int r;
 
 	if (v->type != YEV_SCALAR || yevent_is_null(v))
 		return hfault(h, F_CONTENT, v, "domain: expected a domain "
 		    "name, got %s", yevent_kind(v));
 	if ((why = ycheck_domain(v->str, v->len, &deb)) != NULL) {
-		if (yaml_quote(&b, v->str, v->len, 64) == -1)
+		if (buf_put_visn(&b, v->str, v->len, 64) == -1)
 			return nomem(h);
-		(void)hfault(h, F_CONTENT, v, "domain: '%s': %s, expected a "
+		r = hfault(h, F_CONTENT, v, "domain: '%s': %s, expected a "
 		    "domain name", buf_cstr(&b), why);
 		buf_free(&b);
-		return 0;
+		return r;
 	}
 	if (h->prev->domain != NULL) {
 		if (strcasecmp(h->prev->domain, v->str) != 0)
@@ -514,186 +500,106 @@ static int
 read_version(struct hctx *h, const struct yevent *v)
 {
 	struct buf b = BUF_INIT;
+	int r;
 
 	if (v->type != YEV_SCALAR || yevent_is_null(v))
 		return hfault(h, F_VERSION, v, "version: expected 1, got %s",
 		    yevent_kind(v));
 	if (v->len != 1 || v->str[0] != '1') {
-		if (yaml_quote(&b, v->str, v->len, 32) == -1)
+		if (buf_put_visn(&b, v->str, v->len, 32) == -1)
 			return nomem(h);
-		(void)hfault(h, F_VERSION, v, "version: '%s' is not "
+		r = hfault(h, F_VERSION, v, "version: '%s' is not "
 		    "supported, expected 1", buf_cstr(&b));
 		buf_free(&b);
-		return 0;
+		return r;
 	}
 	h->version_ok = 1;
 	return 0;
 }
 
-/* The root: a mapping, or the file fails. */
 static int
-on_root(struct hctx *h, const struct yevent *ev)
+alias_item(struct yschema *ys, void *arg, const struct yevent *it,
+    int in_list)
 {
-	h->have_root = 1;
-	h->root_line = ev->line;
-	h->root_col = ev->col;
-	if (yevent_is_null(ev))
-		return hfault(h, F_SHAPE, ev, "empty file, expected a mapping "
-		    "with 'version: 1'");
-	if (ev->type != YEV_MAP)
-		return hfault(h, F_SHAPE, ev, "expected a mapping with "
-		    "'version: 1', got %s", yevent_kind(ev));
-	h->rkey = -1;
-	return 0;
+	(void)ys;
+	(void)in_list;
+	return alias_domain_item(arg, it);
 }
 
 static int
-on_root_key(struct hctx *h, const struct yevent *k)
+read_alias_domains(struct hctx *h, const struct yevent *v)
 {
-	struct buf b = BUF_INIT;
-	int i;
-
-	if (k->type != YEV_SCALAR)
-		return hfault(h, F_SHAPE, k, "expected a key name, got %s",
-		    yevent_kind(k));
-	for (i = 0; i < RK_COUNT; i++)
-		if (strlen(root_keys[i]) == k->len &&
-		    memcmp(root_keys[i], k->str, k->len) == 0)
-			break;
-	if (i == RK_COUNT) {
-		if (yaml_quote(&b, k->str, k->len, 64) == -1)
-			return nomem(h);
-		(void)hfault(h, F_SHAPE, k, "unknown key '%s', expected one "
-		    "of: version, domain, alias_domains, aliases, forwards, "
-		    "sender_logins", buf_cstr(&b));
-		buf_free(&b);
+	if (yevent_is_null(v))
 		return 0;
-	}
-	if (h->key_line[i] != 0)
-		return hfault(h, F_SHAPE, k, "duplicate key '%s' (first at "
-		    "line %u)", root_keys[i], h->key_line[i]);
-	h->key_line[i] = k->line;
-	h->rkey = i;
-	return 0;
+	return yschema_scalars(h->ys, F_CONTENT, "alias_domains", NULL, v,
+	    "a list of domains", "a domain", alias_item, h);
 }
 
+/* aliases, forwards or sender_logins: a mapping of address to targets,
+   its keys kept in the chunks and its duplicates dropped, not fatal. */
 static int
-on_root_value(struct hctx *h, const struct yevent *v)
+read_section(struct hctx *h, enum section sec, const struct yevent *v)
 {
-	int rk = h->rkey;
+	const struct yschema_map m = {
+		.sect = section_names[sec],
+		.what = "address to targets",
+		.keyword = "an address as key",
+		.rank = F_CONTENT,
+		.keep = keep_key,
+		.dup = dup_key,
+		.fn = entry_pair,
+		.arg = h,
+	};
 
-	if (v->type == YEV_SCALAR)
-		h->rkey = -1; /* else when the collection closes */
-	if (rk == RK_VERSION) {
-		if (v->type != YEV_SCALAR) {
-			h->skipping = 1;
-			h->skip_from = 1;
-		}
-		return read_version(h, v);
-	}
-	if (h->faulty[F_CONTENT]) {
-		if (v->type != YEV_SCALAR) {
-			h->skipping = 1;
-			h->skip_from = 1;
-		}
+	h->sec = sec;
+	if (yevent_is_null(v))
 		return 0;
-	}
-	switch (rk) {
-	case RK_DOMAIN:
-		return read_domain(h, v);
-	case RK_ALIAS_DOMAINS:
-		if (yevent_is_null(v) || v->type == YEV_SEQ)
-			return 0; /* the items come at depth 2 */
-		if (v->type == YEV_MAP)
-			return hfault(h, F_CONTENT, v, "alias_domains: "
-			    "expected a list of domains, got a mapping");
-		return alias_domain_item(h, v);
-	default:
-		h->sec = rk == RK_ALIASES ? SEC_ALIASES : rk == RK_FORWARDS ?
-		    SEC_FORWARDS : SEC_SENDER_LOGINS;
-		if (yevent_is_null(v))
-			return 0;
-		if (v->type != YEV_MAP)
-			return hfault(h, F_CONTENT, v, "%s: expected a mapping "
-			    "of address to targets, got %s",
-			    section_names[h->sec], yevent_kind(v));
-		if ((h->seen = yseen_new(0)) == NULL)
-			return nomem(h);
-		h->want_key = 1;
-		h->entry = 0;
-		return 0;
-	}
+	return yschema_read_map(h->ys, &m, v);
 }
 
-/* A scalar, or a collection starting, at h->depth (not skipped). */
+/* A top-level key the engine found in root_keys, and its value. */
 static int
-on_node(struct hctx *h, const struct yevent *ev)
+root_pair(struct yschema *ys, void *arg, const void *row,
+    const struct yevent *k, const struct yevent *v)
 {
-	switch (h->depth) {
-	case 0:
-		return on_root(h, ev);
-	case 1:
-		return h->rkey == -1 ? on_root_key(h, ev) :
-		    on_root_value(h, ev);
-	case 2:
-		if (h->rkey == RK_ALIAS_DOMAINS)
-			return alias_domain_item(h, ev);
-		return h->want_key ? entry_key(h, ev) : entry_value(h, ev);
-	default:
-		/* Depth 3: an item of an entry's list. */
-		if (ev->type != YEV_SCALAR)
-			return hfault(h, F_CONTENT, ev, "%s: expected an "
-			    "address, got %s", section_names[h->sec],
-			    yevent_kind(ev));
-		return add_targets(h, ev);
-	}
-}
+	struct hctx *h = arg;
+	int rk = (int)((const char *const *)row - root_keys), r;
 
-/* The collection opened at h->depth has closed. */
-static int
-on_close(struct hctx *h)
-{
-	switch (h->depth) {
-	case 1: /* a top-level value */
-		yseen_free(&h->seen);
-		h->entry = 0;
-		h->rkey = -1;
-		return 0;
-	case 2: /* an entry's list, or the skipped value of a dropped one */
-		if (h->entry == 1)
-			return entry_end(h);
-		h->entry = 0;
-		h->want_key = 1;
-		return 0;
-	default: /* the root */
-		return 0;
-	}
+	(void)k;
+	if (rk == RK_VERSION)
+		r = read_version(h, v);
+	else if (yschema_rank(ys) != -1)
+		r = 0; /* the file fails: only its shape and version matter */
+	else if (rk == RK_DOMAIN)
+		r = read_domain(h, v);
+	else if (rk == RK_ALIAS_DOMAINS)
+		r = read_alias_domains(h, v);
+	else
+		r = read_section(h, rk == RK_ALIASES ? SEC_ALIASES :
+		    rk == RK_FORWARDS ? SEC_FORWARDS : SEC_SENDER_LOGINS, v);
+	/* An error in a value ends the reading of that value only. */
+	return r == -1 ? -1 : 0;
 }
 
 int
-on_event(void *arg, const struct yevent *ev)
+hiera_root(struct yschema *ys, void *arg, const struct yevent *root)
 {
 	struct hctx *h = arg;
-	int r;
+	const struct yschema_map m = { .sect = "", .table = root_keys,
+		.rowsize = sizeof(*root_keys), .rank = F_SHAPE,
+		.fn = root_pair, .arg = h };
 
-	/* The file fails whatever follows; only a YAML error, which the
-	   stream reports, could change its message. */
-	if (h->faulty[F_SHAPE])
-		return 0;
-	if (ev->type == YEV_END) {
-		h->depth--;
-		if (h->skipping && h->depth > h->skip_from)
-			return 0;
-		h->skipping = 0;
-		return on_close(h);
-	}
-	if (h->skipping) {
-		if (ev->type != YEV_SCALAR)
-			h->depth++;
-		return 0;
-	}
-	r = on_node(h, ev);
-	if (ev->type != YEV_SCALAR)
-		h->depth++;
-	return r;
+	h->ys = ys;
+	if (yevent_is_null(root))
+		return hfault(h, F_SHAPE, root, "empty file, expected a "
+		    "mapping with 'version: 1'");
+	if (root->type != YEV_MAP)
+		return hfault(h, F_SHAPE, root, "expected a mapping with "
+		    "'version: 1', got %s", yevent_kind(root));
+	if (yschema_read_map(ys, &m, root) == -1)
+		return -1;
+	if (!h->version_ok)
+		(void)hfault(h, F_VERSION, root, "missing 'version: 1' "
+		    "(udmail Hiera export format)");
+	return 0;
 }

@@ -14,6 +14,7 @@
 #include "errbuf.h"
 #include "src_hiera.h"
 #include "yamlutil.h"
+#include "yschema.h"
 
 enum section { SEC_ALIASES, SEC_FORWARDS, SEC_SENDER_LOGINS };
 
@@ -28,7 +29,7 @@ enum rkey {
 struct dropped {
 	size_t n;
 	const char *why;
-	char t[65]; /* yaml_quote shows 64 bytes, then "..." */
+	char t[65]; /* buf_put_visn shows 64 bytes, then "..." */
 	size_t tlen;
 };
 
@@ -39,8 +40,10 @@ struct wmark {
 	size_t rejected; /* h->tmp.rejected */
 };
 
-/* The first error of each kind, in the order they are reported. */
-enum fault { F_SHAPE, F_VERSION, F_CONTENT, F_COUNT };
+/* The ranks of the errors (lib/yschema): a shape error ends the reading,
+   and the file's message is its error of the lowest rank, the one a
+   reader of the whole document would name. */
+enum fault { F_SHAPE, F_VERSION, F_CONTENT };
 
 struct hiera_chunk {
 	struct hiera_chunk *next;
@@ -57,30 +60,13 @@ struct hctx {
 	struct buf warn;               /* held-back warnings, one a line */
 	size_t ntargets;               /* targets and alias domains seen */
 	struct errbuf *eb;             /* out of memory: at once */
-	struct errbuf fault[F_COUNT];
-	int faulty[F_COUNT];
+	struct yschema *ys;            /* the engine reading the file */
 	int version_ok;
 
-	/* Where the stream is.  Depth 0: the root; 1: the top-level keys
-	   and values; 2: a section's keys and values or alias domains;
-	   3: an entry's list of targets. */
-	unsigned depth;
-	int skipping;                  /* until depth is back to skip_from */
-	unsigned skip_from;
-	int have_root;
-	unsigned root_line, root_col;
-	int rkey;                      /* enum rkey whose value comes, or -1 */
-	unsigned key_line[RK_COUNT];   /* top-level keys seen */
-
-	/* The list section being read. */
+	/* The list section being read, and its entry. */
 	enum section sec;
-	struct yseen *seen;
-	int want_key;
-	int entry;                     /* 2 key read, 1 open, -1 dropped,
-	                                  0 none */
 	const char *ekey;              /* in a chunk */
 	size_t eklen;
-	uint64_t ekhash;               /* yseen_prefetch's */
 	unsigned eline;
 	struct dropped d;
 	struct wmark mark;
@@ -90,12 +76,12 @@ struct hctx {
 
 /* EB: "FILE: out of memory", errnum ENOMEM.  Returns -1. */
 int nomem(struct hctx *h);
-/* Keep the first error of kind F, "FILE:LINE:COL: what", at event EV.
-   A content error ends the reading of the sections: the rest of the
-   top-level value it is in is skipped.  Returns 0. */
+/* An error of rank F, "FILE:LINE:COL: what", at event EV.  Returns -1
+   for a shape error, else YSCHEMA_STOP: the rest of the top-level value
+   it is in is skipped. */
 int hfault(struct hctx *h, enum fault f, const struct yevent *ev,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* The event handler yaml_parse_events calls (src_hiera.c). */
-int on_event(void *arg, const struct yevent *ev);
+/* The reading of the file's root, for yschema_parse (src_hiera.c). */
+int hiera_root(struct yschema *ys, void *arg, const struct yevent *root);
 
 #endif

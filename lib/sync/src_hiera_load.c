@@ -1,7 +1,8 @@
 /*
- * src_hiera_load: loading an export: the YAML event stream read through
- * src_hiera.c's handlers, then the verdict on the file, its lists merged
- * into what earlier files gave, and the held-back warnings reported.
+ * src_hiera_load: loading an export: the YAML event stream read by the
+ * schema engine (lib/yschema) through src_hiera.c's handlers, the file's
+ * lists merged into what earlier files gave, and the held-back warnings
+ * reported.
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include "report.h"
 #include "src_hiera.h"
 #include "yamlutil.h"
+#include "yschema.h"
 
 #include "src_hiera_int.h"
 
@@ -28,31 +30,6 @@ static const struct yaml_limits hiera_limits = {
 	.max_values = HIERA_MAX_VALUES,
 	.max_scalar = HIERA_MAX_SCALAR,
 };
-
-/* After the stream: the file's one error by precedence, into EB. */
-static int
-verdict(struct hctx *h)
-{
-	static const struct yevent start = { .line = 1, .col = 1 };
-	int f;
-
-	if (!h->have_root)
-		(void)hfault(h, F_SHAPE, &start, "empty file, expected a "
-		    "mapping with 'version: 1'");
-	if (!h->faulty[F_SHAPE] && !h->faulty[F_VERSION] && !h->version_ok) {
-		struct yevent root = { .line = h->root_line,
-			.col = h->root_col };
-
-		(void)hfault(h, F_VERSION, &root, "missing 'version: 1' "
-		    "(udmail Hiera export format)");
-	}
-	for (f = 0; f < F_COUNT; f++)
-		if (h->faulty[f]) {
-			*h->eb = h->fault[f];
-			return -1;
-		}
-	return 0;
-}
 
 /* Make room in *DST (holding DN elements of SIZE) for N more. */
 static int
@@ -176,8 +153,8 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name, const char *data,
 	}
 	h.tmp.nfiles = 1;
 	h.name = h.tmp.files[0];
-	if (yaml_parse_events(name, data, len, &hiera_limits, on_event, &h,
-	    eb) == -1 || verdict(&h) == -1)
+	if (yschema_parse(name, data, len, &hiera_limits, hiera_root, &h,
+	    eb) == -1)
 		goto out;
 	rejected = h.tmp.rejected;
 	if (merge(hd, &h.tmp) == -1) {
@@ -187,7 +164,6 @@ src_hiera_load_mem(struct hiera_data *hd, const char *name, const char *data,
 	flush_warnings(h.name, &h.warn, rejected, rep);
 	r = 0;
 out:
-	yseen_free(&h.seen);
 	free(h.targets);
 	src_hiera_free(&h.tmp);
 	buf_free(&h.warn);

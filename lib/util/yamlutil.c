@@ -1,9 +1,9 @@
 /*
- * yamlutil: libyaml's event stream folded into a small tree that lives in
- * one arena.  Every limit is checked before memory is committed, so a
- * hostile file costs at most max_bytes plus max_nodes nodes; aliases are
- * refused outright, which is what makes alias bombs harmless.  Scalars
- * never hold a NUL, so str is the whole value as a C string.
+ * yamlutil: libyaml's event stream, checked: every limit is checked before
+ * a reader sees the event, so a hostile file costs at most max_bytes and
+ * one event at a time; aliases are refused outright, which is what makes
+ * alias bombs harmless.  Scalars never hold a NUL, so str is the whole
+ * value as a C string.  Readers take it pulled (lib/yschema) or pushed.
  */
 #include "config.h"
 
@@ -22,21 +22,9 @@
 #include "hash.h"
 #include "yamlutil.h"
 
-#define ARENA_CHUNK (64 * 1024)
 #define YSTR_TAG "tag:yaml.org,2002:str"
 #define YSEQ_TAG "tag:yaml.org,2002:seq"
 #define YMAP_TAG "tag:yaml.org,2002:map"
-
-struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-struct ydoc {
-	struct chunk *chunks;
-	struct ynode *root;
-};
 
 /* The checked event stream. */
 struct ystream {
@@ -46,69 +34,14 @@ struct ystream {
 	const struct yaml_limits *lim;
 	size_t depth;
 	size_t values;
-	int ndocs;
-	struct errbuf *eb;
-};
-
-struct open_node {
-	struct ynode *node;
-	struct ynode *last;
-	size_t nkids;
-};
-
-/* yaml_parse_events' consumer that folds the stream into a tree. */
-struct builder {
-	const char *name;
-	const struct yaml_limits *lim;
-	struct ydoc *doc;
-	struct open_node *stack;
-	size_t depth;
 	size_t nodes;
+	int ndocs;
+	int state;   /* 0 reading, 1 at the end, -1 failed */
+	int have_ev; /* ev is libyaml's and must be deleted */
+	yaml_parser_t parser;
+	yaml_event_t ev;
 	struct errbuf *eb;
 };
-
-static void *
-arena_alloc(struct ydoc *doc, size_t n)
-{
-	struct chunk *c = doc->chunks;
-	size_t cap;
-	void *p;
-
-	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	if (c == NULL || c->cap - c->used < n) {
-		cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-		if ((c = malloc(sizeof(*c) + cap)) == NULL)
-			return NULL;
-		c->used = 0;
-		c->cap = cap;
-		c->next = doc->chunks;
-		doc->chunks = c;
-	}
-	p = (char *)c->data + c->used;
-	c->used += n;
-	return p;
-}
-
-void
-ydoc_free(struct ydoc **docp)
-{
-	struct chunk *c, *next;
-
-	if (docp == NULL || *docp == NULL)
-		return;
-	for (c = (*docp)->chunks; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
-	free(*docp);
-	*docp = NULL;
-}
-
-const struct ynode *
-ydoc_root(const struct ydoc *doc)
-{
-	return doc->root;
-}
 
 int
 yaml_read_file(const char *path, size_t max_bytes, char **data_r,
@@ -336,17 +269,29 @@ check_open(struct ystream *ys, const yaml_event_t *ev, int seq)
 	return 0;
 }
 
-/* Check one libyaml event and hand it on.  Returns 1 at the end of the
-   stream, 0 to go on, -1 on error. */
+/* Scalars, lists and mappings: what a reader of the whole document
+   would hold, capped before any of it is looked at. */
 static int
-on_event(struct ystream *ys, const yaml_event_t *ev, yaml_event_fn *fn,
-    void *arg)
+count_node(struct ystream *ys, const yaml_event_t *ev)
 {
-	struct yevent out;
+	if (ys->lim->max_nodes != 0 && ys->nodes >= ys->lim->max_nodes) {
+		errbuf_set(ys->eb, "%s:%u:%u: more than %zu values in one "
+		    "file", ys->name, (unsigned)ev->start_mark.line + 1,
+		    (unsigned)ev->start_mark.column + 1, ys->lim->max_nodes);
+		return -1;
+	}
+	ys->nodes++;
+	return 0;
+}
 
-	memset(&out, 0, sizeof(out));
-	out.line = (unsigned)ev->start_mark.line + 1;
-	out.col = (unsigned)ev->start_mark.column + 1;
+/* Check one libyaml event and fill OUT.  Returns 1 for an event to hand
+   on, 2 at the end of the stream, 0 to skip it, -1 on error. */
+static int
+on_event(struct ystream *ys, const yaml_event_t *ev, struct yevent *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->line = (unsigned)ev->start_mark.line + 1;
+	out->col = (unsigned)ev->start_mark.column + 1;
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (ys->ndocs++ > 0)
@@ -357,44 +302,39 @@ on_event(struct ystream *ys, const yaml_event_t *ev, yaml_event_fn *fn,
 		return event_error(ys, ev, "aliases (*name) are not allowed, "
 		    "write the value out");
 	case YAML_SCALAR_EVENT:
-		if (check_scalar(ys, ev) == -1)
+		if (check_scalar(ys, ev) == -1 || count_node(ys, ev) == -1)
 			return -1;
-		out.type = YEV_SCALAR;
-		out.str = (const char *)ev->data.scalar.value;
-		out.len = ev->data.scalar.length;
-		out.plain = ev->data.scalar.tag == NULL &&
+		out->type = YEV_SCALAR;
+		out->str = (const char *)ev->data.scalar.value;
+		out->len = ev->data.scalar.length;
+		out->plain = ev->data.scalar.tag == NULL &&
 		    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		break;
+		return 1;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
 		if (check_open(ys, ev, ev->type == YAML_SEQUENCE_START_EVENT) ==
-		    -1)
+		    -1 || count_node(ys, ev) == -1)
 			return -1;
-		out.type = ev->type == YAML_SEQUENCE_START_EVENT ? YEV_SEQ :
+		out->type = ev->type == YAML_SEQUENCE_START_EVENT ? YEV_SEQ :
 		    YEV_MAP;
-		break;
+		return 1;
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		ys->depth--;
-		out.type = YEV_END;
-		break;
-	case YAML_STREAM_END_EVENT:
+		out->type = YEV_END;
 		return 1;
+	case YAML_STREAM_END_EVENT:
+		return 2;
 	default:
 		return 0;
 	}
-	return fn(arg, &out);
 }
 
-int
-yaml_parse_events(const char *name, const char *data, size_t len,
-    const struct yaml_limits *lim, yaml_event_fn *fn, void *arg,
-    struct errbuf *eb)
+struct ystream *
+ystream_open(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, struct errbuf *eb)
 {
-	struct ystream ys;
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int r = 0;
+	struct ystream *ys;
 
 	/* With the encoding fixed, libyaml would take a UTF-8 byte order
 	   mark for content; editors hide it, so positions start after it. */
@@ -406,152 +346,84 @@ yaml_parse_events(const char *name, const char *data, size_t len,
 		errbuf_set(eb, "%s: larger than %zu bytes", name,
 		    lim->max_bytes);
 		eb->errnum = EFBIG;
-		return -1;
+		return NULL;
 	}
-	memset(&ys, 0, sizeof(ys));
-	ys.name = name;
-	ys.data = data;
-	ys.len = len;
-	ys.lim = lim;
-	ys.eb = eb;
-	if (!yaml_parser_initialize(&parser)) {
+	if ((ys = calloc(1, sizeof(*ys))) == NULL ||
+	    !yaml_parser_initialize(&ys->parser)) {
+		free(ys);
 		errbuf_set(eb, "%s: out of memory", name);
 		eb->errnum = ENOMEM;
-		return -1;
+		return NULL;
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data,
+	ys->name = name;
+	ys->data = data;
+	ys->len = len;
+	ys->lim = lim;
+	ys->eb = eb;
+	yaml_parser_set_input_string(&ys->parser, (const unsigned char *)data,
 	    len);
-	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-	while (r == 0) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			parser_error(&ys, &parser);
+	yaml_parser_set_encoding(&ys->parser, YAML_UTF8_ENCODING);
+	return ys;
+}
+
+int
+ystream_next(struct ystream *ys, struct yevent *ev)
+{
+	int r;
+
+	if (ys->state != 0)
+		return ys->state == 1 ? 0 : -1;
+	do {
+		if (ys->have_ev) {
+			yaml_event_delete(&ys->ev);
+			ys->have_ev = 0;
+		}
+		if (!yaml_parser_parse(&ys->parser, &ys->ev)) {
+			parser_error(ys, &ys->parser);
 			r = -1;
 			break;
 		}
-		r = on_event(&ys, &ev, fn, arg);
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	return r == -1 ? -1 : 0;
+		ys->have_ev = 1;
+		r = on_event(ys, &ys->ev, ev);
+	} while (r == 0);
+	if (r == 1)
+		return 1;
+	ys->state = r == 2 ? 1 : -1;
+	return ys->state == 1 ? 0 : -1;
 }
 
-static struct ynode *
-new_node(struct builder *bd, const struct yevent *ev, enum ynode_type type)
+void
+ystream_close(struct ystream **ysp)
 {
-	struct ynode *n;
+	struct ystream *ys;
 
-	if (bd->nodes >= bd->lim->max_nodes) {
-		errbuf_set(bd->eb, "%s:%u:%u: more than %zu values in one "
-		    "file", bd->name, ev->line, ev->col, bd->lim->max_nodes);
-		return NULL;
-	}
-	if ((n = arena_alloc(bd->doc, sizeof(*n))) == NULL) {
-		errbuf_set(bd->eb, "%s: out of memory", bd->name);
-		bd->eb->errnum = ENOMEM;
-		return NULL;
-	}
-	memset(n, 0, sizeof(*n));
-	n->type = (unsigned char)type;
-	n->line = ev->line;
-	n->col = ev->col;
-	bd->nodes++;
-	return n;
-}
-
-static void
-attach(struct builder *bd, struct ynode *n)
-{
-	struct open_node *top;
-
-	if (bd->depth == 0) {
-		bd->doc->root = n;
+	if (ysp == NULL || (ys = *ysp) == NULL)
 		return;
-	}
-	top = &bd->stack[bd->depth - 1];
-	if (top->last == NULL)
-		top->node->first = n;
-	else
-		top->last->next = n;
-	top->last = n;
-	top->nkids++;
+	if (ys->have_ev)
+		yaml_event_delete(&ys->ev);
+	yaml_parser_delete(&ys->parser);
+	free(ys);
+	*ysp = NULL;
 }
 
-static int
-build_scalar(struct builder *bd, const struct yevent *ev)
+int
+yaml_parse_events(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, yaml_event_fn *fn, void *arg,
+    struct errbuf *eb)
 {
-	struct ynode *n;
+	struct ystream *ys;
+	struct yevent ev;
+	int r;
 
-	if ((n = new_node(bd, ev, YNODE_SCALAR)) == NULL)
+	if ((ys = ystream_open(name, data, len, lim, eb)) == NULL)
 		return -1;
-	if ((n->str = arena_alloc(bd->doc, ev->len + 1)) == NULL) {
-		errbuf_set(bd->eb, "%s: out of memory", bd->name);
-		bd->eb->errnum = ENOMEM;
-		return -1;
-	}
-	memcpy(n->str, ev->str, ev->len);
-	n->str[ev->len] = '\0';
-	n->len = (unsigned)ev->len;
-	n->plain = (unsigned char)ev->plain;
-	attach(bd, n);
-	return 0;
-}
-
-static int
-build_event(void *arg, const struct yevent *ev)
-{
-	struct builder *bd = arg;
-	struct open_node *top;
-	struct ynode *n;
-
-	switch (ev->type) {
-	case YEV_SCALAR:
-		return build_scalar(bd, ev);
-	case YEV_SEQ:
-	case YEV_MAP:
-		if ((n = new_node(bd, ev, ev->type == YEV_SEQ ? YNODE_SEQ :
-		    YNODE_MAP)) == NULL)
-			return -1;
-		attach(bd, n);
-		bd->stack[bd->depth].node = n;
-		bd->stack[bd->depth].last = NULL;
-		bd->stack[bd->depth].nkids = 0;
-		bd->depth++;
-		return 0;
-	case YEV_END:
-		top = &bd->stack[--bd->depth];
-		top->node->nkids = (unsigned)(top->node->type == YNODE_MAP ?
-		    top->nkids / 2 : top->nkids);
-		return 0;
-	}
-	return 0;
-}
-
-struct ydoc *
-ydoc_parse(const char *name, const char *data, size_t len,
-    const struct yaml_limits *lim, struct errbuf *eb)
-{
-	struct builder bd;
-
-	memset(&bd, 0, sizeof(bd));
-	bd.name = name;
-	bd.lim = lim;
-	bd.eb = eb;
-	if ((bd.doc = calloc(1, sizeof(*bd.doc))) == NULL ||
-	    (bd.stack = calloc(lim->max_depth + 1, sizeof(*bd.stack))) ==
-	    NULL) {
-		errbuf_set(eb, "%s: out of memory", name);
-		eb->errnum = ENOMEM;
-		goto fail;
-	}
-	if (yaml_parse_events(name, data, len, lim, build_event, &bd, eb) ==
-	    -1)
-		goto fail;
-	free(bd.stack);
-	return bd.doc;
-fail:
-	free(bd.stack);
-	ydoc_free(&bd.doc);
-	return NULL;
+	while ((r = ystream_next(ys, &ev)) == 1)
+		if (fn(arg, &ev) == -1) {
+			r = -1;
+			break;
+		}
+	ystream_close(&ys);
+	return r;
 }
 
 static int
@@ -564,34 +436,10 @@ scalar_is_null(const char *s, size_t len, int plain)
 }
 
 int
-ynode_is_null(const struct ynode *n)
-{
-	if (n == NULL)
-		return 1;
-	return n->type == YNODE_SCALAR && scalar_is_null(n->str, n->len,
-	    n->plain);
-}
-
-int
 yevent_is_null(const struct yevent *ev)
 {
 	return ev->type == YEV_SCALAR && scalar_is_null(ev->str, ev->len,
 	    ev->plain);
-}
-
-const char *
-ynode_kind(const struct ynode *n)
-{
-	if (ynode_is_null(n))
-		return "null";
-	switch (n->type) {
-	case YNODE_MAP:
-		return "a mapping";
-	case YNODE_SEQ:
-		return "a list";
-	default:
-		return "a string";
-	}
 }
 
 const char *
@@ -607,33 +455,6 @@ yevent_kind(const struct yevent *ev)
 	default:
 		return "a string";
 	}
-}
-
-int
-yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-	char esc[4];
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i == max)
-			return buf_puts(b, "...");
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			if (buf_putc(b, (char)c) == -1)
-				return -1;
-			continue;
-		}
-		esc[0] = '\\';
-		esc[1] = 'x';
-		esc[2] = hex[c >> 4];
-		esc[3] = hex[c & 0xf];
-		if (buf_append(b, esc, sizeof(esc)) == -1)
-			return -1;
-	}
-	return 0;
 }
 
 /* Open addressing; a slot holds the key's index + 1 (low half, 0: free)

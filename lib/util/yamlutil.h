@@ -1,7 +1,7 @@
 /*
- * yamlutil: one checked YAML event stream with 1-based positions, read
- * either as events (src_hiera: a big export, no tree) or folded into a
- * bounded tree (conf, dnsexpect: small files).  Hostile input is refused
+ * yamlutil: one checked YAML event stream with 1-based positions, pulled
+ * by the schema engine (lib/yschema) or pushed to src_hiera's handlers;
+ * no reader builds a document tree.  Hostile input is refused
  * early: size, depth, value count and scalar length are capped; anchors,
  * aliases (billion laughs) and tags other than !!str/!!seq/!!map are
  * errors.
@@ -19,7 +19,7 @@ struct yaml_limits {
 	size_t max_bytes;  /* file size */
 	size_t max_depth;  /* nesting of lists and mappings */
 	size_t max_values; /* scalars (keys and values as written), 0: any */
-	size_t max_nodes;  /* ydoc_parse: scalars + lists + mappings */
+	size_t max_nodes;  /* scalars + lists + mappings, 0: any */
 	size_t max_scalar; /* bytes in one scalar */
 };
 
@@ -39,26 +39,24 @@ struct yevent {
    with the EB given to yaml_parse_events set, which stops the stream. */
 typedef int yaml_event_fn(void *arg, const struct yevent *ev);
 
-enum ynode_type { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP };
-
-struct ynode {
-	struct ynode *first; /* SEQ: items; MAP: key, value, key, value... */
-	struct ynode *next;  /* next sibling */
-	char *str;           /* SCALAR: NUL-terminated, holds no NUL */
-	unsigned len;        /* SCALAR: bytes in str */
-	unsigned line, col;  /* 1-based start of the node */
-	unsigned nkids;      /* SEQ: items; MAP: pairs */
-	unsigned char type;  /* enum ynode_type */
-	unsigned char plain; /* SCALAR: unquoted, untagged (null/bool apply) */
-};
-
-struct ydoc;
-
 /* Read PATH whole (at most LIM->max_bytes).  Returns 0, or -1 with EB
    "PATH: why" (unreadable, a directory, too large).  *DATA_R is
    NUL-terminated and must be freed. */
 int yaml_read_file(const char *path, size_t max_bytes, char **data_r,
     size_t *len_r, struct errbuf *eb) __attribute__((warn_unused_result));
+
+/* The same stream, pulled: ystream_open returns NULL with EB set (too
+   large, out of memory); ystream_next fills EV and returns 1, 0 at the
+   end of the stream, or -1 with EB "NAME:LINE:COL: what" (and goes on
+   returning -1).  EV's text lives until the next call.  DATA must
+   outlive the stream. */
+struct ystream;
+struct ystream *ystream_open(const char *name, const char *data, size_t len,
+    const struct yaml_limits *lim, struct errbuf *eb)
+    __attribute__((warn_unused_result));
+int ystream_next(struct ystream *ys, struct yevent *ev)
+    __attribute__((warn_unused_result));
+void ystream_close(struct ystream **ysp);
 
 /* Parse DATA (one document) and hand each event to FN; every check of
    LIM is made before FN sees the event.  NAME prefixes messages.  An
@@ -68,27 +66,10 @@ int yaml_parse_events(const char *name, const char *data, size_t len,
     const struct yaml_limits *lim, yaml_event_fn *fn, void *arg,
     struct errbuf *eb) __attribute__((warn_unused_result));
 
-/* Parse DATA (one document).  NAME prefixes messages.  Returns the tree,
-   or NULL with EB "NAME:LINE:COL: what"; a scalar holding a NUL (the
-   quoted escape "\0") is such an error.  An empty stream (no document,
-   or a document holding nothing) yields a document whose root is NULL. */
-struct ydoc *ydoc_parse(const char *name, const char *data, size_t len,
-    const struct yaml_limits *lim, struct errbuf *eb)
-    __attribute__((warn_unused_result));
-const struct ynode *ydoc_root(const struct ydoc *doc);
-void ydoc_free(struct ydoc **docp);
-
 /* A plain "~", "null", "Null", "NULL" or empty scalar. */
-int ynode_is_null(const struct ynode *n);
 int yevent_is_null(const struct yevent *ev);
 /* "a mapping", "a list", "null", "a string": for "expected X, got Y". */
-const char *ynode_kind(const struct ynode *n);
 const char *yevent_kind(const struct yevent *ev);
-
-/* Append S (LEN bytes) to B for a message: printable ASCII as is, other
-   bytes as \xNN, cut after MAX bytes with "...".  Returns 0 or -1. */
-int yaml_quote(struct buf *b, const char *s, size_t len, size_t max)
-    __attribute__((warn_unused_result));
 
 /* A mail domain as the model takes it: addr_check_domain with a dot
    required, so the caller can name the YAML position.  Returns NULL when
