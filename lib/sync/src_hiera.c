@@ -2,7 +2,7 @@
  * src_hiera: udmail's Hiera export (hiera-templates/README.md) into
  * struct hiera_data, read by the schema engine (lib/yschema) from the
  * YAML event stream as it comes: no document tree, so the memory is the
- * hiera_data's (strings in chunks, where the engine keeps the section's
+ * hiera_data's (strings in an arena, where the engine keeps the section's
  * keys) plus one key set for the section being read.  Two kinds of trouble:
  * a file that is not the format (YAML error, wrong type, bad version)
  * fails whole and HD is untouched; one bad key or target is dropped with
@@ -38,8 +38,6 @@
 
 #include "src_hiera_int.h"
 
-#define CHUNK_SIZE (256 * 1024)
-
 static const char *const section_names[] = {
 	[SEC_ALIASES] = "aliases",
 	[SEC_FORWARDS] = "forwards",
@@ -60,7 +58,6 @@ static const char *const root_keys[RK_COUNT + 1] = {
 void
 src_hiera_free(struct hiera_data *hd)
 {
-	struct hiera_chunk *c, *next;
 	size_t i;
 
 	if (hd == NULL)
@@ -76,56 +73,8 @@ src_hiera_free(struct hiera_data *hd)
 	for (i = 0; i < hd->nfiles; i++)
 		free(hd->files[i]);
 	free(hd->files);
-	for (c = hd->chunks; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
+	arena_free(&hd->strings);
 	memset(hd, 0, sizeof(*hd));
-}
-
-/* N bytes in TMP's chunks, aligned for pointers when ALIGN. */
-static void *
-chunk_alloc(struct hctx *h, size_t n, int align)
-{
-	struct hiera_chunk *c = h->tmp.chunks;
-	size_t off = 0, cap;
-
-	if (c != NULL) {
-		off = c->used;
-		if (align)
-			off = (off + sizeof(void *) - 1) &
-			    ~(sizeof(void *) - 1);
-	}
-	if (c == NULL || off > c->cap || c->cap - off < n) {
-		cap = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
-		if ((c = malloc(sizeof(*c) + cap)) == NULL)
-			return NULL;
-		c->cap = cap;
-		if (n > CHUNK_SIZE / 4 && h->tmp.chunks != NULL) {
-			/* A big one of its own: the current chunk goes on. */
-			c->next = h->tmp.chunks->next;
-			h->tmp.chunks->next = c;
-			c->used = n;
-			return c->data;
-		}
-		c->next = h->tmp.chunks;
-		h->tmp.chunks = c;
-		off = 0;
-	}
-	c->used = off + n;
-	return (char *)c->data + off;
-}
-
-static char *
-chunk_strndup(struct hctx *h, const char *s, size_t n)
-{
-	char *p;
-
-	if ((p = chunk_alloc(h, n + 1, 0)) == NULL)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
 }
 
 int
@@ -283,7 +232,7 @@ add_targets(struct hctx *h, const struct yevent *v)
 		} else {
 			if (grow(&h->targets, h->ntargets_e, &h->cap_targets,
 				sizeof(*h->targets)) == -1 ||
-			    (h->targets[h->ntargets_e] = chunk_strndup(h, item,
+			    (h->targets[h->ntargets_e] = arena_strndup(&h->tmp.strings, item,
 				 n)) == NULL)
 				return nomem(h);
 			h->ntargets_e++;
@@ -298,7 +247,7 @@ add_targets(struct hctx *h, const struct yevent *v)
 static const char *
 keep_key(void *arg, const char *str, size_t len)
 {
-	return chunk_strndup(arg, str, len);
+	return arena_strndup(&((struct hctx *)arg)->tmp.strings, str, len);
 }
 
 static void
@@ -357,7 +306,8 @@ entry_end(struct hctx *h)
 	    sizeof(**lists[h->sec])) == -1)
 		return nomem(h);
 	e = &(*lists[h->sec])[*counts[h->sec]];
-	if ((e->targets = chunk_alloc(h, h->ntargets_e * sizeof(char *), 1)) ==
+	if ((e->targets = arena_alloc_align(&h->tmp.strings,
+	    h->ntargets_e * sizeof(char *), _Alignof(char *))) ==
 	    NULL)
 		return nomem(h);
 	memcpy(e->targets, h->targets, h->ntargets_e * sizeof(char *));
@@ -536,7 +486,7 @@ read_alias_domains(struct hctx *h, const struct yevent *v)
 }
 
 /* aliases, forwards or sender_logins: a mapping of address to targets,
-   its keys kept in the chunks and its duplicates dropped, not fatal. */
+   its keys kept in the arena and its duplicates dropped, not fatal. */
 static int
 read_section(struct hctx *h, enum section sec, const struct yevent *v)
 {

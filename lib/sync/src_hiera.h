@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "arena.h"
 #include "errbuf.h"
 #include "report.h"
 
@@ -18,7 +19,6 @@ struct origin {
 	unsigned line;    /* 1-based */
 };
 
-struct hiera_chunk;       /* src_hiera.c: where the lists' strings live */
 
 struct hiera_list {       /* one key -> list of targets */
 	char *key;            /* local part or full address, as written */
@@ -42,8 +42,8 @@ struct hiera_data {
 	size_t rejected;      /* drops, one per warning (see below) */
 	char **files;         /* file names the origins point into */
 	size_t nfiles;
-	struct hiera_chunk *chunks; /* the lists' keys, targets and arrays
-	                               of targets (not freed one by one) */
+	struct arena strings; /* the lists' keys, targets and arrays of
+				 targets (not freed one by one) */
 };
 
 /* Limits on one export file; beyond them the file fails as a whole. */

@@ -45,12 +45,6 @@ struct wmark {
    reader of the whole document would name. */
 enum fault { F_SHAPE, F_VERSION, F_CONTENT };
 
-struct hiera_chunk {
-	struct hiera_chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
 struct hctx {
 	const char *name;              /* the file, as owned by tmp.files[0] */
 	const struct hiera_data *prev; /* what the file is merged into */
@@ -65,7 +59,7 @@ struct hctx {
 
 	/* The list section being read, and its entry. */
 	enum section sec;
-	const char *ekey;              /* in a chunk */
+	const char *ekey;              /* in the arena */
 	size_t eklen;
 	unsigned eline;
 	struct dropped d;

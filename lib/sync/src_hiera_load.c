@@ -31,19 +31,39 @@ static const struct yaml_limits hiera_limits = {
 	.max_scalar = HIERA_MAX_SCALAR,
 };
 
-/* Make room in *DST (holding DN elements of SIZE) for N more. */
+/* Make room in *DST (holding DN elements of SIZE) for N more; nothing
+   when *DST is empty: move_items takes the source's array whole (at a
+   million entries, a copy would touch every page twice). */
 static int
 append(void *dst, size_t dn, size_t n, size_t size)
 {
 	void **dp = dst, *p;
 
-	if (n == 0)
+	if (n == 0 || dn == 0)
 		return 0;
 	if (dn + n < dn || dn + n > SIZE_MAX / size ||
 	    (p = realloc(*dp, (dn + n) * size)) == NULL)
 		return -1;
 	*dp = p;
 	return 0;
+}
+
+/* Put the SN elements of *SRC after the DN of *DST (room made by
+   append), or hand *SRC's array over when *DST holds none. */
+static void
+move_items(void *dst, size_t dn, void *src, size_t sn, size_t size)
+{
+	void **dp = dst, **sp = src;
+
+	if (sn == 0)
+		return;
+	if (dn == 0) {
+		free(*dp);
+		*dp = *sp;
+		*sp = NULL;
+		return;
+	}
+	memcpy((char *)*dp + dn * size, *sp, sn * size);
 }
 
 /* Move TMP into HD.  All allocation happens before anything is moved, so
@@ -63,33 +83,20 @@ merge(struct hiera_data *hd, struct hiera_data *t)
 	    sizeof(*t->sender_logins)) == -1 ||
 	    append(&hd->files, hd->nfiles, t->nfiles, sizeof(*t->files)) == -1)
 		return -1;
-	if (t->chunks != NULL) {
-		struct hiera_chunk *c;
-
-		for (c = t->chunks; c->next != NULL; c = c->next)
-			;
-		c->next = hd->chunks;
-		hd->chunks = t->chunks;
-	}
-	if (t->nalias_domains > 0) {
-		memcpy(hd->alias_domains + hd->nalias_domains, t->alias_domains,
-		    t->nalias_domains * sizeof(*t->alias_domains));
-		memcpy(hd->alias_domain_origins + hd->nalias_domains,
-		    t->alias_domain_origins,
-		    t->nalias_domains * sizeof(*t->alias_domain_origins));
-	}
-	if (t->naliases > 0)
-		memcpy(hd->aliases + hd->naliases, t->aliases,
-		    t->naliases * sizeof(*t->aliases));
-	if (t->nforwards > 0)
-		memcpy(hd->forwards + hd->nforwards, t->forwards,
-		    t->nforwards * sizeof(*t->forwards));
-	if (t->nsender_logins > 0)
-		memcpy(hd->sender_logins + hd->nsender_logins, t->sender_logins,
-		    t->nsender_logins * sizeof(*t->sender_logins));
-	if (t->nfiles > 0)
-		memcpy(hd->files + hd->nfiles, t->files,
-		    t->nfiles * sizeof(*t->files));
+	arena_join(&hd->strings, &t->strings);
+	move_items(&hd->alias_domains, hd->nalias_domains, &t->alias_domains,
+	    t->nalias_domains, sizeof(*t->alias_domains));
+	move_items(&hd->alias_domain_origins, hd->nalias_domains,
+	    &t->alias_domain_origins, t->nalias_domains,
+	    sizeof(*t->alias_domain_origins));
+	move_items(&hd->aliases, hd->naliases, &t->aliases, t->naliases,
+	    sizeof(*t->aliases));
+	move_items(&hd->forwards, hd->nforwards, &t->forwards, t->nforwards,
+	    sizeof(*t->forwards));
+	move_items(&hd->sender_logins, hd->nsender_logins, &t->sender_logins,
+	    t->nsender_logins, sizeof(*t->sender_logins));
+	move_items(&hd->files, hd->nfiles, &t->files, t->nfiles,
+	    sizeof(*t->files));
 	hd->nalias_domains += t->nalias_domains;
 	hd->naliases += t->naliases;
 	hd->nforwards += t->nforwards;

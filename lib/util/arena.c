@@ -53,6 +53,9 @@ arena_get(struct arena *a, size_t n, size_t align)
 	struct arena_block *b = a->head;
 	size_t off = 0, size;
 
+	if (a->first == 0) /* zeroed, never initialised */
+		arena_init(a, ARENA_DEFAULT_FIRST, ARENA_DEFAULT_MAX,
+		    a->wipe ? ARENA_WIPE : 0);
 	if (b != NULL)
 		off = (b->used + align - 1) & ~(align - 1);
 	if (b != NULL && off <= b->size && b->size - off >= n) {
@@ -89,7 +92,16 @@ arena_alloc(struct arena *a, size_t n)
 void *
 arena_alloc_aligned(struct arena *a, size_t n)
 {
-	return arena_get(a, n, sizeof(max_align_t));
+	return arena_get(a, n, _Alignof(max_align_t));
+}
+
+void *
+arena_alloc_align(struct arena *a, size_t n, size_t align)
+{
+	if (align == 0 || (align & (align - 1)) != 0 ||
+	    align > _Alignof(max_align_t))
+		align = _Alignof(max_align_t);
+	return arena_get(a, n, align);
 }
 
 char *

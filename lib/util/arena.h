@@ -28,7 +28,12 @@ struct arena {
 #define ARENA_WIPE 1
 
 /* An empty arena; nothing is allocated until the first request.  FIRST
-   and MAX are block sizes in bytes (FIRST <= MAX); FLAGS: ARENA_WIPE. */
+   and MAX are block sizes in bytes (FIRST <= MAX); FLAGS: ARENA_WIPE.
+   A zeroed struct arena is a valid empty one too, with blocks of
+   ARENA_DEFAULT_FIRST to ARENA_DEFAULT_MAX bytes and no wipe, so that
+   structures cleared with memset can hold one. */
+#define ARENA_DEFAULT_FIRST ((size_t)4096)
+#define ARENA_DEFAULT_MAX ((size_t)1 << 20)
 void arena_init(struct arena *a, size_t first, size_t max, int flags);
 
 /* N bytes, unaligned; NULL (errno ENOMEM) when memory runs out. */
@@ -36,6 +41,10 @@ void *arena_alloc(struct arena *a, size_t n)
     __attribute__((warn_unused_result));
 /* N bytes aligned for any object. */
 void *arena_alloc_aligned(struct arena *a, size_t n)
+    __attribute__((warn_unused_result));
+/* N bytes aligned to ALIGN (a power of two, at most that of any object):
+   an array of a million pointers need not pay for 16-byte alignment. */
+void *arena_alloc_align(struct arena *a, size_t n, size_t align)
     __attribute__((warn_unused_result));
 /* A NUL-terminated copy of the N bytes at S (S need not be terminated). */
 char *arena_strndup(struct arena *a, const char *s, size_t n)

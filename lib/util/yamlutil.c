@@ -508,6 +508,7 @@ yseen_grow(struct yseen *s)
 
 	if (n > ((size_t)1 << 32) || (slot = calloc(n, sizeof(*slot))) == NULL)
 		return -1;
+	array_hint_huge(slot, n * sizeof(*slot)); /* probed at random */
 	for (i = 0; i <= s->mask; i++) {
 		if ((h = s->slot[i]) == 0)
 			continue;

@@ -69,8 +69,16 @@ test_arena_alignment(void **state)
 	c2 = arena_alloc(&a, 3);
 	assert_ptr_equal(c2, c1 + 3);
 	v = arena_alloc_aligned(&a, sizeof(double));
-	assert_int_equal((uintptr_t)v % sizeof(max_align_t), 0);
+	assert_int_equal((uintptr_t)v % _Alignof(max_align_t), 0);
 	assert_true((char *)v > c2);
+	/* Pointer alignment costs at most 7 bytes after a string, not 15;
+	   a bad alignment means that of any object. */
+	c1 = arena_alloc(&a, 1);
+	v = arena_alloc_align(&a, sizeof(void *), _Alignof(void *));
+	assert_int_equal((uintptr_t)v % _Alignof(void *), 0);
+	assert_true((char *)v - c1 <= (ptrdiff_t)_Alignof(void *));
+	v = arena_alloc_align(&a, 1, 3);
+	assert_int_equal((uintptr_t)v % _Alignof(max_align_t), 0);
 	arena_free(&a);
 }
 
@@ -145,6 +153,22 @@ test_arena_overflow_refused(void **state)
 	arena_free(&a);
 }
 
+/* A zeroed struct arena works, with the default block sizes. */
+static void
+test_arena_zeroed_is_valid(void **state)
+{
+	struct arena a;
+	char *p;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	p = arena_strdup(&a, "x");
+	assert_string_equal(p, "x");
+	assert_int_equal(a.first, ARENA_DEFAULT_FIRST);
+	assert_int_equal(a.max, ARENA_DEFAULT_MAX);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -154,6 +178,7 @@ main(void)
 		cmocka_unit_test(test_arena_alignment),
 		cmocka_unit_test(test_arena_big_request_own_block),
 		cmocka_unit_test(test_arena_join),
+		cmocka_unit_test(test_arena_zeroed_is_valid),
 		cmocka_unit_test(test_arena_overflow_refused),
 	};
 
