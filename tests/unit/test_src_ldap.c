@@ -379,7 +379,6 @@ test_src_ldap_dn_uid(void **st)
 }
 
 /* libldap's bind and Who am I?, faked for the identity check. */
-int __wrap_ldap_connect(LDAP *ld);
 int __wrap_ldap_sasl_bind_s(LDAP *ld, const char *dn, const char *mech,
     struct berval *cred, LDAPControl **sctrls, LDAPControl **cctrls,
     struct berval **servercredp);
@@ -389,15 +388,6 @@ int __wrap_ldap_whoami_s(LDAP *ld, struct berval **authzid,
 static int whoami_rc;
 static const char *whoami_answer; /* NULL: no authzid at all */
 static int whoami_calls;
-
-/* An anonymous session connects at once (for the read-ahead layer):
-   there is no server behind the URI. */
-int
-__wrap_ldap_connect(LDAP *ld)
-{
-	(void)ld;
-	return LDAP_SUCCESS;
-}
 
 int
 __wrap_ldap_sasl_bind_s(LDAP *ld, const char *dn, const char *mech,
