@@ -264,29 +264,6 @@ check_identity(LDAP *ld, const struct conf_ldap *cl, const char *who,
 	return 0;
 }
 
-/* libldap reads each message with a poll() and two or three read()s of
-   its exact length; a fetch of 100,000 entries spends a fifth of its
-   time in those calls.  A read-ahead layer under the protocol (and under
-   TLS) fills a buffer per read() and lets libldap see that a message is
-   already there without polling.  Only on an open connection: layers
-   are ordered by level when added, and the socket's own layer, added at
-   connect time, must stay below it.  A failure costs speed only. */
-static void
-add_readahead(LDAP *ld)
-{
-	Sockbuf *sb = NULL;
-	int size = 64 * 1024; /* the layer reads an int */
-	int fd = -1;
-
-	if (ldap_get_option(ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS ||
-	    fd < 0 ||
-	    ldap_get_option(ld, LDAP_OPT_SOCKBUF, &sb) != LDAP_OPT_SUCCESS ||
-	    sb == NULL)
-		return;
-	(void)ber_sockbuf_add_io(sb, &ber_sockbuf_io_readahead,
-	    LBER_SBIOD_LEVEL_PROVIDER, &size);
-}
-
 struct ldap *
 src_ldap_connect(const struct conf_ldap *cl, struct report *rep,
     struct errbuf *eb)
@@ -302,11 +279,6 @@ src_ldap_connect(const struct conf_ldap *cl, struct report *rep,
 		return NULL;
 	switch (cl->auth) {
 	case CONF_LDAP_AUTH_NONE:
-		if ((rc = ldap_connect(ld)) != LDAP_SUCCESS) {
-			seterr_ld(eb, ld, rc, NULL, "ldap connect to %s",
-			    cl->uri);
-			goto fail;
-		}
 		break;
 	case CONF_LDAP_AUTH_SIMPLE:
 		if (cl->bind_dn == NULL || cl->bind_password_file == NULL) {
@@ -335,7 +307,6 @@ src_ldap_connect(const struct conf_ldap *cl, struct report *rep,
 			goto fail;
 		break;
 	}
-	add_readahead(ld);
 	return ld;
 fail:
 	ldap_unbind_ext_s(ld, NULL, NULL);
