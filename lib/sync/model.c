@@ -367,6 +367,66 @@ gone_add(struct model *m, const char *addr)
 	return 0;
 }
 
+/* Account N's emailForward FORWARD (OB names the entry in messages).
+   A forward too long or partly broken is dropped whole, warned and
+   counted: mailing only some of the destinations would hide the fault.
+   0, or -1 out of memory. */
+static int
+account_forward(struct model *m, struct mnode *n, const char *forward,
+    const char *ob, const char *uid)
+{
+	size_t first = m->ntargets;
+	int r;
+
+	if (strlen(forward) > ACCOUNT_FORWARD_MAX) {
+		report_warnx(m->opts.report, "%s: emailForward of %s longer "
+		    "than %d characters, ignored", ob, uid,
+		    ACCOUNT_FORWARD_MAX);
+		m->st.rejected++;
+		return 0;
+	}
+	if ((r = add_target_list(m, n, forward, ob, "emailForward", 1)) == -1)
+		return -1;
+	if (r == 1) {
+		m->ntargets = first;
+		n->tcount = 0;
+		m->st.rejected++;
+	}
+	return 0;
+}
+
+/* The mailPassword HASH of the active account at node IDX, checked the
+   way the passwd-file needs it (a login Dovecot accepts, a scheme it
+   knows, no ':' or newline, a cost under the ceiling) and parked; an
+   unusable one is warned and counted, never quoted.  0, or -1 (EBR). */
+static int
+account_password(struct model *m, uint32_t idx, const char *hash,
+    const char *ob, const char *uid, struct errbuf *ebr)
+{
+	static const struct pwhash_ceiling dflt_cost = PWHASH_CEILING_DEFAULT;
+	char pub[PWHASH_MAX]; /* the hash as published: "{SCHEME}..." */
+	struct pwhash_info info;
+	struct errbuf eb;
+	int r = 0;
+
+	if (!usable_uid(uid)) {
+		report_warnx(m->opts.report, "%s: uid '%s' has characters "
+		    "Dovecot does not accept in a login; no passwd-file "
+		    "entry", ob, uid);
+		m->st.rejected++;
+	} else if (pwhash_canonical(hash, pub, &info, &eb) == -1 ||
+	    pwfile_check(uid, pub, &eb) == -1 ||
+	    pwhash_cost_check(&info, m->opts.max_cost != NULL ?
+	    m->opts.max_cost : &dflt_cost, &eb) == -1) {
+		report_warnx(m->opts.report,
+		    "%s: mailPassword of %s unusable: %s", ob, uid, eb.msg);
+		m->st.rejected++;
+	} else
+		r = add_password(m, idx, pub, ebr);
+	sodium_memzero(pub, sizeof(pub));
+	return r;
+}
+
 /* A second LDAP entry gives the address of node IDX.  Which of two
    entries LDAP returns first is no ground to give one of them the
    account (and its mail, and its logins): both are refused. */
@@ -397,13 +457,10 @@ static int
 add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 {
 	char uid[ADDR_LOCAL_MAX + 1], addr[ADDR_MAX + 1], ob[512], vb[128];
-	char pub[PWHASH_MAX]; /* the hash as published: "{SCHEME}..." */
-	static const struct pwhash_ceiling dflt_cost = PWHASH_CEILING_DEFAULT;
 	const char *dn = a->dn != NULL ? a->dn : "(no dn)";
-	struct pwhash_info info;
 	struct errbuf eb;
 	struct mnode *n;
-	size_t first, len = 0;
+	size_t len = 0;
 	long idx;
 	int r;
 
@@ -448,47 +505,12 @@ add_account(struct model *m, const struct account *a, struct errbuf *ebr)
 	else if ((n->where = arena_strdup(&m->arena, dn)) == NULL)
 		goto nomem;
 	m->st.accounts++;
-	if (a->forward != NULL) {
-		first = m->ntargets;
-		if (strlen(a->forward) > ACCOUNT_FORWARD_MAX) {
-			report_warnx(m->opts.report,
-			    "%s: emailForward of %s longer than %d "
-			    "characters, ignored",
-			    ob, uid, ACCOUNT_FORWARD_MAX);
-			m->st.rejected++;
-		} else if ((r = add_target_list(m, n, a->forward, ob,
-		    "emailForward", 1)) == -1) {
-			goto nomem;
-		} else if (r == 1) {
-			/* A partly broken forward is dropped whole: mailing
-			   only some of the destinations would hide the fault. */
-			m->ntargets = first;
-			n->tcount = 0;
-			m->st.rejected++;
-		}
-	}
-	if (a->password != NULL && a->state == ACCOUNT_ACTIVE) {
-		if (!usable_uid(uid)) {
-			report_warnx(m->opts.report,
-			    "%s: uid '%s' has characters Dovecot does "
-			    "not accept in a login; no passwd-file entry",
-			    ob, uid);
-			m->st.rejected++;
-		} else if (pwhash_canonical(a->password, pub, &info, &eb) ==
-		    -1 || pwfile_check(uid, pub, &eb) == -1 ||
-		    pwhash_cost_check(&info, m->opts.max_cost != NULL ?
-		    m->opts.max_cost : &dflt_cost, &eb) == -1) {
-			/* EB never quotes the hash. */
-			report_warnx(m->opts.report,
-			    "%s: mailPassword of %s unusable: %s", ob, uid,
-			    eb.msg);
-			m->st.rejected++;
-		} else if (add_password(m, (uint32_t)idx, pub, ebr) == -1) {
-			sodium_memzero(pub, sizeof(pub));
-			return -1;
-		}
-		sodium_memzero(pub, sizeof(pub));
-	}
+	if (a->forward != NULL && account_forward(m, n, a->forward, ob,
+	    uid) == -1)
+		goto nomem;
+	if (a->password != NULL && a->state == ACCOUNT_ACTIVE)
+		return account_password(m, (uint32_t)idx, a->password, ob, uid,
+		    ebr);
 	return 0;
 nomem:
 	errbuf_syserr(ebr, "model");
