@@ -324,6 +324,33 @@ prepare(struct daemon *d, const struct sync_opts *o)
 	    (double)(now_ms() - t0) / 1000.0);
 }
 
+/* A run published: its cookie (*COOKIEP, taken) is now the tables',
+   saved for the next start, and the log says what it did. */
+static void
+run_succeeded(struct daemon *d, const struct sync_opts *o,
+    const struct sync_result *res, char **cookiep, int from_set)
+{
+	int k, changed = 0;
+
+	free(d->cookie);
+	d->cookie = *cookiep;
+	*cookiep = NULL;
+	if (d->watching && !o->dry_run)
+		save_cookie(d);
+	d->last_success = time(NULL);
+	for (k = 0; k < OUTPUT_COUNT; k++)
+		changed += res->out[k].changed;
+	log_info("sync done in %.3f s (%s %.3f s), %zu addresses, "
+	    "%d outputs replaced", res->total_seconds,
+	    from_set ? "held LDAP entries" : "fetch",
+	    res->fetch_seconds, res->stats.addresses, changed);
+	if (d->reported == NULL && (res->stats.rejected ||
+	    res->stats.conflicts || res->stats.loops || res->stats.dangling))
+		log_warnx("%zu rejected, %zu conflicts, %zu loops, %zu "
+		    "dangling", res->stats.rejected, res->stats.conflicts,
+		    res->stats.loops, res->stats.dangling);
+}
+
 static enum sync_status
 run_sync(struct daemon *d, const struct sync_opts *oo)
 {
@@ -336,7 +363,7 @@ run_sync(struct daemon *d, const struct sync_opts *oo)
 	struct errbuf eb;
 	char *cookie = NULL;
 	long long t0 = now_ms(), took;
-	int k, changed = 0, lock, from_set = use_set(d);
+	int lock, from_set = use_set(d);
 
 	d->prep_due = 0;
 	if (from_set && run_in_place(d, oo, &st))
@@ -384,29 +411,11 @@ run_sync(struct daemon *d, const struct sync_opts *oo)
 	took = now_ms() - t0;
 	d->next_ok = now_ms() + (took < SYNC_GAP_MAX_MS ? took :
 	    SYNC_GAP_MAX_MS);
-	if (st == SYNC_OK) {
-		free(d->cookie);
-		d->cookie = cookie;
-		cookie = NULL;
-		if (d->watching && !o->dry_run)
-			save_cookie(d);
-		d->last_success = time(NULL);
-		for (k = 0; k < OUTPUT_COUNT; k++)
-			changed += res.out[k].changed;
-		log_info("sync done in %.3f s (%s %.3f s), %zu addresses, "
-		    "%d outputs replaced", res.total_seconds,
-		    from_set ? "held LDAP entries" : "fetch",
-		    res.fetch_seconds, res.stats.addresses, changed);
-		if (d->reported == NULL && (res.stats.rejected ||
-		    res.stats.conflicts || res.stats.loops ||
-		    res.stats.dangling))
-			log_warnx("%zu rejected, %zu conflicts, %zu loops, %zu "
-			    "dangling", res.stats.rejected, res.stats.conflicts,
-			    res.stats.loops, res.stats.dangling);
-	} else {
+	if (st == SYNC_OK)
+		run_succeeded(d, o, &res, &cookie, from_set);
+	else
 		log_warnx("sync failed (%s): %s; previous tables kept",
 		    sync_status_name(st), eb.msg);
-	}
 	if (!o->dry_run &&
 	    sync_write_metrics(d->conf, &res, st, d->last_success, &eb) == -1)
 		log_warnx("metrics: %s", eb.msg);

@@ -302,6 +302,43 @@ entry_uid(const struct account_list *l, char *out, size_t outsz)
 	}
 }
 
+/* The uid of a changed entry, as it was (UID[0]) and is (UID[1]; "" for
+   none): one that keeps its name, is named nowhere else and is not
+   changed twice in the batch is noted in B.  1 noted, 0 needs a full
+   build (*WHY_R), -1 out of memory. */
+static int
+claim_uid(struct incr *ic, struct ibatch *b, char uid[2][ADDR_LOCAL_MAX + 2],
+    const char **why_r, struct errbuf *eb)
+{
+	size_t j;
+	int s;
+
+	if (uid[0][0] != '\0' && uid[1][0] != '\0' &&
+	    strcmp(uid[0], uid[1]) != 0) {
+		*why_r = "an account was renamed";
+		return 0;
+	}
+	s = uid[1][0] != '\0';
+	if (uid[s][0] == '\0')
+		return 1;
+	if (strset_find(ic->pinned, uid[s], strlen(uid[s]), NULL)) {
+		*why_r = "a changed account's address is named elsewhere "
+		    "(Hiera, a forward, a second entry)";
+		return 0;
+	}
+	for (j = 0; j < b->nuids; j++)
+		if (strcmp(b->uids[j], uid[s]) == 0) {
+			*why_r = "two changed entries give one uid";
+			return 0;
+		}
+	if ((b->uids[b->nuids] = strdup(uid[s])) == NULL) {
+		errbuf_syserr(eb, "incremental build");
+		return -1;
+	}
+	b->cur_has[b->nuids++] = uid[1][0] != '\0';
+	return 1;
+}
+
 /* Entry I of the journal into B: 1 folded in, 0 needs a full build. */
 static int
 fold_entry(struct incr *ic, const struct conf *c, const struct ldapset *set,
@@ -313,7 +350,6 @@ fold_entry(struct incr *ic, const struct conf *c, const struct ldapset *set,
 	struct model *m[2] = { NULL, NULL };
 	char uid[2][ADDR_LOCAL_MAX + 2];
 	const struct model_stats *st;
-	size_t j;
 	int s, ret = -1;
 
 	memset(l, 0, sizeof(l));
@@ -333,32 +369,9 @@ fold_entry(struct incr *ic, const struct conf *c, const struct ldapset *set,
 		*why_r = "an entry gave more than one account";
 		goto out;
 	}
-	if (uid[0][0] != '\0' && uid[1][0] != '\0' &&
-	    strcmp(uid[0], uid[1]) != 0) {
-		*why_r = "an account was renamed";
+	if ((ret = claim_uid(ic, b, uid, why_r, eb)) != 1)
 		goto out;
-	}
-	s = uid[1][0] != '\0';
-	if (uid[s][0] != '\0') {
-		if (strset_find(ic->pinned, uid[s], strlen(uid[s]), NULL)) {
-			*why_r = "a changed account's address is named "
-			    "elsewhere (Hiera, a forward, a second entry)";
-			goto out;
-		}
-		for (j = 0; j < b->nuids; j++)
-			if (strcmp(b->uids[j], uid[s]) == 0)
-				break;
-		if (j < b->nuids) {
-			*why_r = "two changed entries give one uid";
-			goto out;
-		}
-		if ((b->uids[b->nuids] = strdup(uid[s])) == NULL) {
-			errbuf_syserr(eb, "incremental build");
-			ret = -1;
-			goto out;
-		}
-		b->cur_has[b->nuids++] = uid[1][0] != '\0';
-	}
+	ret = 0;
 	for (s = 0; s < 2; s++) {
 		if ((m[s] = mini_model(ic, c, &l[s], &rep[s], eb)) == NULL) {
 			ret = -1;
