@@ -1,8 +1,8 @@
 /*
  * dnscheck_dmarc: DMARC policy record (RFC 7489, RFC 9989) at
- * _dmarc.<domain>, the DNS tree walk for an inherited policy, external
- * report destinations (RFC 7489 §7.1, RFC 9990 §4) and drift against the
- * expected tags.  Policy strength: none 0 < quarantine 1 < reject 2.
+ * _dmarc.<domain>, the DNS tree walk for an inherited policy and
+ * external report destinations (RFC 7489 §7.1, RFC 9990 §4); the drift
+ * against the expected tags is in dnscheck_dmarc_drift.c.  Policy strength: none 0 < quarantine 1 < reject 2.
  */
 #include "config.h"
 
@@ -19,8 +19,8 @@
 
 static const char *const pol_names[] = { "none", "quarantine", "reject" };
 
-static int
-policy_value(const char *v)
+int
+dc_dmarc_policy_value(const char *v)
 {
 	int i;
 
@@ -125,7 +125,7 @@ check_policy_tag(struct dnscheck_run *run, const struct dc_tags *tags,
 
 	if (v == NULL)
 		return -1;
-	if ((p = policy_value(v)) < 0) {
+	if ((p = dc_dmarc_policy_value(v)) < 0) {
 		(void)snprintf(id, sizeof(id), "dmarc.%s.invalid", tag);
 		dc_add(run, DNSCHECK_CRITICAL, "dmarc", id, R7489_63, tag, ev,
 		    "none, quarantine or reject", v,
@@ -322,9 +322,8 @@ out:
 	dc_tags_free(&tags);
 }
 
-/* Effective policy strength for a scope, after t=y. */
-static int
-effective(const struct dc_dmarc *d, int scope)
+int
+dc_dmarc_effective(const struct dc_dmarc *d, int scope)
 {
 	int p = d->p;
 
@@ -474,185 +473,6 @@ dmarc_external(struct dnscheck_run *run, const char *policy, const char *tag,
 	}
 }
 
-/* The same set of URIs, in any order, ignoring case (rua=, ruf=, and
-   TLS-RPT's rua=, which dnscheck_sts.c compares too). */
-int
-dnscheck_list_equal(char **a, size_t na, char **b, size_t nb)
-{
-	size_t i, k;
-
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++) {
-		for (k = 0; k < nb; k++)
-			if (strcasecmp(a[i], b[k]) == 0)
-				break;
-		if (k == nb)
-			return 0;
-	}
-	return 1;
-}
-
-static char *
-join_list(char **v, size_t n)
-{
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (buf_printf(&b, "%s%s", i ? "," : "", v[i]) == -1) {
-			buf_free(&b);
-			return NULL;
-		}
-	if (b.data == NULL && buf_puts(&b, "") == -1)
-		return NULL;
-	return b.data;
-}
-
-/* The policy the domain's own failing mail gets: p (sp of the
-   organizational domain when inherited), one step lower under t=y, or
-   under pct < 100 for the mail outside the sample (RFC 7489 §6.3). */
-static int
-own_mail_policy(const struct dc_dmarc *d)
-{
-	int p = effective(d, 0);
-
-	if (p > 0 && !d->testing && d->pct >= 0 && d->pct < 100)
-		p--;
-	return p;
-}
-
-static void
-drift_effective(struct dnscheck_run *run, const struct dc_dmarc *d, int wp,
-    const struct dns_answer *ev)
-{
-	int ap = own_mail_policy(d);
-
-	if (ap < wp)
-		dc_add(run, DNSCHECK_CRITICAL, "dmarc", "dmarc.policy.weaker",
-		    "RFC 9989 §4.10.1", "effective", ev, policy_name(wp),
-		    policy_name(ap), "mail from %s gets %s (after inheritance, "
-		    "t and pct), expected %s", run->domain, policy_name(ap),
-		    policy_name(wp));
-	else if (ap > wp)
-		dc_add(run, DNSCHECK_WARNING, "dmarc", "dmarc.policy.stronger",
-		    "RFC 9989 §4.10.1", "effective", ev, policy_name(wp),
-		    policy_name(ap), "mail from %s gets %s, stronger than the "
-		    "expected %s", run->domain, policy_name(ap),
-		    policy_name(wp));
-}
-
-/* The effective policy of each scope (p, sp, np) against the one the
-   expected tags give. */
-static void
-drift_scopes(struct dnscheck_run *run, const struct dc_dmarc *d,
-    const struct dns_answer *ev)
-{
-	const struct dnsexpect_dmarc *e = &run->exp->dmarc;
-	static const char *const scope_tag[] = { "p", "sp", "np" };
-	const char *want[3] = { e->p, e->sp, e->np };
-	struct dc_dmarc ed;
-	int s, wp, ap;
-
-	/* the expected effective policies, from the expected tags */
-	memset(&ed, 0, sizeof(ed));
-	ed.p = policy_value(e->p);
-	ed.sp = policy_value(e->sp);
-	ed.np = policy_value(e->np);
-	ed.testing = e->t != NULL && strcasecmp(e->t, "y") == 0;
-	for (s = 0; s < 3; s++) {
-		if (want[s] == NULL && (s > 0 || e->p == NULL))
-			continue;
-		wp = effective(&ed, s);
-		ap = effective(d, s);
-		if (ap < wp)
-			dc_add(run, DNSCHECK_CRITICAL, "dmarc",
-			    "dmarc.policy.weaker", "RFC 7489 §6.3",
-			    scope_tag[s], ev, policy_name(wp), policy_name(ap),
-			    "effective %s policy is %s, expected %s",
-			    scope_tag[s], policy_name(ap), policy_name(wp));
-		else if (ap > wp)
-			dc_add(run, DNSCHECK_WARNING, "dmarc",
-			    "dmarc.policy.stronger", "RFC 7489 §6.3",
-			    scope_tag[s], ev, policy_name(wp), policy_name(ap),
-			    "effective %s policy is %s, stronger than the "
-			    "expected %s", scope_tag[s], policy_name(ap),
-			    policy_name(wp));
-	}
-}
-
-/* A one-letter tag TAG (adkim, aspf, psd) that is GOT where WANT was
-   expected: finding ID of status ST. */
-static void
-drift_letter(struct dnscheck_run *run, enum dnscheck_status st,
-    const char *id, const char *rfc, const char *tag, const char *want,
-    char got, const struct dns_answer *ev)
-{
-	char g[2] = { got, 0 };
-
-	if (want == NULL || (want[0] | 0x20) == got)
-		return;
-	dc_add(run, st, "dmarc", id, rfc, tag, ev, want, g,
-	    "%s=%s, expected %s", tag, g, want);
-}
-
-/* A report address list TAG (rua, ruf) that is not the expected one. */
-static void
-drift_uris(struct dnscheck_run *run, const char *tag, const char *id,
-    const char *what, char **want, size_t nwant, char **got, size_t ngot,
-    const struct dns_answer *ev)
-{
-	char *x, *y;
-
-	if (dnscheck_list_equal(want, nwant, got, ngot))
-		return;
-	x = join_list(want, nwant);
-	y = join_list(got, ngot);
-	dc_add(run, DNSCHECK_WARNING, "dmarc", id, "RFC 7489 §6.3", tag, ev,
-	    x, y, "%s", what);
-	free(x);
-	free(y);
-}
-
-static void
-dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
-    const struct dns_answer *ev)
-{
-	const struct dnsexpect_dmarc *e = &run->exp->dmarc;
-	int wp, ap;
-
-	drift_scopes(run, d, ev);
-	if (e->effective != NULL)
-		drift_effective(run, d, policy_value(e->effective), ev);
-	wp = e->pct >= 0 ? e->pct : 100;
-	ap = d->pct >= 0 ? d->pct : 100;
-	if (ap < wp) {
-		char w[16], g[16];
-
-		(void)snprintf(w, sizeof(w), "%d", wp);
-		(void)snprintf(g, sizeof(g), "%d", ap);
-		dc_add(run, DNSCHECK_CRITICAL, "dmarc", "dmarc.pct.lower",
-		    "RFC 7489 §6.3", "pct", ev, w, g,
-		    "pct=%d is lower than expected %d", ap, wp);
-	}
-	drift_letter(run, d->adkim == 'r' ? DNSCHECK_CRITICAL :
-	    DNSCHECK_WARNING, "dmarc.alignment.drift", "RFC 7489 §6.3",
-	    "adkim", e->adkim, d->adkim, ev);
-	drift_letter(run, d->aspf == 'r' ? DNSCHECK_CRITICAL :
-	    DNSCHECK_WARNING, "dmarc.alignment.drift", "RFC 7489 §6.3",
-	    "aspf", e->aspf, d->aspf, ev);
-	drift_letter(run, DNSCHECK_WARNING, "dmarc.psd.drift",
-	    "RFC 9989 §4.7", "psd", e->psd, d->psd, ev);
-	if (e->rua_set)
-		drift_uris(run, "rua", "dmarc.rua.drift",
-		    "aggregate report destinations changed", e->rua, e->nrua,
-		    d->rua, d->nrua, ev);
-	if (e->ruf_set)
-		drift_uris(run, "ruf", "dmarc.ruf.drift",
-		    "failure report destinations changed", e->ruf, e->nruf,
-		    d->ruf, d->nruf, ev);
-}
-
 /* Fetch the DMARC records at NAME.  Returns the number of v=DMARC1
    records (the first in *IDX_R), or -1 when the lookup failed. */
 static int
@@ -694,7 +514,7 @@ inherited_ok(struct dnscheck_run *run, const struct dc_dmarc *d, int own,
 	dc_add(run, DNSCHECK_OK, "dmarc", "dmarc.inherited",
 	    "RFC 9989 §4.10.1", org, a, NULL, a->rr[idx].txt,
 	    "no record at _dmarc.%s; %s's record applies: %s for %s (%s, "
-	    "p=%s)", run->domain, org, policy_name(effective(d, 0)),
+	    "p=%s)", run->domain, org, policy_name(dc_dmarc_effective(d, 0)),
 	    run->domain, had_sp ? "its sp" : "no sp, so p",
 	    policy_name(own));
 }
@@ -847,9 +667,9 @@ dnscheck_dmarc(struct dnscheck_run *run)
 	}
 	for (scope = 0; scope < 3; scope++)
 		dc_metric(run, "dmarc_policy", "scope", scopes[scope], NULL,
-		    NULL, effective(&d, scope));
+		    NULL, dc_dmarc_effective(&d, scope));
 	if (e != NULL && e->set)
-		dmarc_drift(run, &d, a);
+		dc_dmarc_drift(run, &d, a);
 out:
 	dc_dmarc_free(&d);
 	dns_answer_free(&a);

@@ -212,6 +212,14 @@ void dc_dmarc_free(struct dc_dmarc *d);
 int dc_dmarc_is_record(const char *txt, size_t len, const char **why_r);
 /* "none", "quarantine", "reject" for 0, 1, 2; "invalid" otherwise. */
 const char *dc_dmarc_policy_name(int p);
+/* The strength of policy V (0, 1, 2), or -1. */
+int dc_dmarc_policy_value(const char *v);
+/* The policy strength record D sets for SCOPE (0 p, 1 sp, 2 np), after
+   t=y. */
+int dc_dmarc_effective(const struct dc_dmarc *d, int scope);
+/* Findings for record D (found in EV) against the expected DMARC tags. */
+void dc_dmarc_drift(struct dnscheck_run *run, const struct dc_dmarc *d,
+    const struct dns_answer *ev);
 /* One DKIM selector record (no DNS): lint and, with ES, key match. */
 void dnscheck_dkim_record(struct dnscheck_run *run, const char *selector,
     const char *txt, size_t len, const struct dns_answer *ev,
