@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "array.h"
 #include "buf.h"
 #include "dnsexpect_int.h"
 
@@ -218,19 +219,21 @@ dx_get_path(struct px *x, const char *key, const struct yevent *v,
 	return 0;
 }
 
+/* Append a copy of S to *V (*N used, *CAP allocated): doubling, since a
+   hostile list may run to the node limit before it is refused. */
 static int
-strv_push(struct px *x, char ***v, size_t *n, const char *s, size_t len)
+strv_push(struct px *x, char ***v, size_t *n, size_t *cap, const char *s,
+    size_t len)
 {
-	char **nv, *d;
+	char *d;
 
 	if ((d = strndup(s, len)) == NULL)
 		return yschema_nomem(x->ys);
-	if ((nv = reallocarray(*v, *n + 1, sizeof(*nv))) == NULL) {
+	if (array_grow(v, cap, *n, sizeof(**v)) == -1) {
 		free(d);
 		return yschema_nomem(x->ys);
 	}
-	nv[(*n)++] = d;
-	*v = nv;
+	(*v)[(*n)++] = d;
 	return 0;
 }
 
@@ -239,7 +242,7 @@ struct strv_acc {
 	struct px *x;
 	const char *key;
 	char **vec;
-	size_t n;
+	size_t n, cap;
 };
 
 static int
@@ -253,7 +256,7 @@ list_item(struct strv_acc *a, const struct yevent *it)
 		if ((unsigned char)it->str[i] < 0x20)
 			return FAIL(a->x, it, a->key, "control character in a "
 			    "list item");
-	return strv_push(a->x, &a->vec, &a->n, it->str, it->len);
+	return strv_push(a->x, &a->vec, &a->n, &a->cap, it->str, it->len);
 }
 
 /* One scalar holding a comma or space list. */
@@ -274,7 +277,8 @@ split_list(struct strv_acc *a, const struct yevent *v)
 			if ((unsigned char)p[i] < 0x20)
 				return FAIL(a->x, v, a->key, "control "
 				    "character in a list");
-		if (strv_push(a->x, &a->vec, &a->n, p, (size_t)(e - p)) == -1)
+		if (strv_push(a->x, &a->vec, &a->n, &a->cap, p,
+		    (size_t)(e - p)) == -1)
 			return -1;
 	}
 	return 0;
@@ -293,7 +297,7 @@ int
 dx_get_list(struct px *x, const char *key, const struct yevent *v,
     char ***v_r, size_t *n_r)
 {
-	struct strv_acc a = { x, key, NULL, 0 };
+	struct strv_acc a = { x, key, NULL, 0, 0 };
 	int r = 0;
 
 	if (!yevent_is_null(v))
