@@ -504,43 +504,7 @@ walk_add(const struct ldapset *set, const struct lsrec *r,
 	return rc;
 }
 
-int
-ldapset_walk(const struct ldapset *set, struct account_list *l,
-    src_ldap_page_fn *fn, void *arg, struct report *rep, struct errbuf *eb)
-{
-	const struct lsrec *r;
-	const char *w;
-	size_t i;
-
-	for (i = 0; i < set->n; i++) {
-		r = &set->v[i];
-		if ((r->flags & LS_WARN) && rec_strings(r->str, 0, r->flags,
-		    &w) > 0)
-			for (; *w != '\0'; w += strlen(w) + 1)
-				report_warnx(rep, "%s", w);
-		l->have_forward += (r->flags & LS_HAVE_FWD) != 0;
-		l->have_password += (r->flags & LS_HAVE_PW) != 0;
-		l->have_user_password += (r->flags & LS_HAVE_UPW) != 0;
-		l->bad_values += r->bad;
-		if (!(r->flags & LS_ACCOUNT)) {
-			l->rejected++;
-			continue;
-		}
-		if (walk_add(set, r, l, eb) == -1)
-			goto fail;
-		if (l->n >= WALK_PAGE && fn(l, arg, eb) == -1)
-			goto fail;
-	}
-	if (fn(l, arg, eb) == -1)
-		goto fail;
-	account_list_free(l);
-	return 0;
-fail:
-	account_list_free(l);
-	return -1;
-}
-
-/* Record R as a page of its own in L (L's counters as ldapset_walk
+/* Record R into L with the counters a fetch keeps (ldapset_walk
    counts them), its warnings reported to REP. */
 static int
 rec_page(const struct ldapset *set, const struct lsrec *r,
@@ -560,6 +524,27 @@ rec_page(const struct ldapset *set, const struct lsrec *r,
 		return 0;
 	}
 	return walk_add(set, r, l, eb);
+}
+
+int
+ldapset_walk(const struct ldapset *set, struct account_list *l,
+    src_ldap_page_fn *fn, void *arg, struct report *rep, struct errbuf *eb)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		if (rec_page(set, &set->v[i], l, rep, eb) == -1)
+			goto fail;
+		if (l->n >= WALK_PAGE && fn(l, arg, eb) == -1)
+			goto fail;
+	}
+	if (fn(l, arg, eb) == -1)
+		goto fail;
+	account_list_free(l);
+	return 0;
+fail:
+	account_list_free(l);
+	return -1;
 }
 
 void
